@@ -1,0 +1,54 @@
+# The two commands: `make run` starts the whole stack, `make test` runs every test.
+# Both set everything up first (venv, packages, PostgreSQL, Redis, roles, schema, keys) and are
+# fast the second time: the venv is only reinstalled when pyproject.toml changes.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test check lint format setup services db keys clean-venv help
+
+help:
+	@echo "make run    - set up and start gateway :8080, platform :8000, engine :8100 and a worker"
+	@echo "make test   - set up and run lint, type checks and every test"
+
+run: setup
+	$(VENV)/bin/sp404 dev
+
+test: setup check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+setup: $(STAMP) db keys
+
+$(STAMP): pyproject.toml scripts/ensure_python.sh
+	bash scripts/ensure_python.sh
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,worker]'
+	# Two source roots (platform/ and the repo root) on the venv's path, for new packages too.
+	$(PY) -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'sp404_src.pth').write_text('$(CURDIR)/platform\n$(CURDIR)\n')"
+	touch $(STAMP)
+
+services:
+	bash scripts/ensure_services.sh
+
+db: services $(STAMP)
+	bash scripts/bootstrap_db.sh
+	$(VENV)/bin/sp404 db migrate
+
+keys: $(STAMP)
+	$(VENV)/bin/sp404 keys generate
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,35 @@
+-- name: enqueue_job --
+-- A new job in the caller's (tenant) transaction; workers are woken when it commits.
+insert into app.processing_jobs (user_id, sample_id, kind, status, priority, payload, max_attempts)
+values ($1, $2, $3, $4, $5, $6, $7)
+returning id;
+
+-- name: notify_jobs --
+-- Wakes listening workers (delivered at commit, so never before the job is visible).
+select pg_notify('sp404_jobs', $1);
+
+-- name: claim_jobs --
+-- A batch of runnable jobs for this worker, across tenants (SECURITY DEFINER).
+select id, user_id, sample_id, kind, attempts, max_attempts, payload
+from app.claim_jobs($1, $2, $3, $4);
+
+-- name: renew_leases --
+-- Extends the leases this worker still holds.
+select app.renew_job_leases($1, $2, $3) as id;
+
+-- name: complete_job --
+-- Marks a job this worker holds as done.
+update app.processing_jobs
+   set status = 'done', progress = 1, finished_at = now(), lease_expires_at = null, last_error = null
+ where id = $1 and worker_id = $2 and status = 'running';
+
+-- name: fail_job --
+-- Records a failed attempt: retry later with exponential backoff, or park as dead when spent.
+update app.processing_jobs
+   set status = case when attempts >= max_attempts then 'dead' else 'queued' end,
+       run_after = now() + make_interval(secs => least(3600, $3 * power(2, attempts - 1))),
+       finished_at = case when attempts >= max_attempts then now() end,
+       lease_expires_at = null,
+       last_error = $4
+ where id = $1 and worker_id = $2 and status = 'running'
+returning status;

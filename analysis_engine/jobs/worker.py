@@ -1,0 +1,94 @@
+"""The worker loop: wake on LISTEN/NOTIFY (poll as a fallback), claim a batch, run it, renew
+leases while it runs, and on SIGTERM finish the batch in hand before leaving."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from analysis_engine.jobs.queue import ClaimedJob, claim_jobs, fail_job, renew_leases
+from tenancy.db import create_pool
+from tenancy.settings import Settings
+
+log = logging.getLogger("worker")
+
+# A handler processes a whole claimed batch of one kind (a GPU wants many clips at once) and
+# completes each job itself, in the job owner's transaction, together with its results.
+BatchHandler = Callable[[asyncpg.Pool, list[ClaimedJob], str], Awaitable[None]]
+HANDLERS: dict[str, BatchHandler] = {}
+
+LEASE_S = 60
+POLL_S = 5.0
+
+
+def register_handler(kind: str, handler: BatchHandler) -> None:
+    """Make this worker process jobs of `kind` with `handler`."""
+    HANDLERS[kind] = handler
+
+
+async def _keep_leases(pool: asyncpg.Pool, worker_id: str, jobs: list[ClaimedJob]) -> None:
+    while True:
+        await asyncio.sleep(LEASE_S / 3)
+        await renew_leases(pool, worker_id=worker_id, job_ids=[j.id for j in jobs], lease_s=LEASE_S)
+
+
+async def run_batch(pool: asyncpg.Pool, worker_id: str, jobs: list[ClaimedJob]) -> None:
+    """Run claimed jobs grouped by kind; a failing batch fails each of its jobs for retry."""
+    renewer = asyncio.create_task(_keep_leases(pool, worker_id, jobs))
+    try:
+        for kind in sorted({job.kind for job in jobs}):
+            batch = [job for job in jobs if job.kind == kind]
+            try:
+                await HANDLERS[kind](pool, batch, worker_id)
+            except Exception as exc:  # a handler bug must not kill the worker
+                log.exception("batch failed", extra={"kind": kind, "jobs": len(batch)})
+                for job in batch:
+                    await fail_job(
+                        pool, job, worker_id=worker_id, error=f"{type(exc).__name__}: {exc}"
+                    )
+    finally:
+        renewer.cancel()
+
+
+async def run_worker(settings: Settings, *, batch_size: int = 16) -> None:
+    """Process jobs until SIGTERM or SIGINT."""
+    worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    stopping = asyncio.Event()
+    wake = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+
+    pool = await create_pool(settings, min_size=1, max_size=4)
+    listener = await asyncpg.connect(settings.database_url)
+    await listener.add_listener("sp404_jobs", lambda *_: wake.set())
+    kinds = sorted(HANDLERS)
+    log.info("worker started", extra={"worker_id": worker_id, "kinds": kinds})
+    try:
+        while not stopping.is_set():
+            jobs = (
+                await claim_jobs(
+                    pool, worker_id=worker_id, kinds=kinds, limit=batch_size, lease_s=LEASE_S
+                )
+                if kinds
+                else []
+            )
+            if jobs:
+                await run_batch(pool, worker_id, jobs)
+                continue
+            wake.clear()
+            waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stopping.wait())]
+            await asyncio.wait(waiters, timeout=POLL_S, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+    finally:
+        log.info("worker stopping", extra={"worker_id": worker_id})
+        await listener.close()
+        await pool.close()

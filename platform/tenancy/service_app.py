@@ -1,0 +1,91 @@
+"""The common frame of the platform and engine services: pool, Redis, errors, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Annotated
+
+import asyncpg
+import redis.asyncio as redis
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from tenancy.asgi import RequestContextMiddleware
+from tenancy.db import create_pool
+from tenancy.health import check_database, check_redis
+from tenancy.http_errors import install_error_handlers
+from tenancy.redis_client import create_redis
+from tenancy.settings import Settings
+
+# A hook runs at start-up with the app (whose state already holds pool and redis) and may return
+# an async cleanup to run at shutdown.
+StartupHook = Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]
+
+
+def create_service_app(
+    *,
+    title: str,
+    settings: Settings,
+    routers: Sequence[APIRouter] = (),
+    startup_hooks: Sequence[StartupHook] = (),
+) -> FastAPI:
+    """A FastAPI app with the shared lifespan, middleware, error shape and health routes."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            app.state.settings = settings
+            app.state.pool = await create_pool(settings)
+            stack.push_async_callback(app.state.pool.close)
+            app.state.redis = create_redis(settings)
+            stack.push_async_callback(app.state.redis.aclose)
+            for hook in startup_hooks:
+                cleanup = await hook(app)
+                if cleanup is not None:
+                    stack.push_async_callback(cleanup)
+            yield
+
+    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSONResponse:
+        checks = {
+            "database": await check_database(request.app.state.pool),
+            "redis": await check_redis(request.app.state.redis),
+        }
+        ready = all(check["ok"] for check in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+def _redis(request: Request) -> redis.Redis:
+    client: redis.Redis = request.app.state.redis
+    return client
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+RedisDep = Annotated[redis.Redis, Depends(_redis)]
+SettingsDep = Annotated[Settings, Depends(_settings)]

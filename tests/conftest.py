@@ -1,0 +1,142 @@
+"""Shared fixtures: a freshly migrated test database, pools per role, users to play with."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import asyncpg
+import pytest
+import pytest_asyncio
+
+from tenancy.db import create_pool, tenant_tx
+from tenancy.migrations import migrate
+from tenancy.settings import Settings, get_settings
+
+TEST_DB = "sp404_test"
+
+
+def with_database(dsn: str, name: str) -> str:
+    """The same server and credentials, another database."""
+    return f"{dsn.rsplit('/', 1)[0]}/{name}"
+
+
+async def recreate_database(owner_dsn: str, name: str) -> None:
+    """Drop and create `name`, owned by the migration owner."""
+    conn = await asyncpg.connect(with_database(owner_dsn, "postgres"))
+    try:
+        await conn.execute(f'drop database if exists "{name}" with (force)')
+        await conn.execute(f'create database "{name}"')
+    finally:
+        await conn.close()
+
+
+async def drop_database(owner_dsn: str, name: str) -> None:
+    conn = await asyncpg.connect(with_database(owner_dsn, "postgres"))
+    try:
+        await conn.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing every service at the test database and a throwaway var/ folder."""
+    base = get_settings()
+    var = tmp_path_factory.mktemp("var")
+    return base.model_copy(
+        update={
+            "environment": "test",
+            "database_url": with_database(base.database_url, TEST_DB),
+            "database_owner_url": with_database(base.database_owner_url, TEST_DB),
+            "database_auditor_url": with_database(base.database_auditor_url, TEST_DB),
+            "redis_url": base.redis_url.rsplit("/", 1)[0] + "/9",
+            "var_dir": var,
+        }
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def migrated_db(settings: Settings) -> AsyncIterator[Settings]:
+    """A brand-new test database with every migration, function and policy applied."""
+    await recreate_database(settings.database_owner_url, TEST_DB)
+    await migrate(settings.database_owner_url)
+    yield settings
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def pool(migrated_db: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """A pool of runtime-role (sp404_app) connections to the test database."""
+    pool = await create_pool(migrated_db, min_size=1, max_size=5)
+    yield pool
+    await pool.close()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def auditor(migrated_db: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the read-only auditor role."""
+    conn = await asyncpg.connect(migrated_db.database_auditor_url)
+    yield conn
+    await conn.close()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def owner(migrated_db: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the migration owner (for catalog inspection)."""
+    conn = await asyncpg.connect(migrated_db.database_owner_url)
+    yield conn
+    await conn.close()
+
+
+CreateUser = Callable[..., Awaitable[uuid.UUID]]
+
+
+@pytest.fixture
+def create_user(pool: asyncpg.Pool) -> CreateUser:
+    """Insert a user row (as that user, through RLS) and return its id."""
+
+    async def create(
+        email: str | None = None, tier: str = "free", verified: bool = True
+    ) -> uuid.UUID:
+        user_id = uuid.uuid4()
+        email = email or f"producer-{user_id.hex[:12]}@example.com"
+        async with tenant_tx(pool, user_id) as conn:
+            await conn.execute(
+                "insert into app.users (id, email, email_normalized, password_hash, tier,"
+                " email_verified_at) values ($1, $2, lower($2), 'x', $3,"
+                " case when $4 then now() end)",
+                user_id,
+                email,
+                tier,
+                verified,
+            )
+        return user_id
+
+    return create
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def producer(create_user: CreateUser) -> uuid.UUID:
+    """A verified Free producer."""
+    return await create_user()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def other_producer(create_user: CreateUser) -> uuid.UUID:
+    """A second producer, whose data the first must never see."""
+    return await create_user()
+
+
+AsUser = Callable[..., Awaitable[Any]]
+
+
+@pytest.fixture
+def as_user(pool: asyncpg.Pool) -> AsUser:
+    """Run one statement as a user (or as nobody with None) and return all rows."""
+
+    async def run(user_id: uuid.UUID | None, sql: str, *args: Any) -> list[asyncpg.Record]:
+        async with tenant_tx(pool, user_id) as conn:
+            return list(await conn.fetch(sql, *args))
+
+    return run

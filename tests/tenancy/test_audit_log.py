@@ -1,0 +1,77 @@
+"""The audit log: append-only for the services, readable in full only by the auditor."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import pytest
+
+from tenancy.audit import write_audit
+from tenancy.db import tenant_tx
+
+
+async def test_auditor_sees_every_tenant_and_cannot_write(
+    pool: asyncpg.Pool,
+    auditor: asyncpg.Connection,
+    producer: uuid.UUID,
+    other_producer: uuid.UUID,
+) -> None:
+    for user in (producer, other_producer):
+        async with tenant_tx(pool, user) as conn:
+            await write_audit(conn, action="login.success", user_id=user, ip="127.0.0.1")
+            await conn.execute(
+                "insert into app.kits (user_id, name) values ($1, 'Audited kit')", user
+            )
+    seen = {
+        r["user_id"]
+        for r in await auditor.fetch(
+            "select user_id from app.audit_log where action = 'login.success'"
+        )
+    }
+    assert {producer, other_producer} <= seen
+    kits = {r["user_id"] for r in await auditor.fetch("select user_id from app.kits")}
+    assert {producer, other_producer} <= kits
+    with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+        await auditor.execute("delete from app.audit_log")
+    # Even with the read-only default switched off, the auditor has no write grant.
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with auditor.transaction(readonly=False):
+            await auditor.execute("set transaction read write")
+            await auditor.execute("delete from app.kits")
+
+
+async def test_runtime_role_can_append_but_never_read_or_change_audit_entries(
+    pool: asyncpg.Pool, producer: uuid.UUID, other_producer: uuid.UUID
+) -> None:
+    async with tenant_tx(pool, producer) as conn:
+        await write_audit(conn, action="password.change", user_id=producer)
+    for statement in (
+        "select * from app.audit_log",
+        "update app.audit_log set action = 'nothing happened'",
+        "delete from app.audit_log",
+    ):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with pool.acquire() as conn, conn.transaction():
+                await conn.execute("select set_config('app.user_id', $1, true)", str(producer))
+                await conn.execute(statement)
+
+
+async def test_an_entry_about_another_user_is_refused(
+    pool: asyncpg.Pool, producer: uuid.UUID, other_producer: uuid.UUID
+) -> None:
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute("select set_config('app.user_id', $1, true)", str(producer))
+            await write_audit(conn, action="forged", user_id=other_producer)
+
+
+async def test_anonymous_entries_name_no_user(
+    pool: asyncpg.Pool, auditor: asyncpg.Connection
+) -> None:
+    async with tenant_tx(pool, None) as conn:
+        await write_audit(conn, action="login.failure", user_id=None, details={"reason": "unknown"})
+    count = await auditor.fetchval(
+        "select count(*) from app.audit_log where action = 'login.failure' and user_id is null"
+    )
+    assert count >= 1
