@@ -1,0 +1,109 @@
+"""The features one analysis produces for one clip (pure data: no torch here)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+# Bump when the extractor's numbers change meaning, so stored rows can be recomputed.
+FEATURE_VERSION = 1
+N_MFCC = 13
+N_CHROMA = 12
+EMBEDDING_SIZE = 64
+# The floor for every dB figure: digital silence reads this instead of -inf.
+DB_FLOOR = -120.0
+
+PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+MODES = ("major", "minor")
+
+_VECTOR_SIZES = {
+    "mfcc_mean": N_MFCC,
+    "mfcc_std": N_MFCC,
+    "chroma_mean": N_CHROMA,
+    "chroma_std": N_CHROMA,
+    "embedding": EMBEDDING_SIZE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFeatures:
+    """Everything the analysis says about one clip; every float is finite."""
+
+    duration_s: float
+    sample_rate: int
+    channels: int
+    is_loop: bool
+    tempo_bpm: float | None
+    tempo_confidence: float
+    key: str | None
+    mode: str | None
+    key_confidence: float
+    rms_dbfs: float
+    peak_dbfs: float
+    lufs_integrated: float
+    spectral_centroid_hz: float
+    spectral_bandwidth_hz: float
+    spectral_rolloff_hz: float
+    spectral_flatness: float
+    zero_crossing_rate: float
+    onset_rate: float
+    # Share of spectral energy in the harmonic part after HPSS: 0 = all hits, 1 = all tone.
+    harmonic_percussive_ratio: float
+    mfcc_mean: tuple[float, ...]
+    mfcc_std: tuple[float, ...]
+    chroma_mean: tuple[float, ...]
+    chroma_std: tuple[float, ...]
+    embedding: tuple[float, ...]
+    version: int = FEATURE_VERSION
+
+    def __post_init__(self) -> None:
+        for name, size in _VECTOR_SIZES.items():
+            if len(getattr(self, name)) != size:
+                raise ValueError(f"{name} must hold {size} values")
+        for field in fields(self):
+            value = getattr(self, field.name)
+            values = value if isinstance(value, tuple) else (value,)
+            for item in values:
+                if isinstance(item, float) and not math.isfinite(item):
+                    raise ValueError(f"{field.name} must be finite")
+        if self.key is not None and self.key not in PITCH_CLASSES:
+            raise ValueError(f"unknown key {self.key!r}")
+        if self.mode is not None and self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (vectors become lists)."""
+        out: dict[str, Any] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            out[field.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AudioFeatures:
+        """Rebuild features from `to_dict` output; unknown keys are ignored."""
+        kwargs: dict[str, Any] = {}
+        for field in fields(cls):
+            if field.name not in data:
+                if field.name == "version":
+                    continue
+                raise ValueError(f"missing feature {field.name!r}")
+            kwargs[field.name] = _coerce(str(field.type), data[field.name])
+        return cls(**kwargs)
+
+
+def _coerce(annotation: str, value: Any) -> Any:
+    # JSON turns 1.0 into 1 and tuples into lists; undo that so equality round-trips.
+    if value is None:
+        return None
+    if annotation.startswith("tuple"):
+        return tuple(float(v) for v in value)
+    if annotation.startswith("float"):
+        return float(value)
+    if annotation == "int":
+        return int(value)
+    if annotation == "bool":
+        return bool(value)
+    return value

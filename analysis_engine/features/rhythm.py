@@ -1,0 +1,217 @@
+"""Onset envelope, onset picking and tempo estimation on padded batches (torch)."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import torch
+
+# Fixed transform sizes keep a clip's result independent of what else shares its batch.
+_TEMPO_FFT = 1 << 15
+_ACF_FFT = 1 << 14
+_MIN_BPM = 30.0
+_MAX_BPM = 300.0
+_GRID_STEP = 1.001  # 0.1 % between candidate tempi
+# (multiple of the beat rate, weight) for the Fourier score and (beats, weight) for the
+# autocorrelation score.
+_FOURIER_HARMONICS = ((1.0, 1.0), (2.0, 0.5), (3.0, 1.0 / 3.0), (4.0, 0.25))
+_ACF_MULTIPLES = ((1.0, 1.0), (2.0, 1.0), (4.0, 1.0))
+_PRIOR_CENTRE_BPM = 100.0
+_PRIOR_OCTAVES = 1.0
+# Mel bands (of 128 up to 11 kHz) covering ~1-4 kHz, and how clear a backbeat must be.
+BACKBEAT_BANDS = (40, 88)
+_OCTAVE_FACTORS = (0.5, 1.0, 2.0)
+_BACKBEAT_MIN_CONTRAST = 0.3
+_BACKBEAT_MIN_GAIN = 0.2
+_BACKBEAT_MIN_PULSE = 0.75  # onsets per beat
+_PEAK_HALF_WIDTH = 3  # frames (about 70 ms): the closest two onsets may be
+_THRESHOLD_HALF_WIDTH = 10
+_PEAK_DELTA = 0.07
+# Below this share of the strongest onset, a peak is the shimmer of a held sound, not a hit.
+_PEAK_FLOOR = 0.15
+# Hats and shakers subdivide the beat that kicks and snares carry: with 128 mel bands to
+# 11 kHz, bands from 72 (~2.5 kHz) up count a tenth, so the envelope follows the beat.
+_BRIGHT_BAND_START = 72
+_BRIGHT_WEIGHT = 0.1
+
+
+def onset_envelope(
+    log_mel_db: torch.Tensor, mask: torch.Tensor, *, for_tempo: bool = False
+) -> torch.Tensor:
+    """(B, T) spectral flux: mean rise in dB across mel bands, frame over frame."""
+    floor = log_mel_db.amin(dim=(1, 2), keepdim=True)
+    # The frame before the first is silence, so a sound that starts at t=0 has an onset.
+    previous = torch.cat([floor.expand(-1, log_mel_db.shape[1], 1), log_mel_db[:, :, :-1]], dim=2)
+    weights = torch.ones(log_mel_db.shape[1], device=log_mel_db.device)
+    if for_tempo:
+        weights[_BRIGHT_BAND_START:] = _BRIGHT_WEIGHT
+    rise = (log_mel_db - previous).clamp(min=0.0)
+    flux = torch.einsum("bmt,m->bt", rise, weights / weights.sum())
+    return flux * mask
+
+
+def pick_onsets(envelope: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(B, T) bool: frames that are local peaks of the envelope above an adaptive threshold."""
+    peak = envelope.amax(-1, keepdim=True)
+    norm = envelope / peak.clamp(min=1e-9)
+    x = norm[:, None, :]
+    local_max = torch.nn.functional.max_pool1d(
+        x, 2 * _PEAK_HALF_WIDTH + 1, 1, padding=_PEAK_HALF_WIDTH
+    )[:, 0, :]
+    local_mean = torch.nn.functional.avg_pool1d(
+        x,
+        2 * _THRESHOLD_HALF_WIDTH + 1,
+        1,
+        padding=_THRESHOLD_HALF_WIDTH,
+        count_include_pad=False,
+    )[:, 0, :]
+    previous = torch.cat([torch.zeros_like(norm[:, :1]), norm[:, :-1]], dim=1)
+    return (
+        mask
+        & (peak > 1e-6)
+        & (norm >= local_max)
+        & (norm > previous)  # a flat-topped peak counts once
+        & (norm >= local_mean + _PEAK_DELTA)
+        & (norm >= _PEAK_FLOOR)
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _bpm_grid(device: torch.device) -> torch.Tensor:
+    count = int(math.log(_MAX_BPM / _MIN_BPM) / math.log(_GRID_STEP)) + 1
+    return _MIN_BPM * _GRID_STEP ** torch.arange(count, dtype=torch.float32, device=device)
+
+
+def _interpolate(values: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    # Linear interpolation of (B, N) rows at fractional (B, G) or (G,) positions.
+    positions = positions.expand(values.shape[0], -1)
+    low = positions.floor().clamp(0, values.shape[1] - 2)
+    frac = (positions - low).clamp(0.0, 1.0)
+    low_i = low.long()
+    left = values.gather(1, low_i)
+    right = values.gather(1, low_i + 1)
+    return left + (right - left) * frac
+
+
+def estimate_tempo(
+    envelope: torch.Tensor, n_frames: torch.Tensor, frame_rate: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Tempo (BPM) and periodicity (0..1) per clip from its (B, T) onset envelope."""
+    device = envelope.device
+    positions = torch.arange(envelope.shape[1], device=device)
+    inside = positions[None, :] < n_frames[:, None]
+    count = n_frames.clamp(min=2).to(envelope.dtype)
+    mean = (envelope * inside).sum(-1, keepdim=True) / count[:, None]
+    centred = (envelope - mean) * inside
+    grid = _bpm_grid(device)
+
+    # Fourier side: a tempo scores by the envelope's energy at its beat rate and harmonics;
+    # that rejects half-time (its odd harmonics are empty). The autocorrelation side asks the
+    # envelope to repeat after 1, 2 and 4 beats, which rejects double-time; the log-normal
+    # prior settles what both leave open.
+    phase = 2.0 * math.pi * positions[None, :] / (n_frames[:, None] - 1).clamp(min=1)
+    hann = (0.5 - 0.5 * torch.cos(phase)) * inside
+    spectrum = torch.fft.rfft(centred * hann, n=_TEMPO_FFT).abs()
+    bins_per_bpm = _TEMPO_FFT / frame_rate / 60.0
+    fourier = torch.zeros(envelope.shape[0], grid.shape[0], device=device)
+    for harmonic, weight in _FOURIER_HARMONICS:
+        fourier += weight * _interpolate(spectrum, (grid * harmonic * bins_per_bpm)[None, :])
+
+    unbiased = _normalised_acf(envelope, n_frames)
+    beat_lags = (60.0 * frame_rate / grid)[None, :]
+    periodicity = torch.zeros_like(fourier)
+    trusted_weight = torch.zeros_like(fourier)
+    for beats, weight in _ACF_MULTIPLES:
+        lags_k = beat_lags * beats
+        # Lags longer than half the clip have too little overlap to trust.
+        trusted = (lags_k <= n_frames[:, None] / 2.0).to(fourier.dtype)
+        periodicity += weight * _interpolate(unbiased, lags_k).clamp(0.0, 1.0) * trusted
+        trusted_weight += weight * trusted
+    periodicity = periodicity / trusted_weight.clamp(min=1e-9)
+    prior = torch.exp(-0.5 * (torch.log2(grid / _PRIOR_CENTRE_BPM) / _PRIOR_OCTAVES).square())
+    score = fourier * periodicity * prior[None, :]
+    best = score.argmax(-1)
+    bpm = _refine(score, best)
+    confidence = periodicity.gather(1, best[:, None])[:, 0]
+    return bpm, confidence
+
+
+def _normalised_acf(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
+    # Unbiased autocorrelation of the mean-removed envelope, 1 at lag 0: a perfectly periodic
+    # envelope reads 1 at its period however few periods the clip holds.
+    positions = torch.arange(envelope.shape[1], device=envelope.device)
+    inside = positions[None, :] < n_frames[:, None]
+    count = n_frames.clamp(min=2).to(envelope.dtype)
+    mean = (envelope * inside).sum(-1, keepdim=True) / count[:, None]
+    centred = (envelope - mean) * inside
+    power = torch.fft.rfft(centred, n=_ACF_FFT).abs().square()
+    acf: torch.Tensor = torch.fft.irfft(power, n=_ACF_FFT)[:, : _ACF_FFT // 2]
+    lags = torch.arange(acf.shape[1], device=envelope.device)
+    overlap = (n_frames[:, None] - lags[None, :]).clamp(min=1).to(acf.dtype)
+    return acf / overlap / (acf[:, :1] / count[:, None]).clamp(min=1e-12)
+
+
+def backbeat_envelope(mel_power: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(B, T) rise in linear power over ~1-4 kHz, where snares and claps are loudest."""
+    band = mel_power[:, BACKBEAT_BANDS[0] : BACKBEAT_BANDS[1], :].sum(1)
+    previous = torch.cat([torch.zeros_like(band[:, :1]), band[:, :-1]], dim=1)
+    return (band - previous).clamp(min=0.0) * mask
+
+
+def settle_octave(
+    bpm: torch.Tensor,
+    onsets_per_s: torch.Tensor,
+    backbeat: torch.Tensor,
+    drums_only: torch.Tensor,
+    n_frames: torch.Tensor,
+    frame_rate: float,
+) -> torch.Tensor:
+    """Move a drum loop's tempo an octave where its snare's period says it is at the wrong level."""
+    # Pop, rock, funk, hip-hop and house put the snare or clap on beats 2 and 4: the backbeat
+    # envelope then repeats after two beats but not after one. Where that contrast is clear
+    # at half or double the tempo and not at the tempo itself, the octave was wrong. There must
+    # also be about an onset per beat, or evenly spaced clicks would read as a double-time
+    # backbeat. In a band mix, guitars and keys fill the same band and hide the snare, so the
+    # rule only applies where the drums_only mask says percussion dominates.
+    # Smoothing first keeps a beat period that is not a whole number of frames from
+    # smearing single-frame spikes out of the autocorrelation at some lags and not others.
+    acf = _normalised_acf(_smooth(backbeat), n_frames)
+    factors = torch.tensor(_OCTAVE_FACTORS, device=bpm.device)
+    candidates = bpm[:, None] * factors[None, :]
+    beat = 60.0 * frame_rate / candidates
+    one = _interpolate(acf, beat).clamp(-1.0, 1.0)
+    two = _interpolate(acf, 2.0 * beat).clamp(-1.0, 1.0)
+    trusted = (2.0 * beat <= n_frames[:, None] / 2.0) & (candidates >= _MIN_BPM)
+    trusted = trusted & (candidates <= _MAX_BPM)
+    trusted = trusted & (onsets_per_s[:, None] >= _BACKBEAT_MIN_PULSE * candidates / 60.0)
+    contrast = torch.where(trusted, two - one, torch.full_like(one, -2.0))
+    best = contrast.argmax(-1)
+    current = contrast[:, _OCTAVE_FACTORS.index(1.0)]
+    chosen = contrast.gather(1, best[:, None])[:, 0]
+    move = (chosen >= _BACKBEAT_MIN_CONTRAST) & (chosen - current >= _BACKBEAT_MIN_GAIN)
+    move = move & drums_only
+    return torch.where(move, candidates.gather(1, best[:, None])[:, 0], bpm)
+
+
+def _smooth(envelope: torch.Tensor) -> torch.Tensor:
+    kernel = torch.tensor([1.0, 2.0, 3.0, 2.0, 1.0], device=envelope.device) / 9.0
+    return torch.nn.functional.conv1d(envelope[:, None, :], kernel[None, None, :], padding=2)[
+        :, 0, :
+    ]
+
+
+def _refine(score: torch.Tensor, best: torch.Tensor) -> torch.Tensor:
+    # Parabolic interpolation of the score peak on the log-spaced grid.
+    grid = _bpm_grid(score.device)
+    last = score.shape[1] - 1
+    centre = best.clamp(1, last - 1)
+    left = score.gather(1, (centre - 1)[:, None])[:, 0]
+    middle = score.gather(1, centre[:, None])[:, 0]
+    right = score.gather(1, (centre + 1)[:, None])[:, 0]
+    curvature = left - 2.0 * middle + right
+    offset = torch.where(
+        curvature < 0, 0.5 * (left - right) / curvature.clamp(max=-1e-12), torch.zeros_like(left)
+    ).clamp(-0.5, 0.5)
+    offset = torch.where(best == centre, offset, torch.zeros_like(offset))
+    return grid[best] * _GRID_STEP**offset

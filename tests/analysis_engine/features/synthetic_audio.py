@@ -1,0 +1,136 @@
+"""Audio with known answers, synthesised in numpy for the feature tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+Audio = npt.NDArray[np.float32]
+SR = 44100
+
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def sine(freq: float, dbfs: float, seconds: float, sr: int = SR, channels: int = 1) -> Audio:
+    """A sine whose peak sits at `dbfs` on every channel."""
+    t = np.arange(int(seconds * sr)) / sr
+    wave = 10.0 ** (dbfs / 20.0) * np.sin(2.0 * np.pi * freq * t)
+    return np.repeat(wave[:, None], channels, axis=1).astype(np.float32)
+
+
+def white_noise(seconds: float, sr: int = SR, seed: int = 0) -> Audio:
+    """Gaussian white noise at about -12 dBFS RMS."""
+    rng = np.random.default_rng(seed)
+    return (0.25 * rng.standard_normal((int(seconds * sr), 1))).astype(np.float32)
+
+
+def _kick(sr: int, decay: float = 0.25) -> npt.NDArray[np.float64]:
+    t = np.arange(int(0.6 * sr)) / sr
+    freq = 50.0 + 90.0 * np.exp(-t / 0.04)
+    phase = 2.0 * np.pi * np.cumsum(freq) / sr
+    return 0.9 * np.sin(phase) * np.exp(-t / decay)
+
+
+def _snare(sr: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+    t = np.arange(int(0.3 * sr)) / sr
+    body = 0.4 * np.sin(2.0 * np.pi * 185.0 * t) * np.exp(-t / 0.05)
+    noise = 0.5 * rng.standard_normal(t.shape[0]) * np.exp(-t / 0.08)
+    return body + noise
+
+
+def _hat(sr: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+    t = np.arange(int(0.08 * sr)) / sr
+    noise = np.diff(rng.standard_normal(t.shape[0] + 1))  # tilts the noise bright
+    return 0.15 * noise * np.exp(-t / 0.015)
+
+
+def _place(out: npt.NDArray[np.float64], hit: npt.NDArray[np.float64], at: float, sr: int) -> None:
+    start = round(at * sr)
+    end = min(out.shape[0], start + hit.shape[0])
+    if start < end:
+        out[start:end] += hit[: end - start]
+
+
+def click_track(bpm: float, seconds: float, sr: int = SR, seed: int = 0) -> Audio:
+    """Identical short noise clicks on every beat."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(0.01 * sr)) / sr
+    click = 0.5 * rng.standard_normal(t.shape[0]) * np.exp(-t / 0.002)
+    out = np.zeros(int(seconds * sr))
+    beat = 0.0
+    while beat < seconds:
+        _place(out, click, beat, sr)
+        beat += 60.0 / bpm
+    return out[:, None].astype(np.float32)
+
+
+def drum_loop(
+    bpm: float, bars: int, sr: int = SR, variant: int = 0, seed: int = 0, channels: int = 1
+) -> Audio:
+    """Kick/snare/hat in 4/4, exactly `bars` bars long; variants move a kick and a hat."""
+    rng = np.random.default_rng(seed)
+    beat = 60.0 / bpm
+    n = round(bars * 4 * beat * sr)
+    out = np.zeros(n)
+    kick, snare = _kick(sr), _snare(sr, rng)
+    for bar in range(bars):
+        start = bar * 4 * beat
+        kicks = (0.0, 2.0) if variant == 0 else (0.0, 2.5)
+        for k in kicks:
+            _place(out, kick, start + k * beat, sr)
+        for s in (1.0, 3.0):
+            _place(out, snare, start + s * beat, sr)
+        for eighth in range(8):
+            gain = 1.0 if eighth % 2 == 0 or variant == 0 else 0.6
+            _place(out, gain * _hat(sr, rng), start + eighth * beat / 2.0, sr)
+    out = out / max(1e-9, float(np.abs(out).max())) * 0.8
+    return np.repeat(out[:, None], channels, axis=1).astype(np.float32)
+
+
+def kick_one_shot(sr: int = SR) -> Audio:
+    """One decaying kick drum hit, then silence."""
+    out = np.zeros(int(1.5 * sr))
+    _place(out, _kick(sr, decay=0.15), 0.0, sr)
+    return out[:, None].astype(np.float32)
+
+
+def _tone(midi: float, seconds: float, sr: int) -> npt.NDArray[np.float64]:
+    # Additive harmonic tone (partials 1..6 falling as 1/k) with a soft attack and release.
+    t = np.arange(int(seconds * sr)) / sr
+    f0 = 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
+    wave = sum(np.sin(2.0 * np.pi * k * f0 * t) / k for k in range(1, 7) if k * f0 < sr / 2)
+    envelope = np.minimum(1.0, t / 0.02) * np.minimum(1.0, (seconds - t) / 0.05)
+    return np.asarray(wave * envelope, dtype=np.float64)
+
+
+_MAJOR_CHORDS = ((0, 4, 7), (5, 9, 12), (7, 11, 14), (0, 4, 7))  # I IV V I
+_MINOR_CHORDS = ((0, 3, 7), (5, 8, 12), (7, 11, 14), (0, 3, 7))  # i iv V i
+
+
+def chord_progression(
+    tonic: str, mode: str, sr: int = SR, arpeggio: bool = False, chord_s: float = 1.0
+) -> Audio:
+    """I-IV-V-I (or i-iv-V-i) in the key, with the root in the bass; twice through."""
+    root = 48 + NOTE_NAMES.index(tonic)
+    chords = _MAJOR_CHORDS if mode == "major" else _MINOR_CHORDS
+    pieces = []
+    for chord in chords * 2:
+        if arpeggio:
+            step = chord_s / len(chord)
+            notes = [_tone(root + 12 + interval, step, sr) for interval in chord]
+            upper = np.concatenate(notes)
+        else:
+            upper = sum(_tone(root + 12 + interval, chord_s, sr) for interval in chord)
+        bass = _tone(root + chord[0] - 12 if chord[0] < 12 else root, chord_s, sr)
+        length = min(upper.shape[0], bass.shape[0])
+        pieces.append(upper[:length] + 0.8 * bass[:length])
+    out = np.concatenate(pieces)
+    return (out / np.abs(out).max() * 0.7)[:, None].astype(np.float32)
+
+
+def sine_pad(seconds: float = 6.0, sr: int = SR) -> Audio:
+    """A soft sustained A-minor chord of pure sines."""
+    t = np.arange(int(seconds * sr)) / sr
+    wave = sum(np.sin(2.0 * np.pi * f * t) for f in (220.0, 261.63, 329.63))
+    fade = np.minimum(1.0, t / 0.5) * np.minimum(1.0, (seconds - t) / 0.5)
+    return (0.2 * wave * fade)[:, None].astype(np.float32)

@@ -1,0 +1,74 @@
+"""Tempo, onsets and one-shot vs loop on click tracks and drum patterns."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis_engine.features.extractor import extract_batch
+from tests.analysis_engine.features.synthetic_audio import (
+    SR,
+    click_track,
+    drum_loop,
+    kick_one_shot,
+    sine_pad,
+)
+
+
+@pytest.mark.parametrize("bpm", [70.0, 90.0, 120.0, 140.0, 174.0])
+def test_a_click_track_reads_its_tempo_within_two_percent(bpm: float) -> None:
+    (features,) = extract_batch([(click_track(bpm, 12.0), SR)])
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.02)
+    assert features.onset_rate == pytest.approx(bpm / 60.0, rel=0.1)
+
+
+@pytest.mark.parametrize("bpm", [86.5, 133.0])
+def test_a_click_track_at_an_odd_tempo_is_not_rounded(bpm: float) -> None:
+    (features,) = extract_batch([(click_track(bpm, 10.0), SR)])
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("bpm", "bars", "variant"),
+    [
+        (70.0, 2, 0),
+        (80.0, 4, 1),
+        (90.0, 2, 0),
+        (100.0, 2, 1),
+        (120.0, 1, 0),
+        (120.0, 4, 1),
+        (140.0, 2, 0),
+        (160.0, 2, 1),
+        (174.0, 4, 0),
+    ],
+)
+def test_a_drum_loop_of_whole_bars_reads_its_exact_tempo_at_the_quarter_note(
+    bpm: float, bars: int, variant: int
+) -> None:
+    (features,) = extract_batch([(drum_loop(bpm, bars, variant=variant), SR)])
+    assert features.is_loop
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.001)
+
+
+def test_a_decaying_hit_is_a_one_shot_without_tempo() -> None:
+    (features,) = extract_batch([(kick_one_shot(), SR)])
+    assert not features.is_loop
+    assert features.tempo_bpm is None
+    assert features.tempo_confidence == 0.0
+
+
+def test_a_repeating_pattern_is_a_loop_with_a_confident_tempo() -> None:
+    one_shot, loop = extract_batch([(kick_one_shot(), SR), (drum_loop(95.0, 2), SR)])
+    assert loop.is_loop and not one_shot.is_loop
+    assert loop.tempo_confidence > 0.3
+
+
+def test_a_sustained_pad_has_one_onset_and_no_tempo() -> None:
+    (features,) = extract_batch([(sine_pad(6.0), SR)])
+    assert features.tempo_bpm is None
+    assert not features.is_loop
+    assert features.onset_rate * 6.0 <= 1.5
+
+
+def test_a_drum_loop_is_more_percussive_than_a_pad() -> None:
+    drums, pad = extract_batch([(drum_loop(100.0, 2), SR), (sine_pad(4.0), SR)])
+    assert drums.harmonic_percussive_ratio < pad.harmonic_percussive_ratio
