@@ -2,14 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
 
+from analysis_engine.collections.routes import router as collections_router
+from analysis_engine.jobs.routes import router as jobs_router
+from analysis_engine.samples.routes import router as samples_router
+from storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
 from tenancy.service_app import create_service_app
 from tenancy.settings import Settings, get_settings
+from tokens import AccessTokenVerifier, JwksCache, RevocationStore
+
+
+def _engine_startup(
+    blobs: BlobStore,
+) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]]]]:
+    async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
+        settings: Settings = app.state.settings
+        jwks = JwksCache(f"{settings.platform_urls[0].rstrip('/')}/.well-known/jwks.json")
+        app.state.verifier = AccessTokenVerifier(
+            jwks,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            revocation=RevocationStore(app.state.redis, access_ttl=settings.access_token_ttl_s),
+        )
+        app.state.blobs = blobs
+
+        async def stop() -> None:
+            await jwks.aclose()
+            await blobs.aclose()
+
+        return stop
+
+    return start
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The engine ASGI app."""
-    return create_service_app(
-        title="SP-404 Sample Cloud engine", settings=settings or get_settings()
+    settings = settings or get_settings()
+    blobs = create_blob_store(settings)
+    app = create_service_app(
+        title="SP-404 Sample Cloud engine",
+        settings=settings,
+        routers=[samples_router, jobs_router, collections_router],
+        startup_hooks=[_engine_startup(blobs)],
     )
+    if isinstance(blobs, LocalBlobStore):
+        # Presigned direct uploads and downloads of the embedded file store land here (the
+        # gateway routes /blobs/* to the engine); S3-compatible stores serve their own URLs.
+        app.router.routes.extend(blob_routes(blobs))
+    return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -14,7 +15,11 @@ from tenancy.db import create_pool, tenant_tx
 from tenancy.migrations import migrate
 from tenancy.settings import Settings, get_settings
 
-TEST_DB = "sp404_test"
+# The running-stack fixtures (platform and engine processes, SMTP, producers) for every test dir.
+pytest_plugins = ["tests.stack"]
+
+# One database per test run; set SP404_TEST_DB to run two suites side by side.
+TEST_DB = os.environ.get("SP404_TEST_DB", "sp404_test")
 
 
 def with_database(dsn: str, name: str) -> str:

@@ -23,7 +23,10 @@ def test_readme_shows_the_two_commands_first() -> None:
 def test_cli_usage_errors_are_one_clean_line_not_a_traceback() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sp404_cli.main", "serve", "nonsense"],
-        capture_output=True, text=True, cwd=REPO_ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
     )
     assert result.returncode == 2
     assert "invalid choice" in result.stderr

@@ -33,3 +33,29 @@ update app.processing_jobs
        last_error = $4
  where id = $1 and worker_id = $2 and status = 'running'
 returning status;
+
+-- name: fetch_job --
+-- One of the caller's jobs.
+select id, sample_id, kind, status, progress, attempts, max_attempts, last_error, created_at,
+       started_at, finished_at, run_after
+from app.processing_jobs
+where id = $1;
+
+-- name: list_jobs --
+-- The caller's recent jobs, newest first, optionally by status.
+select id, sample_id, kind, status, progress, attempts, max_attempts, last_error, created_at,
+       started_at, finished_at, run_after, count(*) over () as total
+from app.processing_jobs
+where ($1::text is null or status = $1)
+order by created_at desc
+limit $2 offset $3;
+
+-- name: jobs_changed_since --
+-- The caller's jobs that changed after a point in time (for the progress stream).
+select id, sample_id, kind, status, progress, attempts, last_error,
+       greatest(created_at, coalesce(started_at, created_at), coalesce(finished_at, created_at)) as changed_at
+from app.processing_jobs
+where greatest(created_at, coalesce(started_at, created_at), coalesce(finished_at, created_at)) > $1
+   or (status = 'running')
+order by changed_at
+limit 200;

@@ -39,37 +39,40 @@ async def _keep_leases(pool: asyncpg.Pool, worker_id: str, jobs: list[ClaimedJob
         await renew_leases(pool, worker_id=worker_id, job_ids=[j.id for j in jobs], lease_s=LEASE_S)
 
 
-async def run_batch(pool: asyncpg.Pool, worker_id: str, jobs: list[ClaimedJob]) -> None:
+async def run_batch(
+    pool: asyncpg.Pool, worker_id: str, jobs: list[ClaimedJob], handlers: dict[str, BatchHandler]
+) -> None:
     """Run claimed jobs grouped by kind; a failing batch fails each of its jobs for retry."""
     renewer = asyncio.create_task(_keep_leases(pool, worker_id, jobs))
     try:
         for kind in sorted({job.kind for job in jobs}):
             batch = [job for job in jobs if job.kind == kind]
             try:
-                await HANDLERS[kind](pool, batch, worker_id)
+                await handlers[kind](pool, batch, worker_id)
             except Exception as exc:  # a handler bug must not kill the worker
                 log.exception("batch failed", extra={"kind": kind, "jobs": len(batch)})
                 for job in batch:
-                    await fail_job(
-                        pool, job, worker_id=worker_id, error=f"{type(exc).__name__}: {exc}"
-                    )
+                    error = f"{type(exc).__name__}: {exc}"
+                    await fail_job(pool, job, worker_id=worker_id, error=error)
     finally:
         renewer.cancel()
 
 
-async def run_worker(settings: Settings, *, batch_size: int = 16) -> None:
-    """Process jobs until SIGTERM or SIGINT."""
-    worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-    stopping = asyncio.Event()
+async def process_jobs(
+    pool: asyncpg.Pool,
+    listen_dsn: str,
+    handlers: dict[str, BatchHandler],
+    *,
+    worker_id: str,
+    batch_size: int,
+    stopping: asyncio.Event,
+) -> None:
+    """Claim and run batches of the handled kinds until `stopping` is set; the batch in hand is
+    always finished first. Wakes on NOTIFY and polls every POLL_S as a fallback."""
     wake = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-
-    pool = await create_pool(settings, min_size=1, max_size=4)
-    listener = await asyncpg.connect(settings.database_url)
+    listener = await asyncpg.connect(listen_dsn)
     await listener.add_listener("sp404_jobs", lambda *_: wake.set())
-    kinds = sorted(HANDLERS)
+    kinds = sorted(handlers)
     log.info("worker started", extra={"worker_id": worker_id, "kinds": kinds})
     try:
         while not stopping.is_set():
@@ -81,7 +84,7 @@ async def run_worker(settings: Settings, *, batch_size: int = 16) -> None:
                 else []
             )
             if jobs:
-                await run_batch(pool, worker_id, jobs)
+                await run_batch(pool, worker_id, jobs, handlers)
                 continue
             wake.clear()
             waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stopping.wait())]
@@ -91,4 +94,28 @@ async def run_worker(settings: Settings, *, batch_size: int = 16) -> None:
     finally:
         log.info("worker stopping", extra={"worker_id": worker_id})
         await listener.close()
+
+
+def new_worker_id() -> str:
+    """A worker id that names the host and process, for leases and logs."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+async def run_worker(settings: Settings, *, batch_size: int = 16) -> None:
+    """Process jobs until SIGTERM or SIGINT."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    pool = await create_pool(settings, min_size=1, max_size=4)
+    try:
+        await process_jobs(
+            pool,
+            settings.database_url,
+            dict(HANDLERS),
+            worker_id=new_worker_id(),
+            batch_size=batch_size,
+            stopping=stopping,
+        )
+    finally:
         await pool.close()

@@ -2,14 +2,68 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import asyncpg
 from fastapi import FastAPI
 
+from accounts import data_rights
+from accounts.context import Accounts
+from accounts.mailer import run_mailer
+from accounts.routes import router as accounts_router
+from accounts.token_service import TokenService
+from analysis_engine.jobs import ClaimedJob
+from analysis_engine.jobs.worker import new_worker_id, process_jobs
+from storage import create_blob_store
 from tenancy.service_app import create_service_app
 from tenancy.settings import Settings, get_settings
+from tokens import generate as generate_keys
+
+
+async def _start_accounts(app: FastAPI) -> Callable[[], Awaitable[None]]:
+    settings: Settings = app.state.settings
+    if settings.environment != "production":
+        # Development and tests get a key ring on first start; production must provision one.
+        generate_keys(settings.keys_dir)
+    app.state.tokens = TokenService(settings, app.state.redis)
+    app.state.blobs = create_blob_store(settings)
+    ctx = Accounts(app.state.pool, app.state.redis, app.state.tokens, app.state.blobs, settings)
+    stopping = asyncio.Event()
+
+    async def export_handler(pool: asyncpg.Pool, jobs: list[ClaimedJob], worker_id: str) -> None:
+        await data_rights.run_export_jobs(ctx, jobs, worker_id)
+
+    tasks = [
+        asyncio.create_task(run_mailer(app.state.pool, settings), name="mailer"),
+        asyncio.create_task(
+            process_jobs(
+                app.state.pool,
+                settings.database_url,
+                {data_rights.EXPORT_JOB: export_handler},
+                worker_id=new_worker_id(),
+                batch_size=2,
+                stopping=stopping,
+            ),
+            name="account-jobs",
+        ),
+    ]
+
+    async def stop() -> None:
+        stopping.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await app.state.blobs.aclose()
+
+    return stop
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The platform ASGI app."""
     return create_service_app(
-        title="SP-404 Sample Cloud platform", settings=settings or get_settings()
+        title="SP-404 Sample Cloud platform",
+        settings=settings or get_settings(),
+        routers=[accounts_router],
+        startup_hooks=[_start_accounts],
     )

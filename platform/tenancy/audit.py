@@ -8,6 +8,8 @@ from uuid import UUID
 
 import asyncpg
 
+from tenancy.db import tenant_tx
+from tenancy.errors import NotFound
 from tenancy.logging import request_id_var
 
 _INSERT = """
@@ -37,3 +39,22 @@ async def write_audit(
         request_id_var.get(),
         dict(details or {}),
     )
+
+
+async def deny_access(
+    pool: asyncpg.Pool, *, user_id: UUID | str, target_type: str, target_id: object
+) -> NotFound:
+    """Audit a request for an object the user cannot see, and return the 404 to raise.
+
+    Someone else's object answers exactly like a missing one. The entry is written in its own
+    transaction, because the request's transaction is about to roll back with the error.
+    """
+    async with tenant_tx(pool, user_id) as conn:
+        await write_audit(
+            conn,
+            action="access.denied",
+            user_id=user_id,
+            target_type=target_type,
+            target_id=str(target_id),
+        )
+    return NotFound(f"No such {target_type}.")

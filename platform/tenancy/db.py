@@ -43,7 +43,9 @@ async def create_pool(
 
 
 @asynccontextmanager
-async def tenant_tx(pool: asyncpg.Pool, user_id: UUID | str | None) -> AsyncIterator[asyncpg.Connection]:
+async def tenant_tx(
+    pool: asyncpg.Pool, user_id: UUID | str | None
+) -> AsyncIterator[asyncpg.Connection]:
     """Acquire a connection, begin, and bind the transaction to `user_id` before any query.
 
     `set_config(..., true)` is transaction-local, so the user never outlives the transaction and a

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     engine_urls: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8100"])
     cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8080"])
 
+    # The largest single upload accepted (the plan's storage quota applies on top).
+    max_upload_bytes: int = 1024 * 1024 * 1024
     blob_store: Literal["local", "s3"] = "local"
     blob_dir: Path | None = None
     s3_endpoint_url: str | None = None

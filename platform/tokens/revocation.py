@@ -1,8 +1,10 @@
 """Access-token revocation in Redis: a jti denylist and a per-user "valid after" time.
 
-Keys: `sp404:revoked:jti:{jti}` (set on logout, lives until the token would expire anyway) and
-`sp404:valid_after:{user_id}` (Unix seconds; tokens with `iat` before it are revoked; bumped on
-password change, reset and account deletion). `check` reads both with one MGET.
+Keys: `sp404:revoked:jti:{jti}` (set on logout, lives until the token would expire anyway),
+`sp404:revoked:sid:{sid}` (a signed-out session: every access token carrying that `sid` claim,
+for one access-token lifetime) and `sp404:valid_after:{user_id}` (Unix seconds; tokens with `iat`
+before it are revoked; bumped on password change, reset and account deletion). `check` reads
+them with one MGET.
 
 When Redis is unreachable we do NOT fail every request. Decision: the store keeps an
 in-process mirror of every denylist entry and valid-after time it wrote or read, each for as
@@ -92,6 +94,7 @@ class RevocationStore:
         self._leeway = leeway
         self._prefix = key_prefix
         self._revoked = _ExpiringMap(mirror_size)
+        self._revoked_sids = _ExpiringMap(mirror_size)
         self._valid_after = _ExpiringMap(mirror_size)
         self._alarm_interval = alarm_interval
         self._retry_interval = retry_interval
@@ -140,6 +143,10 @@ class RevocationStore:
         """The Redis key of a denylisted jti."""
         return f"{self._prefix}revoked:jti:{jti}"
 
+    def sid_key(self, sid: str) -> str:
+        """The Redis key of a revoked session id."""
+        return f"{self._prefix}revoked:sid:{sid}"
+
     def valid_after_key(self, user_id: str | UUID) -> str:
         """The Redis key of a user's valid-after time."""
         return f"{self._prefix}valid_after:{user_id}"
@@ -155,6 +162,18 @@ class RevocationStore:
         except RedisError as exc:
             self._alarm(exc)
             raise RevocationUnavailable("revocation stored in this process only") from exc
+
+    async def revoke_session(self, sid: str | UUID) -> None:
+        """Refuse every access token of this session for as long as any of them can live."""
+        sid = str(sid)
+        now = self._clock()
+        until = now + self._access_ttl + self._leeway
+        self._revoked_sids.put_max(sid, 1, until)
+        try:
+            await self._redis.set(self.sid_key(sid), b"1", ex=max(1, int(until - now) + 1))
+        except RedisError as exc:
+            self._alarm(exc)
+            raise RevocationUnavailable("session revocation stored in this process only") from exc
 
     async def set_valid_after(self, user_id: str | UUID, ts: int) -> None:
         """Refuse this user's tokens issued (iat) before `ts`; tokens from second `ts` on pass."""
@@ -173,8 +192,10 @@ class RevocationStore:
         now = self._clock()
         if now >= self._down_until:
             try:
-                jti_value, valid_after = await self._redis.mget(
-                    self.jti_key(claims.jti), self.valid_after_key(claims.user_id)
+                jti_value, valid_after, sid_value = await self._redis.mget(
+                    self.jti_key(claims.jti),
+                    self.valid_after_key(claims.user_id),
+                    self.sid_key(claims.sid or "-"),
                 )
             except RedisError as exc:
                 self._down_until = now + self._retry_interval
@@ -183,12 +204,16 @@ class RevocationStore:
                 self._recovered()
                 if jti_value is not None:
                     self._revoked.put_max(claims.jti, 1, claims.exp + self._leeway)
+                if sid_value is not None and claims.sid:
+                    self._revoked_sids.put_max(claims.sid, 1, claims.exp + self._leeway)
                 if valid_after is not None:
                     ts = int(valid_after)
                     self._valid_after.put_max(
                         claims.user_id, ts, ts + self._access_ttl + self._leeway
                     )
         if self._revoked.get(claims.jti, now) is not None:
+            raise InvalidToken("revoked")
+        if claims.sid and self._revoked_sids.get(claims.sid, now) is not None:
             raise InvalidToken("revoked")
         valid_after_ts = self._valid_after.get(claims.user_id, now)
         if valid_after_ts is not None and claims.iat < valid_after_ts:

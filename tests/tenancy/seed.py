@@ -22,7 +22,8 @@ SEED: dict[str, str] = {
     "subscriptions": "insert into app.subscriptions (user_id) values ($1)",
     "invoices": "insert into app.invoices (user_id, stripe_invoice_id, status)"
     " values ($1, 'in_' || md5(random()::text), 'paid')",
-    "usage_counters": "insert into app.usage_counters (user_id) values ($1)",
+    "usage_counters": "insert into app.usage_counters (user_id) values ($1)"
+    " on conflict (user_id) do nothing",
     "upload_reservations": "insert into app.upload_reservations (user_id, bytes, expires_at)"
     " values ($1, 10, now() + interval '1 hour')",
     "api_usage": "insert into app.api_usage (user_id, endpoint, method) values ($1, '/x', 'GET')",

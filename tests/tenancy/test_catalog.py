@@ -17,6 +17,7 @@ DEFINER_ALLOWLIST = {
     "consume_email_token",
     "find_refresh_token",
     "find_user_for_login",
+    "queue_stats",
     "finish_outbox",
     "record_stripe_event",
     "renew_job_leases",

@@ -1,0 +1,1 @@
+"""Collections: nested folders of samples, and smart collections defined by rules."""

@@ -1,0 +1,30 @@
+"""What the engine's services need, gathered once per app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import asyncpg
+import redis.asyncio as redis
+from fastapi import Depends, Request
+
+from storage import BlobStore
+from tenancy.settings import Settings
+
+
+@dataclass(frozen=True)
+class Engine:
+    pool: asyncpg.Pool
+    redis: redis.Redis
+    blobs: BlobStore
+    settings: Settings
+
+
+def engine(request: Request) -> Engine:
+    """The app's Engine context."""
+    state = request.app.state
+    return Engine(state.pool, state.redis, state.blobs, state.settings)
+
+
+EngineDep = Annotated[Engine, Depends(engine)]

@@ -1,0 +1,95 @@
+"""HTTP routes of jobs: status of one, the recent list, and a live progress stream (SSE)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from analysis_engine.auth import CallerDep
+from analysis_engine.context import EngineDep
+from tenancy.audit import deny_access
+from tenancy.db import tenant_tx
+from tenancy.queries import load_queries
+
+SQL = load_queries(Path(__file__).with_name("queries.sql"))
+router = APIRouter(tags=["jobs"])
+STREAM_POLL_S = 1.0
+STREAM_MAX_S = 15 * 60  # clients reconnect (EventSource does it by itself)
+HEARTBEAT_S = 15.0
+
+
+def _job_view(row: Any) -> dict[str, Any]:
+    view = {k: row[k] for k in row.keys() if k not in ("total", "changed_at")}
+    jsonable: dict[str, Any] = json.loads(json.dumps(view, default=str))
+    return jsonable
+
+
+@router.get("/api/jobs/events")
+async def job_events(request: Request, caller: CallerDep, ctx: EngineDep) -> StreamingResponse:
+    """Server-sent events: one `job` event each time one of your jobs changes."""
+
+    async def stream() -> AsyncIterator[bytes]:
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
+        sent: dict[str, tuple[str, float]] = {}
+        started = last_beat = asyncio.get_running_loop().time()
+        yield b"retry: 2000\n\n"
+        while asyncio.get_running_loop().time() - started < STREAM_MAX_S:
+            if await request.is_disconnected():
+                return
+            async with tenant_tx(ctx.pool, caller.user_id) as conn:
+                rows = await conn.fetch(SQL["jobs_changed_since"], since)
+            for row in rows:
+                state = (row["status"], float(row["progress"]))
+                if sent.get(str(row["id"])) == state:
+                    continue
+                sent[str(row["id"])] = state
+                since = max(since, row["changed_at"])
+                yield f"event: job\ndata: {json.dumps(_job_view(row))}\n\n".encode()
+            now = asyncio.get_running_loop().time()
+            if now - last_beat > HEARTBEAT_S:
+                last_beat = now
+                yield b": keep-alive\n\n"
+            await asyncio.sleep(STREAM_POLL_S)
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/api/jobs")
+async def list_jobs(
+    caller: CallerDep,
+    ctx: EngineDep,
+    status: Annotated[
+        str | None, Query(pattern="^(queued|running|done|failed|dead|deferred|cancelled)$")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """Your recent jobs."""
+    async with tenant_tx(ctx.pool, caller.user_id) as conn:
+        rows = await conn.fetch(SQL["list_jobs"], status, limit, offset)
+    total = rows[0]["total"] if rows else 0
+    return {"jobs": [_job_view(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/api/jobs/{job_id}")
+async def get_job(job_id: uuid.UUID, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
+    """One job's status and progress."""
+    async with tenant_tx(ctx.pool, caller.user_id) as conn:
+        row = await conn.fetchrow(SQL["fetch_job"], job_id)
+    if row is None:
+        raise await deny_access(
+            ctx.pool, user_id=caller.user_id, target_type="job", target_id=job_id
+        )
+    return _job_view(row)

@@ -1,0 +1,1 @@
+"""Plan limits enforced where the work happens: storage reservations and upload slots."""

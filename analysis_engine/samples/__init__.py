@@ -1,0 +1,1 @@
+"""The sample library: uploads, storage, quotas and the producer's list of sounds."""

@@ -1,0 +1,154 @@
+"""Request and response bodies of the account routes (the PRD's shapes, plus extra fields)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Length rules are checked by accounts.passwords so the message is ours; this bound only stops
+# absurd bodies before hashing.
+Password = Annotated[str, Field(min_length=1, max_length=4096)]
+Token = Annotated[str, Field(min_length=10, max_length=200)]
+# Anything a client may present as a refresh token: a wrong kind of token (an access JWT) must be
+# refused as an invalid token (401), not as a malformed request.
+PresentedToken = Annotated[str, Field(min_length=1, max_length=4096)]
+ModelName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/-]{1,100}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterIn(Strict):
+    email: EmailStr
+    password: Password
+    first_name: Name
+    last_name: Name
+
+
+class PublicUser(BaseModel):
+    id: UUID
+    email: str
+    first_name: str | None
+    last_name: str | None
+
+
+class RegisterOut(BaseModel):
+    message: str
+    user: PublicUser
+
+
+class EmailIn(Strict):
+    email: EmailStr
+
+
+class TokenIn(Strict):
+    token: Token
+
+
+class MessageOut(BaseModel):
+    message: str
+
+
+class LoginIn(Strict):
+    email: EmailStr
+    password: Password
+
+
+class LoginUser(BaseModel):
+    id: UUID
+    email: str
+    tier: str
+
+
+class LoginOut(BaseModel):
+    token: str
+    refresh_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
+    expires_in: int
+    user: LoginUser
+
+
+class RefreshIn(Strict):
+    refresh_token: PresentedToken | None = None
+
+
+class RefreshOut(BaseModel):
+    token: str
+    refresh_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
+    expires_in: int
+
+
+class LogoutIn(Strict):
+    refresh_token: PresentedToken | None = None
+
+
+class SessionOut(BaseModel):
+    id: UUID
+    created_at: datetime
+    last_used_at: datetime
+    user_agent: str | None
+    ip: str | None
+    current: bool
+
+
+class SessionsOut(BaseModel):
+    sessions: list[SessionOut]
+
+
+class PasswordChangeIn(Strict):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetIn(Strict):
+    token: Token
+    password: Password
+
+
+class ProfileOut(BaseModel):
+    id: UUID
+    email: str
+    first_name: str | None
+    last_name: str | None
+    avatar_url: str | None
+    tier: str
+    email_verified: bool
+    created_at: datetime
+
+
+class ProfileIn(Strict):
+    first_name: Name | None = None
+    last_name: Name | None = None
+
+
+class PreferencesOut(BaseModel):
+    auto_analyze_enabled: bool
+    selected_model: str
+    notification_email_enabled: bool
+
+
+class PreferencesIn(Strict):
+    auto_analyze_enabled: bool | None = None
+    selected_model: ModelName | None = None
+    notification_email_enabled: bool | None = None
+
+
+class DeleteAccountIn(Strict):
+    password: Password
+
+
+class ExportOut(BaseModel):
+    id: UUID
+    status: str
+    progress: float
+    created_at: datetime
+    expires_at: datetime | None
+    size_bytes: int | None
+    download_url: str | None
+    error: str | None

@@ -1,0 +1,115 @@
+"""Sign-up to sign-out, as a producer lives it."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.stack import PASSWORD, Mailbox, link_token, new_email, register
+
+
+def test_register_verify_login_use_refresh_logout(api: httpx.Client, mailbox: Mailbox) -> None:
+    address = new_email()
+    created = register(api, address)
+    assert created.status_code == 201
+    body = created.json()
+    assert body["message"] == "Registration successful. Please verify your email."
+    assert body["user"]["email"] == address
+    assert set(body["user"]) >= {"id", "email", "first_name", "last_name"}
+
+    mail = mailbox.wait_for(address, "confirm")
+    assert "http://app.test/verify-email?token=" in mail.get_content()
+
+    refused = api.post("/api/auth/login", json={"email": address, "password": PASSWORD})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "email_not_verified"
+
+    assert api.post("/api/auth/verify", json={"token": link_token(mail)}).status_code == 200
+
+    login = api.post("/api/auth/login", json={"email": address, "password": PASSWORD})
+    assert login.status_code == 200
+    tokens = login.json()
+    assert tokens["expires_in"] == 3600
+    assert tokens["user"] == {"id": body["user"]["id"], "email": address, "tier": "free"}
+    auth = {"Authorization": f"Bearer {tokens['token']}"}
+
+    me = api.get("/api/account/profile", headers=auth)
+    assert me.status_code == 200
+    assert me.json()["email_verified"] is True
+
+    refreshed = api.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 200
+    new = refreshed.json()
+    assert new["token"] != tokens["token"] and new["refresh_token"] != tokens["refresh_token"]
+    new_auth = {"Authorization": f"Bearer {new['token']}"}
+
+    out = api.post(
+        "/api/auth/logout", headers=new_auth, json={"refresh_token": new["refresh_token"]}
+    )
+    assert out.json() == {"message": "Logged out successfully"}
+
+    # Every token of the session is dead: the old and new access tokens, both refresh tokens.
+    assert api.get("/api/account/profile", headers=new_auth).status_code == 401
+    assert api.get("/api/account/profile", headers=auth).status_code == 401
+    for refresh_token in (tokens["refresh_token"], new["refresh_token"]):
+        again = api.post("/api/auth/refresh", json={"refresh_token": refresh_token})
+        assert again.status_code == 401
+
+
+def test_verification_links_work_once(api: httpx.Client, mailbox: Mailbox) -> None:
+    address = new_email()
+    register(api, address)
+    token = link_token(mailbox.wait_for(address, "confirm"))
+    assert api.post("/api/auth/verify", json={"token": token}).status_code == 200
+    second = api.post("/api/auth/verify", json={"token": token})
+    assert second.status_code == 400
+    assert second.json()["error"]["code"] == "invalid_or_expired_token"
+
+
+def test_a_taken_email_gets_the_same_answer_and_its_owner_is_told(
+    api: httpx.Client, mailbox: Mailbox
+) -> None:
+    address = new_email()
+    first = register(api, address)
+    second = register(api, address.upper())
+    assert second.status_code == first.status_code == 201
+    assert second.json()["message"] == first.json()["message"]
+    assert set(second.json()["user"]) == set(first.json()["user"])
+    assert second.json()["user"]["id"] != first.json()["user"]["id"]
+    mailbox.wait_for(address, "tried to sign up")
+
+
+def test_resend_sends_a_fresh_link_and_answers_the_same_for_strangers(
+    api: httpx.Client, mailbox: Mailbox
+) -> None:
+    address = new_email()
+    register(api, address)
+    mailbox.wait_for(address, "confirm")
+    resent = api.post("/api/auth/verify/resend", json={"email": address})
+    stranger = api.post("/api/auth/verify/resend", json={"email": new_email()})
+    assert resent.status_code == stranger.status_code == 202
+    assert resent.json() == stranger.json()
+    deadline_count = 2
+    import time
+
+    for _ in range(100):
+        if mailbox.count(address) >= deadline_count:
+            break
+        time.sleep(0.1)
+    assert mailbox.count(address) == 2
+
+
+def test_wrong_password_and_unknown_email_are_the_same_401(
+    api: httpx.Client, mailbox: Mailbox
+) -> None:
+    address = new_email()
+    register(api, address)
+    wrong = api.post("/api/auth/login", json={"email": address, "password": PASSWORD + "x"})
+    unknown = api.post("/api/auth/login", json={"email": new_email(), "password": PASSWORD})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["error"]["message"] == unknown.json()["error"]["message"]
+    assert wrong.json()["error"]["code"] == "invalid_credentials"
+
+
+def test_jwks_lists_the_signing_key(api: httpx.Client) -> None:
+    jwks = api.get("/.well-known/jwks.json").json()
+    assert jwks["keys"] and all(k["alg"] == "RS256" and k["use"] == "sig" for k in jwks["keys"])

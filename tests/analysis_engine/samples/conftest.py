@@ -1,0 +1,43 @@
+"""Producers with a library: audio files made by the tests, uploaded through the real engine."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import soundfile
+
+from tests.stack import Producer
+
+FORMATS = {
+    "wav": ("WAV", "PCM_16"),
+    "aiff": ("AIFF", "PCM_16"),
+    "flac": ("FLAC", "PCM_16"),
+    "ogg": ("OGG", "VORBIS"),
+    "mp3": ("MP3", "MPEG_LAYER_III"),
+}
+
+
+def audio_bytes(
+    fmt: str = "wav",
+    seconds: float = 0.5,
+    rate: int = 44100,
+    channels: int = 1,
+    freq: float = 220.0,
+) -> bytes:
+    """A real encoded file: a sine tone in the given container."""
+    t = np.arange(int(seconds * rate)) / rate
+    tone = (0.4 * np.sin(2 * np.pi * freq * t)).astype("float32")
+    data = np.stack([tone] * channels, axis=1) if channels > 1 else tone
+    buffer = io.BytesIO()
+    container, subtype = FORMATS[fmt]
+    soundfile.write(buffer, data, rate, format=container, subtype=subtype)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def producer_client(engine, account: Producer):  # type: ignore[no-untyped-def]
+    """The engine client, signed in as `account`."""
+    engine.headers.update(account.auth)
+    return engine

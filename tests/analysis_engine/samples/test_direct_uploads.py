@@ -1,0 +1,101 @@
+"""Large files go straight to storage with a presigned URL, then complete like any upload."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import httpx
+
+from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.stack import Mailbox, signed_up
+
+
+def _local(url: str, engine_url: str) -> str:
+    # The URL names the public host (the gateway); in this test the engine serves it directly.
+    parts = urlsplit(url)
+    return f"{engine_url}{parts.path}?{parts.query}"
+
+
+def test_a_presigned_upload_becomes_a_sample(
+    producer_client: httpx.Client, engine_url: str
+) -> None:
+    data = audio_bytes("flac", seconds=2.0)
+    started = producer_client.post(
+        "/api/samples/uploads",
+        json={
+            "filename": "big.flac",
+            "size": len(data),
+            "content_type": "audio/flac",
+            "tags": "big",
+        },
+    )
+    assert started.status_code == 201, started.text
+    grant = started.json()
+    put = httpx.request(
+        grant["method"], _local(grant["url"], engine_url), content=data, headers=grant["headers"]
+    )
+    assert put.status_code in (200, 201, 204), put.text
+    done = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    assert done.status_code == 201, done.text
+    sample = producer_client.get(f"/api/samples/{done.json()['sample_id']}").json()
+    assert sample["format"] == "flac" and sample["tags"] == ["big"]
+    assert producer_client.get(f"/api/samples/{sample['id']}/download").content == data
+    again = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    assert again.status_code == 404
+
+
+def test_a_presigned_url_refuses_more_than_was_declared(
+    producer_client: httpx.Client, engine_url: str
+) -> None:
+    data = audio_bytes("wav", seconds=1.0)
+    grant = producer_client.post(
+        "/api/samples/uploads",
+        json={"filename": "x.wav", "size": 1000, "content_type": "audio/wav"},
+    ).json()
+    put = httpx.request(
+        grant["method"], _local(grant["url"], engine_url), content=data, headers=grant["headers"]
+    )
+    assert put.status_code in (403, 413)
+    done = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    assert done.status_code == 422
+
+
+def test_completing_before_uploading_or_with_junk_is_refused(
+    producer_client: httpx.Client, engine_url: str
+) -> None:
+    junk = b"definitely not audio " * 50
+    grant = producer_client.post(
+        "/api/samples/uploads",
+        json={"filename": "junk.wav", "size": len(junk), "content_type": "audio/wav"},
+    ).json()
+    early = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    assert early.status_code == 422
+    httpx.request(
+        grant["method"], _local(grant["url"], engine_url), content=junk, headers=grant["headers"]
+    )
+    refused = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    assert refused.status_code == 415
+    assert producer_client.get("/api/samples").json()["total"] == 0
+
+
+def test_someone_elses_upload_cannot_be_completed(
+    producer_client: httpx.Client, api: httpx.Client, mailbox: Mailbox, engine_url: str
+) -> None:
+    grant = producer_client.post(
+        "/api/samples/uploads",
+        json={"filename": "mine.wav", "size": 100, "content_type": "audio/wav"},
+    ).json()
+    other = signed_up(api, mailbox)
+    stolen = httpx.post(
+        f"{engine_url}/api/samples/uploads/{grant['upload_id']}/complete", headers=other.auth
+    )
+    assert stolen.status_code == 404
+
+
+def test_a_declared_size_over_the_quota_is_refused_up_front(producer_client: httpx.Client) -> None:
+    response = producer_client.post(
+        "/api/samples/uploads",
+        json={"filename": "huge.wav", "size": 200 * 1024 * 1024, "content_type": "audio/wav"},
+    )
+    assert response.status_code == 429
+    assert response.json()["error"]["quota"] == "storage"

@@ -1,0 +1,183 @@
+"""The running stack for end-to-end tests: a platform process, an SMTP server catching its mail,
+and producers who sign up through the real API."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+
+from tenancy.settings import Settings
+from tests.services.conftest import free_port, service_env, wait_until_ready
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Mailbox:
+    """Everything the platform sent over SMTP, in order."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def wait_for(self, to: str, subject_part: str, timeout: float = 15.0) -> EmailMessage:
+        """The newest message to `to` whose subject contains `subject_part`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                found = [
+                    m
+                    for m in self.messages
+                    if m["To"] == to and subject_part.lower() in m["Subject"].lower()
+                ]
+            if found:
+                return found[-1]
+            time.sleep(0.05)
+        raise TimeoutError(f"no mail to {to} about {subject_part!r}")
+
+    def count(self, to: str) -> int:
+        with self.lock:
+            return sum(1 for m in self.messages if m["To"] == to)
+
+
+def link_token(message: EmailMessage) -> str:
+    """The token of the link in a mail."""
+    body = message.get_content()
+    match = re.search(r"token=([A-Za-z0-9_\-]+)", body)
+    assert match, body
+    return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    box.port = controller.port  # type: ignore[attr-defined]
+    yield box
+    controller.stop()
+
+
+def start_platform(
+    settings: Settings, mailbox: Mailbox, **extra: str
+) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    env = service_env(
+        settings,
+        SP404_SMTP_HOST="127.0.0.1",
+        SP404_SMTP_PORT=str(mailbox.port),  # type: ignore[attr-defined]
+        SP404_SMTP_STARTTLS="false",
+        SP404_PUBLIC_URL="http://app.test",
+        **extra,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sp404_cli.main", "serve", "platform", "--port", str(port)], env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until_ready(url, process)
+    return url, process
+
+
+@pytest.fixture(scope="session")
+def platform_url(migrated_db: Settings, mailbox: Mailbox) -> Iterator[str]:
+    """The platform service, running as its own process against the test database."""
+    redis.Redis.from_url(migrated_db.redis_url).flushdb()
+    url, process = start_platform(migrated_db, mailbox)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def api(platform_url: str) -> Iterator[httpx.Client]:
+    """An HTTP client from an address of its own, so per-IP throttles do not cross tests."""
+    ip = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    with httpx.Client(base_url=platform_url, headers={"X-Forwarded-For": ip}, timeout=20) as client:
+        yield client
+
+
+@dataclass
+class Producer:
+    email: str
+    password: str
+    user_id: str
+    token: str = ""
+    refresh_token: str = ""
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def new_email() -> str:
+    return f"producer-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def register(api: httpx.Client, address: str, password: str = PASSWORD) -> httpx.Response:
+    return api.post(
+        "/api/auth/register",
+        json={"email": address, "password": password, "first_name": "Dee", "last_name": "Lay"},
+    )
+
+
+def signed_up(api: httpx.Client, mailbox: Mailbox, password: str = PASSWORD) -> Producer:
+    """A registered, verified and signed-in producer."""
+    address = new_email()
+    created = register(api, address, password)
+    assert created.status_code == 201, created.text
+    token = link_token(mailbox.wait_for(address, "confirm"))
+    assert api.post("/api/auth/verify", json={"token": token}).status_code == 200
+    login = api.post("/api/auth/login", json={"email": address, "password": password})
+    assert login.status_code == 200, login.text
+    body = login.json()
+    return Producer(address, password, body["user"]["id"], body["token"], body["refresh_token"])
+
+
+@pytest.fixture
+def account(api: httpx.Client, mailbox: Mailbox) -> Producer:
+    return signed_up(api, mailbox)
+
+
+@pytest.fixture(scope="session")
+def engine_url(migrated_db: Settings, platform_url: str) -> Iterator[str]:
+    """The engine service as its own process, trusting the test platform's JWKS."""
+    port = free_port()
+    env = service_env(
+        migrated_db, SP404_PLATFORM_URLS=f'["{platform_url}"]', SP404_PUBLIC_URL="http://app.test"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sp404_cli.main", "serve", "engine", "--port", str(port)], env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until_ready(url, process)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def engine(engine_url: str) -> Iterator[httpx.Client]:
+    """An HTTP client for the engine."""
+    with httpx.Client(base_url=engine_url, timeout=30) as client:
+        yield client
