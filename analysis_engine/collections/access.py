@@ -1,0 +1,41 @@
+"""The way into a producer's collections: a tenant transaction in which someone else's object
+is a 404 with an audit entry, exactly like a missing one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from analysis_engine.collections.errors import Hidden
+from analysis_engine.collections.queries import SQL
+from analysis_engine.context import Engine
+from tenancy.audit import deny_access
+from tenancy.db import tenant_tx
+
+
+@asynccontextmanager
+async def collections_tx(ctx: Engine, user_id: uuid.UUID) -> AsyncIterator[asyncpg.Connection]:
+    """A tenant transaction in which raising Hidden rolls back and answers an audited 404."""
+    try:
+        async with tenant_tx(ctx.pool, user_id) as conn:
+            yield conn
+    except Hidden as exc:
+        # The audit entry needs a transaction of its own: this one has just rolled back.
+        raise await deny_access(
+            ctx.pool, user_id=user_id, target_type=exc.target_type, target_id=exc.target_id
+        ) from None
+
+
+async def require_collection(
+    conn: asyncpg.Connection, collection_id: uuid.UUID, *, lock: bool = False
+) -> asyncpg.Record:
+    """The caller's collection (locked until commit with `lock`); Hidden when not theirs."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        SQL["lock_collection" if lock else "fetch_collection"], collection_id
+    )
+    if row is None:
+        raise Hidden("collection", collection_id)
+    return row
