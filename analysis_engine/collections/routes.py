@@ -13,6 +13,7 @@ from analysis_engine.auth import CallerDep
 from analysis_engine.collections import members, service
 from analysis_engine.collections.schemas import CollectionCreate, CollectionUpdate, SampleIds
 from analysis_engine.context import EngineDep
+from analysis_engine.samples import reanalyze
 
 router = APIRouter(tags=["collections"])
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -106,3 +107,15 @@ async def remove_sample(
         ctx, user_id=caller.user_id, collection_id=collection_id, sample_id=sample_id
     )
     return Response(status_code=204)
+
+
+@router.post("/api/collections/{collection_id}/reanalyze", status_code=202)
+async def reanalyze_collection(
+    collection_id: uuid.UUID, caller: CallerDep, ctx: EngineDep
+) -> dict[str, Any]:
+    """Analyse every sample of a collection again (up to 1,000; 429 when analyses are spent)."""
+    ids = await service.member_ids(
+        ctx, user_id=caller.user_id, collection_id=collection_id, limit=reanalyze.MAX_BATCH
+    )
+    queued = await reanalyze.reanalyze(ctx, user_id=caller.user_id, sample_ids=ids)
+    return {"collection_id": collection_id, "queued": len(queued), "jobs": queued}

@@ -171,3 +171,13 @@ async def delete_collection(ctx: Engine, *, user_id: uuid.UUID, collection_id: u
     async with collections_tx(ctx, user_id) as conn:
         if await conn.fetchval(SQL["delete_collection"], collection_id) is None:
             raise Hidden("collection", collection_id)
+
+
+async def member_ids(
+    ctx: Engine, *, user_id: uuid.UUID, collection_id: uuid.UUID, limit: int
+) -> list[uuid.UUID]:
+    """The ids of up to `limit` of a collection's samples (rules evaluated for a smart one)."""
+    async with collections_tx(ctx, user_id) as conn:
+        row = await require_collection(conn, collection_id)
+        samples, _ = await member_page(conn, row, limit=limit, offset=0)
+    return [sample["id"] for sample in samples]

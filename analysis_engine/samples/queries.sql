@@ -75,6 +75,10 @@ update app.samples
        tags = coalesce($4, tags),
        bpm = case when $7 then null else coalesce($5, bpm) end,
        musical_key = case when $8 then null else coalesce($6, musical_key) end,
+       -- A producer's BPM or key correction outlives later re-analyses.
+       extra_metadata = extra_metadata
+           || case when $5 is not null or $7 then '{"bpm_corrected": true}'::jsonb else '{}' end
+           || case when $6 is not null or $8 then '{"key_corrected": true}'::jsonb else '{}' end,
        updated_at = now()
  where id = $1
 returning id;
@@ -82,3 +86,11 @@ returning id;
 -- name: delete_sample --
 -- Removes one sample (features, vibe, memberships and pads cascade).
 delete from app.samples where id = $1 returning blob_key, size_bytes;
+
+-- name: owned_sample_ids --
+-- Which of the given ids are the caller's samples.
+select id from app.samples where id = any($1::uuid[]);
+
+-- name: mark_pending --
+-- A sample waits for a new analysis.
+update app.samples set status = 'pending', updated_at = now() where id = $1;

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
-from analysis_engine.samples import direct, service, upload
+from analysis_engine.samples import direct, reanalyze, service, upload
 from analysis_engine.samples.ranges import parse_range
 from analysis_engine.samples.schemas import UPLOAD_OPENAPI, DirectUploadStart, SampleUpdate
 from tenancy.errors import BadRequest
@@ -142,6 +142,15 @@ async def delete_sample(sample_id: uuid.UUID, caller: CallerDep, ctx: EngineDep)
     """Delete a sample and its audio; its storage is freed."""
     await service.delete_sample(ctx, user_id=caller.user_id, sample_id=sample_id)
     return Response(status_code=204)
+
+
+@router.post("/api/samples/{sample_id}/reanalyze", status_code=202)
+async def reanalyze_sample(
+    sample_id: uuid.UUID, caller: CallerDep, ctx: EngineDep
+) -> dict[str, Any]:
+    """Analyse a sample again (429 when this period's analyses are spent)."""
+    [queued] = await reanalyze.reanalyze(ctx, user_id=caller.user_id, sample_ids=[sample_id])
+    return queued
 
 
 @router.get("/api/samples/{sample_id}/download")

@@ -159,3 +159,36 @@ def test_job_progress_arrives_as_server_sent_events(producer_client: httpx.Clien
                 if job["sample_id"] == sample:
                     break
     assert job is not None and job["status"] == "queued" and job["kind"] == "analyze"
+
+
+def test_reanalysis_is_queued_and_refused_once_the_quota_is_spent(
+    producer_client: httpx.Client, account: Producer, migrated_db: Settings
+) -> None:
+    sample = _add(producer_client, "Again")
+    queued = producer_client.post(f"/api/samples/{sample}/reanalyze")
+    assert queued.status_code == 202
+    assert queued.json()["status"] == "queued"
+    asyncio.run(_spend_analyses(migrated_db, account.user_id))
+    refused = producer_client.post(f"/api/samples/{sample}/reanalyze")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["quota"] == "analyses"
+    assert "10 of 10" in refused.json()["error"]["message"]
+
+
+async def _spend_analyses(settings: Settings, user_id: str) -> None:
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1)
+    try:
+        async with tenant_tx(pool, user_id) as conn:
+            await conn.execute("update app.usage_counters set analyses_used = 10")
+    finally:
+        await pool.close()
+
+
+def test_a_collection_can_be_reanalysed_in_one_request(producer_client: httpx.Client) -> None:
+    ids = [_add(producer_client, f"Member {i}") for i in range(3)]
+    collection = producer_client.post("/api/collections", json={"name": "Redo"}).json()
+    producer_client.post(f"/api/collections/{collection['id']}/samples", json={"sample_ids": ids})
+    response = producer_client.post(f"/api/collections/{collection['id']}/reanalyze")
+    assert response.status_code == 202
+    assert response.json()["queued"] == 3
+    assert {job["sample_id"] for job in response.json()["jobs"]} == set(ids)
