@@ -15,6 +15,8 @@ from accounts.routes import router as accounts_router
 from accounts.token_service import TokenService
 from analysis_engine.jobs import ClaimedJob
 from analysis_engine.jobs.worker import new_worker_id, process_jobs
+from billing.lifecycle import start_billing
+from billing.routes import router as billing_router
 from storage import create_blob_store
 from tenancy.service_app import create_service_app
 from tenancy.settings import Settings, get_settings
@@ -64,6 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         title="SP-404 Sample Cloud platform",
         settings=settings or get_settings(),
-        routers=[accounts_router],
-        startup_hooks=[_start_accounts],
+        routers=[accounts_router, billing_router],
+        startup_hooks=[_start_accounts, start_billing],
     )

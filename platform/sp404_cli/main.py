@@ -1,4 +1,4 @@
-"""`sp404`: the one command group of the platform (database, keys, services, worker)."""
+"""`sp404`: the one command group of the platform (database, keys, services, worker, admin)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from sp404_cli import db_commands, key_commands, serve_commands
+from sp404_cli import admin_commands, db_commands, key_commands, serve_commands
 
 
 class UserError(Exception):
@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         "dev", help="run the whole stack on this machine (what `make run` does)"
     )
     dev.set_defaults(handler=serve_commands.dev)
+
+    admin_commands.add_parser(groups)
     return parser
 
 
@@ -59,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except (UserError, db_commands.MigrationError, OSError) as exc:
+    except (UserError, admin_commands.AdminError, db_commands.MigrationError, OSError) as exc:
         print(f"sp404: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,0 +1,62 @@
+"""Subjects and bodies of the billing e-mails (sent through the accounts outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def money(cents: int, currency: str) -> str:
+    """An amount as people read it: `$29.00` or `29.00 EUR`."""
+    amount = f"{cents / 100:,.2f}"
+    return f"${amount}" if currency.lower() == "usd" else f"{amount} {currency.upper()}"
+
+
+def trial_ending_mail(
+    plan_name: str, trial_end: datetime | None, billing_url: str
+) -> tuple[str, str]:
+    """The notice three days before a trial turns into a paid subscription."""
+    when = trial_end.strftime("%B %d, %Y") if trial_end else "in a few days"
+    return (
+        f"Your SP-404 Sample Cloud {plan_name} trial ends soon",
+        f"Your free {plan_name} trial ends on {when}. After that your card is charged and\n"
+        "you keep every feature. To stop before then, cancel here:\n\n"
+        f"{billing_url}\n",
+    )
+
+
+def receipt_mail(number: str | None, cents: int, currency: str, url: str | None) -> tuple[str, str]:
+    """The receipt for a paid invoice."""
+    return (
+        f"Receipt for your SP-404 Sample Cloud payment ({money(cents, currency)})",
+        f"Thanks! We received {money(cents, currency)} for invoice {number or ''}.\n\n"
+        f"The invoice: {url or 'see Billing in the app'}\n",
+    )
+
+
+def payment_failed_mail(cents: int, currency: str, url: str | None) -> tuple[str, str]:
+    """The notice that a charge was declined; features stay while Stripe retries."""
+    return (
+        "Your SP-404 Sample Cloud payment failed",
+        f"We could not charge {money(cents, currency)} for your subscription. You keep your\n"
+        "plan while we retry over the next days; update your card or pay here to keep it:\n\n"
+        f"{url or 'see Billing in the app'}\n",
+    )
+
+
+def action_required_mail(url: str | None) -> tuple[str, str]:
+    """The notice that the bank wants the customer to confirm a payment."""
+    return (
+        "Confirm your SP-404 Sample Cloud payment",
+        "Your bank asks you to confirm a payment for your subscription. Confirm it here:\n\n"
+        f"{url or 'see Billing in the app'}\n",
+    )
+
+
+def usage_warning_mail(label: str, used: str, limit: str, billing_url: str) -> tuple[str, str]:
+    """The notice that a quota passed 80 % in this period."""
+    return (
+        f"You have used 80% of your {label}",
+        f"You have used {used} of {limit} {label} on your plan. When it runs out, new\n"
+        "uploads or analyses wait until the next period; nothing you stored is ever deleted.\n"
+        f"More room: {billing_url}\n",
+    )

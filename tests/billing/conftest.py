@@ -1,0 +1,141 @@
+"""A platform process wired to the Stripe emulator, and helpers to act as a paying producer."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from tenancy.settings import Settings
+from tests.stack import Mailbox, Producer, signed_up, start_platform
+from tests.stripe_emulator import EmulatorServer, WebhookEndpoint
+
+DAY = 86_400
+
+
+@dataclass
+class BillingStack:
+    """The running platform, the emulator it bills through and the webhook endpoint to it."""
+
+    url: str
+    emulator: EmulatorServer
+    endpoint: WebhookEndpoint
+    stripe: Any  # the SDK's client.v1 services, as an operator's script would use them
+    prices: dict[str, str]
+    settings: Settings
+    mailbox: Mailbox
+    redis: redis.Redis
+    checked: int = 0
+
+    def wait(self) -> None:
+        """Let every webhook Stripe has queued reach the platform, which must accept each."""
+        deliveries = self.emulator.wait_for_webhooks()
+        failed = [d for d in deliveries[self.checked :] if d.status != 200]
+        self.checked = len(deliveries)
+        assert not failed, failed
+
+
+@pytest.fixture(scope="session")
+def billing_stack(
+    migrated_db: Settings,
+    mailbox: Mailbox,
+) -> Iterator[BillingStack]:
+    with EmulatorServer() as emulator:
+        api: Any = emulator.client().v1
+        product = api.products.create(params={"name": "SP-404 Sample Cloud"})
+        prices = {
+            plan: api.prices.create(
+                params={"product": product.id, "currency": "usd", "unit_amount": cents,
+                        "recurring": {"interval": "month"}, "lookup_key": plan}
+            ).id
+            for plan, cents in (("pro", 2900), ("enterprise", 9900))
+        }  # fmt: skip
+        secret = f"whsec_{secrets.token_hex(16)}"
+        url, process = start_platform(
+            migrated_db,
+            mailbox,
+            SP404_STRIPE_SECRET_KEY="sk_test_sample_cloud",
+            SP404_STRIPE_API_BASE=emulator.url,
+            SP404_STRIPE_WEBHOOK_SECRET=secret,
+            SP404_STRIPE_PRICE_PRO=prices["pro"],
+            SP404_STRIPE_PRICE_ENTERPRISE=prices["enterprise"],
+        )
+        endpoint = emulator.add_webhook_endpoint(f"{url}/api/billing/webhook")
+        endpoint.secret = secret
+        client = redis.Redis.from_url(migrated_db.redis_url)
+        try:
+            yield BillingStack(url, emulator, endpoint, api, prices, migrated_db, mailbox, client)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            client.close()
+
+
+@pytest.fixture
+def api(billing_stack: BillingStack) -> Iterator[httpx.Client]:
+    """An HTTP client for the billing platform, from an address of its own."""
+    ip = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    headers = {"X-Forwarded-For": ip}
+    with httpx.Client(base_url=billing_stack.url, headers=headers, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def producer(api: httpx.Client, billing_stack: BillingStack) -> Producer:
+    """A signed-in producer on Free."""
+    return signed_up(api, billing_stack.mailbox)
+
+
+@pytest.fixture
+def other_producer(api: httpx.Client, billing_stack: BillingStack) -> Producer:
+    """A second producer, whose billing the first must never see or touch."""
+    return signed_up(api, billing_stack.mailbox)
+
+
+def pay(stack: BillingStack, answer: dict[str, Any], card: str = "pm_card_visa") -> None:
+    """Act as the browser: confirm the client secret with a card, then let webhooks land."""
+    secret = answer["client_secret"]
+    assert secret, answer
+    stack.emulator.confirm_payment(secret.split("_secret_")[0], card)
+    stack.wait()
+
+
+def subscription(api: httpx.Client, who: Producer) -> dict[str, Any]:
+    response = api.get("/api/billing/subscription", headers=who.auth)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def subscribed(
+    stack: BillingStack, api: httpx.Client, who: Producer, plan: str = "pro"
+) -> dict[str, Any]:
+    """Subscribe and pay (or save a card for a trial); the subscription view afterwards."""
+    answer = api.post("/api/billing/subscribe", json={"plan_id": plan}, headers=who.auth)
+    assert answer.status_code == 200, answer.text
+    pay(stack, answer.json())
+    return subscription(api, who)
+
+
+def customer_id(stack: BillingStack, who: Producer) -> str:
+    found = stack.stripe.customers.list(params={"email": who.email}).data
+    assert len(found) == 1
+    return str(found[0].id)
+
+
+def stripe_subscription(stack: BillingStack, who: Producer) -> Any:
+    listed = stack.stripe.subscriptions.list(
+        params={"customer": customer_id(stack, who), "status": "all"}
+    ).data
+    return listed[0]
+
+
+def gateway_tier(stack: BillingStack, who: Producer) -> str | None:
+    value = stack.redis.get(f"sp404:tier:{who.user_id}")
+    return None if value is None else value.decode()
