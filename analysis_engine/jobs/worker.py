@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
@@ -14,36 +13,35 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from analysis_engine.jobs.queue import ClaimedJob, claim_jobs, fail_job, renew_leases
-from tenancy.db import create_pool
-from tenancy.settings import Settings
 
 log = logging.getLogger("worker")
 
 # A handler processes a whole claimed batch of one kind (a GPU wants many clips at once) and
 # completes each job itself, in the job owner's transaction, together with its results.
 BatchHandler = Callable[[asyncpg.Pool, list[ClaimedJob], str], Awaitable[None]]
-HANDLERS: dict[str, BatchHandler] = {}
 
 LEASE_S = 60
 POLL_S = 5.0
 
 
-def register_handler(kind: str, handler: BatchHandler) -> None:
-    """Make this worker process jobs of `kind` with `handler`."""
-    HANDLERS[kind] = handler
-
-
-async def _keep_leases(pool: asyncpg.Pool, worker_id: str, jobs: list[ClaimedJob]) -> None:
+async def _keep_leases(
+    pool: asyncpg.Pool, worker_id: str, jobs: list[ClaimedJob], lease_s: int
+) -> None:
     while True:
-        await asyncio.sleep(LEASE_S / 3)
-        await renew_leases(pool, worker_id=worker_id, job_ids=[j.id for j in jobs], lease_s=LEASE_S)
+        await asyncio.sleep(lease_s / 3)
+        await renew_leases(pool, worker_id=worker_id, job_ids=[j.id for j in jobs], lease_s=lease_s)
 
 
 async def run_batch(
-    pool: asyncpg.Pool, worker_id: str, jobs: list[ClaimedJob], handlers: dict[str, BatchHandler]
+    pool: asyncpg.Pool,
+    worker_id: str,
+    jobs: list[ClaimedJob],
+    handlers: dict[str, BatchHandler],
+    *,
+    lease_s: int = LEASE_S,
 ) -> None:
     """Run claimed jobs grouped by kind; a failing batch fails each of its jobs for retry."""
-    renewer = asyncio.create_task(_keep_leases(pool, worker_id, jobs))
+    renewer = asyncio.create_task(_keep_leases(pool, worker_id, jobs, lease_s))
     try:
         for kind in sorted({job.kind for job in jobs}):
             batch = [job for job in jobs if job.kind == kind]
@@ -66,6 +64,7 @@ async def process_jobs(
     worker_id: str,
     batch_size: int,
     stopping: asyncio.Event,
+    lease_s: int = LEASE_S,
 ) -> None:
     """Claim and run batches of the handled kinds until `stopping` is set; the batch in hand is
     always finished first. Wakes on NOTIFY and polls every POLL_S as a fallback."""
@@ -78,13 +77,13 @@ async def process_jobs(
         while not stopping.is_set():
             jobs = (
                 await claim_jobs(
-                    pool, worker_id=worker_id, kinds=kinds, limit=batch_size, lease_s=LEASE_S
+                    pool, worker_id=worker_id, kinds=kinds, limit=batch_size, lease_s=lease_s
                 )
                 if kinds
                 else []
             )
             if jobs:
-                await run_batch(pool, worker_id, jobs, handlers)
+                await run_batch(pool, worker_id, jobs, handlers, lease_s=lease_s)
                 continue
             wake.clear()
             waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stopping.wait())]
@@ -99,23 +98,3 @@ async def process_jobs(
 def new_worker_id() -> str:
     """A worker id that names the host and process, for leases and logs."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-async def run_worker(settings: Settings, *, batch_size: int = 16) -> None:
-    """Process jobs until SIGTERM or SIGINT."""
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    pool = await create_pool(settings, min_size=1, max_size=4)
-    try:
-        await process_jobs(
-            pool,
-            settings.database_url,
-            dict(HANDLERS),
-            worker_id=new_worker_id(),
-            batch_size=batch_size,
-            stopping=stopping,
-        )
-    finally:
-        await pool.close()

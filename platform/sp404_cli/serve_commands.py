@@ -41,10 +41,11 @@ def serve(args: argparse.Namespace) -> int:
 
 def worker(args: argparse.Namespace) -> int:
     """Run a job worker until SIGTERM/SIGINT."""
-    from analysis_engine.jobs.worker import run_worker
+    # Imported here: this pulls in torch, which no other command needs.
+    from analysis_engine.analysis.runner import run_analysis_worker
 
     configure_logging("worker", get_settings().log_level)
-    asyncio.run(run_worker(get_settings(), batch_size=args.batch_size))
+    asyncio.run(run_analysis_worker(get_settings(), batch_size=args.batch_size))
     return 0
 
 

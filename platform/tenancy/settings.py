@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     engine_urls: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8100"])
     cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8080"])
 
+    # How long a worker's claim on a job lasts without renewal (a crashed worker's jobs are
+    # taken again after this).
+    worker_lease_s: int = 60
     # The largest single upload accepted (the plan's storage quota applies on top).
     max_upload_bytes: int = 1024 * 1024 * 1024
     blob_store: Literal["local", "s3"] = "local"

@@ -1,5 +1,7 @@
 -- Workers: claim up to p_limit runnable jobs of the kinds they handle, of any tenant, highest tier priority first, then
--- oldest. A running job whose lease expired (its worker died) is runnable again, unless it has
+-- oldest. A deferred job (its user's analyses quota was spent) is runnable again from its
+-- run_after (the next quota period) or as soon as an upgrade moves run_after to now. A running
+-- job whose lease expired (its worker died) is runnable again, unless it has
 -- used all its attempts, in which case it is parked as dead with the reason kept.
 create or replace function app.claim_jobs(
     p_worker text, p_kinds text[], p_limit integer, p_lease_seconds integer)
@@ -21,7 +23,7 @@ begin
         select c.id
           from app.processing_jobs c
          where c.kind = any(p_kinds)
-           and ((c.status = 'queued' and c.run_after <= now())
+           and ((c.status in ('queued', 'deferred') and c.run_after <= now())
                 or (c.status = 'running' and c.lease_expires_at < now()))
          order by c.priority desc, c.created_at
          for update skip locked

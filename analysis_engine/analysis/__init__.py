@@ -1,0 +1,4 @@
+"""The analysis worker's job: features, vibe and embedding for each uploaded sample.
+
+Importing `analysis_engine.analysis.pipeline` brings in torch; only the worker does that.
+"""

@@ -1,0 +1,185 @@
+"""Analysing a claimed batch: count each analysis against the quota (or defer it), decode the
+audio, extract features for the whole batch at once (GPU when present), describe each sample, and
+store everything with the job's completion in the owner's transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from analysis_engine.features import AudioFeatures, decode_audio
+from analysis_engine.features.extractor import extract_batch
+from analysis_engine.jobs import ClaimedJob, complete_job, fail_job
+from analysis_engine.vibe import VibeResult, describe
+from billing import count_analysis
+from storage import BlobStore
+from tenancy.db import tenant_tx
+from tenancy.errors import QuotaExceeded
+from tenancy.queries import load_queries
+from tenancy.settings import Settings
+
+SQL = load_queries(Path(__file__).with_name("queries.sql"))
+log = logging.getLogger("analysis")
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    pool: asyncpg.Pool
+    blobs: BlobStore
+    settings: Settings
+
+
+@dataclass
+class Accepted:
+    job: ClaimedJob
+    sample: Any
+    clip: tuple[Any, int] | None = None
+
+
+async def _accept(ctx: WorkerContext, job: ClaimedJob, worker_id: str) -> Accepted | None:
+    """Count the analysis (or defer the job when the quota is spent); None when nothing to do."""
+    async with tenant_tx(ctx.pool, job.user_id) as conn:
+        sample = await conn.fetchrow(SQL["sample_for_analysis"], job.sample_id)
+        if sample is None:  # deleted since it was queued
+            await complete_job(conn, job, worker_id=worker_id)
+            return None
+    try:
+        async with tenant_tx(ctx.pool, job.user_id) as conn:
+            await count_analysis(conn, user_id=job.user_id, public_url=ctx.settings.public_url)
+            await conn.execute(SQL["mark_processing"], job.sample_id)
+    except QuotaExceeded as exc:
+        resets = datetime.fromisoformat(exc.details["resets_at"])
+        async with tenant_tx(ctx.pool, job.user_id) as conn:
+            await conn.execute(SQL["defer_analysis"], job.id, resets, worker_id)
+        log.info("analysis deferred", extra={"job_id": str(job.id), "until": resets.isoformat()})
+        return None
+    return Accepted(job, sample)
+
+
+async def _decode(ctx: WorkerContext, accepted: Accepted) -> None:
+    # Through a temporary file: a sample can be far larger than is sensible to hold twice.
+    fd, name = tempfile.mkstemp(prefix="sp404-analyse-")
+    try:
+        with os.fdopen(fd, "wb") as spool:
+            async for chunk in await ctx.blobs.open_read(accepted.sample["blob_key"]):
+                await asyncio.to_thread(spool.write, chunk)
+        decoded = await asyncio.to_thread(decode_audio, name)
+    finally:
+        os.unlink(name)
+    accepted.clip = (decoded.samples, decoded.sample_rate)
+
+
+async def _give_up_on(ctx: WorkerContext, accepted: Accepted, worker_id: str, error: str) -> None:
+    job = accepted.job
+    async with tenant_tx(ctx.pool, job.user_id) as conn:
+        await conn.execute(SQL["refund_analysis"])
+    status = await fail_job(ctx.pool, job, worker_id=worker_id, error=error)
+    if status == "dead":
+        async with tenant_tx(ctx.pool, job.user_id) as conn:
+            await conn.execute(SQL["mark_failed"], job.sample_id)
+
+
+async def _store(
+    ctx: WorkerContext,
+    accepted: Accepted,
+    features: AudioFeatures,
+    vibe: VibeResult,
+    vibe_ms: int,
+    worker_id: str,
+) -> None:
+    job, user_id = accepted.job, accepted.job.user_id
+    key = None if features.key is None else f"{features.key} {features.mode}"
+    async with tenant_tx(ctx.pool, user_id) as conn:
+        await conn.execute(
+            SQL["store_features"],
+            user_id,
+            job.sample_id,
+            features.to_dict(),
+            [float(x) for x in features.embedding],
+            features.tempo_confidence,
+            features.key_confidence,
+            str(features.version),
+        )
+        await conn.execute(
+            SQL["store_vibe"],
+            user_id,
+            job.sample_id,
+            vibe.model,
+            vibe.description,
+            list(vibe.moods),
+            vibe.era,
+            vibe.genre,
+            vibe.energy,
+            list(vibe.descriptors),
+            list(vibe.compatibility_tags),
+            vibe.best_use,
+            vibe.tokens_used,
+            vibe.cost_usd,
+        )
+        if vibe.tokens_used:
+            await conn.execute(
+                SQL["record_model_usage"], user_id, vibe_ms, vibe.tokens_used, vibe.cost_usd
+            )
+        await conn.execute(
+            SQL["mark_analysed"],
+            job.sample_id,
+            features.duration_s,
+            features.sample_rate,
+            features.channels,
+            features.is_loop,
+            None if features.tempo_bpm is None else round(features.tempo_bpm, 2),
+            key,
+        )
+        if not await complete_job(conn, job, worker_id=worker_id):
+            # The lease was lost to another worker: roll back so only one set of results lands.
+            raise LeaseLost(str(job.id))
+
+
+class LeaseLost(Exception):
+    """Another worker owns this job now."""
+
+
+async def analyze_batch(ctx: WorkerContext, jobs: list[ClaimedJob], worker_id: str) -> None:
+    """The `analyze` job handler."""
+    accepted = [a for a in [await _accept(ctx, job, worker_id) for job in jobs] if a]
+    ready: list[Accepted] = []
+    for item in accepted:
+        try:
+            await _decode(ctx, item)
+            ready.append(item)
+        except Exception as exc:  # a corrupt or vanished file fails this job only
+            await _give_up_on(ctx, item, worker_id, f"decode: {type(exc).__name__}: {exc}")
+    if not ready:
+        return
+    started = time.perf_counter()
+    results = await asyncio.to_thread(extract_batch, [item.clip for item in ready])  # type: ignore[misc]
+    log.info(
+        "batch analysed",
+        extra={"clips": len(ready), "seconds": round(time.perf_counter() - started, 3)},
+    )
+    for item, features in zip(ready, results, strict=True):
+        try:
+            vibe_started = time.perf_counter()
+            vibe = await describe(
+                features,
+                title=item.sample["title"],
+                tags=list(item.sample["tags"]),
+                model=item.sample["model"],
+                settings=ctx.settings,
+            )
+            vibe_ms = int((time.perf_counter() - vibe_started) * 1000)
+            await _store(ctx, item, features, vibe, vibe_ms, worker_id)
+        except LeaseLost:
+            log.warning("lease lost; results dropped", extra={"job_id": str(item.job.id)})
+        except Exception as exc:
+            log.exception("storing analysis failed", extra={"job_id": str(item.job.id)})
+            await _give_up_on(ctx, item, worker_id, f"{type(exc).__name__}: {exc}")

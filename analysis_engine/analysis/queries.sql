@@ -1,0 +1,69 @@
+-- name: sample_for_analysis --
+-- What the worker needs of a sample (the caller's transaction is bound to its owner).
+select s.id, s.blob_key, s.title, s.tags, s.status, s.extra_metadata,
+       coalesce(p.selected_model, 'qwen/qwen3-7b-it') as model
+from app.samples s
+left join app.user_preferences p on p.user_id = s.user_id
+where s.id = $1;
+
+-- name: mark_processing --
+-- The sample is being analysed.
+update app.samples set status = 'processing', updated_at = now() where id = $1;
+
+-- name: defer_analysis --
+-- The analyses quota is spent: the job waits for the next period (or an upgrade).
+with job as (
+    update app.processing_jobs
+       set status = 'deferred', run_after = $2, lease_expires_at = null, worker_id = null,
+           attempts = greatest(0, attempts - 1),
+           last_error = 'analyses quota spent; waiting for the next period or an upgrade'
+     where id = $1 and worker_id = $3 and status = 'running'
+    returning sample_id
+)
+update app.samples set status = 'deferred', updated_at = now()
+ where id = (select sample_id from job);
+
+-- name: refund_analysis --
+-- Gives back an analysis counted for an attempt that failed.
+update app.usage_counters set analyses_used = greatest(0, analyses_used - 1), updated_at = now();
+
+-- name: store_features --
+-- Exactly one set of features per sample: a retried job overwrites, never duplicates.
+insert into app.audio_features (user_id, sample_id, features, embedding, tempo_confidence,
+                                key_confidence, engine_version)
+values ($1, $2, $3, $4, $5, $6, $7)
+on conflict on constraint audio_features_pkey do update
+   set features = excluded.features, embedding = excluded.embedding,
+       tempo_confidence = excluded.tempo_confidence, key_confidence = excluded.key_confidence,
+       engine_version = excluded.engine_version, created_at = now();
+
+-- name: store_vibe --
+-- The sample's description (one per sample).
+insert into app.vibe_analyses (user_id, sample_id, model, description, moods, era, genre, energy,
+                               descriptors, compatibility_tags, best_use, tokens_used, cost_usd)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+on conflict on constraint vibe_analyses_pkey do update
+   set model = excluded.model, description = excluded.description, moods = excluded.moods,
+       era = excluded.era, genre = excluded.genre, energy = excluded.energy,
+       descriptors = excluded.descriptors, compatibility_tags = excluded.compatibility_tags,
+       best_use = excluded.best_use, tokens_used = excluded.tokens_used,
+       cost_usd = excluded.cost_usd, created_at = now();
+
+-- name: record_model_usage --
+-- Tokens and cost of a vibe request, with the user's other API usage.
+insert into app.api_usage (user_id, endpoint, method, status_code, response_time_ms, tokens_used,
+                           cost_usd)
+values ($1, 'openrouter:chat/completions', 'POST', 200, $2, $3, $4);
+
+-- name: mark_analysed --
+-- The sample's measured facts; BPM and key only where the producer has not corrected them.
+update app.samples
+   set duration_s = $2, sample_rate = $3, channels = $4, is_loop = $5,
+       bpm = case when extra_metadata ? 'bpm_corrected' then bpm else $6 end,
+       musical_key = case when extra_metadata ? 'key_corrected' then musical_key else $7 end,
+       status = 'ready', analysed_at = now(), updated_at = now()
+ where id = $1;
+
+-- name: mark_failed --
+-- The analysis gave up for good.
+update app.samples set status = 'failed', updated_at = now() where id = $1;

@@ -1,0 +1,144 @@
+"""A throwaway stack for benchmarks: a fresh database, then service processes on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from accounts.passwords import hash_password
+from tenancy.db import create_pool, tenant_tx
+from tenancy.migrations import migrate
+from tenancy.settings import Settings, get_settings
+
+BENCH_DB = "sp404_bench"
+
+
+def _with_db(dsn: str, name: str) -> str:
+    return f"{dsn.rsplit('/', 1)[0]}/{name}"
+
+
+def bench_settings() -> Settings:
+    """Settings pointing at the benchmark database and a temporary var/ folder."""
+    base = get_settings()
+    return base.model_copy(
+        update={
+            "environment": "test",
+            "database_url": _with_db(base.database_url, BENCH_DB),
+            "database_owner_url": _with_db(base.database_owner_url, BENCH_DB),
+            "redis_url": base.redis_url.rsplit("/", 1)[0] + "/8",
+            "var_dir": Path(tempfile.mkdtemp(prefix="sp404-bench-")),
+            "log_level": "WARNING",
+        }
+    )
+
+
+async def fresh_database(settings: Settings) -> None:
+    """Drop, create and migrate the benchmark database."""
+    conn = await asyncpg.connect(_with_db(settings.database_owner_url, "postgres"))
+    try:
+        await conn.execute(f'drop database if exists "{BENCH_DB}" with (force)')
+        await conn.execute(f'create database "{BENCH_DB}"')
+    finally:
+        await conn.close()
+    await migrate(settings.database_owner_url)
+
+
+async def create_verified_users(
+    settings: Settings, count: int, password: str, tier: str = "free"
+) -> list[tuple[uuid.UUID, str]]:
+    """Users who can sign in at once (hashing done once and shared: it is not what we measure)."""
+    pool = await create_pool(settings, min_size=1, max_size=2)
+    hashed = await hash_password(password)
+    users = []
+    try:
+        for _ in range(count):
+            user_id = uuid.uuid4()
+            email = f"bench-{user_id.hex[:12]}@example.com"
+            async with tenant_tx(pool, user_id) as conn:
+                await conn.execute(
+                    "insert into app.users (id, email, email_normalized, password_hash, tier,"
+                    " email_verified_at) values ($1, $2, $2, $3, $4, now())",
+                    user_id,
+                    email,
+                    hashed,
+                    tier,
+                )
+                await conn.execute(
+                    "insert into app.user_preferences (user_id) values ($1)", user_id
+                )
+                await conn.execute("insert into app.usage_counters (user_id) values ($1)", user_id)
+            users.append((user_id, email))
+    finally:
+        await pool.close()
+    return users
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def service(
+    name: str, settings: Settings, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run `sp404 serve NAME` on a free port until the block ends."""
+    port = free_port()
+    environ = os.environ.copy()
+    environ.update(
+        {
+            "SP404_ENVIRONMENT": "test",
+            "SP404_DATABASE_URL": settings.database_url,
+            "SP404_DATABASE_OWNER_URL": settings.database_owner_url,
+            "SP404_REDIS_URL": settings.redis_url,
+            "SP404_VAR_DIR": str(settings.var_dir),
+            "SP404_LOG_LEVEL": "WARNING",
+            **env,
+        }
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sp404_cli.main", "serve", name, "--port", str(port)], env=environ
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run(coro: object) -> object:
+    return asyncio.run(coro)  # type: ignore[arg-type]

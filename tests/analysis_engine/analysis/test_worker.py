@@ -1,0 +1,224 @@
+"""The analysis worker as a real process: uploads become analysed samples; crashes, poison files
+and spent quotas are handled without losing or doubling anything."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import soundfile
+
+from tenancy.db import tenant_tx
+from tenancy.settings import Settings
+from tests.analysis_engine.features.synthetic_audio import SR, drum_loop
+from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.services.conftest import service_env
+from tests.stack import Mailbox, Producer, signed_up
+
+StartWorker = Callable[..., subprocess.Popen[bytes]]
+
+
+@pytest.fixture
+def start_worker(migrated_db: Settings) -> Iterator[StartWorker]:
+    workers: list[subprocess.Popen[bytes]] = []
+
+    def start(lease_s: int = 4) -> subprocess.Popen[bytes]:
+        env = service_env(migrated_db, SP404_WORKER_LEASE_S=str(lease_s))
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "sp404_cli.main", "worker", "--batch-size", "4"], env=env
+        )
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait(timeout=10)
+
+
+def _loop_wav(bpm: float = 120.0, bars: int = 2) -> bytes:
+    """A kick/snare/hat loop of exact bars: something with a tempo to find."""
+    buffer = io.BytesIO()
+    soundfile.write(buffer, drum_loop(bpm, bars) * 0.8, SR, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def _upload(
+    engine_url: str, account: Producer, data: bytes, name: str = "loop.wav"
+) -> dict[str, Any]:
+    response = httpx.post(
+        f"{engine_url}/api/samples",
+        headers=account.auth,
+        timeout=30,
+        files={"audio": (name, data, "audio/wav")},
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def _wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.25)
+    raise TimeoutError("condition never became true")
+
+
+def _sample(engine_url: str, account: Producer, sample_id: str) -> dict[str, Any]:
+    return dict(httpx.get(f"{engine_url}/api/samples/{sample_id}", headers=account.auth).json())
+
+
+async def _rows(settings: Settings, user_id: str, sql: str, *args: object) -> list[asyncpg.Record]:
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1)
+    try:
+        async with tenant_tx(pool, user_id) as conn:
+            return list(await conn.fetch(sql, *args))
+    finally:
+        await pool.close()
+
+
+def test_an_upload_is_analysed_with_features_vibe_and_an_embedding(
+    api: httpx.Client,
+    mailbox: Mailbox,
+    engine_url: str,
+    start_worker: StartWorker,
+) -> None:
+    account = signed_up(api, mailbox)
+    uploaded = _upload(engine_url, account, _loop_wav(120.0))
+    start_worker()
+    _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "ready")
+    sample = _sample(engine_url, account, uploaded["sample_id"])
+    assert sample["bpm"] == pytest.approx(120.0, rel=0.04)
+    assert sample["is_loop"] is True
+    assert len(sample["features"]["embedding"]) == 64
+    assert sample["vibe"]["description"]
+    assert sample["job"]["status"] == "done"
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(
+    api: httpx.Client,
+    mailbox: Mailbox,
+    engine_url: str,
+    migrated_db: Settings,
+    start_worker: StartWorker,
+) -> None:
+    account = signed_up(api, mailbox)
+    asyncio.run(_rows(migrated_db, account.user_id, "update app.users set tier = 'pro'"))
+    ids = [_upload(engine_url, account, _loop_wav(90.0 + i))["sample_id"] for i in range(6)]
+    first = start_worker(lease_s=3)
+    _wait_for(
+        lambda: bool(
+            asyncio.run(
+                _rows(
+                    migrated_db,
+                    account.user_id,
+                    "select 1 from app.processing_jobs where status = 'running' or status = 'done'",
+                )
+            )
+        )
+    )
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    start_worker(lease_s=3)
+    _wait_for(
+        lambda: all(_sample(engine_url, account, i)["status"] == "ready" for i in ids), timeout=120
+    )
+    rows = asyncio.run(
+        _rows(
+            migrated_db,
+            account.user_id,
+            "select sample_id, count(*) as n from app.audio_features group by 1",
+        )
+    )
+    assert {str(r["sample_id"]) for r in rows} == set(ids)
+    assert all(r["n"] == 1 for r in rows)
+    used = asyncio.run(
+        _rows(migrated_db, account.user_id, "select analyses_used from app.usage_counters")
+    )[0]["analyses_used"]
+    assert used >= len(ids)
+
+
+def test_a_poison_file_ends_dead_with_its_error_and_its_analysis_refunded(
+    api: httpx.Client,
+    mailbox: Mailbox,
+    engine_url: str,
+    migrated_db: Settings,
+    start_worker: StartWorker,
+) -> None:
+    account = signed_up(api, mailbox)
+    uploaded = _upload(engine_url, account, audio_bytes("wav", seconds=1.0))
+    blob = (
+        migrated_db.blobs_dir / "users" / account.user_id / "samples" / str(uploaded["sample_id"])
+    )
+    blob.write_bytes(b"RIFF" + os.urandom(2000))  # the stored file rots after the upload
+    asyncio.run(
+        _rows(migrated_db, account.user_id, "update app.processing_jobs set max_attempts = 1")
+    )
+    start_worker()
+    _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "failed")
+    job = _sample(engine_url, account, uploaded["sample_id"])["job"]
+    assert job["status"] == "dead" and "decode" in job["last_error"]
+    used = asyncio.run(
+        _rows(migrated_db, account.user_id, "select analyses_used from app.usage_counters")
+    )[0]["analyses_used"]
+    assert used == 0
+
+
+def test_a_spent_quota_defers_analysis_until_an_upgrade(
+    api: httpx.Client,
+    mailbox: Mailbox,
+    engine_url: str,
+    migrated_db: Settings,
+    start_worker: StartWorker,
+) -> None:
+    account = signed_up(api, mailbox)
+    asyncio.run(
+        _rows(migrated_db, account.user_id, "update app.usage_counters set analyses_used = 10")
+    )
+    uploaded = _upload(engine_url, account, _loop_wav(100.0))
+    start_worker()
+    _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "deferred")
+    job = _sample(engine_url, account, uploaded["sample_id"])["job"]
+    assert job["status"] == "deferred"
+    # An upgrade wakes it (as the billing flow does when the tier changes).
+    env = service_env(migrated_db)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sp404_cli.main",
+            "admin",
+            "set-tier",
+            account.user_id,
+            "pro",
+            "--reason",
+            "test upgrade",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "ready")
+
+
+def test_sigterm_lets_the_worker_finish_and_leave(
+    api: httpx.Client, mailbox: Mailbox, engine_url: str, start_worker: StartWorker
+) -> None:
+    worker = start_worker()
+    time.sleep(3)  # let it import torch and start listening
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0
