@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 
 from analysis_engine.collections.routes import router as collections_router
+from analysis_engine.imports import router as imports_router
+from analysis_engine.imports import start_import_jobs
 from analysis_engine.jobs.routes import router as jobs_router
 from analysis_engine.samples.routes import router as samples_router
 from storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
@@ -45,8 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         title="SP-404 Sample Cloud engine",
         settings=settings,
-        routers=[samples_router, jobs_router, collections_router],
-        startup_hooks=[_engine_startup(blobs)],
+        routers=[imports_router, samples_router, jobs_router, collections_router],
+        startup_hooks=[_engine_startup(blobs), start_import_jobs],
     )
     if isinstance(blobs, LocalBlobStore):
         # Presigned direct uploads and downloads of the embedded file store land here (the

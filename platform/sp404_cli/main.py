@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from sp404_cli import admin_commands, db_commands, key_commands, serve_commands
+from sp404_cli import admin_commands, db_commands, import_commands, key_commands, serve_commands
 
 
 class UserError(Exception):
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     dev.set_defaults(handler=serve_commands.dev)
 
     admin_commands.add_parser(groups)
+    import_commands.add_parser(groups)
     return parser
 
 

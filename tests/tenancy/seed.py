@@ -42,6 +42,8 @@ SEED: dict[str, str] = {
     "processing_jobs": "insert into app.processing_jobs (user_id, sample_id, kind)"
     " values ($1, $1, 'analyze')",
     "exports": "insert into app.exports (user_id, kind) values ($1, 'import_pack')",
+    "sample_imports": "insert into app.sample_imports (user_id, archive_key, archive_filename,"
+    " archive_bytes) values ($1, 'users/x/imports/x.zip', 'x.zip', 10)",
     "email_outbox": "insert into app.email_outbox (user_id, kind, to_address, subject, body_text)"
     " values ($1, 'verify', 'a@example.com', 's', 'b')",
 }

@@ -4,21 +4,43 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+import pytest_asyncio
 
 from analysis_engine.jobs import claim_jobs, complete_job, enqueue_job, fail_job, renew_leases
-from tenancy.db import tenant_tx
-from tests.conftest import CreateUser
+from tenancy.db import create_pool, tenant_tx
+from tenancy.migrations import migrate
+from tenancy.settings import Settings
+from tests.conftest import CreateUser, drop_database, recreate_database, with_database
 
-KIND = "batch_import"  # a kind no test elsewhere enqueues, so claims here see only these jobs
+KIND = "batch_import"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def pool(migrated_db: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """A database of this module's own: no running service can claim the jobs these tests make."""
+    name = f"sp404_queue_{uuid.uuid4().hex[:8]}"
+    await recreate_database(migrated_db.database_owner_url, name)
+    scratch = migrated_db.model_copy(
+        update={
+            "database_url": with_database(migrated_db.database_url, name),
+            "database_owner_url": with_database(migrated_db.database_owner_url, name),
+        }
+    )
+    await migrate(scratch.database_owner_url)
+    scratch_pool = await create_pool(scratch, min_size=1, max_size=5)
+    yield scratch_pool
+    await scratch_pool.close()
+    await drop_database(migrated_db.database_owner_url, name)
 
 
 @pytest.fixture(autouse=True)
 async def empty_queue(pool: asyncpg.Pool) -> None:
-    # Leftover jobs of earlier tests would be claimed here: take them out of the way with an
-    # hour-long lease.
+    # Leftover jobs of earlier tests in this module would be claimed here: take them out of the
+    # way with an hour-long lease.
     while await claim_jobs(pool, worker_id="sweeper", kinds=[KIND], limit=100, lease_s=3600):
         pass
 
