@@ -11,6 +11,7 @@ from analysis_engine.imports import router as imports_router
 from analysis_engine.imports import start_import_jobs
 from analysis_engine.jobs.routes import router as jobs_router
 from analysis_engine.samples.routes import router as samples_router
+from analysis_engine.search import router as search_router
 from storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
 from tenancy.service_app import create_service_app
 from tenancy.settings import Settings, get_settings
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         title="SP-404 Sample Cloud engine",
         settings=settings,
-        routers=[imports_router, samples_router, jobs_router, collections_router],
+        routers=[imports_router, samples_router, jobs_router, collections_router, search_router],
         startup_hooks=[_engine_startup(blobs), start_import_jobs],
     )
     if isinstance(blobs, LocalBlobStore):

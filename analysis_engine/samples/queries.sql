@@ -53,7 +53,7 @@ where s.id = $1;
 -- name: fetch_sample_analysis --
 -- Features and vibe of one sample, when ready.
 select f.features, f.tempo_confidence, f.key_confidence, f.engine_version,
-       to_jsonb(v) - 'user_id' - 'sample_id' as vibe
+       to_jsonb(v) - 'user_id' - 'sample_id' - 'search_document' as vibe
 from app.samples s
 left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
 left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id

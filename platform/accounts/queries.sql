@@ -179,7 +179,7 @@ select to_jsonb(p) from app.user_preferences p;
 
 -- name: export_samples --
 -- Sample metadata (the audio files are added separately).
-select to_jsonb(s) from app.samples s order by s.created_at;
+select to_jsonb(s) - 'search_document' from app.samples s order by s.created_at;
 
 -- name: export_audio_features --
 -- Analysis results.
@@ -187,7 +187,7 @@ select to_jsonb(f) from app.audio_features f;
 
 -- name: export_vibe_analyses --
 -- AI descriptions.
-select to_jsonb(v) from app.vibe_analyses v;
+select to_jsonb(v) - 'search_document' from app.vibe_analyses v;
 
 -- name: export_collections --
 -- Collections with their rules.

@@ -1,0 +1,85 @@
+-- name: similar_target --
+-- The sample to find neighbours of, with its embedding when it has been analysed.
+select s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s, s.sample_rate, s.channels,
+       s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status, s.created_at, s.updated_at,
+       f.embedding
+from app.samples s
+left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
+where s.id = $1;
+
+-- name: library_versions --
+-- Count and summed write times of the caller's feature and sample rows (index-only scans). The
+-- analysis worker stamps audio_features.created_at on every (re)write and every edit or analysis
+-- stamps samples.updated_at, so any change to an embedding, tempo, key or loop flag moves a sum.
+select f.features_count, f.features_stamp, s.samples_count, s.samples_stamp
+from (select count(*) as features_count,
+             sum(created_at - timestamptz 'epoch') as features_stamp
+      from app.audio_features) f,
+     (select count(*) as samples_count,
+             sum(updated_at - timestamptz 'epoch') as samples_stamp
+      from app.samples) s;
+
+-- name: library_embeddings --
+-- Every embedding of the caller's library in Postgres's binary array format (numpy parses it
+-- at once, where decoding 640,000 floats one Python object at a time would not).
+select f.sample_id, array_send(f.embedding) as embedding
+from app.audio_features f;
+
+-- name: library_facts --
+-- What the similarity filters look at, for every sample of the caller's.
+select s.id, s.bpm, s.musical_key, s.is_loop
+from app.samples s;
+
+-- name: samples_by_id --
+-- The caller's samples among the given ids, in the API's fields.
+select s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s, s.sample_rate, s.channels,
+       s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status, s.created_at, s.updated_at
+from app.samples s
+where s.id = any($1::uuid[]);
+
+-- name: search_library --
+-- A page of the caller's samples whose words (title, tags and genre together with the vibe) match
+-- the web-style query $1, or'ed with the prefix query $2; best first, with the number of matches.
+-- $3 and $4, given for plain words only, are a cheap test every match passes (any word or prefix
+-- of the query), so most rows never pay for joining their two documents. A GIN index cannot answer `@@` under
+-- row-level security (the operator is not leakproof), hence stored documents and a scan.
+with query as (
+    select websearch_to_tsquery('english', $1)
+               || coalesce(to_tsquery('simple', $2), ''::tsquery) as q,
+           websearch_to_tsquery('english', $3)
+               || coalesce(to_tsquery('simple', $4), ''::tsquery) as q_any
+),
+matches as (
+    select s.id, s.created_at,
+           ts_rank(s.search_document || coalesce(v.search_document, ''::tsvector), query.q) as rank
+    from app.samples s
+    left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
+    cross join query
+    -- CASE fixes the order: the cheap tests first, the concatenation only when they fail. A
+    -- query with a pre-test has no negation, so a match in one document is a match in both.
+    where case
+              when query.q_any is null
+                  then (s.search_document || coalesce(v.search_document, ''::tsvector)) @@ query.q
+              when not (s.search_document @@ query.q_any
+                        or coalesce(v.search_document @@ query.q_any, false)) then false
+              when s.search_document @@ query.q then true
+              when v.search_document is null then false
+              when v.search_document @@ query.q then true
+              else (s.search_document || v.search_document) @@ query.q
+          end
+),
+page as (
+    select m.id, m.rank
+    from matches m
+    order by m.rank desc, m.created_at desc, m.id
+    limit $5 offset $6
+)
+select t.total, p.rank, s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s,
+       s.sample_rate, s.channels, s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status,
+       s.created_at, s.updated_at, v.description as vibe
+from (select count(*) as total from matches) t
+left join (page p
+           join app.samples s on s.id = p.id
+           left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id)
+       on true
+order by p.rank desc, s.created_at desc, s.id;

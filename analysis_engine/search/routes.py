@@ -1,0 +1,66 @@
+"""HTTP routes of search: similar sounds (/api/samples/{id}/similar), text (/api/search)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from analysis_engine.auth import CallerDep
+from analysis_engine.context import EngineDep
+from analysis_engine.search.similar import SimilarFilters, find_similar
+from analysis_engine.search.text_search import MAX_QUERY_LENGTH, search_library
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/api/samples/{sample_id}/similar")
+async def similar_samples(
+    sample_id: uuid.UUID,
+    caller: CallerDep,
+    ctx: EngineDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    bpm_tolerance_pct: Annotated[
+        float | None, Query(ge=0, le=50, description="keep tempos within ±this % of the sample's")
+    ] = None,
+    include_half_double: Annotated[
+        bool, Query(description="also keep half and double time (5% tolerance unless given)")
+    ] = False,
+    key_compatible: Annotated[
+        bool, Query(description="keep the same key and its relative major/minor")
+    ] = False,
+    include_fifths: Annotated[
+        bool, Query(description="with key_compatible: also the keys a fifth up or down")
+    ] = False,
+    loop: Annotated[bool | None, Query(description="true: loops only; false: one-shots")] = None,
+) -> dict[str, Any]:
+    """Your samples that sound most like this one, with a 0-1 score and how tempo and key fit."""
+    filters = SimilarFilters(
+        limit=limit,
+        bpm_tolerance_pct=bpm_tolerance_pct,
+        include_half_double=include_half_double,
+        key_compatible=key_compatible,
+        include_fifths=include_fifths,
+        loop=loop,
+    )
+    return await find_similar(ctx, user_id=caller.user_id, sample_id=sample_id, filters=filters)
+
+
+@router.get("/api/search")
+async def search(
+    caller: CallerDep,
+    ctx: EngineDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY_LENGTH,
+            description='words in titles, tags, genres and vibes; "quoted phrases", or, -not',
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict[str, Any]:
+    """Your samples whose words match, best match first, a page at a time."""
+    return await search_library(ctx, user_id=caller.user_id, text=q, limit=limit, offset=offset)
