@@ -60,11 +60,16 @@ def create_service_app(
             "database": await check_database(request.app.state.pool),
             "redis": await check_redis(request.app.state.redis),
         }
-        ready = all(check["ok"] for check in checks.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "not_ready", "checks": checks},
-            status_code=200 if ready else 503,
-        )
+        # Without the database nothing works: out of the load balancer. Without Redis the
+        # service still answers (throttles fail open, revocation uses its local copy): degraded,
+        # but kept in rotation, or a cache outage would become a full outage.
+        if not checks["database"]["ok"]:
+            status, code = "not_ready", 503
+        elif not checks["redis"]["ok"]:
+            status, code = "degraded", 200
+        else:
+            status, code = "ready", 200
+        return JSONResponse({"status": status, "checks": checks}, status_code=code)
 
     for router in routers:
         app.include_router(router)

@@ -19,6 +19,7 @@ DEFINER_ALLOWLIST = {
     "find_user_for_login",
     "queue_stats",
     "finish_outbox",
+    "record_api_usage",
     "record_stripe_event",
     "renew_job_leases",
     "user_for_stripe_customer",

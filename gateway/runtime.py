@@ -1,0 +1,151 @@
+"""Everything the gateway holds while it runs, built at start-up and closed at shutdown."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import aiohttp
+import asyncpg
+import redis.asyncio as redis
+
+from gateway.breaker import InstanceBreaker
+from gateway.config import GatewaySettings
+from gateway.limits import Limiter
+from gateway.metrics import GatewayMetrics
+from gateway.plans import PlanAllowances
+from gateway.proxy import Proxy
+from gateway.routing import TimeoutClass
+from gateway.upstreams import RetryBudget, UpstreamPool
+from gateway.usage import UsageRecorder
+from tenancy.db import create_pool
+from tenancy.redis_client import create_redis
+from tenancy.settings import Settings
+from tokens import AccessTokenVerifier, JwksCache, RevocationStore
+
+log = logging.getLogger("gateway")
+
+
+@dataclass
+class Runtime:
+    """The gateway's live parts."""
+
+    settings: Settings
+    gateway: GatewaySettings
+    pool: asyncpg.Pool
+    redis: redis.Redis
+    session: aiohttp.ClientSession
+    jwks: JwksCache
+    verifier: AccessTokenVerifier
+    revocation: RevocationStore
+    plans: PlanAllowances
+    limiter: Limiter
+    pools: dict[str, UpstreamPool]
+    proxy: Proxy
+    usage: UsageRecorder
+    metrics: GatewayMetrics
+    trusted_proxies: frozenset[str]
+
+    async def aclose(self) -> None:
+        """Stop background work, write pending usage, close every client."""
+        await self.plans.stop()
+        await self.usage.stop()
+        await self.jwks.aclose()
+        await self.session.close()
+        await self.redis.aclose()
+        await self.pool.close()
+
+
+async def start_runtime(
+    settings: Settings, gateway: GatewaySettings, metrics: GatewayMetrics
+) -> Runtime:
+    """Connect to the database and Redis, load plan allowances, warm the key cache."""
+    pool = await create_pool(settings, min_size=1, max_size=4)
+    client = create_redis(settings)
+    plans = PlanAllowances(pool, refresh_s=gateway.plans_refresh_s)
+    await plans.load()
+    plans.start()
+    revocation = RevocationStore(
+        client, access_ttl=settings.access_token_ttl_s, retry_interval=gateway.redis_retry_s
+    )
+    limiter = Limiter(
+        client,
+        revocation,
+        allowances=plans,
+        per_minute=gateway.rate_per_minute,
+        per_address_minute=gateway.anonymous_rate_per_minute,
+        retry_after_failure_s=gateway.redis_retry_s,
+    )
+    jwks_url = gateway.jwks_url or f"{settings.platform_urls[0].rstrip('/')}/.well-known/jwks.json"
+    # A short refresh interval: a gateway that started before the platform should not refuse
+    # every token for long; unknown kids still cost at most one fetch per interval.
+    jwks = JwksCache(jwks_url, min_refresh_interval=5.0)
+    if not await jwks.refresh():
+        log.warning("no signing keys yet from %s; will retry on the first token", jwks_url)
+    verifier = AccessTokenVerifier(jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    # Idle upstream connections are dropped before uvicorn's 5 s keep-alive closes them from
+    # the other side, so a request rarely lands on a connection the upstream is closing.
+    connector = aiohttp.TCPConnector(limit=gateway.upstream_connections, keepalive_timeout=4.0)
+    # No cookies, no decompression, no invented headers: the gateway passes bytes through.
+    session = aiohttp.ClientSession(
+        connector=connector,
+        auto_decompress=False,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+    )
+    # aiohttp silently resends an idempotent request once when a reused connection drops, even
+    # after the upstream has acted on it; retries here are ours alone (connect errors, budgeted).
+    session._retry_connection = False
+
+    def breaker(name: str) -> InstanceBreaker:
+        return InstanceBreaker(
+            name, fail_max=gateway.breaker_fail_max, reset_s=gateway.breaker_reset_s
+        )
+
+    pools = {
+        "platform": UpstreamPool("platform", settings.platform_urls, breaker),
+        "engine": UpstreamPool("engine", settings.engine_urls, breaker),
+    }
+    budget = RetryBudget(ratio=gateway.retry_budget_ratio, floor=gateway.retry_budget_floor)
+    timeouts: dict[TimeoutClass, aiohttp.ClientTimeout] = {
+        "default": aiohttp.ClientTimeout(
+            total=gateway.default_timeout_s, sock_connect=gateway.connect_timeout_s
+        ),
+        "transfer": aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=gateway.connect_timeout_s,
+            sock_read=gateway.transfer_read_timeout_s,
+        ),
+    }
+    proxy = Proxy(
+        session,
+        pools,
+        budget,
+        timeouts=timeouts,
+        retry_attempts=gateway.retry_attempts,
+        on_retry=metrics.retries.inc,
+    )
+    usage = UsageRecorder(
+        pool,
+        max_rows=gateway.usage_queue_size,
+        batch_size=gateway.usage_batch_size,
+        interval_s=gateway.usage_flush_interval_s,
+    )
+    usage.start()
+    return Runtime(
+        settings=settings,
+        gateway=gateway,
+        pool=pool,
+        redis=client,
+        session=session,
+        jwks=jwks,
+        verifier=verifier,
+        revocation=revocation,
+        plans=plans,
+        limiter=limiter,
+        pools=pools,
+        proxy=proxy,
+        usage=usage,
+        metrics=metrics,
+        trusted_proxies=frozenset(gateway.trusted_proxies),
+    )
