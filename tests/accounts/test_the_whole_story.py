@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import asyncpg
 import httpx
 
+from tenancy.settings import Settings
 from tests.stack import PASSWORD, Mailbox, link_token, new_email, register
 
 
@@ -89,8 +94,6 @@ def test_resend_sends_a_fresh_link_and_answers_the_same_for_strangers(
     assert resent.status_code == stranger.status_code == 202
     assert resent.json() == stranger.json()
     deadline_count = 2
-    import time
-
     for _ in range(100):
         if mailbox.count(address) >= deadline_count:
             break
@@ -113,3 +116,33 @@ def test_wrong_password_and_unknown_email_are_the_same_401(
 def test_jwks_lists_the_signing_key(api: httpx.Client) -> None:
     jwks = api.get("/.well-known/jwks.json").json()
     assert jwks["keys"] and all(k["alg"] == "RS256" and k["use"] == "sig" for k in jwks["keys"])
+
+
+def test_an_expired_verification_link_is_refused_and_a_resend_works(
+    api: httpx.Client, mailbox: Mailbox, migrated_db: Settings
+) -> None:
+    address = new_email()
+    user_id = register(api, address).json()["user"]["id"]
+    token = link_token(mailbox.wait_for(address, "confirm"))
+    asyncio.run(_expire_links(migrated_db, user_id))
+    refused = api.post("/api/auth/verify", json={"token": token})
+    assert refused.status_code == 400
+    assert api.post("/api/auth/verify/resend", json={"email": address}).status_code == 202
+    for _ in range(100):
+        fresh = link_token(mailbox.wait_for(address, "confirm"))
+        if fresh != token:
+            break
+        time.sleep(0.1)
+    assert api.post("/api/auth/verify", json={"token": fresh}).status_code == 200
+
+
+async def _expire_links(settings: Settings, user_id: str) -> None:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("select set_config('app.user_id', $1, true)", user_id)
+            await conn.execute(
+                "update app.email_tokens set expires_at = now() - interval '1 minute'"
+            )
+    finally:
+        await conn.close()

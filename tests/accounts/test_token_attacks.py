@@ -137,3 +137,29 @@ def test_an_access_token_is_not_a_refresh_token(api: httpx.Client, account: Prod
 def test_jwks_publishes_no_private_key_material(api: httpx.Client) -> None:
     jwks = api.get("/.well-known/jwks.json").json()
     assert all("d" not in key and "p" not in key for key in jwks["keys"])
+
+
+def test_a_key_rotation_takes_effect_without_a_restart_and_old_tokens_keep_working(
+    api: httpx.Client, account: Producer, migrated_db: Settings
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.services.conftest import service_env
+
+    before = jwt.get_unverified_header(account.token)["kid"]
+    rotated = subprocess.run(
+        [sys.executable, "-m", "sp404_cli.main", "keys", "rotate"],
+        env=service_env(migrated_db, SP404_JWT_KEYS_DIR=str(migrated_db.keys_dir)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    fresh = api.post("/api/auth/login", json={"email": account.email, "password": account.password})
+    after = jwt.get_unverified_header(fresh.json()["token"])["kid"]
+    assert after != before
+    assert {k["kid"] for k in api.get("/.well-known/jwks.json").json()["keys"]} >= {before, after}
+    assert api.get("/api/account/profile", headers=account.auth).status_code == 200
+    new_auth = {"Authorization": f"Bearer {fresh.json()['token']}"}
+    assert api.get("/api/account/profile", headers=new_auth).status_code == 200
