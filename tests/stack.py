@@ -181,3 +181,23 @@ def engine(engine_url: str) -> Iterator[httpx.Client]:
     """An HTTP client for the engine."""
     with httpx.Client(base_url=engine_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def gateway_url(migrated_db: Settings, platform_url: str, engine_url: str) -> Iterator[str]:
+    """The gateway as its own process in front of the test platform and engine."""
+    port = free_port()
+    env = service_env(
+        migrated_db,
+        SP404_PLATFORM_URLS=f'["{platform_url}"]',
+        SP404_ENGINE_URLS=f'["{engine_url}"]',
+        SP404_PUBLIC_URL="http://app.test",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sp404_cli.main", "serve", "gateway", "--port", str(port)], env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until_ready(url, process)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
