@@ -1,0 +1,91 @@
+"""The same library on an S3-compatible store (a real moto S3 server): uploads land in the bucket,
+come back byte for byte, and leave nothing behind when refused or deleted."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import botocore.session
+import httpx
+import pytest
+from moto.server import ThreadedMotoServer
+
+from tenancy.settings import Settings
+from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.services.conftest import free_port, service_env, wait_until_ready
+from tests.stack import Mailbox, signed_up
+
+BUCKET = "sp404-engine-tests"
+KEYS = {"aws_access_key_id": "AKIDENGINETESTS", "aws_secret_access_key": "engine-tests-secret"}
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[tuple[str, Any]]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    client = botocore.session.get_session().create_client(
+        "s3", endpoint_url=url, region_name="us-east-1", **KEYS
+    )
+    client.create_bucket(Bucket=BUCKET)
+    yield url, client
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_engine(migrated_db: Settings, platform_url: str, s3: tuple[str, Any]) -> Iterator[str]:
+    port = free_port()
+    env = service_env(
+        migrated_db,
+        SP404_PLATFORM_URLS=f'["{platform_url}"]',
+        SP404_BLOB_STORE="s3",
+        SP404_S3_ENDPOINT_URL=s3[0],
+        SP404_S3_BUCKET=BUCKET,
+        SP404_S3_REGION="us-east-1",
+        SP404_S3_ACCESS_KEY_ID=KEYS["aws_access_key_id"],
+        SP404_S3_SECRET_ACCESS_KEY=KEYS["aws_secret_access_key"],
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sp404_cli.main", "serve", "engine", "--port", str(port)], env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until_ready(url, process)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _keys(client: Any, user_id: str) -> list[str]:
+    listed = client.list_objects_v2(Bucket=BUCKET, Prefix=f"users/{user_id}/")
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def test_uploads_go_to_the_bucket_and_leave_nothing_when_refused_or_deleted(
+    api: httpx.Client, mailbox: Mailbox, s3_engine: str, s3: tuple[str, Any]
+) -> None:
+    account = signed_up(api, mailbox)
+    client = s3[1]
+    with httpx.Client(base_url=s3_engine, headers=account.auth, timeout=30) as engine:
+        data = audio_bytes("flac", seconds=1.0)
+        uploaded = engine.post("/api/samples", files={"audio": ("s3.flac", data, "audio/flac")})
+        assert uploaded.status_code == 201, uploaded.text
+        sample_id = uploaded.json()["sample_id"]
+        assert _keys(client, account.user_id) == [f"users/{account.user_id}/samples/{sample_id}"]
+        assert engine.get(f"/api/samples/{sample_id}/download").content == data
+        part = engine.get(f"/api/samples/{sample_id}/stream", headers={"Range": "bytes=10-19"})
+        assert part.status_code == 206 and part.content == data[10:20]
+
+        refused = engine.post(
+            "/api/samples", files={"audio": ("x.wav", b"RIFF" + b"0" * 500, "audio/wav")}
+        )
+        assert refused.status_code in (415, 422)
+        assert len(_keys(client, account.user_id)) == 1
+
+        assert engine.delete(f"/api/samples/{sample_id}").status_code == 204
+        assert _keys(client, account.user_id) == []
