@@ -79,24 +79,36 @@ def mailbox() -> Iterator[Mailbox]:
     controller.stop()
 
 
-def start_platform(
-    settings: Settings, mailbox: Mailbox, **extra: str
-) -> tuple[str, subprocess.Popen[bytes]]:
+def start_service(name: str, settings: Settings, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """`sp404 serve NAME` on a free port against the test database; returns (url, process)."""
     port = free_port()
-    env = service_env(
-        settings,
-        SP404_SMTP_HOST="127.0.0.1",
-        SP404_SMTP_PORT=str(mailbox.port),  # type: ignore[attr-defined]
-        SP404_SMTP_STARTTLS="false",
-        SP404_PUBLIC_URL="http://app.test",
-        **extra,
-    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "serve", "platform", "--port", str(port)], env=env
+        [sys.executable, "-m", "sp404_cli.main", "serve", name, "--port", str(port)],
+        env=service_env(settings, SP404_PUBLIC_URL="http://app.test", **env),
     )
     url = f"http://127.0.0.1:{port}"
     wait_until_ready(url, process)
     return url, process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a service process and wait for it."""
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def start_platform(
+    settings: Settings, mailbox: Mailbox, **extra: str
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """The platform, sending its mail to `mailbox`."""
+    return start_service(
+        "platform",
+        settings,
+        SP404_SMTP_HOST="127.0.0.1",
+        SP404_SMTP_PORT=str(mailbox.port),  # type: ignore[attr-defined]
+        SP404_SMTP_STARTTLS="false",
+        **extra,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -162,18 +174,9 @@ def account(api: httpx.Client, mailbox: Mailbox) -> Producer:
 @pytest.fixture(scope="session")
 def engine_url(migrated_db: Settings, platform_url: str) -> Iterator[str]:
     """The engine service as its own process, trusting the test platform's JWKS."""
-    port = free_port()
-    env = service_env(
-        migrated_db, SP404_PLATFORM_URLS=f'["{platform_url}"]', SP404_PUBLIC_URL="http://app.test"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "serve", "engine", "--port", str(port)], env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_ready(url, process)
+    url, process = start_service("engine", migrated_db, SP404_PLATFORM_URLS=f'["{platform_url}"]')
     yield url
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 @pytest.fixture
@@ -186,18 +189,11 @@ def engine(engine_url: str) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="session")
 def gateway_url(migrated_db: Settings, platform_url: str, engine_url: str) -> Iterator[str]:
     """The gateway as its own process in front of the test platform and engine."""
-    port = free_port()
-    env = service_env(
+    url, process = start_service(
+        "gateway",
         migrated_db,
         SP404_PLATFORM_URLS=f'["{platform_url}"]',
         SP404_ENGINE_URLS=f'["{engine_url}"]',
-        SP404_PUBLIC_URL="http://app.test",
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "serve", "gateway", "--port", str(port)], env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_ready(url, process)
     yield url
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)

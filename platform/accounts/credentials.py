@@ -34,25 +34,22 @@ def _next_second() -> int:
     return int(time.time()) + 1
 
 
-async def _replace_password(
-    ctx: Accounts,
-    conn: asyncpg.Connection,
-    *,
-    user_id: uuid.UUID,
-    new_hash: str,
-    valid_after: int,
-    keep_session: uuid.UUID | None,
-) -> None:
-    """New hash, old tokens dead, reset links dead, sessions ended, owner told."""
+async def _replace_password(conn: asyncpg.Connection, *, user_id: uuid.UUID, new_hash: str) -> int:
+    """New hash, old tokens dead, reset links dead, every session ended, owner told.
+
+    Returns the second from which tokens are valid again (for Redis and a replacement token).
+    """
+    valid_after = _next_second()
     cutoff = dt.datetime.fromtimestamp(valid_after, dt.UTC)
     await conn.execute(SQL["update_password_hash"], new_hash, cutoff)
     await conn.execute(SQL["discard_email_tokens"], "reset")
-    await conn.fetch(SQL["revoke_all_families"], keep_session, "password_changed")
+    await conn.fetch(SQL["revoke_all_families"], None, "password_changed")
     me = await conn.fetchrow(SQL["fetch_me"])
     subject, body = password_changed_mail()
     await enqueue_mail(
         conn, user_id=user_id, kind="password_changed", to=me["email"], subject=subject, body=body
     )
+    return valid_after
 
 
 async def _refuse_older_tokens(ctx: Accounts, user_id: uuid.UUID, valid_after: int) -> None:
@@ -78,16 +75,8 @@ async def change_password(
     if not await verify_password(stored, current):
         raise InvalidCredentials("The current password is incorrect.")
     new_hash = await hash_password(new)
-    valid_after = _next_second()
     async with tenant_tx(ctx.pool, user_id) as conn:
-        await _replace_password(
-            ctx,
-            conn,
-            user_id=user_id,
-            new_hash=new_hash,
-            valid_after=valid_after,
-            keep_session=None,
-        )
+        valid_after = await _replace_password(conn, user_id=user_id, new_hash=new_hash)
         signed_in = await start_session(
             ctx, conn, user_id=user_id, user_agent=user_agent, ip=ip, now=valid_after
         )
@@ -125,16 +114,8 @@ async def reset_password(ctx: Accounts, *, token: str, password: str, ip: str | 
         user_id = await conn.fetchval(SQL["consume_email_token"], hash_opaque_token(token), "reset")
     if user_id is None:
         raise InvalidLinkToken()
-    valid_after = _next_second()
     async with tenant_tx(ctx.pool, user_id) as conn:
-        await _replace_password(
-            ctx,
-            conn,
-            user_id=user_id,
-            new_hash=new_hash,
-            valid_after=valid_after,
-            keep_session=None,
-        )
+        valid_after = await _replace_password(conn, user_id=user_id, new_hash=new_hash)
         # Following the link proved the address is theirs.
         await conn.fetchval(SQL["mark_verified"])
         await write_audit(conn, action="password.reset", user_id=user_id, ip=ip)

@@ -4,8 +4,6 @@ come back byte for byte, and leave nothing behind when refused or deleted."""
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,8 +14,8 @@ from moto.server import ThreadedMotoServer
 
 from tenancy.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
-from tests.services.conftest import free_port, service_env, wait_until_ready
-from tests.stack import Mailbox, signed_up
+from tests.services.conftest import free_port
+from tests.stack import Mailbox, signed_up, start_service, stop
 
 BUCKET = "sp404-engine-tests"
 KEYS = {"aws_access_key_id": "AKIDENGINETESTS", "aws_secret_access_key": "engine-tests-secret"}
@@ -40,8 +38,8 @@ def s3() -> Iterator[tuple[str, Any]]:
 
 @pytest.fixture(scope="module")
 def s3_engine(migrated_db: Settings, platform_url: str, s3: tuple[str, Any]) -> Iterator[str]:
-    port = free_port()
-    env = service_env(
+    url, process = start_service(
+        "engine",
         migrated_db,
         SP404_PLATFORM_URLS=f'["{platform_url}"]',
         SP404_BLOB_STORE="s3",
@@ -51,14 +49,8 @@ def s3_engine(migrated_db: Settings, platform_url: str, s3: tuple[str, Any]) -> 
         SP404_S3_ACCESS_KEY_ID=KEYS["aws_access_key_id"],
         SP404_S3_SECRET_ACCESS_KEY=KEYS["aws_secret_access_key"],
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "serve", "engine", "--port", str(port)], env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_ready(url, process)
     yield url
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 def _keys(client: Any, user_id: str) -> list[str]:
