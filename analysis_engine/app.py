@@ -7,9 +7,12 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 
 from analysis_engine.collections.routes import router as collections_router
+from analysis_engine.exports import router as exports_router
+from analysis_engine.exports import start_export_jobs
 from analysis_engine.imports import router as imports_router
 from analysis_engine.imports import start_import_jobs
 from analysis_engine.jobs.routes import router as jobs_router
+from analysis_engine.kits import router as kits_router
 from analysis_engine.samples.routes import router as samples_router
 from analysis_engine.search import router as search_router
 from storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
@@ -48,8 +51,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         title="SP-404 Sample Cloud engine",
         settings=settings,
-        routers=[imports_router, samples_router, jobs_router, collections_router, search_router],
-        startup_hooks=[_engine_startup(blobs), start_import_jobs],
+        routers=[
+            imports_router,
+            samples_router,
+            jobs_router,
+            collections_router,
+            search_router,
+            kits_router,
+            exports_router,
+        ],
+        startup_hooks=[_engine_startup(blobs), start_import_jobs, start_export_jobs],
     )
     if isinstance(blobs, LocalBlobStore):
         # Presigned direct uploads and downloads of the embedded file store land here (the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,16 +52,25 @@ async def start_session(
     family_id = await conn.fetchval(SQL["insert_family"], user_id, (user_agent or "")[:300], ip)
     refresh = await _new_refresh_token(ctx, conn, user_id, family_id)
     me = await conn.fetchrow(SQL["fetch_me"])
+    return _signed_in(ctx, me, family_id, refresh, now=now)
+
+
+def _signed_in(
+    ctx: Accounts, me: Any, family_id: uuid.UUID, refresh: str, *, now: int | None = None
+) -> SignedIn:
+    """The session's new access token, never issued before the user's "tokens valid after"
+    cut-off: a sign-in in the second after a password reset must not be born revoked."""
+    issued_at = max(now or int(time.time()), int(me["tokens_valid_after"].timestamp()))
     issued = ctx.tokens.issue(
-        user_id=user_id,
+        user_id=me["id"],
         email=me["email"],
         tier=me["tier"],
         verified=me["email_verified_at"] is not None,
         sid=family_id,
-        now=now,
+        now=issued_at,
     )
     return SignedIn(
-        user_id, me["email"], me["tier"], issued.token, refresh, ctx.settings.access_token_ttl_s
+        me["id"], me["email"], me["tier"], issued.token, refresh, ctx.settings.access_token_ttl_s
     )
 
 
@@ -139,16 +149,7 @@ async def refresh(ctx: Accounts, *, refresh_token: str, ip: str | None) -> Signe
             me = await conn.fetchrow(SQL["fetch_me"])
     if rotated:
         await _refuse_reuse(ctx, user_id, family_id, now, now, ip)
-    issued = ctx.tokens.issue(
-        user_id=user_id,
-        email=me["email"],
-        tier=me["tier"],
-        verified=me["email_verified_at"] is not None,
-        sid=family_id,
-    )
-    return SignedIn(
-        user_id, me["email"], me["tier"], issued.token, new_refresh, ctx.settings.access_token_ttl_s
-    )
+    return _signed_in(ctx, me, family_id, new_refresh)
 
 
 async def _refuse_reuse(

@@ -157,3 +157,16 @@ def test_login_is_throttled_per_account_without_revealing_whether_it_exists(
     )
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
+
+
+def test_signing_in_right_after_a_reset_gives_a_token_that_works(
+    api: httpx.Client, mailbox: Mailbox, account: Producer
+) -> None:
+    api.post("/api/auth/password/forgot", json={"email": account.email})
+    token = link_token(mailbox.wait_for(account.email, "reset your"))
+    api.post("/api/auth/password/reset", json={"token": token, "password": "fresh after reset"})
+    login = api.post(
+        "/api/auth/login", json={"email": account.email, "password": "fresh after reset"}
+    )
+    fresh = {"Authorization": f"Bearer {login.json()['token']}"}
+    assert api.get("/api/account/profile", headers=fresh).status_code == 200

@@ -22,9 +22,21 @@ BODIES: dict[str, Any] = {
     "PATCH /api/samples/{sample_id}": {"title": "stolen"},
     "POST /api/collections/{collection_id}/samples": {"sample_ids": []},
     "PATCH /api/collections/{collection_id}": {"name": "stolen"},
+    "PATCH /api/kits/{kit_id}": {"name": "stolen"},
+    "PUT /api/kits/{kit_id}/pads": {"bank": "A", "pad": 1, "sample_id": str(uuid.uuid4())},
+    "POST /api/kits/{kit_id}/pads/move": {
+        "source": {"bank": "A", "pad": 1},
+        "target": {"bank": "A", "pad": 2},
+    },
+    "POST /api/kits/{kit_id}/pads/swap": {
+        "source": {"bank": "A", "pad": 1},
+        "target": {"bank": "A", "pad": 2},
+    },
+    "POST /api/kits/{kit_id}/pads/clear": {"all": True},
+    "POST /api/kits/{kit_id}/complete": {"sample_id": str(uuid.uuid4())},
 }
 # Routes whose path ids are looked up in the victim's library.
-PARAMS = ("sample_id", "job_id", "collection_id", "upload_id", "import_id")
+PARAMS = ("sample_id", "job_id", "collection_id", "upload_id", "import_id", "kit_id", "export_id")
 
 
 @pytest.fixture
@@ -38,6 +50,12 @@ def victim_and_ids(
         )
         assert uploaded.status_code == 201, uploaded.text
         collection = client.post("/api/collections", json={"name": "Victim's drums"})
+        kit = client.post("/api/kits", json={"name": "Victim's kit"}).json()
+        client.put(
+            f"/api/kits/{kit['id']}/pads",
+            json={"bank": "A", "pad": 1, "sample_id": uploaded.json()["sample_id"]},
+        )
+        export = client.post("/api/exports", json={"kind": "import_pack", "kit_id": kit["id"]})
         direct = client.post(
             "/api/samples/uploads",
             json={"filename": "d.wav", "size": 100, "content_type": "audio/wav"},
@@ -46,6 +64,8 @@ def victim_and_ids(
         "sample_id": uploaded.json()["sample_id"],
         "job_id": uploaded.json()["job_id"],
         "upload_id": direct.json()["upload_id"],
+        "kit_id": kit["id"],
+        "export_id": export.json()["id"],
     }
     if collection.status_code == 201:
         ids["collection_id"] = collection.json()["id"]

@@ -215,10 +215,24 @@ def test_a_spent_quota_defers_analysis_until_an_upgrade(
     _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "ready")
 
 
-def test_sigterm_lets_the_worker_finish_and_leave(
-    api: httpx.Client, mailbox: Mailbox, engine_url: str, start_worker: StartWorker
-) -> None:
-    worker = start_worker()
-    time.sleep(3)  # let it import torch and start listening
-    worker.send_signal(signal.SIGTERM)
-    assert worker.wait(timeout=30) == 0
+def test_sigterm_lets_the_worker_finish_and_leave(migrated_db: Settings) -> None:
+    env = service_env(migrated_db, SP404_LOG_LEVEL="INFO")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "sp404_cli.main", "worker"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Signal only once it is listening (importing torch can take a while on a busy machine).
+        assert worker.stderr is not None
+        for line in worker.stderr:
+            if "worker started" in line:
+                break
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=10)
+        worker.stderr.close()

@@ -1,0 +1,54 @@
+"""Bodies of the export routes: a kit as an IMPORT pack or native project, or plain samples."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+MAX_SELECTION = 1000
+
+
+class ConvertChoices(BaseModel):
+    """How audio is converted to 48 kHz / 16-bit (TPDF dither always applies)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    normalise: Annotated[bool, Field(description="peak-normalise each clip to -0.3 dBFS")] = False
+    trim_silence: Annotated[bool, Field(description="trim leading/trailing silence")] = False
+    pad_short: Annotated[bool, Field(description="pad clips under 0.1 s with silence")] = False
+
+
+class KitExport(ConvertChoices):
+    """A kit as an IMPORT folder pack (with PADMAP.txt and MIDI), or a native project (beta)."""
+
+    kind: Literal["import_pack", "native_project"]
+    kit_id: uuid.UUID
+    audio_format: Annotated[
+        Literal["wav", "aiff"], Field(description="IMPORT pack only; native projects are .SMP")
+    ] = "wav"
+
+
+class SamplesExport(ConvertChoices):
+    """One sample, a selection or a collection, flat or in folders by BPM range, key or genre."""
+
+    kind: Literal["samples"]
+    sample_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_SELECTION)] | None = (
+        None
+    )
+    collection_id: uuid.UUID | None = None
+    organise: Literal["flat", "bpm", "key", "genre"] = "flat"
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] = (
+        "SAMPLE CLOUD"
+    )
+    audio_format: Literal["wav", "aiff"] = "wav"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.sample_ids is None) == (self.collection_id is None):
+            raise ValueError("give exactly one of sample_ids or collection_id")
+        return self
+
+
+ExportRequest = Annotated[KitExport | SamplesExport, Field(discriminator="kind")]

@@ -1,0 +1,50 @@
+"""The way into a producer's kits: a tenant transaction in which someone else's kit or sample is
+a 404 with an audit entry, exactly like a missing one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from analysis_engine.context import Engine
+from analysis_engine.kits.errors import Hidden
+from analysis_engine.kits.queries import SQL
+from tenancy.audit import deny_access
+from tenancy.db import tenant_tx
+
+
+@asynccontextmanager
+async def kits_tx(ctx: Engine, user_id: uuid.UUID) -> AsyncIterator[asyncpg.Connection]:
+    """A tenant transaction in which raising Hidden rolls back and answers an audited 404."""
+    try:
+        async with tenant_tx(ctx.pool, user_id) as conn:
+            yield conn
+    except Hidden as exc:
+        # The audit entry needs a transaction of its own: this one has just rolled back.
+        raise await deny_access(
+            ctx.pool, user_id=user_id, target_type=exc.target_type, target_id=exc.target_id
+        ) from None
+
+
+async def require_kit(
+    conn: asyncpg.Connection, kit_id: uuid.UUID, *, lock: bool = False
+) -> asyncpg.Record:
+    """The caller's kit (locked until commit with `lock`); Hidden when not theirs."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        SQL["lock_kit" if lock else "fetch_kit"], kit_id
+    )
+    if row is None:
+        raise Hidden("kit", kit_id)
+    return row
+
+
+async def require_samples(conn: asyncpg.Connection, sample_ids: Sequence[uuid.UUID]) -> None:
+    """Hidden for the first id that is not one of the caller's samples."""
+    wanted = list(dict.fromkeys(sample_ids))
+    owned = {row["id"] for row in await conn.fetch(SQL["visible_samples"], wanted)}
+    for sample_id in wanted:
+        if sample_id not in owned:
+            raise Hidden("sample", sample_id)

@@ -1,0 +1,9 @@
+"""The named SQL of kits, loaded once from queries.sql."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tenancy.queries import load_queries
+
+SQL = load_queries(Path(__file__).with_name("queries.sql"))

@@ -1,0 +1,129 @@
+-- name: insert_kit --
+-- A new kit of the caller's.
+insert into app.kits (user_id, name, bpm, musical_key, description)
+values ($1, $2, $3, $4, $5)
+returning id, name, bpm, musical_key, description, created_at, updated_at;
+
+-- name: list_kits --
+-- A page of the caller's kits, most recently changed first, with how many pads each uses.
+select k.id, k.name, k.bpm, k.musical_key, k.description, k.created_at, k.updated_at,
+       (select count(*) from app.kit_pads p where p.user_id = k.user_id and p.kit_id = k.id)
+           as pad_count,
+       count(*) over () as total
+from app.kits k
+order by k.updated_at desc, k.id
+limit $1 offset $2;
+
+-- name: fetch_kit --
+-- One of the caller's kits.
+select id, name, bpm, musical_key, description, created_at, updated_at
+from app.kits
+where id = $1;
+
+-- name: lock_kit --
+-- One of the caller's kits, locked until commit so pad changes of one kit go one at a time.
+select id, name, bpm, musical_key, description, created_at, updated_at
+from app.kits
+where id = $1
+for update;
+
+-- name: update_kit --
+-- Writes a kit's editable fields (the service merges the changes first).
+update app.kits
+   set name = $2, bpm = $3, musical_key = $4, description = $5, updated_at = now()
+ where id = $1
+returning id, name, bpm, musical_key, description, created_at, updated_at;
+
+-- name: touch_kit --
+-- Marks a kit as changed after a pad edit.
+update app.kits set updated_at = now() where id = $1;
+
+-- name: delete_kit --
+-- Deletes a kit; its pads cascade, the samples stay in the library.
+delete from app.kits where id = $1 returning id;
+
+-- name: kit_pads --
+-- Every assigned pad of a kit with its sample, in grid order (A1 .. J16).
+select p.bank, p.pad, p.sample_id, p.volume, p.pitch, p.gate, p.loop, p.one_shot, p.mute_group,
+       s.title, s.bpm, s.musical_key, s.duration_s, s.is_loop, s.status
+from app.kit_pads p
+join app.samples s on s.user_id = p.user_id and s.id = p.sample_id
+where p.kit_id = $1
+order by p.bank, p.pad;
+
+-- name: fetch_pad --
+-- One assigned pad of a kit.
+select bank, pad, sample_id, volume, pitch, gate, loop, one_shot, mute_group
+from app.kit_pads
+where kit_id = $1 and bank = $2 and pad = $3;
+
+-- name: upsert_pad --
+-- Puts a sample on a pad with its settings, replacing whatever was there.
+insert into app.kit_pads (user_id, kit_id, bank, pad, sample_id, volume, pitch, gate, loop,
+                          one_shot, mute_group)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+on conflict on constraint kit_pads_pkey do update
+   set sample_id = excluded.sample_id, volume = excluded.volume, pitch = excluded.pitch,
+       gate = excluded.gate, loop = excluded.loop, one_shot = excluded.one_shot,
+       mute_group = excluded.mute_group, updated_at = now();
+
+-- name: move_pad --
+-- Moves a pad's sample and settings to an empty pad.
+update app.kit_pads
+   set bank = $4, pad = $5, updated_at = now()
+ where kit_id = $1 and bank = $2 and pad = $3;
+
+-- name: swap_pads --
+-- Exchanges the samples and settings of two assigned pads. The keys stay put (a non-deferrable
+-- primary key would refuse two rows trading places in one statement); the contents move.
+update app.kit_pads p
+   set sample_id = o.sample_id, volume = o.volume, pitch = o.pitch, gate = o.gate,
+       loop = o.loop, one_shot = o.one_shot, mute_group = o.mute_group, updated_at = now()
+  from app.kit_pads o
+ where p.kit_id = $1 and o.kit_id = $1
+   and ((p.bank = $2 and p.pad = $3 and o.bank = $4 and o.pad = $5)
+        or (p.bank = $4 and p.pad = $5 and o.bank = $2 and o.pad = $3));
+
+-- name: delete_pad --
+-- Clears one pad.
+delete from app.kit_pads where kit_id = $1 and bank = $2 and pad = $3 returning pad;
+
+-- name: clear_pads --
+-- Clears the listed pads ($2 banks and $3 pads, pairwise).
+delete from app.kit_pads p
+ using unnest($2::text[], $3::smallint[]) as wanted(bank, pad)
+ where p.kit_id = $1 and p.bank = wanted.bank and p.pad = wanted.pad
+returning p.pad;
+
+-- name: clear_bank --
+-- Clears every pad of one bank.
+delete from app.kit_pads where kit_id = $1 and bank = $2 returning pad;
+
+-- name: clear_kit --
+-- Clears every pad of a kit.
+delete from app.kit_pads where kit_id = $1 returning pad;
+
+-- name: visible_samples --
+-- Which of the given ids are the caller's samples.
+select id from app.samples where id = any($1::uuid[]);
+
+-- name: candidates --
+-- Samples a kit could use ($1: only these ids, or NULL for the whole library), with the analysis
+-- figures the pad roles look at, newest first.
+select s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s, s.sample_rate, s.channels,
+       s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status, s.created_at, s.updated_at,
+       (f.features ->> 'spectral_centroid_hz')::double precision as centroid_hz,
+       (f.features ->> 'harmonic_percussive_ratio')::double precision as harmonic_share,
+       (f.features ->> 'duration_s')::double precision as analysed_duration_s,
+       (f.features ->> 'is_loop')::boolean as analysed_loop,
+       v.descriptors, v.best_use
+from app.samples s
+left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
+left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
+where $1::uuid[] is null or s.id = any($1::uuid[])
+order by s.created_at desc, s.id
+limit $2;
+
+-- name: kit_sample_ids --
+-- The samples already on a kit's pads.
+select distinct sample_id from app.kit_pads where kit_id = $1;

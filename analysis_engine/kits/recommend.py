@@ -1,0 +1,238 @@
+"""Suggestions from the producer's library: per-pad picks, "complete this kit" from one seed
+sample, and whole kits built from a collection or a text prompt.
+
+Every pick follows the pad's role (see roles.py) and the kit: a sample with a tempo must lie
+within ±10 BPM of the kit's, and a sample with a key must mix with the kit's key (the same key,
+its relative major/minor, or a fifth up or down). Samples without a tempo or key pass (drum hits
+rarely have either). Among fitting samples the score is the role fit, plus up to 0.15 for a close
+tempo and 0.1 for the same key (0.05 for a related one), plus half the cosine similarity to the
+seed's embedding when completing a kit, or up to 0.3 for a strong text match when building one
+from a prompt.
+"""
+
+from __future__ import annotations
+
+import statistics
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from analysis_engine.kits.queries import SQL
+from analysis_engine.kits.roles import (
+    FILL_ORDER,
+    Role,
+    Sound,
+    best_role,
+    role_of_pad,
+    role_score,
+    sound_of,
+)
+from analysis_engine.kits.schemas import PadAssign
+from analysis_engine.samples.service import sample_view
+from analysis_engine.search.compat import Key, compatible_keys, key_relation, parse_key
+from analysis_engine.search.similar import LIBRARIES
+from analysis_engine.sp404.layout import MAX_BPM, MIN_BPM
+
+MAX_CANDIDATES = 5000
+TEMPO_WINDOW_BPM = 10.0
+HAT_MUTE_GROUP = 1
+BANKS = "ABCDEFGHIJ"
+
+
+@dataclass(frozen=True)
+class KitTarget:
+    """The tempo and key the picks must fit (None: anything)."""
+
+    bpm: float | None
+    key: Key | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sample of the library with what the rules need."""
+
+    row: asyncpg.Record
+    sound: Sound
+    key: Key | None
+
+    @property
+    def id(self) -> uuid.UUID:
+        """The sample's id."""
+        sample_id: uuid.UUID = self.row["id"]
+        return sample_id
+
+    @property
+    def bpm(self) -> float | None:
+        """The sample's tempo, if known."""
+        bpm: float | None = self.row["bpm"]
+        return bpm
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A candidate scored for one role."""
+
+    candidate: Candidate
+    score: float
+    role_score: float
+
+    def view(self, target: KitTarget) -> dict[str, Any]:
+        """The pick as the API shows it."""
+        bpm = self.candidate.bpm
+        delta = None if bpm is None or target.bpm is None else round(bpm - target.bpm, 2)
+        return {
+            "sample": sample_view(self.candidate.row),
+            "score": round(self.score, 4),
+            "role_score": self.role_score,
+            "bpm_delta": delta,
+            "key_relation": key_relation(target.key, self.candidate.key),
+        }
+
+
+def target_of(bpm: float | None, key_text: str | None) -> KitTarget:
+    """The target a kit's tempo and key set."""
+    return KitTarget(bpm, parse_key(key_text))
+
+
+def fits(target: KitTarget, candidate: Candidate) -> bool:
+    """Whether a candidate's known tempo and key suit the kit."""
+    bpm = candidate.bpm
+    if target.bpm is not None and bpm is not None and abs(bpm - target.bpm) > TEMPO_WINDOW_BPM:
+        return False
+    if target.key is not None and candidate.key is not None:
+        return candidate.key in compatible_keys(target.key, fifths=True)
+    return True
+
+
+def _bonus(target: KitTarget, candidate: Candidate) -> float:
+    bonus = 0.0
+    bpm = candidate.bpm
+    if target.bpm is not None and bpm is not None:
+        bonus += 0.15 * max(0.0, 1.0 - abs(bpm - target.bpm) / TEMPO_WINDOW_BPM)
+    relation = key_relation(target.key, candidate.key)
+    if relation == "same":
+        bonus += 0.1
+    elif relation is not None:
+        bonus += 0.05
+    return bonus
+
+
+def rank(
+    role: Role,
+    candidates: Iterable[Candidate],
+    target: KitTarget,
+    *,
+    exclude: set[uuid.UUID],
+    boost: Mapping[uuid.UUID, float] | None = None,
+) -> list[Pick]:
+    """Candidates that suit `role` and the kit, best first."""
+    picks = []
+    for candidate in candidates:
+        if candidate.id in exclude or not fits(target, candidate):
+            continue
+        fit = role_score(role, candidate.sound)
+        if fit <= 0.0:
+            continue
+        extra = (boost or {}).get(candidate.id, 0.0)
+        picks.append(Pick(candidate, fit + _bonus(target, candidate) + extra, fit))
+    # Ties keep the library's order (newest first), so the same library gives the same picks.
+    picks.sort(key=lambda pick: -pick.score)
+    return picks
+
+
+async def load_candidates(
+    conn: asyncpg.Connection, ids: Sequence[uuid.UUID] | None = None
+) -> list[Candidate]:
+    """The caller's samples (or those of `ids`) as candidates, newest first."""
+    rows = await conn.fetch(SQL["candidates"], None if ids is None else list(ids), MAX_CANDIDATES)
+    return [Candidate(row, sound_of(dict(row)), parse_key(row["musical_key"])) for row in rows]
+
+
+async def similarity_to(
+    conn: asyncpg.Connection, user_id: uuid.UUID, seed_id: uuid.UUID
+) -> dict[uuid.UUID, float]:
+    """Half the cosine similarity of each analysed sample to the seed (empty if unanalysed)."""
+    library = await LIBRARIES.load(conn, user_id)
+    row = library.rows.get(seed_id)
+    if row is None:
+        return {}
+    scores = library.vectors @ library.vectors[row]
+    return {
+        sample_id: 0.5 * max(0.0, float(s))
+        for sample_id, s in zip(library.ids, scores, strict=True)
+    }
+
+
+def pad_settings(bank: str, pad: int, sample_id: uuid.UUID) -> PadAssign:
+    """A pad assignment with settings that suit its role."""
+    role = role_of_pad(pad)
+    looping = role == "loop"
+    # The open hat is choked by the closed one, as on a drum kit.
+    mute = HAT_MUTE_GROUP if role in ("closed_hat", "open_hat") else 0
+    return PadAssign.model_validate(
+        {
+            "bank": bank,
+            "pad": pad,
+            "sample_id": sample_id,
+            "loop": looping,
+            "one_shot": not looping,
+            "mute_group": mute,
+        }
+    )
+
+
+def fill_bank(
+    bank: str,
+    occupied: set[int],
+    candidates: Sequence[Candidate],
+    target: KitTarget,
+    used: set[uuid.UUID],
+    boost: Mapping[uuid.UUID, float] | None = None,
+) -> list[PadAssign]:
+    """Assignments for a bank's empty pads, most specific roles first; marks picks as used."""
+    filled = []
+    for pad in FILL_ORDER:
+        if pad in occupied:
+            continue
+        picks = rank(role_of_pad(pad), candidates, target, exclude=used, boost=boost)
+        if picks:
+            used.add(picks[0].candidate.id)
+            filled.append(pad_settings(bank, pad, picks[0].candidate.id))
+    return sorted(filled, key=lambda assign: assign.pad)
+
+
+def seed_pad(seed: Candidate, occupied: set[int]) -> int | None:
+    """The empty pad of a bank the seed suits best (any empty one if its role's are full)."""
+    role, score = best_role(seed.sound)
+    free = [pad for pad in range(1, 17) if pad not in occupied]
+    if not free:
+        return None
+    if score > 0:
+        for pad in free:
+            if role_of_pad(pad) == role:
+                return pad
+    return free[0]
+
+
+def derive_target(candidates: Sequence[Candidate]) -> tuple[float | None, str | None]:
+    """A tempo (median of the loops', else of all known) and the commonest key of candidates."""
+    loops = [c.bpm for c in candidates if c.bpm is not None and c.sound.is_loop]
+    tempos = loops or [c.bpm for c in candidates if c.bpm is not None]
+    bpm = None
+    if tempos:
+        bpm = round(min(MAX_BPM, max(MIN_BPM, statistics.median(tempos))), 1)
+    keys = Counter(c.key for c in candidates if c.key is not None)
+    key = str(keys.most_common(1)[0][0]) if keys else None
+    return bpm, key
+
+
+def text_boost(results: Sequence[Mapping[str, Any]]) -> dict[uuid.UUID, float]:
+    """Up to 0.3 for each text-search hit, in proportion to its rank against the best."""
+    if not results:
+        return {}
+    best = max(float(r["rank"]) for r in results) or 1.0
+    return {uuid.UUID(str(r["id"])): 0.3 * float(r["rank"]) / best for r in results}

@@ -1,0 +1,138 @@
+"""Bodies of the kit routes: the 10 x 16 pad grid and what each pad may hold."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from analysis_engine.sp404.layout import MAX_BPM, MIN_BPM
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Key = Annotated[str, StringConstraints(pattern=r"^[A-G](#|b)? (major|minor)$")]
+Bpm = Annotated[float, Field(ge=MIN_BPM, le=MAX_BPM)]
+Bank = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
+PadNumber = Annotated[int, Field(ge=1, le=16)]
+
+
+class KitCreate(BaseModel):
+    """A new, empty kit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    bpm: Bpm | None = None
+    musical_key: Key | None = None
+    description: Description | None = None
+
+
+class KitUpdate(BaseModel):
+    """Changes to a kit; null clears bpm, musical_key or description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    bpm: Bpm | None = None
+    musical_key: Key | None = None
+    description: Description | None = None
+
+    @model_validator(mode="after")
+    def _name_is_not_cleared(self) -> Self:
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name cannot be null")
+        return self
+
+
+class PadRef(BaseModel):
+    """One pad of the grid: bank A-J, pad 1-16."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bank: Bank
+    pad: PadNumber
+
+    @property
+    def label(self) -> str:
+        """The pad as the sampler shows it, e.g. 'A-01'."""
+        return f"{self.bank}-{self.pad:02d}"
+
+
+class PadAssign(PadRef):
+    """A sample on a pad with the pad's settings (the sampler's defaults when left out)."""
+
+    sample_id: uuid.UUID
+    volume: Annotated[int, Field(ge=0, le=127)] = 127
+    pitch: Annotated[int, Field(ge=-12, le=12, description="semitones")] = 0
+    gate: bool = False
+    loop: bool = False
+    one_shot: bool = True
+    mute_group: Annotated[int, Field(ge=0, le=16, description="0: none")] = 0
+
+
+class PadMove(BaseModel):
+    """Move a pad's sample and settings to another pad."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: PadRef
+    target: PadRef
+    replace: Annotated[bool, Field(description="overwrite an assigned target pad")] = False
+
+
+class PadSwap(BaseModel):
+    """Exchange two pads (either may be empty)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: PadRef
+    target: PadRef
+
+
+class PadClear(BaseModel):
+    """Pads to clear: the listed ones, a whole bank, or (`all`) the whole kit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pads: Annotated[list[PadRef], Field(max_length=160)] = []
+    bank: Bank | None = None
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _one_choice(self) -> Self:
+        chosen = sum((bool(self.pads), self.bank is not None, self.all))
+        if chosen != 1:
+            raise ValueError("give exactly one of pads, bank or all")
+        return self
+
+
+class KitComplete(BaseModel):
+    """Fill a bank's empty pads around one seed sample."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample_id: uuid.UUID
+    bank: Bank = "A"
+
+
+class KitAutoBuild(BaseModel):
+    """Build a new kit from a collection or from a text prompt (vibe search)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    collection_id: uuid.UUID | None = None
+    prompt: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+        | None
+    ) = None
+    bpm: Bpm | None = None
+    musical_key: Key | None = None
+    description: Description | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.collection_id is None) == (self.prompt is None):
+            raise ValueError("give exactly one of collection_id or prompt")
+        return self
