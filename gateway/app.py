@@ -2,7 +2,8 @@
 
 Middleware, outermost first: request id + access log, security headers, CORS (preflights end
 there); then the gateway's own `/healthz`, `/readyz`, `/metrics`, and everything else through
-the Door (routing, auth, limits, breakers, streaming proxy). Pure ASGI all the way: no
+the Door (routing, auth, limits, breakers, streaming proxy), with the built web app
+answering GET and HEAD on every non-API path. Pure ASGI all the way: no
 BaseHTTPMiddleware, which would buffer and re-wrap every streamed body.
 """
 
@@ -27,6 +28,7 @@ from gateway.headers import header
 from gateway.metrics import GatewayMetrics
 from gateway.runtime import Runtime, start_runtime
 from gateway.security_headers import SecurityHeadersMiddleware
+from gateway.spa import SpaFiles
 from tenancy.asgi import RequestContextMiddleware, error_body
 from tenancy.errors import NotFound
 from tenancy.health import check_database, check_redis
@@ -129,7 +131,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            Mount("/", app=door),
+            Mount("/", app=SpaFiles(door, gateway.web_dist)),
         ],
         middleware=[
             Middleware(RequestContextMiddleware),

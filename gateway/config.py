@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -51,3 +53,6 @@ class GatewaySettings(BaseSettings):
     # After a Redis error the limiter skips Redis this long instead of paying a timeout per call.
     redis_retry_s: float = 1.0
     jwks_url: str | None = None
+    # The built web app (`npm run build` in web/, e.g. `web/dist`; relative to the repository):
+    # served at `/` when set and holding an index.html. Unset, non-API paths answer 404.
+    web_dist: Path | None = None

@@ -1,0 +1,194 @@
+"""The whole stack behind a real gateway serving the built web app, and headless Chromium.
+
+Reuses tests/stack.py (platform, engine, SMTP mailbox); adds the gateway with `web/dist` and a
+Playwright browser. The SPA is built once per session when `web/dist` is missing or older than
+its sources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+
+from tenancy.settings import Settings
+from tests.services.conftest import free_port, service_env
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "web"
+DIST = WEB / "dist"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path(os.environ.get("SP404_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BUILD_INPUTS = ("src", "index.html", "package.json", "package-lock.json", "vite.config.ts")
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for name in BUILD_INPUTS:
+        path = WEB / name
+        files = path.rglob("*") if path.is_dir() else [path]
+        newest = max([newest, *(f.stat().st_mtime for f in files if f.is_file())])
+    return newest
+
+
+@pytest.fixture(scope="session")
+def web_dist() -> Path:
+    """`web/dist`, rebuilt when a source file is newer than the last build."""
+    index = DIST / "index.html"
+    if not index.is_file() or index.stat().st_mtime < _newest_source_mtime():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed; cannot build the web app")
+        if not (WEB / "node_modules").is_dir():
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)
+        subprocess.run([npm, "run", "build"], cwd=WEB, check=True, stdout=subprocess.DEVNULL)
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def web_url(
+    migrated_db: Settings, platform_url: str, engine_url: str, web_dist: Path
+) -> Iterator[str]:
+    """A gateway in front of the test platform and engine, serving the built web app."""
+    port = free_port()
+    env = service_env(
+        migrated_db,
+        SP404_PLATFORM_URLS=json.dumps([platform_url]),
+        SP404_ENGINE_URLS=json.dumps([engine_url]),
+        SP404_GATEWAY_WEB_DIST=str(web_dist),
+        PYTHONPATH=os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sp404_cli.main", "serve", "gateway", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the gateway exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError("the gateway did not come up")
+        time.sleep(0.1)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def playwright(web_url: str) -> Iterator[Playwright]:
+    """Playwright's driver, started after the stack: from here on its event loop counts as
+    running in this thread, so pytest-asyncio's session fixtures must already be set up."""
+    if not CHROMIUM.is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Headless Debian Chromium (never a downloaded browser)."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class PageProblems:
+    """What the browser console said was wrong: script errors and CSP violations."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.messages.append(message.text)
+
+    def on_page_error(self, error: Exception) -> None:
+        self.messages.append(str(error))
+
+
+@pytest.fixture
+def page(browser: Browser, web_url: str) -> Iterator[Page]:
+    """A fresh browser context (no cookies) on the web app; fails on script or CSP errors."""
+    context = browser.new_context(base_url=web_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems = PageProblems()
+    page.on("console", problems.on_console)
+    page.on("pageerror", problems.on_page_error)
+    yield page
+    context.close()
+    assert problems.messages == []
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save the page as tests/web/artifacts/<name>.png for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine on a loop of its own thread, out of the way of Playwright's loop."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0] if result else None
+
+
+def set_usage(settings: Settings, user_id: str, *, storage_bytes: int) -> None:
+    """Set a producer's stored bytes as the quota sees them (inside their tenant transaction)."""
+
+    async def update() -> None:
+        conn = await asyncpg.connect(settings.database_url)
+        try:
+            async with conn.transaction():
+                await conn.execute("select set_config('app.user_id', $1, true)", user_id)
+                await conn.execute(
+                    "update app.usage_counters set storage_bytes = $1", storage_bytes
+                )
+        finally:
+            await conn.close()
+
+    run_async(update())

@@ -1,0 +1,114 @@
+/** Routes: public auth pages, and the signed-in studio behind a guard that keeps the wanted URL. */
+import { useEffect, type ReactNode } from "react";
+
+import { SessionProvider, useSession } from "./auth/session";
+import { Layout } from "./components/Layout";
+import { ForgotPasswordPage } from "./pages/auth/ForgotPasswordPage";
+import { ResetPasswordPage } from "./pages/auth/ResetPasswordPage";
+import { SignInPage } from "./pages/auth/SignInPage";
+import { SignUpPage } from "./pages/auth/SignUpPage";
+import { VerifyEmailPage } from "./pages/auth/VerifyEmailPage";
+import { LibraryPage } from "./pages/library/LibraryPage";
+import { SamplePage } from "./pages/sample/SamplePage";
+import { AccountPage } from "./pages/settings/AccountPage";
+import { BillingPage } from "./pages/settings/BillingPage";
+import { match, navigate, useLocation } from "./router";
+
+const TITLES: Record<string, string> = {
+  "/signin": "Sign in",
+  "/signup": "Create account",
+  "/verify-email": "Confirm e-mail",
+  "/forgot-password": "Forgot password",
+  "/reset-password": "Reset password",
+  "/library": "Library",
+  "/billing": "Plan & usage",
+  "/account": "Account",
+};
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const { status } = useSession();
+  const { path, query } = useLocation();
+  if (status === "loading") return <p role="status">Loading…</p>;
+  if (status === "signed-out") {
+    const here = query.size ? `${path}?${query.toString()}` : path;
+    return <Redirect to={`/signin?next=${encodeURIComponent(here)}`} />;
+  }
+  return <>{children}</>;
+}
+
+function NotFound() {
+  return (
+    <section className="card narrow">
+      <h1>Page not found</h1>
+      <p>There is nothing at this address.</p>
+    </section>
+  );
+}
+
+function Routes() {
+  const { path } = useLocation();
+  const { status } = useSession();
+
+  useEffect(() => {
+    const title = TITLES[path] ?? (path.startsWith("/samples/") ? "Sample" : null);
+    document.title = title ? `${title} · SP-404 Sample Cloud` : "SP-404 Sample Cloud";
+  }, [path]);
+
+  switch (path) {
+    case "/":
+      if (status === "loading") return <p role="status">Loading…</p>;
+      return <Redirect to={status === "signed-in" ? "/library" : "/signin"} />;
+    case "/signin":
+      return <SignInPage />;
+    case "/signup":
+      return <SignUpPage />;
+    case "/verify-email":
+      return <VerifyEmailPage />;
+    case "/forgot-password":
+      return <ForgotPasswordPage />;
+    case "/reset-password":
+      return <ResetPasswordPage />;
+    case "/library":
+      return (
+        <RequireSession>
+          <LibraryPage />
+        </RequireSession>
+      );
+    case "/billing":
+      return (
+        <RequireSession>
+          <BillingPage />
+        </RequireSession>
+      );
+    case "/account":
+      return (
+        <RequireSession>
+          <AccountPage />
+        </RequireSession>
+      );
+  }
+  const sample = match("/samples/:id", path);
+  if (sample) {
+    return (
+      <RequireSession>
+        <SamplePage key={sample.id} id={sample.id} />
+      </RequireSession>
+    );
+  }
+  return <NotFound />;
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Layout>
+        <Routes />
+      </Layout>
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,96 @@
+/** The frame around every page: skip link, navigation, the quota banner and focus on navigation. */
+import { useEffect, useRef, useState, type ReactNode } from "react";
+
+import { onQuotaExceeded } from "../api/client";
+import type { ApiError } from "../api/errors";
+import { useSession } from "../auth/session";
+import { Link, navigate, useLocation } from "../router";
+
+const SIGNED_IN_LINKS = [
+  { to: "/library", label: "Library" },
+  { to: "/billing", label: "Plan & usage" },
+  { to: "/account", label: "Account" },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { status, profile, signOut } = useSession();
+  const { path } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const [quota, setQuota] = useState<ApiError | null>(null);
+  const firstRender = useRef(true);
+
+  useEffect(() => onQuotaExceeded(setQuota), []);
+
+  // After client-side navigation, move focus to the new page's heading so screen readers
+  // announce it and keyboard users start from the top, as they would after a full load.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    const heading = main.current?.querySelector("h1");
+    if (heading instanceof HTMLElement) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+  }, [path]);
+
+  async function handleSignOut(): Promise<void> {
+    await signOut();
+    navigate("/signin");
+  }
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to={status === "signed-in" ? "/library" : "/"} className="brand">
+          SP-404 Sample Cloud
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            {status === "signed-in" ? (
+              <>
+                {SIGNED_IN_LINKS.map((link) => (
+                  <li key={link.to}>
+                    <Link to={link.to} aria-current={path.startsWith(link.to) ? "page" : undefined}>
+                      {link.label}
+                    </Link>
+                  </li>
+                ))}
+                <li>
+                  <button type="button" className="link-button" onClick={handleSignOut}>
+                    Sign out{profile ? <span className="visually-hidden"> {profile.email}</span> : null}
+                  </button>
+                </li>
+              </>
+            ) : (
+              <>
+                <li>
+                  <Link to="/signin">Sign in</Link>
+                </li>
+                <li>
+                  <Link to="/signup">Create account</Link>
+                </li>
+              </>
+            )}
+          </ul>
+        </nav>
+      </header>
+      {quota && (
+        <div className="alert alert-quota banner" role="alert">
+          <strong>Quota reached. </strong>
+          {quota.message} <Link to="/billing">See your plan and usage</Link>
+          <button type="button" className="link-button" onClick={() => setQuota(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <main id="main" ref={main}>
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,149 @@
+import { useCallback, useEffect, useState } from "react";
+
+import { api } from "../../api/client";
+import { ApiError } from "../../api/errors";
+import type { SampleDetail } from "../../api/types";
+import { ErrorMessage } from "../../components/Alert";
+import { formatBytes, formatDuration } from "../../format";
+import { Link, navigate } from "../../router";
+import { useJobProgress } from "../library/useJobProgress";
+import { AudioPreview } from "./AudioPreview";
+import { EditSample } from "./EditSample";
+import { FeatureTable } from "./FeatureTable";
+import { SimilarList } from "./SimilarList";
+
+interface Vibe {
+  description?: string;
+  moods?: string[];
+  best_use?: string | null;
+}
+
+function vibeOf(value: unknown): Vibe | null {
+  if (typeof value === "string") return { description: value };
+  if (value && typeof value === "object" && "description" in value) return value as Vibe;
+  return null;
+}
+
+export function SamplePage({ id }: { id: string }) {
+  const [sample, setSample] = useState<SampleDetail | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [deleteError, setDeleteError] = useState<unknown>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setSample(await api<SampleDetail>(`/api/samples/${encodeURIComponent(id)}`));
+      setError(null);
+    } catch (caught) {
+      setError(caught);
+    }
+  }, [id]);
+
+  useEffect(() => {
+    setSample(null);
+    void load();
+  }, [load]);
+
+  const pendingJob = sample?.job && !["done", "failed", "dead", "cancelled"].includes(sample.job.status) ? sample.job.id : null;
+  const jobs = useJobProgress(pendingJob ? [pendingJob] : [], load);
+
+  async function onDelete(): Promise<void> {
+    try {
+      await api(`/api/samples/${id}`, { method: "DELETE" });
+      navigate("/library");
+    } catch (caught) {
+      setDeleteError(caught);
+    }
+  }
+
+  // Another producer's sample answers 404 exactly like a missing one (and a malformed id 422).
+  if (error instanceof ApiError && (error.status === 404 || error.status === 422)) {
+    return (
+      <section className="card narrow">
+        <h1>Sample not found</h1>
+        <p>This sample does not exist or is not in your library.</p>
+        <p>
+          <Link to="/library">Back to your library</Link>
+        </p>
+      </section>
+    );
+  }
+  if (error) return <ErrorMessage error={error} />;
+  if (!sample) return <p role="status">Loading…</p>;
+
+  const name = sample.title || sample.filename;
+  const vibe = vibeOf(sample.vibe);
+  const job = pendingJob ? (jobs[pendingJob] ?? sample.job) : sample.job;
+  return (
+    <>
+      <p>
+        <Link to="/library">← Library</Link>
+      </p>
+      <h1>{name}</h1>
+      <section className="card" aria-labelledby="about-heading">
+        <h2 id="about-heading">About</h2>
+        <dl className="features">
+          <div>
+            <dt>File</dt>
+            <dd>
+              {sample.filename} ({sample.format.toUpperCase()}, {formatBytes(sample.size_bytes)})
+            </dd>
+          </div>
+          <div>
+            <dt>Length</dt>
+            <dd>{formatDuration(sample.duration)}</dd>
+          </div>
+          <div>
+            <dt>Status</dt>
+            <dd>
+              {sample.status}
+              {job && job.status !== "done" && ` (analysis ${job.status}${job.status === "running" ? `, ${Math.round(job.progress * 100)} %` : ""})`}
+            </dd>
+          </div>
+          <div>
+            <dt>Tags</dt>
+            <dd>{sample.tags.length ? sample.tags.join(", ") : "none"}</dd>
+          </div>
+        </dl>
+        <AudioPreview sampleId={sample.id} label={name} />
+      </section>
+      <section className="card" aria-labelledby="vibe-heading">
+        <h2 id="vibe-heading">Vibe</h2>
+        {vibe?.description ? (
+          <>
+            <p className="vibe">{vibe.description}</p>
+            {vibe.moods && vibe.moods.length > 0 && <p className="muted">Moods: {vibe.moods.join(", ")}</p>}
+            {vibe.best_use && <p className="muted">Best use: {vibe.best_use}</p>}
+          </>
+        ) : (
+          <p>The vibe is written once the analysis is done.</p>
+        )}
+      </section>
+      <section className="card" aria-labelledby="features-heading">
+        <h2 id="features-heading">Features</h2>
+        {sample.features ? <FeatureTable features={sample.features} /> : <p>Not analysed yet.</p>}
+      </section>
+      <SimilarList sampleId={sample.id} analysed={sample.features != null} />
+      <EditSample sample={sample} onSaved={setSample} />
+      <section className="card danger" aria-labelledby="delete-heading">
+        <h2 id="delete-heading">Delete</h2>
+        {confirming ? (
+          <div role="group" aria-label="Confirm deletion">
+            <p>Delete “{name}” and its audio for good?</p>
+            <button type="button" className="danger-button" onClick={onDelete}>
+              Yes, delete it
+            </button>{" "}
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          </div>
+        ) : (
+          <button type="button" className="danger-button" onClick={() => setConfirming(true)}>
+            Delete sample
+          </button>
+        )}
+        <ErrorMessage error={deleteError} />
+      </section>
+    </>
+  );
+}

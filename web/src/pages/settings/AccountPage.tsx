@@ -1,0 +1,154 @@
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+
+import { api } from "../../api/client";
+import type { Session } from "../../api/types";
+import { useSession } from "../../auth/session";
+import { ErrorMessage, Note } from "../../components/Alert";
+import { Field } from "../../components/Field";
+import { formatWhen } from "../../format";
+import { navigate } from "../../router";
+
+function ProfileForm() {
+  const { profile, reloadProfile } = useSession();
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setError(null);
+    setSaved(false);
+    try {
+      await api("/api/account/profile", {
+        method: "PATCH",
+        body: { first_name: String(form.get("first_name")), last_name: String(form.get("last_name")) },
+      });
+      await reloadProfile();
+      setSaved(true);
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  if (!profile) return null;
+  return (
+    <form className="card" onSubmit={onSubmit} aria-labelledby="profile-heading">
+      <h2 id="profile-heading">Profile</h2>
+      <p className="muted">Signed in as {profile.email}</p>
+      <Field label="First name" name="first_name" defaultValue={profile.first_name ?? ""} required maxLength={100} />
+      <Field label="Last name" name="last_name" defaultValue={profile.last_name ?? ""} required maxLength={100} />
+      <ErrorMessage error={error} />
+      {saved && <Note tone="success">Profile saved.</Note>}
+      <button type="submit">Save profile</button>
+    </form>
+  );
+}
+
+function Sessions() {
+  const [sessions, setSessions] = useState<Session[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setSessions((await api<{ sessions: Session[] }>("/api/auth/sessions")).sessions);
+    } catch (caught) {
+      setError(caught);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function revoke(id: string): Promise<void> {
+    try {
+      await api(`/api/auth/sessions/${id}`, { method: "DELETE" });
+      await load();
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  async function revokeOthers(): Promise<void> {
+    try {
+      setMessage((await api<{ message: string }>("/api/auth/sessions/revoke-others", { method: "POST" })).message);
+      await load();
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="sessions-heading">
+      <h2 id="sessions-heading">Where you are signed in</h2>
+      <ErrorMessage error={error} />
+      {message && <Note tone="success">{message}</Note>}
+      {sessions && (
+        <ul className="sessions">
+          {sessions.map((session) => (
+            <li key={session.id}>
+              <span>
+                {session.user_agent ?? "Unknown device"}
+                {session.ip ? ` · ${session.ip}` : ""} · last used {formatWhen(session.last_used_at)}
+                {session.current && <strong> (this device)</strong>}
+              </span>
+              {!session.current && (
+                <button type="button" onClick={() => revoke(session.id)}>
+                  Sign out<span className="visually-hidden"> this session</span>
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" onClick={revokeOthers}>
+        Sign out everywhere else
+      </button>
+    </section>
+  );
+}
+
+function DeleteAccount() {
+  const { forget } = useSession();
+  const [error, setError] = useState<unknown>(null);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setError(null);
+    try {
+      const body = await api<{ message: string }>("/api/account", {
+        method: "DELETE",
+        body: { password: String(form.get("password")) },
+      });
+      forget();
+      navigate(`/signin?notice=${encodeURIComponent(body.message)}`, { replace: true });
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  return (
+    <form className="card danger" onSubmit={onSubmit} aria-labelledby="delete-account-heading">
+      <h2 id="delete-account-heading">Delete account</h2>
+      <p>This erases your account, every sample and all analysis. It cannot be undone.</p>
+      <Field label="Your password, to confirm" name="password" type="password" autoComplete="current-password" required />
+      <ErrorMessage error={error} />
+      <button type="submit" className="danger-button">
+        Delete my account
+      </button>
+    </form>
+  );
+}
+
+export function AccountPage() {
+  return (
+    <>
+      <h1>Account</h1>
+      <ProfileForm />
+      <Sessions />
+      <DeleteAccount />
+    </>
+  );
+}
