@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     blobs = create_blob_store(settings)
     app = create_service_app(
         title="SP-404 Sample Cloud engine",
+        service="engine",
         settings=settings,
         routers=[
             imports_router,

@@ -7,12 +7,14 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 
 import asyncpg
 
 from analysis_engine.jobs.queue import ClaimedJob, claim_jobs, fail_job, renew_leases
+from observability import JOB_METRICS
 
 log = logging.getLogger("worker")
 
@@ -45,13 +47,17 @@ async def run_batch(
     try:
         for kind in sorted({job.kind for job in jobs}):
             batch = [job for job in jobs if job.kind == kind]
+            started = time.perf_counter()
             try:
                 await handlers[kind](pool, batch, worker_id)
             except Exception as exc:  # a handler bug must not kill the worker
+                JOB_METRICS.observe_batch(kind, len(batch), time.perf_counter() - started, ok=False)
                 log.exception("batch failed", extra={"kind": kind, "jobs": len(batch)})
                 for job in batch:
                     error = f"{type(exc).__name__}: {exc}"
                     await fail_job(pool, job, worker_id=worker_id, error=error)
+            else:
+                JOB_METRICS.observe_batch(kind, len(batch), time.perf_counter() - started, ok=True)
     finally:
         renewer.cancel()
 

@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The platform ASGI app."""
     return create_service_app(
         title="SP-404 Sample Cloud platform",
+        service="platform",
         settings=settings or get_settings(),
         routers=[accounts_router, billing_router],
         startup_hooks=[_start_accounts, start_billing],

@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("service", choices=sorted(serve_commands.SERVICES))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, help="default: the service's standard port")
+    serve.add_argument(
+        "--ssl-keyfile", metavar="PATH", help="serve HTTPS with this PEM private key"
+    )
+    serve.add_argument(
+        "--ssl-certfile", metavar="PATH", help="the PEM certificate (chain) for --ssl-keyfile"
+    )
     serve.set_defaults(handler=serve_commands.serve)
 
     worker = groups.add_parser("worker", help="run a job worker")
@@ -62,7 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except (UserError, admin_commands.AdminError, db_commands.MigrationError, OSError) as exc:
+    except (
+        UserError,
+        admin_commands.AdminError,
+        db_commands.MigrationError,
+        serve_commands.ServeError,
+        OSError,
+    ) as exc:
         print(f"sp404: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -12,6 +12,7 @@ import time
 
 import uvicorn
 
+from observability import ObservabilitySettings, init_sentry, serve_job_metrics
 from tenancy.logging import configure_logging
 from tenancy.settings import get_settings
 
@@ -23,10 +24,21 @@ SERVICES: dict[str, tuple[str, int]] = {
 }
 
 
+class ServeError(Exception):
+    """The serve command's options do not fit together."""
+
+
 def serve(args: argparse.Namespace) -> int:
-    """Run one service under uvicorn."""
+    """Run one service under uvicorn (over TLS when given a key and certificate)."""
     factory, default_port = SERVICES[args.service]
-    configure_logging(args.service, get_settings().log_level)
+    if (args.ssl_keyfile is None) != (args.ssl_certfile is None):
+        raise ServeError("--ssl-keyfile and --ssl-certfile must be given together")
+    for path in (args.ssl_keyfile, args.ssl_certfile):
+        if path is not None and not os.path.isfile(path):
+            raise ServeError(f"no such file: {path}")
+    settings = get_settings()
+    configure_logging(args.service, settings.log_level)
+    init_sentry(settings, args.service)
     uvicorn.run(
         factory,
         factory=True,
@@ -35,6 +47,8 @@ def serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=False,
+        ssl_keyfile=args.ssl_keyfile,
+        ssl_certfile=args.ssl_certfile,
     )
     return 0
 
@@ -45,6 +59,10 @@ def worker(args: argparse.Namespace) -> int:
     from analysis_engine.analysis.runner import run_analysis_worker
 
     configure_logging("worker", get_settings().log_level)
+    init_sentry(get_settings(), "worker")
+    observability = ObservabilitySettings()
+    if observability.worker_metrics_port is not None:
+        serve_job_metrics(observability.worker_metrics_port, observability.worker_metrics_host)
     asyncio.run(run_analysis_worker(get_settings(), batch_size=args.batch_size))
     return 0
 

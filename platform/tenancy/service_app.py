@@ -11,6 +11,7 @@ import redis.asyncio as redis
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from observability import install_metrics
 from tenancy.asgi import RequestContextMiddleware
 from tenancy.db import create_pool
 from tenancy.health import check_database, check_redis
@@ -29,8 +30,10 @@ def create_service_app(
     settings: Settings,
     routers: Sequence[APIRouter] = (),
     startup_hooks: Sequence[StartupHook] = (),
+    service: str | None = None,
 ) -> FastAPI:
-    """A FastAPI app with the shared lifespan, middleware, error shape and health routes."""
+    """A FastAPI app with the shared lifespan, middleware, error shape, health and metrics."""
+    service = service or title
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +52,9 @@ def create_service_app(
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    # Outside the request context, so its 500s for unhandled errors are counted too. Only the
+    # engine reports the job queue: one series per cluster, not one per service.
+    install_metrics(app, service, with_queue=service == "engine")
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

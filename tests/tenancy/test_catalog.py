@@ -18,6 +18,7 @@ DEFINER_ALLOWLIST = {
     "find_refresh_token",
     "find_user_for_login",
     "queue_stats",
+    "queue_depth_by_tier",
     "finish_outbox",
     "record_api_usage",
     "record_stripe_event",
