@@ -8,14 +8,21 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test check lint format setup services db keys clean-venv help
+.PHONY: run test check lint format setup services db keys web clean-venv help
 
 help:
 	@echo "make run    - set up and start gateway :8080, platform :8000, engine :8100 and a worker"
 	@echo "make test   - set up and run lint, type checks and every test"
 
-run: setup
+run: setup web
 	$(VENV)/bin/sp404 dev
+
+# The web app, built from the lock file when Node.js (>= 20) and npm are present; without them the
+# API still runs and the README says how to build it later.
+web:
+	@if command -v npm >/dev/null 2>&1 && node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)'; then \
+		cd web && npm ci --no-audit --no-fund && npm run build; \
+	else echo "[web] Node.js >= 20 with npm not found: skipping the web app build (the API still runs)"; fi
 
 test: setup check
 	$(PY) -m pytest $(PYTEST_ARGS)

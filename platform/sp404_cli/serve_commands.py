@@ -14,7 +14,7 @@ import uvicorn
 
 from observability import ObservabilitySettings, init_sentry, serve_job_metrics
 from tenancy.logging import configure_logging
-from tenancy.settings import get_settings
+from tenancy.settings import REPO_ROOT, get_settings
 
 # service -> (ASGI app factory, standard port)
 SERVICES: dict[str, tuple[str, int]] = {
@@ -71,8 +71,13 @@ def dev(args: argparse.Namespace) -> int:
     """Start every service and a worker as child processes; stop them all on Ctrl-C."""
     commands = [[sys.executable, "-m", "sp404_cli.main", "serve", name] for name in SERVICES]
     commands.append([sys.executable, "-m", "sp404_cli.main", "worker"])
+    env = os.environ.copy()
+    web_dist = REPO_ROOT / "web" / "dist"
+    if (web_dist / "index.html").is_file():
+        # The built web app (`make run` builds it when npm is available) is served at `/`.
+        env.setdefault("SP404_GATEWAY_WEB_DIST", str(web_dist))
     # Our own interpreter and fixed arguments: nothing here comes from a user.
-    children = [subprocess.Popen(command, env=os.environ.copy()) for command in commands]  # noqa: S603
+    children = [subprocess.Popen(command, env=env) for command in commands]  # noqa: S603
     for name, (_, port) in SERVICES.items():
         print(f"  {name:<9} http://127.0.0.1:{port}", flush=True)
     print("  worker    running (sp404 worker)", flush=True)
