@@ -1,11 +1,13 @@
 -- name: release_expired_reservations --
--- Frees the caller's reservations whose upload died without settling (the lazy sweeper).
+-- Frees the caller's reservations whose upload died without settling (the lazy sweeper). Only
+-- streamed uploads hold an upload slot; a direct upload (blob_key set) holds bytes alone.
 with expired as (
-    delete from app.upload_reservations where expires_at < now() returning bytes
+    delete from app.upload_reservations where expires_at < now() returning bytes, blob_key
 )
 update app.usage_counters
    set reserved_bytes = reserved_bytes - (select coalesce(sum(bytes), 0) from expired),
-       active_uploads = greatest(0, active_uploads - (select count(*) from expired)::integer),
+       active_uploads = greatest(
+           0, active_uploads - (select count(*) from expired where blob_key is null)::integer),
        updated_at = now()
  where exists (select 1 from expired);
 
@@ -20,24 +22,29 @@ join app.plans p on p.id = u.tier
 for update of c;
 
 -- name: add_reservation --
--- Holds bytes and one upload slot (after lock_usage decided they are free).
+-- Holds bytes and, for a streamed upload, one upload slot ($2 is 1 or 0), after lock_usage
+-- decided they are free.
 update app.usage_counters
-   set reserved_bytes = reserved_bytes + $1, active_uploads = active_uploads + 1, updated_at = now();
+   set reserved_bytes = reserved_bytes + $1, active_uploads = active_uploads + $2,
+       updated_at = now();
 
 -- name: insert_reservation --
 -- Records a reservation so a dead upload's bytes come back when it expires.
-insert into app.upload_reservations (user_id, bytes, expires_at)
-values ($1, $2, now() + make_interval(secs => $3))
+-- A direct upload also records where the browser puts the file and what it is called.
+insert into app.upload_reservations (user_id, bytes, expires_at, blob_key, filename, fields)
+values ($1, $2, now() + make_interval(secs => $3), $4, $5, $6)
 returning id;
 
 -- name: settle_reservation --
--- Turns a reservation into used storage ($2 bytes; 0 on failure) and frees its upload slot.
+-- Turns a reservation into used storage ($2 bytes; 0 on failure) and frees its upload slot (only
+-- streamed uploads hold one).
 with r as (
-    delete from app.upload_reservations where id = $1 returning bytes
+    delete from app.upload_reservations where id = $1 returning bytes, blob_key
 )
 update app.usage_counters
    set reserved_bytes = greatest(0, reserved_bytes - (select bytes from r)),
-       active_uploads = greatest(0, active_uploads - 1),
+       active_uploads = greatest(
+           0, active_uploads - (select case when blob_key is null then 1 else 0 end from r)),
        storage_bytes = storage_bytes + $2,
        updated_at = now()
  where exists (select 1 from r)
@@ -56,10 +63,6 @@ select c.storage_bytes, c.reserved_bytes, c.active_uploads, p.id as plan, p.name
 from app.usage_counters c
 join app.users u on u.id = c.user_id
 join app.plans p on p.id = u.tier;
-
--- name: describe_direct_upload --
--- Attaches the blob key and names to a reservation for a direct upload.
-update app.upload_reservations set blob_key = $2, filename = $3, fields = $4 where id = $1;
 
 -- name: fetch_direct_upload --
 -- A pending direct upload of the caller.

@@ -22,6 +22,15 @@ MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
+class DirectUpload:
+    """Where a presigned upload's file will land, and what the producer called it."""
+
+    blob_key: str
+    filename: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Reservation:
     id: uuid.UUID
     user_id: uuid.UUID
@@ -40,16 +49,19 @@ async def reserve(
     wanted: int,
     exact: bool,
     ttl_s: int = RESERVATION_TTL_S,
+    direct: DirectUpload | None = None,
 ) -> Reservation:
     """Reserve storage and an upload slot; 429 naming the quota when either is spent.
 
     `exact` says `wanted` is the known upload size (refuse if it does not fit). Otherwise it is an
-    upper bound and whatever storage remains, up to it, is granted.
+    upper bound and whatever storage remains, up to it, is granted. A `direct` (presigned) upload
+    holds storage only: no bytes flow through us until it completes, so an abandoned one must not
+    keep the producer's upload slots.
     """
     async with tenant_tx(pool, user_id) as conn:
         await conn.execute(SQL["release_expired_reservations"])
         usage = await conn.fetchrow(SQL["lock_usage"])
-        if usage["active_uploads"] >= usage["concurrent_uploads"]:
+        if direct is None and usage["active_uploads"] >= usage["concurrent_uploads"]:
             raise QuotaExceeded(
                 f"Concurrent uploads: {usage['active_uploads']} of {usage['concurrent_uploads']} "
                 f"in progress on the {usage['plan_name']} plan. Wait for one to finish.",
@@ -76,8 +88,16 @@ async def reserve(
                     "needed_bytes": wanted if exact else None,
                 },
             )
-        await conn.execute(SQL["add_reservation"], granted)
-        reservation_id = await conn.fetchval(SQL["insert_reservation"], user_id, granted, ttl_s)
+        await conn.execute(SQL["add_reservation"], granted, 0 if direct else 1)
+        reservation_id = await conn.fetchval(
+            SQL["insert_reservation"],
+            user_id,
+            granted,
+            ttl_s,
+            None if direct is None else direct.blob_key,
+            None if direct is None else direct.filename,
+            {} if direct is None else direct.fields,
+        )
     return Reservation(reservation_id, user_id, granted, usage["queue_priority"])
 
 

@@ -17,8 +17,9 @@ from analysis_engine.quotas import storage_quota
 from analysis_engine.samples.formats import UnsupportedAudio, check_audio, sniff
 from analysis_engine.samples.upload import EmptyAudio, Received, clean_filename, commit_sample
 from storage import user_key
+from tenancy.audit import deny_access
 from tenancy.db import tenant_tx
-from tenancy.errors import NotFound, PayloadTooLarge, Unprocessable
+from tenancy.errors import PayloadTooLarge, Unprocessable
 
 URL_TTL_S = 3600
 # The reservation outlives the URL a little, so an upload finishing at the deadline can complete.
@@ -44,19 +45,16 @@ async def start_direct_upload(
     limit = ctx.settings.max_upload_bytes
     if size > limit:
         raise PayloadTooLarge(f"Files can be up to {limit // (1024 * 1024)} MB.")
-    reservation = await storage_quota.reserve(
-        ctx.pool, user_id, wanted=size, exact=True, ttl_s=RESERVATION_TTL_S
-    )
     key = user_key(user_id, "samples", str(uuid.uuid4()))
+    reservation = await storage_quota.reserve(
+        ctx.pool,
+        user_id,
+        wanted=size,
+        exact=True,
+        ttl_s=RESERVATION_TTL_S,
+        direct=storage_quota.DirectUpload(key, clean_filename(filename), fields),
+    )
     try:
-        async with tenant_tx(ctx.pool, user_id) as conn:
-            await conn.execute(
-                storage_quota.SQL["describe_direct_upload"],
-                reservation.id,
-                key,
-                clean_filename(filename),
-                fields,
-            )
         presigned = await ctx.blobs.presign_put(
             key,
             max_bytes=size,
@@ -84,7 +82,9 @@ async def complete_direct_upload(
     async with tenant_tx(ctx.pool, user_id) as conn:
         pending = await conn.fetchrow(storage_quota.SQL["fetch_direct_upload"], upload_id)
     if pending is None:
-        raise NotFound("No such upload (or it expired).")
+        raise await deny_access(
+            ctx.pool, user_id=user_id, target_type="upload", target_id=upload_id
+        )
     reservation = storage_quota.Reservation(
         pending["id"], user_id, pending["bytes"], await _priority(ctx, user_id)
     )
@@ -134,3 +134,16 @@ async def complete_direct_upload(
 async def _priority(ctx: Engine, user_id: uuid.UUID) -> int:
     usage = await storage_quota.current_usage(ctx.pool, user_id)
     return int(usage["queue_priority"])
+
+
+async def cancel_direct_upload(ctx: Engine, *, user_id: uuid.UUID, upload_id: uuid.UUID) -> None:
+    """Abandon a direct upload: its reserved storage comes back and any bytes sent are removed."""
+    async with tenant_tx(ctx.pool, user_id) as conn:
+        pending = await conn.fetchrow(storage_quota.SQL["fetch_direct_upload"], upload_id)
+    if pending is None:
+        raise await deny_access(
+            ctx.pool, user_id=user_id, target_type="upload", target_id=upload_id
+        )
+    await ctx.blobs.delete(pending["blob_key"])
+    reservation = storage_quota.Reservation(pending["id"], user_id, pending["bytes"], 0)
+    await storage_quota.release(ctx.pool, reservation)

@@ -78,6 +78,13 @@ async def complete_direct_upload(
     return JSONResponse(_jsonable(body), status_code=201, headers=headers)
 
 
+@router.delete("/api/samples/uploads/{upload_id}", status_code=204)
+async def cancel_direct_upload(upload_id: uuid.UUID, caller: CallerDep, ctx: EngineDep) -> Response:
+    """Abandon a direct upload: its reserved storage is freed at once."""
+    await direct.cancel_direct_upload(ctx, user_id=caller.user_id, upload_id=upload_id)
+    return Response(status_code=204)
+
+
 @router.get("/api/samples")
 async def list_samples(
     caller: CallerDep,

@@ -18,6 +18,10 @@ SQL = load_queries(Path(__file__).with_name("queries.sql"))
 async def subscription_view(conn: asyncpg.Connection) -> dict[str, Any]:
     """The caller's subscription and usage (inside the caller's transaction)."""
     row = await conn.fetchrow(SQL["fetch_subscription"])
+    if row is None:
+        # Accounts made outside sign-up (imports, operators) get their Free row on first look.
+        await conn.execute(SQL["ensure_subscription"], await conn.fetchval(SQL["current_user"]))
+        row = await conn.fetchrow(SQL["fetch_subscription"])
     usage = await usage_row(conn)
     renews = (
         row["status"] in LIVE_STATUSES

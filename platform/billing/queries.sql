@@ -193,3 +193,7 @@ join app.plans pl on pl.id = u.tier;
 -- name: count_invoices --
 -- How many invoices the caller has (for a page past the end).
 select count(*) from app.invoices;
+
+-- name: current_user --
+-- The user this transaction is bound to.
+select app.current_user_id();

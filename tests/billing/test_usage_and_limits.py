@@ -216,3 +216,14 @@ def test_webhook_verification_refuses_anything_but_a_fresh_signed_payload(case: 
     with pytest.raises(InvalidWebhook):
         verify(body, header, "whsec_ours")
     assert verify(body, _signed(body, "whsec_ours", now), "whsec_ours")["id"] in ("evt_1", "evt_2")
+
+
+async def test_an_account_without_a_subscription_row_sees_free_not_an_error(
+    pool: asyncpg.Pool, create_user: CreateUser
+) -> None:
+    # Made outside sign-up (an import, an operator): no subscription row yet.
+    user = await create_user()
+    async with tenant_tx(pool, user) as conn:
+        await conn.execute("insert into app.usage_counters (user_id) values ($1)", user)
+        view = await subscription_view(conn)
+    assert (view["tier"], view["status"]) == ("free", "active")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
+import asyncpg
 import httpx
 
+from tenancy.db import tenant_tx
+from tenancy.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
-from tests.stack import Mailbox, signed_up
+from tests.stack import Mailbox, Producer, signed_up
 
 
 def _local(url: str, engine_url: str) -> str:
@@ -99,3 +103,36 @@ def test_a_declared_size_over_the_quota_is_refused_up_front(producer_client: htt
     )
     assert response.status_code == 429
     assert response.json()["error"]["quota"] == "storage"
+
+
+def test_abandoned_direct_uploads_never_block_other_uploads_and_can_be_cancelled(
+    producer_client: httpx.Client, account: Producer, migrated_db: Settings
+) -> None:
+    # Free allows one upload at a time: a started-but-never-sent direct upload must not hold it.
+    grant = producer_client.post(
+        "/api/samples/uploads",
+        json={"filename": "later.wav", "size": 1000, "content_type": "audio/wav"},
+    ).json()
+    streamed = producer_client.post(
+        "/api/samples", files={"audio": ("now.wav", audio_bytes(), "audio/wav")}
+    )
+    assert streamed.status_code == 201, streamed.text
+    assert producer_client.delete(f"/api/samples/uploads/{grant['upload_id']}").status_code == 204
+    assert (
+        producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete").status_code
+        == 404
+    )
+    state = asyncio.run(_counters(migrated_db, account.user_id))
+    assert state == {"reserved_bytes": 0, "active_uploads": 0}
+
+
+async def _counters(settings: Settings, user_id: str) -> dict[str, int]:
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1)
+    try:
+        async with tenant_tx(pool, user_id) as conn:
+            row = await conn.fetchrow(
+                "select reserved_bytes, active_uploads from app.usage_counters"
+            )
+            return dict(row)
+    finally:
+        await pool.close()
