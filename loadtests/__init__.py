@@ -1,0 +1,1 @@
+"""Load scenarios, the stack they run against, and API fuzzing (see README.md)."""

@@ -1,0 +1,178 @@
+"""Schemathesis against the platform's and the engine's OpenAPI, with a real bearer token: no
+5xx, and responses that match their schema. Bounded: a fixed number of examples per operation
+and a time limit per service.
+
+    .venv/bin/python loadtests/fuzz.py [--max-examples 10] [--limit-s 300]
+
+Tokens come from loadtests/fuzz_hooks.py (signed in again after a 401). Operations that end
+the fuzzer's own session (logout, revoke others, password change, account
+deletion) are left out: after them every request is a 401 and nothing more is learnt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
+
+import httpx  # noqa: E402
+
+from loadtests.journey import client_address  # noqa: E402
+from loadtests.seed import Producer, analyse_tables, fresh_database, seed_producers  # noqa: E402
+from loadtests.stack import Stack, Topology, find, running_stack, stack_settings  # noqa: E402
+from tests.stripe_emulator import EmulatorServer  # noqa: E402
+
+DATABASE = "sp404_fuzz"
+REPORTS = ROOT / "loadtests" / "reports"
+# One pattern: schemathesis keeps only the last of repeated --exclude-path-regex options.
+SESSION_ENDERS = "^/api/(auth/logout|auth/sessions/revoke-others|account/password|account)$"
+
+
+def fuzz_command(
+    schema_url: str,
+    out: Path,
+    *,
+    max_examples: int,
+    exclude: str | None,
+    config: Path | None = None,
+) -> list[str]:
+    """The schemathesis command line for one service."""
+    command = [str(Path(sys.executable).with_name("schemathesis"))]
+    if config is not None:
+        command += ["--config-file", str(config)]
+    command += [
+        "run", schema_url,
+        "--checks", "not_a_server_error,response_schema_conformance",
+        "--phases", "examples,coverage,fuzzing",
+        "--max-examples", str(max_examples),
+        "--workers", "2",
+        "--header", f"X-Forwarded-For: {client_address(4242)}",
+        "--request-timeout", "20",
+        "--generation-database", "none",
+        "--seed", "404",
+        "--no-color",
+        "--report", "junit,ndjson",
+        "--report-dir", str(out),
+    ]  # fmt: skip
+    if exclude:
+        command += ["--exclude-path-regex", exclude]
+    return command
+
+
+def parameters_config(path: Path, sample_id: str) -> Path:
+    """A schemathesis.toml that fills `sample_id` with a real sample of the fuzzer's account, so
+    the sample routes reach their logic instead of answering 404 to random ids."""
+    path.write_text(f'[parameters]\nsample_id = "{sample_id}"\n')
+    return path
+
+
+def stripe_env(emulator: EmulatorServer) -> dict[str, str]:
+    """Platform settings that bill through the local Stripe emulator (webhooks verifiable)."""
+    api: Any = emulator.client().v1
+    product = api.products.create(params={"name": "SP-404 Sample Cloud"})
+    prices = {
+        plan: api.prices.create(
+            params={"product": product.id, "currency": "usd", "unit_amount": cents,
+                    "recurring": {"interval": "month"}, "lookup_key": plan}
+        ).id
+        for plan, cents in (("pro", 2900), ("enterprise", 9900))
+    }  # fmt: skip
+    return {
+        "SP404_STRIPE_SECRET_KEY": "sk_test_sample_cloud",
+        "SP404_STRIPE_API_BASE": emulator.url,
+        "SP404_STRIPE_WEBHOOK_SECRET": f"whsec_{secrets.token_hex(16)}",
+        "SP404_STRIPE_PRICE_PRO": prices["pro"],
+        "SP404_STRIPE_PRICE_ENTERPRISE": prices["enterprise"],
+    }
+
+
+def sign_in(url: str, email: str, password: str) -> str:
+    """A fresh access token straight from the platform."""
+    login = httpx.post(
+        f"{url}/api/auth/login",
+        json={"email": email, "password": password},
+        headers={"X-Forwarded-For": client_address(4242)},
+        timeout=30,
+    )
+    login.raise_for_status()
+    token: str = login.json()["token"]
+    return token
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-examples", type=int, default=10)
+    parser.add_argument("--limit-s", type=int, default=300, help="per service")
+    args = parser.parse_args()
+
+    out = REPORTS / ("fuzz-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
+    settings = stack_settings(DATABASE)
+    asyncio.run(fresh_database(settings, DATABASE))
+    [producer] = asyncio.run(seed_producers(settings, 1, samples_each=6))
+    asyncio.run(analyse_tables(settings))
+    results: dict[str, int] = {}
+    with EmulatorServer() as emulator:
+        topology = Topology(platforms=1, engines=1, workers=0, platform_env=stripe_env(emulator))
+        with running_stack(settings, out / "logs", topology) as stack:
+            _fuzz_each(stack, producer, out, args, results)
+    print(f"report: {out}")
+    return 0 if all(code == 0 for code in results.values()) else 1
+
+
+def _fuzz_each(
+    stack: Stack, producer: Producer, out: Path, args: argparse.Namespace, results: dict[str, int]
+) -> None:
+    platform, engine = find(stack, "platform1"), find(stack, "engine1")
+    token = sign_in(platform.url, producer.email, producer.password)
+    listed = httpx.get(
+        f"{engine.url}/api/samples?limit=1",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    listed.raise_for_status()
+    sample_id = str(listed.json()["samples"][0]["id"])
+    # The engine first: the platform's run changes plans, which ends the account's tokens
+    # (fuzz_hooks signs in again after a 401).
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+        "SCHEMATHESIS_HOOKS": "loadtests.fuzz_hooks",
+        "FUZZ_PLATFORM_URL": platform.url,
+        "FUZZ_EMAIL": producer.email,
+        "FUZZ_PASSWORD": producer.password,
+    }
+    for name, url in (("engine", engine.url), ("platform", platform.url)):
+        target = out / name
+        target.mkdir(parents=True, exist_ok=True)
+        command = fuzz_command(
+            f"{url}/openapi.json",
+            target,
+            max_examples=args.max_examples,
+            exclude=SESSION_ENDERS if name == "platform" else None,
+            config=parameters_config(target / "schemathesis.toml", sample_id),
+        )
+        with (target / "schemathesis.log").open("wb") as log:
+            try:
+                done = subprocess.run(
+                    command, cwd=target, env=env, stdout=log, stderr=log, timeout=args.limit_s,
+                    check=False,
+                )  # fmt: skip
+                results[name] = done.returncode
+            except subprocess.TimeoutExpired:
+                results[name] = -1
+        print(f"--- {name}: exit {results[name]} (-1 = hit the {args.limit_s} s limit)")
+        tail = (target / "schemathesis.log").read_text(errors="replace").splitlines()
+        print("\n".join(tail[-60:]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
