@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tenancy.audit import Hidden as Hidden
 from tenancy.errors import Conflict, NotFound, Unprocessable, register_constraint
 
 MAX_DEPTH = 8
@@ -39,15 +40,6 @@ class CollectionNotEmpty(Unprocessable):
 
 class NotAMember(NotFound):
     """That sample is not in this collection."""
-
-
-class Hidden(Exception):
-    """An object the caller cannot see: answered as a 404 once an audit entry is written."""
-
-    def __init__(self, target_type: str, target_id: object) -> None:
-        self.target_type = target_type
-        self.target_id = target_id
-        super().__init__(f"{target_type} {target_id}")
 
 
 register_constraint("collections_user_id_parent_id_name_key", DuplicateCollectionName)

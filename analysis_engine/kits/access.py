@@ -4,29 +4,20 @@ a 404 with an audit entry, exactly like a missing one."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 
 import asyncpg
 
 from analysis_engine.context import Engine
 from analysis_engine.kits.errors import Hidden
 from analysis_engine.kits.queries import SQL
-from tenancy.audit import deny_access
-from tenancy.db import tenant_tx
+from tenancy.audit import owner_tx
 
 
-@asynccontextmanager
-async def kits_tx(ctx: Engine, user_id: uuid.UUID) -> AsyncIterator[asyncpg.Connection]:
+def kits_tx(ctx: Engine, user_id: uuid.UUID) -> AbstractAsyncContextManager[asyncpg.Connection]:
     """A tenant transaction in which raising Hidden rolls back and answers an audited 404."""
-    try:
-        async with tenant_tx(ctx.pool, user_id) as conn:
-            yield conn
-    except Hidden as exc:
-        # The audit entry needs a transaction of its own: this one has just rolled back.
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type=exc.target_type, target_id=exc.target_id
-        ) from None
+    return owner_tx(ctx.pool, user_id)
 
 
 async def require_kit(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
@@ -58,3 +59,25 @@ async def deny_access(
             target_id=str(target_id),
         )
     return NotFound(f"No such {target_type}.")
+
+
+class Hidden(Exception):
+    """An object the caller cannot see: answered as a 404 once an audit entry is written."""
+
+    def __init__(self, target_type: str, target_id: object) -> None:
+        self.target_type = target_type
+        self.target_id = target_id
+        super().__init__(f"{target_type} {target_id}")
+
+
+@asynccontextmanager
+async def owner_tx(pool: asyncpg.Pool, user_id: UUID | str) -> AsyncIterator[asyncpg.Connection]:
+    """A tenant transaction in which raising Hidden rolls back and answers an audited 404."""
+    try:
+        async with tenant_tx(pool, user_id) as conn:
+            yield conn
+    except Hidden as exc:
+        # The audit entry needs a transaction of its own: this one has just rolled back.
+        raise await deny_access(
+            pool, user_id=user_id, target_type=exc.target_type, target_id=exc.target_id
+        ) from None
