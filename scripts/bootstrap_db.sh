@@ -44,6 +44,9 @@ alter role sp404_auditor set default_transaction_read_only = on;
 alter role sp404_definer nologin nosuperuser nocreatedb nocreaterole nobypassrls;
 -- Membership lets the migration owner hand SECURITY DEFINER functions to sp404_definer.
 grant sp404_definer to sp404_owner;
+-- Lets the owner drop a test database that a crashed earlier run still holds connections to
+-- (DROP DATABASE ... WITH (FORCE) must be able to end the services' sessions).
+grant pg_signal_backend to sp404_owner;
 select 'create database sp404 owner sp404_owner'
  where not exists (select 1 from pg_database where datname = 'sp404') \gexec
 select 'create database sp404_test owner sp404_owner'
