@@ -25,7 +25,7 @@ from analysis_engine.context import Engine
 from analysis_engine.exports.build import Progress, Source, build_archive
 from analysis_engine.exports.service import EXPORT_JOB, EXPORT_TTL_S, SQL
 from analysis_engine.jobs import ClaimedJob
-from analysis_engine.jobs.worker import new_worker_id, process_jobs
+from analysis_engine.jobs.worker import start_job_loop
 from analysis_engine.sp404 import SampleInfo
 from storage import BlobNotFound, user_key
 from tenancy.db import tenant_tx
@@ -227,28 +227,12 @@ async def run_export_job(ctx: Engine, job: ClaimedJob, worker_id: str) -> None:
 async def start_export_jobs(app: FastAPI) -> Callable[[], Awaitable[None]]:
     """Start-up hook of the engine: a job loop for `export` jobs inside the service."""
     ctx = Engine(app.state.pool, app.state.redis, app.state.blobs, app.state.settings)
-    stopping = asyncio.Event()
 
     async def handler(pool: asyncpg.Pool, jobs: list[ClaimedJob], worker_id: str) -> None:
         for job in jobs:
             await run_export_job(ctx, job, worker_id)
 
-    task = asyncio.create_task(
-        process_jobs(
-            app.state.pool,
-            ctx.settings.database_url,
-            {EXPORT_JOB: handler},
-            worker_id=new_worker_id(),
-            batch_size=1,
-            stopping=stopping,
-        ),
-        name="export-jobs",
+    # An export in progress at shutdown is rebuilt by another engine once its lease runs out.
+    return start_job_loop(
+        app.state.pool, ctx.settings.database_url, {EXPORT_JOB: handler}, name="export-jobs"
     )
-
-    async def stop() -> None:
-        # An export in progress is cancelled: its lease runs out and another engine builds it.
-        stopping.set()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-    return stop

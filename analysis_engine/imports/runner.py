@@ -20,7 +20,7 @@ from analysis_engine.context import Engine
 from analysis_engine.imports import archive
 from analysis_engine.imports.zip_import import BATCH_IMPORT_JOB, SQL
 from analysis_engine.jobs import ClaimedJob
-from analysis_engine.jobs.worker import new_worker_id, process_jobs
+from analysis_engine.jobs.worker import start_job_loop
 from analysis_engine.samples.upload import ingest_local_file
 from storage import BlobNotFound
 from tenancy.db import tenant_tx
@@ -284,28 +284,12 @@ async def run_import_batch(ctx: Engine, jobs: list[ClaimedJob], worker_id: str) 
 async def start_import_jobs(app: FastAPI) -> Callable[[], Awaitable[None]]:
     """Start-up hook of the engine: a job loop for `batch_import` jobs inside the service."""
     ctx = Engine(app.state.pool, app.state.redis, app.state.blobs, app.state.settings)
-    stopping = asyncio.Event()
 
     async def handler(pool: asyncpg.Pool, jobs: list[ClaimedJob], worker_id: str) -> None:
         await run_import_batch(ctx, jobs, worker_id)
 
-    task = asyncio.create_task(
-        process_jobs(
-            app.state.pool,
-            ctx.settings.database_url,
-            {BATCH_IMPORT_JOB: handler},
-            worker_id=new_worker_id(),
-            batch_size=1,
-            stopping=stopping,
-        ),
-        name="import-jobs",
+    # An import in progress at shutdown is resumed by another engine once its lease runs out,
+    # without storing any file twice.
+    return start_job_loop(
+        app.state.pool, ctx.settings.database_url, {BATCH_IMPORT_JOB: handler}, name="import-jobs"
     )
-
-    async def stop() -> None:
-        # An import in progress is cancelled: its lease runs out and another engine resumes it
-        # without storing any file twice.
-        stopping.set()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-    return stop

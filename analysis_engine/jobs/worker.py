@@ -104,3 +104,36 @@ async def process_jobs(
 def new_worker_id() -> str:
     """A worker id that names the host and process, for leases and logs."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def start_job_loop(
+    pool: asyncpg.Pool,
+    listen_dsn: str,
+    handlers: dict[str, BatchHandler],
+    *,
+    name: str,
+    batch_size: int = 1,
+) -> Callable[[], Awaitable[None]]:
+    """Run `process_jobs` as a background task of a service; returns the shutdown to await.
+
+    Shutting down cancels a batch in progress: its lease runs out and another instance takes it.
+    """
+    stopping = asyncio.Event()
+    task = asyncio.create_task(
+        process_jobs(
+            pool,
+            listen_dsn,
+            handlers,
+            worker_id=new_worker_id(),
+            batch_size=batch_size,
+            stopping=stopping,
+        ),
+        name=name,
+    )
+
+    async def stop() -> None:
+        stopping.set()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    return stop

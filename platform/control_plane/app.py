@@ -14,7 +14,7 @@ from accounts.mailer import run_mailer
 from accounts.routes import router as accounts_router
 from accounts.token_service import TokenService
 from analysis_engine.jobs import ClaimedJob
-from analysis_engine.jobs.worker import new_worker_id, process_jobs
+from analysis_engine.jobs.worker import start_job_loop
 from billing.lifecycle import start_billing
 from billing.routes import router as billing_router
 from storage import create_blob_store
@@ -31,31 +31,23 @@ async def _start_accounts(app: FastAPI) -> Callable[[], Awaitable[None]]:
     app.state.tokens = TokenService(settings, app.state.redis)
     app.state.blobs = create_blob_store(settings)
     ctx = Accounts(app.state.pool, app.state.redis, app.state.tokens, app.state.blobs, settings)
-    stopping = asyncio.Event()
 
     async def export_handler(pool: asyncpg.Pool, jobs: list[ClaimedJob], worker_id: str) -> None:
         await data_rights.run_export_jobs(ctx, jobs, worker_id)
 
-    tasks = [
-        asyncio.create_task(run_mailer(app.state.pool, settings), name="mailer"),
-        asyncio.create_task(
-            process_jobs(
-                app.state.pool,
-                settings.database_url,
-                {data_rights.EXPORT_JOB: export_handler},
-                worker_id=new_worker_id(),
-                batch_size=2,
-                stopping=stopping,
-            ),
-            name="account-jobs",
-        ),
-    ]
+    mailer = asyncio.create_task(run_mailer(app.state.pool, settings), name="mailer")
+    stop_jobs = start_job_loop(
+        app.state.pool,
+        settings.database_url,
+        {data_rights.EXPORT_JOB: export_handler},
+        name="account-jobs",
+        batch_size=2,
+    )
 
     async def stop() -> None:
-        stopping.set()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        mailer.cancel()
+        await asyncio.gather(mailer, return_exceptions=True)
+        await stop_jobs()
         await app.state.blobs.aclose()
 
     return stop
