@@ -29,7 +29,8 @@ from tests.services.conftest import free_port, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
-DIST = WEB / "dist"
+# SP404_TEST_WEB_DIST builds into another folder, so two suites can build side by side.
+DIST = Path(os.environ.get("SP404_TEST_WEB_DIST", str(WEB / "dist")))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path(os.environ.get("SP404_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -63,7 +64,12 @@ def web_dist() -> Path:
             pytest.skip("npm is not installed; cannot build the web app")
         if not (WEB / "node_modules").is_dir():
             subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)
-        subprocess.run([npm, "run", "build"], cwd=WEB, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [npm, "run", "build", "--", "--outDir", str(DIST), "--emptyOutDir"],
+            cwd=WEB,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return DIST
 
 

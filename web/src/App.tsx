@@ -8,8 +8,13 @@ import { ResetPasswordPage } from "./pages/auth/ResetPasswordPage";
 import { SignInPage } from "./pages/auth/SignInPage";
 import { SignUpPage } from "./pages/auth/SignUpPage";
 import { VerifyEmailPage } from "./pages/auth/VerifyEmailPage";
+import { CollectionPage } from "./pages/collections/CollectionPage";
+import { CollectionsPage } from "./pages/collections/CollectionsPage";
+import { KitPage } from "./pages/kits/KitPage";
+import { KitsPage } from "./pages/kits/KitsPage";
 import { LibraryPage } from "./pages/library/LibraryPage";
 import { SamplePage } from "./pages/sample/SamplePage";
+import { SearchPage } from "./pages/search/SearchPage";
 import { AccountPage } from "./pages/settings/AccountPage";
 import { BillingPage } from "./pages/settings/BillingPage";
 import { match, navigate, useLocation } from "./router";
@@ -21,6 +26,9 @@ const TITLES: Record<string, string> = {
   "/forgot-password": "Forgot password",
   "/reset-password": "Reset password",
   "/library": "Library",
+  "/search": "Search",
+  "/collections": "Collections",
+  "/kits": "Kits",
   "/billing": "Plan & usage",
   "/account": "Account",
 };
@@ -55,7 +63,15 @@ function Routes() {
   const { status } = useSession();
 
   useEffect(() => {
-    const title = TITLES[path] ?? (path.startsWith("/samples/") ? "Sample" : null);
+    const title =
+      TITLES[path] ??
+      (path.startsWith("/samples/")
+        ? "Sample"
+        : path.startsWith("/collections/")
+          ? "Collection"
+          : path.startsWith("/kits/")
+            ? "Kit"
+            : null);
     document.title = title ? `${title} · SP-404 Sample Cloud` : "SP-404 Sample Cloud";
   }, [path]);
 
@@ -79,6 +95,24 @@ function Routes() {
           <LibraryPage />
         </RequireSession>
       );
+    case "/search":
+      return (
+        <RequireSession>
+          <SearchPage />
+        </RequireSession>
+      );
+    case "/collections":
+      return (
+        <RequireSession>
+          <CollectionsPage />
+        </RequireSession>
+      );
+    case "/kits":
+      return (
+        <RequireSession>
+          <KitsPage />
+        </RequireSession>
+      );
     case "/billing":
       return (
         <RequireSession>
@@ -97,6 +131,22 @@ function Routes() {
     return (
       <RequireSession>
         <SamplePage key={sample.id} id={sample.id} />
+      </RequireSession>
+    );
+  }
+  const collection = match("/collections/:id", path);
+  if (collection) {
+    return (
+      <RequireSession>
+        <CollectionPage key={collection.id} id={collection.id} />
+      </RequireSession>
+    );
+  }
+  const kit = match("/kits/:id", path);
+  if (kit) {
+    return (
+      <RequireSession>
+        <KitPage key={kit.id} id={kit.id} />
       </RequireSession>
     );
   }

@@ -8,6 +8,9 @@ import { Link, navigate, useLocation } from "../router";
 
 const SIGNED_IN_LINKS = [
   { to: "/library", label: "Library" },
+  { to: "/search", label: "Search" },
+  { to: "/collections", label: "Collections" },
+  { to: "/kits", label: "Kits" },
   { to: "/billing", label: "Plan & usage" },
   { to: "/account", label: "Account" },
 ];
