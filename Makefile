@@ -25,6 +25,7 @@ web:
 	else echo "[web] Node.js >= 20 with npm not found: skipping the web app build (the API still runs)"; fi
 
 test: setup check
+	bash scripts/ensure_browser.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 check:
