@@ -11,7 +11,7 @@ import numpy.typing as npt
 import torch
 import torchaudio.functional as AF
 
-from analysis_engine.features import keys, loudness, rhythm, spectral
+from analysis_engine.features import keys, loudness, octave, rhythm, spectral
 from analysis_engine.features.embedding import EmbeddingInputs, build_embedding
 from analysis_engine.features.model import N_MFCC, AudioFeatures
 
@@ -68,8 +68,7 @@ def extract_batch(
         allow_tf32=False,
     )
     with torch.inference_mode(), no_tf32:
-        levels = _levels(frames, rates, target)
-        signals = _analysis_signals(frames, rates, target)
+        levels, signals = _upload(frames, rates, target)
         analysed = _analyse(signals, target)
     return [
         _assemble(samples, rate, level, stats)
@@ -111,56 +110,54 @@ def _by_rate(rates: Sequence[int]) -> dict[int, list[int]]:
     return groups
 
 
-def _levels(
+def _upload(
     frames: Sequence[npt.NDArray[np.float32]], rates: Sequence[int], device: torch.device
-) -> list[tuple[float, float, float]]:
-    out: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)] * len(frames)
+) -> tuple[list[tuple[float, float, float]], list[torch.Tensor]]:
+    """Levels of each whole clip, and its mono analysis signal at ANALYSIS_RATE on `device`.
+
+    Each clip crosses to the device once: levels, the mono mix-down (the first
+    MAX_ANALYSIS_S seconds) and the resampling all work on the same padded batch.
+    """
+    levels: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)] * len(frames)
+    signals: list[torch.Tensor] = [torch.empty(0)] * len(frames)
     sizes = [f.shape[0] * f.shape[1] for f in frames]
     for rate, members in _by_rate(rates).items():
         for chunk in _chunks(members, sizes, device):
             n_max = max(frames[i].shape[0] for i in chunk)
             c_max = max(frames[i].shape[1] for i in chunk)
-            audio = torch.zeros(len(chunk), c_max, n_max)
+            # Clips keep their (frames, channels) layout on the host, so each is one block copy
+            # into page-locked memory that the GPU reads directly; the device transposes.
+            # Only the padding needs zeros: filling the whole batch first would write it twice.
+            host = torch.empty(len(chunk), n_max, c_max, pin_memory=device.type == "cuda")
             weights = torch.zeros(len(chunk), c_max)
             for row, i in enumerate(chunk):
                 clip = frames[i]
-                audio[row, : clip.shape[1], : clip.shape[0]] = torch.from_numpy(clip.T.copy())
+                host[row, : clip.shape[0], : clip.shape[1]] = torch.from_numpy(clip)
+                host[row, : clip.shape[0], clip.shape[1] :] = 0.0
+                host[row, clip.shape[0] :, :] = 0.0
                 weights[row, : clip.shape[1]] = torch.tensor(
                     loudness.channel_weights(clip.shape[1])
                 )
-            audio, weights = audio.to(device), weights.to(device)
+            audio = host.to(device, non_blocking=True).transpose(1, 2).contiguous()
+            weights = weights.to(device)
             lengths = torch.tensor([frames[i].shape[0] for i in chunk], device=device)
             channels = torch.tensor([frames[i].shape[1] for i in chunk], device=device)
             rms, peak = loudness.sample_levels(audio, lengths, channels)
             lufs = loudness.integrated_loudness(audio, lengths, weights, rate)
-            for row, i in enumerate(chunk):
-                out[i] = (float(rms[row]), float(peak[row]), float(lufs[row]))
-    return out
-
-
-def _analysis_signals(
-    frames: Sequence[npt.NDArray[np.float32]], rates: Sequence[int], device: torch.device
-) -> list[torch.Tensor]:
-    # Mono mix of the first MAX_ANALYSIS_S seconds, resampled to ANALYSIS_RATE.
-    # A matrix-vector product mixes down far faster than numpy's mean over a short axis.
-    mono = [
-        f[: int(MAX_ANALYSIS_S * r)] @ np.full(f.shape[1], 1.0 / f.shape[1], dtype=np.float32)
-        for f, r in zip(frames, rates, strict=True)
-    ]
-    out: list[torch.Tensor] = [torch.empty(0)] * len(frames)
-    sizes = [m.shape[0] for m in mono]
-    for rate, members in _by_rate(rates).items():
-        for chunk in _chunks(members, sizes, device):
-            batch = torch.zeros(len(chunk), max(sizes[i] for i in chunk))
-            for row, i in enumerate(chunk):
-                batch[row, : sizes[i]] = torch.from_numpy(mono[i])
-            batch = batch.to(device)
+            for row, level in enumerate(
+                zip(rms.tolist(), peak.tolist(), lufs.tolist(), strict=True)
+            ):
+                levels[chunk[row]] = level
+            analysed = min(n_max, int(MAX_ANALYSIS_S * rate))
+            mono = audio[:, :, :analysed].sum(1) / channels[:, None].to(audio.dtype)
+            del audio
             if rate != ANALYSIS_RATE:
-                batch = AF.resample(batch, rate, ANALYSIS_RATE)
+                mono = AF.resample(mono, rate, ANALYSIS_RATE)
             for row, i in enumerate(chunk):
-                length = max(1, math.ceil(sizes[i] * ANALYSIS_RATE / rate))
-                out[i] = batch[row, :length]
-    return out
+                kept = min(frames[i].shape[0], analysed)
+                length = max(1, math.ceil(kept * ANALYSIS_RATE / rate))
+                signals[i] = mono[row, :length]
+    return levels, signals
 
 
 def _analyse(signals: Sequence[torch.Tensor], device: torch.device) -> list[dict[str, Any]]:
@@ -182,7 +179,7 @@ def _analyse_padded(signal: torch.Tensor, lengths: torch.Tensor) -> list[dict[st
     mel = spectral.mel_power(power, ANALYSIS_RATE, _N_MELS)
     # The split is only summed, so frame pairs do: half the median work, same ratio.
     paired = spectral.pair_frames(mel)
-    harmonic, _ = spectral.hpss_masks(paired, _HPSS_TIME_KERNEL, _HPSS_FREQ_KERNEL)
+    harmonic, percussive = spectral.hpss_masks(paired, _HPSS_TIME_KERNEL, _HPSS_FREQ_KERNEL)
     mel_db = spectral.power_to_db(mel)
     columns = _timbre(signal, lengths, mag, power, mask, mel_db)
     columns["hp_ratio"] = (paired * harmonic).sum(dim=(1, 2)) / paired.sum(dim=(1, 2)).clamp(
@@ -193,10 +190,12 @@ def _analyse_padded(signal: torch.Tensor, lengths: torch.Tensor) -> list[dict[st
     low, high = rhythm.BACKBEAT_BANDS
     band_harmonic = (paired * harmonic)[:, low:high].sum(dim=(1, 2))
     band_share = band_harmonic / paired[:, low:high].sum(dim=(1, 2)).clamp(min=1e-20)
-    columns |= _rhythm(lengths, mask, mel, mel_db, band_share < _DRUMS_ONLY_HARMONIC_SHARE)
-    chroma_mean, chroma_std, key_results = _tonality(signal, lengths)
+    chroma_mean, chroma_std, key_results, harmony = _tonality(signal, lengths)
     columns["chroma_mean"] = chroma_mean
     columns["chroma_std"] = chroma_std
+    bright = _bright_percussion(mel, percussive)
+    drums_only = band_share < _DRUMS_ONLY_HARMONIC_SHARE
+    columns |= _rhythm(lengths, mask, mel, mel_db, drums_only, bright, harmony)
     host = {name: values.float().cpu().tolist() for name, values in columns.items()}
     analysed_s = (lengths.float() / ANALYSIS_RATE).cpu().tolist()
     return [
@@ -228,12 +227,21 @@ def _timbre(
     return columns
 
 
+def _bright_percussion(mel: torch.Tensor, percussive_pairs: torch.Tensor) -> torch.Tensor:
+    # (B, T) power of the percussive part above ~4.7 kHz; the mask was made on frame pairs.
+    low, high = octave.BRIGHT_BANDS
+    mask = percussive_pairs[:, low:high].repeat_interleave(2, dim=2)[:, :, : mel.shape[2]]
+    return (mel[:, low:high] * mask).sum(1)
+
+
 def _rhythm(
     lengths: torch.Tensor,
     mask: torch.Tensor,
     mel: torch.Tensor,
     mel_db: torch.Tensor,
     drums_only: torch.Tensor,
+    bright: torch.Tensor,
+    harmony: tuple[torch.Tensor, torch.Tensor],
 ) -> dict[str, torch.Tensor]:
     frame_rate = ANALYSIS_RATE / _HOP
     n_frames = spectral.frame_counts(lengths, _HOP)
@@ -243,16 +251,44 @@ def _rhythm(
     envelope = rhythm.onset_envelope(mel_db, onset_mask)
     onsets = rhythm.pick_onsets(envelope, mask).sum(-1)
     beat_envelope = rhythm.onset_envelope(mel_db, onset_mask, for_tempo=True)
-    bpm, confidence = rhythm.estimate_tempo(beat_envelope, n_frames, frame_rate)
+    first_bpm, confidence = rhythm.estimate_tempo(beat_envelope, n_frames, frame_rate)
     backbeat = rhythm.backbeat_envelope(mel, onset_mask)
     onsets_per_s = onsets / (lengths.float() / ANALYSIS_RATE).clamp(min=1e-3)
-    bpm = rhythm.settle_octave(bpm, onsets_per_s, backbeat, drums_only, n_frames, frame_rate)
-    return {"onsets": onsets, "bpm": bpm, "tempo_confidence": confidence}
+    drum_bpm = rhythm.settle_octave(
+        first_bpm, onsets_per_s, backbeat, drums_only, n_frames, frame_rate
+    )
+    previous = torch.cat([torch.zeros_like(bright[:, :1]), bright[:, :-1]], dim=1)
+    bright_rise = (bright - previous).clamp(min=0.0) * onset_mask
+    change, change_frames = harmony
+    cues = octave.candidate_features(
+        first_bpm,
+        beat_envelope,
+        n_frames,
+        frame_rate,
+        bright_rise,
+        change,
+        change_frames,
+        ANALYSIS_RATE / _CHROMA_HOP,
+    )
+    band_bpm = octave.choose(first_bpm, cues)
+    bpm = torch.where(drums_only, drum_bpm, band_bpm)
+    return {
+        "onsets": onsets,
+        "bpm": bpm,
+        "tempo_confidence": confidence,
+        "first_bpm": first_bpm,
+        "octave_cues": cues,
+    }
 
 
 def _tonality(
     signal: torch.Tensor, lengths: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, list[tuple[str | None, str | None, float]]]:
+) -> tuple[
+    torch.Tensor,
+    torch.Tensor,
+    list[tuple[str | None, str | None, float]],
+    tuple[torch.Tensor, torch.Tensor],
+]:
     # Chroma from the harmonic part of a long-window, CQT-like log-frequency spectrogram.
     mag, mask = spectral.magnitude(signal, lengths, _CHROMA_FFT, _CHROMA_HOP)
     active = spectral.active_frames(mag.square(), mask, _CHROMA_FFT)
@@ -264,7 +300,11 @@ def _tonality(
     key_results = keys.estimate_keys(chroma.sum(-1))
     normalised = chroma / chroma.amax(1, keepdim=True).clamp(min=1e-12)
     mean, std = spectral.masked_mean_std(normalised, active)
-    return mean, std, key_results
+    # How much the pitch-class mix changes frame to frame: peaks where the chord changes.
+    shares = chroma / chroma.sum(1, keepdim=True).clamp(min=1e-12)
+    rise = (shares[:, :, 1:] - shares[:, :, :-1]).clamp(min=0.0).sum(1)
+    change = torch.cat([torch.zeros_like(rise[:, :1]), rise], dim=1) * mask
+    return mean, std, key_results, (change, spectral.frame_counts(lengths, _CHROMA_HOP))
 
 
 def _tempo(stats: dict[str, Any], duration_s: float) -> tuple[float | None, float, bool]:

@@ -37,15 +37,20 @@ def estimate_keys(
     correlation = (centred / norm.clamp(min=1e-12)) @ _profiles(chroma_energy.device).T
     top = correlation.topk(2, dim=-1)
     results: list[tuple[str | None, str | None, float]] = []
-    total = chroma_energy.sum(-1)
+    # One copy to the host for the whole batch: per-element reads would each wait on the GPU.
+    values = top.values.tolist()
+    indices = top.indices[:, 0].tolist()
+    norms = norm[:, 0].tolist()
+    totals = chroma_energy.sum(-1).tolist()
     for row in range(chroma_energy.shape[0]):
-        best, second = (float(v) for v in top.values[row])
+        best, second = values[row]
+        total = totals[row]
         # A flat profile (silence, noise, pure drums with no pitch) names no key.
-        flat = float(norm[row, 0]) <= 1e-3 * max(float(total[row]), 1e-12)
-        if float(total[row]) <= 1e-9 or flat or best <= 0.0:
+        flat = norms[row] <= 1e-3 * max(total, 1e-12)
+        if total <= 1e-9 or flat or best <= 0.0:
             results.append((None, None, 0.0))
             continue
-        index = int(top.indices[row, 0])
+        index = indices[row]
         confidence = best * (1.0 - math.exp(-(best - second) / _MARGIN_SCALE))
         results.append(
             (PITCH_CLASSES[index % 12], MODES[index // 12], min(1.0, max(0.0, confidence)))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 # Bump when the extractor's numbers change meaning, so stored rows can be recomputed.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2  # 2: tempo octave chosen by fitted cues for band mixes
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

@@ -83,8 +83,8 @@ def _bpm_grid(device: torch.device) -> torch.Tensor:
     return _MIN_BPM * _GRID_STEP ** torch.arange(count, dtype=torch.float32, device=device)
 
 
-def _interpolate(values: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-    # Linear interpolation of (B, N) rows at fractional (B, G) or (G,) positions.
+def interpolate(values: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    """Linear interpolation of (B, N) rows at fractional (B, G) or (G,) positions."""
     positions = positions.expand(values.shape[0], -1)
     low = positions.floor().clamp(0, values.shape[1] - 2)
     frac = (positions - low).clamp(0.0, 1.0)
@@ -116,9 +116,9 @@ def estimate_tempo(
     bins_per_bpm = _TEMPO_FFT / frame_rate / 60.0
     fourier = torch.zeros(envelope.shape[0], grid.shape[0], device=device)
     for harmonic, weight in _FOURIER_HARMONICS:
-        fourier += weight * _interpolate(spectrum, (grid * harmonic * bins_per_bpm)[None, :])
+        fourier += weight * interpolate(spectrum, (grid * harmonic * bins_per_bpm)[None, :])
 
-    unbiased = _normalised_acf(envelope, n_frames)
+    unbiased = normalised_acf(envelope, n_frames)
     beat_lags = (60.0 * frame_rate / grid)[None, :]
     periodicity = torch.zeros_like(fourier)
     trusted_weight = torch.zeros_like(fourier)
@@ -126,7 +126,7 @@ def estimate_tempo(
         lags_k = beat_lags * beats
         # Lags longer than half the clip have too little overlap to trust.
         trusted = (lags_k <= n_frames[:, None] / 2.0).to(fourier.dtype)
-        periodicity += weight * _interpolate(unbiased, lags_k).clamp(0.0, 1.0) * trusted
+        periodicity += weight * interpolate(unbiased, lags_k).clamp(0.0, 1.0) * trusted
         trusted_weight += weight * trusted
     periodicity = periodicity / trusted_weight.clamp(min=1e-9)
     prior = torch.exp(-0.5 * (torch.log2(grid / _PRIOR_CENTRE_BPM) / _PRIOR_OCTAVES).square())
@@ -137,9 +137,11 @@ def estimate_tempo(
     return bpm, confidence
 
 
-def _normalised_acf(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
-    # Unbiased autocorrelation of the mean-removed envelope, 1 at lag 0: a perfectly periodic
-    # envelope reads 1 at its period however few periods the clip holds.
+def normalised_acf(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
+    """Unbiased autocorrelation of the mean-removed (B, T) envelope, 1 at lag 0.
+
+    A perfectly periodic envelope reads 1 at its period however few periods the clip holds.
+    """
     positions = torch.arange(envelope.shape[1], device=envelope.device)
     inside = positions[None, :] < n_frames[:, None]
     count = n_frames.clamp(min=2).to(envelope.dtype)
@@ -176,12 +178,12 @@ def settle_octave(
     # rule only applies where the drums_only mask says percussion dominates.
     # Smoothing first keeps a beat period that is not a whole number of frames from
     # smearing single-frame spikes out of the autocorrelation at some lags and not others.
-    acf = _normalised_acf(_smooth(backbeat), n_frames)
+    acf = normalised_acf(smooth(backbeat), n_frames)
     factors = torch.tensor(_OCTAVE_FACTORS, device=bpm.device)
     candidates = bpm[:, None] * factors[None, :]
     beat = 60.0 * frame_rate / candidates
-    one = _interpolate(acf, beat).clamp(-1.0, 1.0)
-    two = _interpolate(acf, 2.0 * beat).clamp(-1.0, 1.0)
+    one = interpolate(acf, beat).clamp(-1.0, 1.0)
+    two = interpolate(acf, 2.0 * beat).clamp(-1.0, 1.0)
     trusted = (2.0 * beat <= n_frames[:, None] / 2.0) & (candidates >= _MIN_BPM)
     trusted = trusted & (candidates <= _MAX_BPM)
     trusted = trusted & (onsets_per_s[:, None] >= _BACKBEAT_MIN_PULSE * candidates / 60.0)
@@ -194,7 +196,8 @@ def settle_octave(
     return torch.where(move, candidates.gather(1, best[:, None])[:, 0], bpm)
 
 
-def _smooth(envelope: torch.Tensor) -> torch.Tensor:
+def smooth(envelope: torch.Tensor) -> torch.Tensor:
+    """A short triangular smoothing along time of a (B, T) envelope."""
     kernel = torch.tensor([1.0, 2.0, 3.0, 2.0, 1.0], device=envelope.device) / 9.0
     return torch.nn.functional.conv1d(envelope[:, None, :], kernel[None, None, :], padding=2)[
         :, 0, :

@@ -128,6 +128,15 @@ def chord_progression(
     return (out / np.abs(out).max() * 0.7)[:, None].astype(np.float32)
 
 
+def band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
+    """A drum loop under sustained chords changing every bar: drums no longer dominate."""
+    drums = drum_loop(bpm, bars, sr)
+    chords = chord_progression("C", "major", sr, chord_s=240.0 / bpm)
+    while chords.shape[0] < drums.shape[0]:
+        chords = np.concatenate([chords, chords])
+    return (0.5 * drums + 0.6 * chords[: drums.shape[0]]).astype(np.float32)
+
+
 def sine_pad(seconds: float = 6.0, sr: int = SR) -> Audio:
     """A soft sustained A-minor chord of pure sines."""
     t = np.arange(int(seconds * sr)) / sr
