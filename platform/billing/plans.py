@@ -98,6 +98,15 @@ def plan_for_price(settings: Settings, price_id: str | None) -> str | None:
     return None
 
 
+def publishable_key(settings: Settings) -> str | None:
+    """Stripe's publishable key for Stripe.js in the browser, when paid plans can be bought."""
+    if settings.stripe_secret_key is None:
+        return None
+    # Public by design (it only lets a browser collect a card); without it the SPA says
+    # payments are not configured.
+    return settings.stripe_publishable_key or None
+
+
 def plan_view(plan: Plan, settings: Settings) -> dict[str, Any]:
     """A plan as `GET /api/billing/plans` shows it (PRD shape plus the other limits)."""
     storage_gb = None if plan.storage_bytes is None else round(plan.storage_bytes / GIB, 2)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query, Request
 from accounts.auth import CurrentClaims
 from billing import changes, checkout, invoices, overview, webhooks
 from billing.context import BillingDep
-from billing.plans import load_plans, plan_view
+from billing.plans import load_plans, plan_view, publishable_key
 from billing.schemas import PlanIn
 
 router = APIRouter(prefix="/api/billing", tags=["billing"])
@@ -28,9 +28,12 @@ def request_nonce(request: Request, key: str | None) -> str:
 
 @router.get("/plans")
 async def plans(ctx: BillingDep) -> dict[str, Any]:
-    """Every plan with its price and limits (public)."""
+    """Every plan with its price and limits, and the key Stripe.js needs (public)."""
     loaded = await load_plans(ctx.pool)
-    return {"plans": [plan_view(plan, ctx.settings) for plan in loaded.values()]}
+    return {
+        "plans": [plan_view(plan, ctx.settings) for plan in loaded.values()],
+        "publishable_key": publishable_key(ctx.settings),
+    }
 
 
 @router.post("/subscribe")

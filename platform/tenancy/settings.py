@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     mail_dir: Path | None = None
 
     stripe_secret_key: SecretStr | None = None
+    # Public by design: Stripe.js needs it in the browser to show the card form.
+    stripe_publishable_key: str | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = None
     stripe_price_pro: str | None = None

@@ -62,6 +62,43 @@ def test_responses_to_other_origins_carry_no_cors_headers(gateway: Gateway, mint
     assert not any(name.startswith("access-control-") for name in response.headers)
 
 
+STRIPE_HOSTS = {"https://js.stripe.com", "https://hooks.stripe.com", "https://api.stripe.com"}
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy header as {directive: [sources]}."""
+    parsed: dict[str, list[str]] = {}
+    for part in header.split(";"):
+        name, *sources = part.split()
+        parsed[name] = sources
+    return parsed
+
+
+def test_the_csp_lets_in_stripe_payment_element_exactly_as_stripe_documents(
+    gateway: Gateway,
+) -> None:
+    csp = csp_directives(gateway.client.get("/healthz").headers["content-security-policy"])
+    assert csp["script-src"] == ["'self'", "https://js.stripe.com"]
+    assert csp["frame-src"] == ["https://js.stripe.com", "https://hooks.stripe.com"]
+    assert csp["connect-src"] == ["'self'", "https://api.stripe.com"]
+    # Everything else stays as strict as before Stripe came in.
+    assert csp["default-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["base-uri"] == csp["form-action"] == ["'self'"]
+    assert csp["img-src"] == ["'self'", "data:", "blob:"]
+    assert csp["media-src"] == ["'self'", "blob:"]
+    assert "style-src" not in csp  # no inline styles: default-src 'self' covers them
+
+
+def test_the_csp_allows_no_third_party_host_but_stripe(gateway: Gateway) -> None:
+    csp = csp_directives(gateway.client.get("/healthz").headers["content-security-policy"])
+    sources = {source for values in csp.values() for source in values}
+    hosts = {source for source in sources if "." in source or source.endswith("*")}
+    assert hosts == STRIPE_HOSTS
+    assert not {"*", "https:", "http:", "'unsafe-inline'", "'unsafe-eval'"} & sources
+
+
 @pytest.mark.parametrize("path", ["/api/samples", "/healthz", "/nowhere", "/api/kits"])
 def test_every_response_carries_the_security_headers(
     gateway: Gateway, mint: Mint, path: str

@@ -105,11 +105,11 @@ def test_a_producer_signs_up_verifies_signs_in_uploads_and_opens_a_sample(
     page.get_by_role("link", name="Plan & usage").click()
     expect(page.get_by_text("Your plan: Free")).to_be_visible()
     expect(page.get_by_test_id("meter-analyses-this-month")).to_have_text("0 / 10")
-    screenshot(page, "billing")
+    screenshot(page, "billing-free")
 
     page.get_by_role("link", name="Account").click()
     expect(page.get_by_text("(this device)")).to_be_visible()
-    screenshot(page, "account")
+    screenshot(page, "account-after-signup")
 
     page.set_viewport_size({"width": 375, "height": 800})
     page.get_by_role("link", name="Library").click()

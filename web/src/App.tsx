@@ -1,5 +1,5 @@
 /** Routes: public auth pages, and the signed-in studio behind a guard that keeps the wanted URL. */
-import { useEffect, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, type ReactNode } from "react";
 
 import { SessionProvider, useSession } from "./auth/session";
 import { Layout } from "./components/Layout";
@@ -8,16 +8,19 @@ import { ResetPasswordPage } from "./pages/auth/ResetPasswordPage";
 import { SignInPage } from "./pages/auth/SignInPage";
 import { SignUpPage } from "./pages/auth/SignUpPage";
 import { VerifyEmailPage } from "./pages/auth/VerifyEmailPage";
-import { CollectionPage } from "./pages/collections/CollectionPage";
-import { CollectionsPage } from "./pages/collections/CollectionsPage";
-import { KitPage } from "./pages/kits/KitPage";
-import { KitsPage } from "./pages/kits/KitsPage";
 import { LibraryPage } from "./pages/library/LibraryPage";
-import { SamplePage } from "./pages/sample/SamplePage";
-import { SearchPage } from "./pages/search/SearchPage";
-import { AccountPage } from "./pages/settings/AccountPage";
-import { BillingPage } from "./pages/settings/BillingPage";
 import { match, navigate, useLocation } from "./router";
+
+// Only the library and the sign-in pages are in the first script: the rest load when opened,
+// which keeps the first load of the library short.
+const CollectionPage = lazy(() => import("./pages/collections/CollectionPage").then((m) => ({ default: m.CollectionPage })));
+const CollectionsPage = lazy(() => import("./pages/collections/CollectionsPage").then((m) => ({ default: m.CollectionsPage })));
+const KitPage = lazy(() => import("./pages/kits/KitPage").then((m) => ({ default: m.KitPage })));
+const KitsPage = lazy(() => import("./pages/kits/KitsPage").then((m) => ({ default: m.KitsPage })));
+const SamplePage = lazy(() => import("./pages/sample/SamplePage").then((m) => ({ default: m.SamplePage })));
+const SearchPage = lazy(() => import("./pages/search/SearchPage").then((m) => ({ default: m.SearchPage })));
+const AccountPage = lazy(() => import("./pages/settings/AccountPage").then((m) => ({ default: m.AccountPage })));
+const BillingPage = lazy(() => import("./pages/settings/BillingPage").then((m) => ({ default: m.BillingPage })));
 
 const TITLES: Record<string, string> = {
   "/signin": "Sign in",
@@ -157,7 +160,9 @@ export function App() {
   return (
     <SessionProvider>
       <Layout>
-        <Routes />
+        <Suspense fallback={<p role="status">Loading…</p>}>
+          <Routes />
+        </Suspense>
       </Layout>
     </SessionProvider>
   );

@@ -41,11 +41,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setStatus("signed-out");
         return;
       }
+      // The token is enough to show the page: the profile (only the header and the account
+      // page use it) loads alongside the page's own requests instead of before them.
+      setStatus("signed-in");
       try {
         const loaded = await api<Profile>("/api/account/profile");
-        if (cancelled) return;
-        setProfile(loaded);
-        setStatus("signed-in");
+        if (!cancelled) setProfile(loaded);
       } catch {
         if (!cancelled) forget();
       }

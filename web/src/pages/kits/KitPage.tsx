@@ -1,9 +1,199 @@
-/** Placeholder: replaced by the real page. */
-export function KitPage({ id }: { id: string }) {
+/** One kit as the SP-404MK2 shows it: bank tabs, the 4 × 4 pads, the selected pad's panel, the
+ * library to drag from, and exports. Every drag has a button alternative in the pad panel. */
+import { useCallback, useEffect, useRef, useState } from "react";
+
+import { ApiError } from "../../api/errors";
+import { ErrorMessage, Note } from "../../components/Alert";
+import { Link, useLocation } from "../../router";
+import { BANK_PANEL_ID, BankTabs, bankTabId } from "./BankTabs";
+import type { Dropped } from "./dragData";
+import { ExportList } from "./ExportList";
+import { ExportPanel } from "./ExportPanel";
+import { countByBank, defaultSettings, padLabel, padsByLabel, tempoAndKey } from "./grid";
+import { KitSettingsForm } from "./KitSettingsForm";
+import { assignPad, clearPad, completeFromSeed, getKit, movePad } from "./kitApi";
+import { LibraryPanel } from "./LibraryPanel";
+import { PadGrid } from "./PadGrid";
+import { PadPanel, type PadActions } from "./PadPanel";
+import type { Bank, Kit, PadRef } from "./types";
+import { useExports } from "./useExports";
+import "./kits.css";
+
+function KitNotFound() {
   return (
-    <section className="card">
-      <h1>Kit</h1>
-      <p>{id}</p>
+    <section className="card narrow">
+      <h1>Kit not found</h1>
+      <p>This kit does not exist or is not one of yours.</p>
+      <p>
+        <Link to="/kits">Back to your kits</Link>
+      </p>
     </section>
+  );
+}
+
+export function KitPage({ id }: { id: string }) {
+  const { query } = useLocation();
+  const built = query.get("built");
+  const [kit, setKit] = useState<Kit | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [bank, setBank] = useState<Bank>("A");
+  const [selected, setSelected] = useState<PadRef | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [message, setMessage] = useState("");
+  const searchRef = useRef<HTMLInputElement>(null);
+  const exports = useExports();
+
+  const load = useCallback(async () => {
+    try {
+      setKit(await getKit(id));
+      setError(null);
+    } catch (caught) {
+      setError(caught);
+    }
+  }, [id]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  /** Run one change of the kit; the API answers with the whole kit as it now stands. */
+  async function change(action: () => Promise<Kit>, describe: (next: Kit) => string): Promise<void> {
+    setBusy(true);
+    setActionError(null);
+    try {
+      const next = await action();
+      setKit(next);
+      setMessage(describe(next));
+    } catch (caught) {
+      setActionError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  // A malformed id answers 422; another producer's kit 404, exactly like a missing one.
+  if (error instanceof ApiError && (error.status === 404 || error.status === 422)) return <KitNotFound />;
+  if (error) return <ErrorMessage error={error} />;
+  if (!kit) return <p role="status">Loading…</p>;
+
+  const pads = padsByLabel(kit.pads);
+  const version = `${kit.updated_at}-${kit.pads.length}`;
+
+  function select(ref: PadRef): void {
+    setSelected(ref);
+    setBank(ref.bank);
+  }
+
+  const actions: PadActions = {
+    assign(target, sampleId, title) {
+      void change(
+        () => assignPad(kit.id, target, sampleId, defaultSettings(target.pad)),
+        () => `Put “${title}” on ${padLabel(target)}.`,
+      );
+      select(target);
+    },
+    move(source, target) {
+      const taken = pads.has(padLabel(target));
+      void change(
+        () => movePad(kit.id, source, target, taken),
+        () =>
+          taken
+            ? `Swapped ${padLabel(source)} and ${padLabel(target)}.`
+            : `Moved ${padLabel(source)} to ${padLabel(target)}.`,
+      );
+      select(target);
+    },
+    clear(ref) {
+      void change(
+        () => clearPad(kit.id, ref),
+        () => `Cleared ${padLabel(ref)}.`,
+      );
+    },
+    save(pad, settings) {
+      void change(
+        () => assignPad(kit.id, pad, pad.sample_id, settings),
+        () => `Saved the settings of ${padLabel(pad)}.`,
+      );
+    },
+    complete(pad) {
+      void change(
+        () => completeFromSeed(kit.id, pad.sample_id, pad.bank),
+        (next) =>
+          next.added && next.added.length > 0
+            ? `Filled ${next.added.join(", ")} around “${pad.sample.title ?? "this sample"}”.`
+            : `No more samples in your library go with “${pad.sample.title ?? "this sample"}” on bank ${pad.bank}.`,
+      );
+    },
+    chooseFromLibrary() {
+      searchRef.current?.focus();
+    },
+  };
+
+  function onDrop(target: PadRef, dropped: Dropped): void {
+    if ("sampleId" in dropped) {
+      actions.assign(target, dropped.sampleId, dropped.title);
+    } else {
+      actions.move(dropped.pad, target);
+    }
+  }
+
+  return (
+    <>
+      <p>
+        <Link to="/kits">← Kits</Link>
+      </p>
+      <h1>{kit.name}</h1>
+      <p className="muted">
+        {tempoAndKey(kit.bpm, kit.musical_key)} · {kit.pads.length} of 160 pads used
+      </p>
+      {built != null && (
+        <Note tone="success">
+          Built: {built} pad{built === "1" ? "" : "s"} filled from your library.
+        </Note>
+      )}
+      {/* Remounted when the kit's own fields change (a "complete" can set tempo and key). */}
+      <KitSettingsForm
+        key={`${kit.name}|${kit.bpm}|${kit.musical_key}`}
+        kit={kit}
+        onSaved={(next) => {
+          setKit(next);
+          setMessage("Saved the kit's name, tempo and key.");
+        }}
+      />
+      <div className="kit-layout">
+        <div className="kit-main">
+          <section className="card" aria-labelledby="grid-heading">
+            <h2 id="grid-heading">Pads</h2>
+            <BankTabs bank={bank} counts={countByBank(kit.pads)} onChange={setBank} />
+            <div id={BANK_PANEL_ID} role="tabpanel" aria-labelledby={bankTabId(bank)}>
+              <PadGrid bank={bank} pads={pads} selected={selected} onSelect={select} onDrop={onDrop} />
+            </div>
+            <p className="kit-status" role="status">
+              {message}
+            </p>
+            <ErrorMessage error={actionError} />
+          </section>
+          {selected ? (
+            <PadPanel kitId={kit.id} version={version} selected={selected} pads={pads} busy={busy} actions={actions} />
+          ) : (
+            <section className="card pad-panel">
+              <h2>Pad</h2>
+              <p>Select a pad to edit its settings, move it, clear it or see suggestions for it.</p>
+            </section>
+          )}
+        </div>
+        <div className="kit-side">
+          <LibraryPanel
+            selected={selected}
+            busy={busy}
+            searchRef={searchRef}
+            onAssign={(sampleId, title) => selected && actions.assign(selected, sampleId, title)}
+          />
+        </div>
+      </div>
+      <ExportPanel kit={kit} onStarted={() => void exports.refresh()} />
+      <ExportList exports={exports} />
+    </>
   );
 }

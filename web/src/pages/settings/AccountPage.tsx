@@ -7,6 +7,11 @@ import { ErrorMessage, Note } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { formatWhen } from "../../format";
 import { navigate } from "../../router";
+import "../account/account.css";
+import { AvatarSection } from "../account/AvatarSection";
+import { DataExport } from "../account/DataExport";
+import { PasswordForm } from "../account/PasswordForm";
+import { PreferencesForm } from "../account/PreferencesForm";
 
 function ProfileForm() {
   const { profile, reloadProfile } = useSession();
@@ -143,11 +148,17 @@ function DeleteAccount() {
 }
 
 export function AccountPage() {
+  // A password change signs the other sessions out: the list is read again.
+  const [sessionsVersion, setSessionsVersion] = useState(0);
   return (
     <>
       <h1>Account</h1>
       <ProfileForm />
-      <Sessions />
+      <AvatarSection />
+      <PreferencesForm />
+      <DataExport />
+      <PasswordForm onChanged={() => setSessionsVersion((n) => n + 1)} />
+      <Sessions key={sessionsVersion} />
       <DeleteAccount />
     </>
   );

@@ -1,0 +1,107 @@
+/** The library beside the grid: search, then drag a sample onto a pad, or (keyboard and touch)
+ * put it on the selected pad with its button. */
+import { useEffect, useState, type RefObject } from "react";
+
+import { api } from "../../api/client";
+import type { SamplePage } from "../../api/types";
+import { ErrorMessage } from "../../components/Alert";
+import { formatDuration } from "../../format";
+import { padLabel, tempoAndKey } from "./grid";
+import { startSampleDrag } from "./dragData";
+import type { PadRef } from "./types";
+
+const SEARCH_DELAY_MS = 250;
+
+interface LibraryPanelProps {
+  selected: PadRef | null;
+  busy: boolean;
+  onAssign: (sampleId: string, title: string) => void;
+  /** The search box, focused by the pad panel's "Choose from library". */
+  searchRef: RefObject<HTMLInputElement | null>;
+}
+
+export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPanelProps) {
+  const [text, setText] = useState("");
+  const [page, setPage] = useState<SamplePage | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    let stale = false;
+    const timer = window.setTimeout(() => {
+      const query = new URLSearchParams({ limit: "30", sort: "title" });
+      if (text.trim()) query.set("q", text.trim());
+      api<SamplePage>(`/api/samples?${query.toString()}`)
+        .then((body) => {
+          if (stale) return;
+          setPage(body);
+          setError(null);
+        })
+        .catch((caught: unknown) => {
+          if (!stale) setError(caught);
+        });
+    }, text ? SEARCH_DELAY_MS : 0);
+    return () => {
+      stale = true;
+      window.clearTimeout(timer);
+    };
+  }, [text]);
+
+  const target = selected ? padLabel(selected) : null;
+  return (
+    <section className="card library-panel" aria-labelledby="library-panel-heading">
+      <h2 id="library-panel-heading">Library</h2>
+      <div className="field">
+        <label htmlFor="kit-library-search">Search your samples</label>
+        <input
+          id="kit-library-search"
+          ref={searchRef}
+          type="search"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          placeholder="title, tag or vibe"
+        />
+      </div>
+      <p className="muted" id="library-panel-help">
+        Drag a sample onto a pad, or select a pad and use a sample&rsquo;s &ldquo;Put on&rdquo; button.
+      </p>
+      <ErrorMessage error={error} />
+      {page && page.samples.length === 0 && <p>No samples match.</p>}
+      {page && page.samples.length > 0 && (
+        <ul className="library-items" aria-label="Library samples">
+          {page.samples.map((sample) => {
+            const title = sample.title || sample.filename;
+            return (
+              <li
+                key={sample.id}
+                className="library-item"
+                draggable
+                onDragStart={(event) => startSampleDrag(event, sample.id, title)}
+                data-sample-id={sample.id}
+              >
+                <span className="library-title">{title}</span>
+                <span className="pad-meta">
+                  {tempoAndKey(sample.bpm, sample.musical_key)} · {formatDuration(sample.duration)}
+                </span>
+                <button
+                  type="button"
+                  className="kit-small"
+                  disabled={!target || busy}
+                  aria-describedby="library-panel-help"
+                  aria-label={`${target ? `Put on ${target}` : "Put on pad"}: ${title}`}
+                  onClick={() => onAssign(sample.id, title)}
+                >
+                  {target ? `Put on ${target}` : "Put on pad"}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {page && page.total > page.samples.length && (
+        <p className="muted">
+          Showing {page.samples.length} of {page.total}. Search to narrow the list.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+/** The library's best picks for one pad (by its role, the kit's tempo and key), one click each. */
+import { useEffect, useState } from "react";
+
+import { ErrorMessage } from "../../components/Alert";
+import { padLabel, roleName, tempoAndKey } from "./grid";
+import { recommendations } from "./kitApi";
+import type { PadRecommendations, PadRef, Recommendation } from "./types";
+
+function why(pick: Recommendation): string {
+  const parts = [`${Math.round(pick.score * 100)} % fit`];
+  if (pick.key_relation) parts.push(`key: ${pick.key_relation}`);
+  if (pick.bpm_delta != null) parts.push(pick.bpm_delta === 0 ? "same tempo" : `${pick.bpm_delta > 0 ? "+" : ""}${pick.bpm_delta} BPM`);
+  return parts.join(" · ");
+}
+
+export function Recommendations({
+  kitId,
+  target,
+  version,
+  busy,
+  onAssign,
+}: {
+  kitId: string;
+  target: PadRef;
+  /** Changes whenever the kit does, so picks already on it drop out. */
+  version: string;
+  busy: boolean;
+  onAssign: (sampleId: string, title: string) => void;
+}) {
+  const [found, setFound] = useState<PadRecommendations | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const label = padLabel(target);
+  const { bank, pad } = target;
+
+  useEffect(() => {
+    let stale = false;
+    setError(null);
+    recommendations(kitId, { bank, pad })
+      .then((body) => {
+        if (!stale) setFound(body);
+      })
+      .catch((caught: unknown) => {
+        if (!stale) setError(caught);
+      });
+    return () => {
+      stale = true;
+    };
+  }, [kitId, bank, pad, version]);
+
+  const current = found && found.bank === bank && found.pad === pad ? found : null;
+  return (
+    <section className="recommendations" aria-labelledby="recommend-heading">
+      <h3 id="recommend-heading">Suggested for {label}</h3>
+      <ErrorMessage error={error} />
+      {!current && !error && <p className="muted">Looking through your library…</p>}
+      {current && current.results.length === 0 && (
+        <p className="muted">
+          Nothing in your library suits a {roleName(current.role).toLowerCase()} pad at this kit&rsquo;s tempo and
+          key yet. Name or tag your sounds (&ldquo;kick&rdquo;, &ldquo;loop&rdquo;…) or let them be analysed.
+        </p>
+      )}
+      {current && current.results.length > 0 && (
+        <ul className="recommend-list">
+          {current.results.map((pick) => {
+            const title = pick.sample.title || pick.sample.filename;
+            return (
+              <li key={pick.sample.id}>
+                <span className="library-title">{title}</span>
+                <span className="pad-meta">
+                  {tempoAndKey(pick.sample.bpm, pick.sample.musical_key)} · {why(pick)}
+                </span>
+                <button
+                  type="button"
+                  className="kit-small"
+                  disabled={busy}
+                  onClick={() => onAssign(pick.sample.id, title)}
+                >
+                  Assign<span className="visually-hidden"> {title} to {label}</span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

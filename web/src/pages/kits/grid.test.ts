@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  HARDWARE_ROWS,
+  countByBank,
+  defaultSettings,
+  padLabel,
+  parsePadLabel,
+  roleOfPad,
+  tempoAndKey,
+} from "./grid";
+import type { Pad } from "./types";
+
+function pad(bank: Pad["bank"], number: number): Pad {
+  return {
+    bank,
+    pad: number,
+    label: padLabel({ bank, pad: number }),
+    role: roleOfPad(number),
+    sample_id: `s-${bank}${number}`,
+    volume: 127,
+    pitch: 0,
+    gate: false,
+    loop: false,
+    one_shot: true,
+    mute_group: 0,
+    sample: { id: "s", title: "t", bpm: null, musical_key: null, duration: null, is_loop: null, status: "stored" },
+  };
+}
+
+describe("the pad grid as the sampler shows it", () => {
+  it("reads pad 1 top left to pad 16 bottom right", () => {
+    expect(HARDWARE_ROWS[0]).toEqual([1, 2, 3, 4]);
+    expect(HARDWARE_ROWS[3]).toEqual([13, 14, 15, 16]);
+    expect(HARDWARE_ROWS.flat()).toHaveLength(16);
+  });
+
+  it("labels pads like the sampler's screen and reads the labels back", () => {
+    expect(padLabel({ bank: "A", pad: 1 })).toBe("A-01");
+    expect(padLabel({ bank: "J", pad: 16 })).toBe("J-16");
+    expect(parsePadLabel("C-07")).toEqual({ bank: "C", pad: 7 });
+    expect(parsePadLabel("K-01")).toBeNull();
+    expect(parsePadLabel("A-17")).toBeNull();
+    expect(parsePadLabel("A1")).toBeNull();
+  });
+
+  it("gives each pad the engine's role", () => {
+    expect([1, 4, 5, 8, 9, 12, 13, 14, 15, 16].map(roleOfPad)).toEqual([
+      "loop", "loop", "texture", "texture", "percussion", "percussion",
+      "kick", "snare", "closed_hat", "open_hat",
+    ]); // prettier-ignore
+  });
+
+  it("sets loops to loop and lets the hats choke each other", () => {
+    expect(defaultSettings(2)).toMatchObject({ loop: true, one_shot: false, mute_group: 0 });
+    expect(defaultSettings(13)).toMatchObject({ loop: false, one_shot: true, mute_group: 0 });
+    expect(defaultSettings(15).mute_group).toBe(1);
+    expect(defaultSettings(16).mute_group).toBe(1);
+  });
+
+  it("counts the pads used in each bank", () => {
+    const counts = countByBank([pad("A", 1), pad("A", 2), pad("C", 16)]);
+    expect(counts.A).toBe(2);
+    expect(counts.B).toBe(0);
+    expect(counts.C).toBe(1);
+  });
+
+  it("shows tempo and key when known", () => {
+    expect(tempoAndKey(91.6, "A minor")).toBe("92 BPM · A minor");
+    expect(tempoAndKey(null, null)).toBe("– BPM");
+  });
+});
