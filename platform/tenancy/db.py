@@ -9,10 +9,20 @@ from uuid import UUID
 
 import asyncpg
 
-from tenancy.errors import translate_db_error
+from tenancy.errors import DatabaseUnavailable, translate_db_error
 from tenancy.settings import Settings
 
 _SET_USER = "select set_config('app.user_id', $1, true)"
+# The server is gone, restarting or full, rather than our query being wrong: the client may try
+# again, so these answer 503 instead of 500. (A refused connect is a ConnectionError.)
+_UNAVAILABLE = (
+    ConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -53,12 +63,23 @@ async def tenant_tx(
     transaction: row-level security then shows no tenant rows at all, which is what the
     pre-authentication steps (that go through SECURITY DEFINER functions) need.
     """
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(_SET_USER, "" if user_id is None else str(user_id))
-        try:
-            yield conn
-        except asyncpg.PostgresError as exc:
-            error = translate_db_error(exc)
-            if error is None:
-                raise
-            raise error from exc
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(_SET_USER, "" if user_id is None else str(user_id))
+            try:
+                yield conn
+            except asyncpg.PostgresError as exc:
+                error = translate_db_error(exc)
+                if error is None:
+                    raise
+                raise error from exc
+    except _UNAVAILABLE as exc:
+        raise DatabaseUnavailable() from exc
+    except asyncpg.InternalClientError as exc:
+        # asyncpg lost track of a connection the server cut mid-reset (it terminates it).
+        raise DatabaseUnavailable() from exc
+    except asyncpg.InterfaceError as exc:
+        # Rolling back on a connection the server already closed: the same outage.
+        if "connection is closed" not in str(exc):
+            raise
+        raise DatabaseUnavailable() from exc

@@ -115,6 +115,14 @@ class ServiceUnavailable(AppError):
         super().__init__(message, headers=headers, **kwargs)
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database is not reachable right now; try again in a moment."""
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("retry_after", 2)
+        super().__init__(message, **kwargs)
+
+
 # Constraint name -> the error a user should see. Unique violations are the only database errors
 # a user can cause on purpose; everything else is our bug and stays a 500.
 _CONSTRAINT_ERRORS: dict[str, type[AppError]] = {}
