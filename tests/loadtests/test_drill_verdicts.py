@@ -51,8 +51,3 @@ def test_answers_are_counted_by_status() -> None:
     assert histogram([]) == "none"
     assert p95([a.elapsed for a in answers]) == 1
 
-
-def test_the_shared_postgres_restart_is_skipped_unless_confirmed() -> None:
-    from drills import postgres_restart
-
-    assert postgres_restart.run(confirmed=False).status == "SKIP"
