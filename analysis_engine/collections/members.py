@@ -38,13 +38,20 @@ def member_view(row: asyncpg.Record) -> dict[str, Any]:
     return view
 
 
+async def _smart_rows(
+    conn: asyncpg.Connection, rules: SmartRules, limit: int, offset: int
+) -> list[asyncpg.Record]:
+    return list(await conn.fetch(SQL["smart_members"], *query_args(rules), limit, offset))
+
+
 async def _page(
     conn: asyncpg.Connection, collection: asyncpg.Record, limit: int, offset: int
 ) -> list[asyncpg.Record]:
     if collection["smart_rules"] is None:
         return list(await conn.fetch(SQL["manual_members"], collection["id"], limit, offset))
-    rules = SmartRules.model_validate(collection["smart_rules"])
-    return list(await conn.fetch(SQL["smart_members"], *query_args(rules), limit, offset))
+    return await _smart_rows(
+        conn, SmartRules.model_validate(collection["smart_rules"]), limit, offset
+    )
 
 
 async def member_page(
@@ -62,6 +69,18 @@ async def member_count(conn: asyncpg.Connection, collection: asyncpg.Record) -> 
     """How many samples a collection has (evaluating the rules of a smart one)."""
     first = await _page(conn, collection, 1, 0)
     return int(first[0]["total"]) if first else 0
+
+
+async def rules_page(
+    conn: asyncpg.Connection, rules: SmartRules, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the caller's samples that `rules` select now, and how many they select:
+    the very query a smart collection with these rules answers with."""
+    rows = await _smart_rows(conn, rules, limit, offset)
+    if rows:
+        return [member_view(r) for r in rows], int(rows[0]["total"])
+    first = await _smart_rows(conn, rules, 1, 0)
+    return [], int(first[0]["total"]) if first else 0
 
 
 async def add_samples(

@@ -11,7 +11,12 @@ from fastapi.responses import JSONResponse
 
 from analysis_engine.auth import CallerDep
 from analysis_engine.collections import members, service
-from analysis_engine.collections.schemas import CollectionCreate, CollectionUpdate, SampleIds
+from analysis_engine.collections.schemas import (
+    CollectionCreate,
+    CollectionUpdate,
+    RulesPreview,
+    SampleIds,
+)
 from analysis_engine.context import EngineDep
 from analysis_engine.samples import reanalyze
 
@@ -32,6 +37,21 @@ async def create_collection(
     """Create a collection (nested under `parent_id`; smart when it has `smart_rules`)."""
     view, warning = await service.create_collection(ctx, user_id=caller.user_id, body=body)
     return _json(view, 201, warning)
+
+
+@router.post("/api/collections/preview")
+async def preview_rules(
+    body: RulesPreview,
+    caller: CallerDep,
+    ctx: EngineDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """The samples these smart rules would select now, a page at a time with `total`, exactly
+    as a smart collection would list them; nothing is saved and no collection is used up."""
+    return await service.preview_rules(
+        ctx, user_id=caller.user_id, rules=body.smart_rules, limit=limit, offset=offset
+    )
 
 
 @router.get("/api/collections")

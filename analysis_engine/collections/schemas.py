@@ -43,6 +43,14 @@ class CollectionUpdate(BaseModel):
         return self
 
 
+class RulesPreview(BaseModel):
+    """Smart rules to try out: which samples they would select, before anything is saved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    smart_rules: SmartRules
+
+
 class SampleIds(BaseModel):
     """Samples to add to a collection, in the order given."""
 

@@ -16,8 +16,9 @@ from analysis_engine.collections.errors import (
     CollectionTooDeep,
     Hidden,
 )
-from analysis_engine.collections.members import member_count, member_page
+from analysis_engine.collections.members import member_count, member_page, rules_page
 from analysis_engine.collections.queries import SQL
+from analysis_engine.collections.rules import SmartRules
 from analysis_engine.collections.schemas import CollectionCreate, CollectionUpdate
 from analysis_engine.context import Engine
 
@@ -105,6 +106,22 @@ async def list_collections(
         "quota": {"used": usage.used, "limit": usage.limit},
     }
     return page, usage.warning()
+
+
+async def preview_rules(
+    ctx: Engine, *, user_id: uuid.UUID, rules: SmartRules, limit: int, offset: int
+) -> dict[str, Any]:
+    """A page of the samples a smart collection with these rules would hold now; nothing is
+    created, so the plan's collection limit is neither checked nor used."""
+    async with collections_tx(ctx, user_id) as conn:
+        samples, total = await rules_page(conn, rules, limit=limit, offset=offset)
+    return {
+        "smart_rules": rules.stored(),
+        "samples": samples,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 async def get_collection(

@@ -13,6 +13,9 @@ _MAJOR = {"major", "maj", ""}
 # "A minor", "C# major", "Bb min", "F♯m", "Am", "E": a tonic, an accidental, an optional mode.
 _KEY = re.compile(r"^\s*([A-Ga-g])\s*([#♯b♭]?)\s*([A-Za-z]*)\s*$")
 _NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+# A key as filters take it, the way smart rules and sample edits spell keys ("A minor", "C# major",
+# "Bb minor"); search matches every spelling of the same key, as stored by detector or producer.
+KEY_SPELLING = r"^[A-Ga-g](#|b)? ([Mm]ajor|[Mm]inor)$"
 
 KEY_RELATIONS = ("same", "relative", "fifth", "parallel")
 TEMPO_RELATIONS = ("same", "double", "half")
@@ -53,6 +56,17 @@ def parse_key(text: str | None) -> Key | None:
     else:
         return None
     return Key((_LETTERS[letter.lower()] + _ACCIDENTALS[accidental]) % 12, minor)
+
+
+def key_spellings(key: Key) -> list[str]:
+    """Every way `key` may be stored, in lower case: "c# minor" and "db minor" for C# minor."""
+    mode = "minor" if key.minor else "major"
+    return [
+        f"{letter}{accidental} {mode}"
+        for letter, pitch in _LETTERS.items()
+        for accidental in ("", "#", "b")
+        if (pitch + _ACCIDENTALS[accidental]) % 12 == key.tonic
+    ]
 
 
 def relative_key(key: Key) -> Key:

@@ -38,41 +38,31 @@ from app.samples s
 where s.id = any($1::uuid[]);
 
 -- name: search_library --
--- A page of the caller's samples whose words (title, tags and genre together with the vibe) match
--- the web-style query $1, or'ed with the prefix query $2; best first, with the number of matches.
--- $3 and $4, given for plain words only, are a cheap test every match passes (any word or prefix
--- of the query), so most rows never pay for joining their two documents. A GIN index cannot answer `@@` under
--- row-level security (the operator is not leakproof), hence stored documents and a scan.
+-- A page of the caller's samples whose words (title, tags, genre and vibe, in one stored document:
+-- sql/0038) match the web-style query $1, or'ed with the prefix query $2, and that pass the
+-- filters ($3/$4 bpm range, $5 key spellings in lower case, $6 loop; each NULL when unused); best
+-- first, with the number of matches. A GIN index cannot answer `@@` under row-level security (the
+-- operator is not leakproof), so this scans the caller's rows: the cheap filters come first and
+-- only the matches are ranked.
 with query as (
     select websearch_to_tsquery('english', $1)
-               || coalesce(to_tsquery('simple', $2), ''::tsquery) as q,
-           websearch_to_tsquery('english', $3)
-               || coalesce(to_tsquery('simple', $4), ''::tsquery) as q_any
+               || coalesce(to_tsquery('simple', $2), ''::tsquery) as q
 ),
 matches as (
-    select s.id, s.created_at,
-           ts_rank(s.search_document || coalesce(v.search_document, ''::tsvector), query.q) as rank
+    select s.id, s.created_at, ts_rank(s.search_document, query.q) as rank
     from app.samples s
-    left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
     cross join query
-    -- CASE fixes the order: the cheap tests first, the concatenation only when they fail. A
-    -- query with a pre-test has no negation, so a match in one document is a match in both.
-    where case
-              when query.q_any is null
-                  then (s.search_document || coalesce(v.search_document, ''::tsvector)) @@ query.q
-              when not (s.search_document @@ query.q_any
-                        or coalesce(v.search_document @@ query.q_any, false)) then false
-              when s.search_document @@ query.q then true
-              when v.search_document is null then false
-              when v.search_document @@ query.q then true
-              else (s.search_document || v.search_document) @@ query.q
-          end
+    where ($3::double precision is null or s.bpm >= $3)
+      and ($4::double precision is null or s.bpm <= $4)
+      and ($5::text[] is null or lower(s.musical_key) = any($5))
+      and ($6::boolean is null or s.is_loop = $6)
+      and s.search_document @@ query.q
 ),
 page as (
     select m.id, m.rank
     from matches m
     order by m.rank desc, m.created_at desc, m.id
-    limit $5 offset $6
+    limit $7 offset $8
 )
 select t.total, p.rank, s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s,
        s.sample_rate, s.channels, s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status,

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
+from analysis_engine.search.compat import KEY_SPELLING, parse_key
 from analysis_engine.search.similar import SimilarFilters, find_similar
-from analysis_engine.search.text_search import MAX_QUERY_LENGTH, search_library
+from analysis_engine.search.text_search import MAX_QUERY_LENGTH, SearchFilters, search_library
 
 router = APIRouter(tags=["search"])
 
@@ -59,8 +60,25 @@ async def search(
             description='words in titles, tags, genres and vibes; "quoted phrases", or, -not',
         ),
     ],
+    bpm_min: Annotated[float | None, Query(ge=0, le=1000)] = None,
+    bpm_max: Annotated[float | None, Query(ge=0, le=1000)] = None,
+    key: Annotated[
+        str | None,
+        Query(
+            max_length=8,
+            pattern=KEY_SPELLING,
+            description='"A minor", "C# major", "Bb minor": any spelling of that key matches',
+        ),
+    ] = None,
+    loop: Annotated[bool | None, Query(description="true: loops only; false: one-shots")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> dict[str, Any]:
-    """Your samples whose words match, best match first, a page at a time."""
-    return await search_library(ctx, user_id=caller.user_id, text=q, limit=limit, offset=offset)
+    """Your samples whose words match, best match first, a page at a time; `bpm_min`,
+    `bpm_max`, `key` and `loop` narrow them as they narrow the library list."""
+    filters = SearchFilters(
+        bpm_min=bpm_min, bpm_max=bpm_max, key=parse_key(key) if key else None, loop=loop
+    )
+    return await search_library(
+        ctx, user_id=caller.user_id, text=q, filters=filters, limit=limit, offset=offset
+    )

@@ -1,4 +1,5 @@
-"""Text ("vibe") search: the caller's samples whose title, tags, genre or vibe match some words."""
+"""Text ("vibe") search: the caller's samples whose title, tags, genre or vibe match some words,
+optionally narrowed to a tempo range, a key, and loops or one-shots."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any
 
 from analysis_engine.context import Engine
 from analysis_engine.samples.service import sample_view
+from analysis_engine.search.compat import Key, key_spellings
 from tenancy.db import tenant_tx
+from tenancy.errors import Unprocessable
 from tenancy.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
@@ -18,29 +21,46 @@ SQL = load_queries(Path(__file__).with_name("queries.sql"))
 MAX_QUERY_LENGTH = 1000
 # Words as the text-search parser sees them: letters and digits (underscore separates).
 _WORD = re.compile(r"[^\W_]+")
-# Plain ASCII words, hyphenated ones ("lo-fi") and quotes make the common query. Such a query has
-# no negation (websearch reads "-" as NOT only before a word), and the parser finds the same words
-# in it whether they stand together or alone, so "any of its words" is a sound pre-test. Only
-# pure letters and digits get prefix matching, so a prefix query holds nothing but them, `:*`,
-# `&` and `|`.
+# Plain ASCII words and hyphenated ones ("lo-fi") make the common query. Only pure letters and
+# digits get prefix matching, so a prefix query holds nothing but them, `:*` and `&`.
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _MAX_PREFIX_WORDS = 8
 _MIN_PREFIX_LENGTH = 2
-_MAX_ANY_WORDS = 64
 
 
 @dataclass(frozen=True)
 class TextQuery:
-    """What the search SQL takes: the web-style query, prefix queries and a cheap pre-test."""
+    """What the search SQL takes: the web-style query and a prefix query for partly typed words."""
 
     text: str
     prefix_all: str | None
-    words_any: str | None
-    prefix_any: str | None
 
     @property
     def has_words(self) -> bool:
         return _WORD.search(self.text) is not None
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a text search keeps besides matching words (None: any). A tempo bound leaves out
+    samples without a tempo, and a key those without a key, as in the library list."""
+
+    bpm_min: float | None = None
+    bpm_max: float | None = None
+    key: Key | None = None
+    loop: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.bpm_min is not None and self.bpm_max is not None and self.bpm_min > self.bpm_max:
+            raise Unprocessable("bpm_min must not be greater than bpm_max.")
+
+    def args(self) -> tuple[Any, ...]:
+        """Parameters $3..$6 of `search_library`."""
+        keys = None if self.key is None else key_spellings(self.key)
+        return self.bpm_min, self.bpm_max, keys, self.loop
+
+
+NO_FILTERS = SearchFilters()
 
 
 def build_query(raw: str) -> TextQuery:
@@ -52,21 +72,19 @@ def build_query(raw: str) -> TextQuery:
     prefixes = [w.lower() for w in words if w.isalnum() and len(w) >= _MIN_PREFIX_LENGTH]
     if '"' in text or len(prefixes) > _MAX_PREFIX_WORDS:
         prefixes = []
-    # Every match of a plain query holds one of its words or prefixes (there is no negation in
-    # it); the SQL tests that first. Other queries, or too many words to list, go without.
-    any_words = " or ".join(words) if len(words) <= _MAX_ANY_WORDS else ""
-    return TextQuery(
-        text=text,
-        prefix_all=" & ".join(f"{p}:*" for p in prefixes) or None,
-        words_any=any_words or None,
-        prefix_any=" | ".join(f"{p}:*" for p in prefixes) or None,
-    )
+    return TextQuery(text=text, prefix_all=" & ".join(f"{p}:*" for p in prefixes) or None)
 
 
 async def search_library(
-    ctx: Engine, *, user_id: uuid.UUID, text: str, limit: int, offset: int
+    ctx: Engine,
+    *,
+    user_id: uuid.UUID,
+    text: str,
+    limit: int,
+    offset: int,
+    filters: SearchFilters = NO_FILTERS,
 ) -> dict[str, Any]:
-    """A page of the caller's samples matching `text`, best first, each with its `rank`."""
+    """A page of the caller's samples matching `text` and `filters`, best first, with `rank`."""
     query = build_query(text)
     rows = []
     if query.has_words:
@@ -75,8 +93,7 @@ async def search_library(
                 SQL["search_library"],
                 query.text,
                 query.prefix_all,
-                query.words_any,
-                query.prefix_any,
+                *filters.args(),
                 limit,
                 offset,
             )

@@ -50,4 +50,3 @@ def test_answers_are_counted_by_status() -> None:
     assert histogram(answers) == "200x2, 503x1"
     assert histogram([]) == "none"
     assert p95([a.elapsed for a in answers]) == 1
-

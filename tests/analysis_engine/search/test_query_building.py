@@ -1,47 +1,74 @@
-"""How a typed query becomes the search SQL's arguments: prefixes for plain words, and the cheap
-pre-test only where it cannot drop a match."""
+"""How a typed query and its filters become the search SQL's arguments: prefixes for a few plain
+words only, every spelling of a key, and a tempo range that makes sense."""
 
 from __future__ import annotations
 
 import pytest
 
-from analysis_engine.search.text_search import build_query
+from analysis_engine.search.compat import Key, key_spellings, parse_key
+from analysis_engine.search.text_search import SearchFilters, build_query
+from tenancy.errors import Unprocessable
 
 
 @pytest.mark.parametrize(
-    ("typed", "prefix_all", "words_any"),
+    ("typed", "prefix_all"),
     [
-        ("dus", "dus:*", "dus"),
-        ("Dusty Rho", "dusty:* & rho:*", "Dusty or Rho"),
-        ("lo-fi", None, "lo-fi"),
-        ("nostalgic or punchy", "nostalgic:* & punchy:*", "nostalgic or punchy"),
-        ('"warm tape"', None, "warm or tape"),
-        ("a", None, "a"),
-        ("dusty -rhodes", None, None),
-        ("-dusty", None, None),
-        ("über", None, None),
-        ("'; drop table", None, None),
-        ("or", None, None),
+        ("dus", "dus:*"),
+        ("Dusty Rho", "dusty:* & rho:*"),
+        ("lo-fi", None),
+        ("nostalgic or punchy", "nostalgic:* & punchy:*"),
+        ('"warm tape"', None),
+        ("a", None),
+        ("dusty -rhodes", None),
+        ("-dusty", None),
+        ("über", None),
+        ("'; drop table", None),
+        ("or", None),
     ],
 )
-def test_plain_words_get_prefixes_and_a_pre_test_while_others_go_without(
-    typed: str, prefix_all: str | None, words_any: str | None
+def test_plain_words_get_prefixes_while_phrases_negations_and_others_go_without(
+    typed: str, prefix_all: str | None
 ) -> None:
-    query = build_query(typed)
-
-    assert query.prefix_all == prefix_all
-    assert query.words_any == words_any
+    assert build_query(typed).prefix_all == prefix_all
 
 
 def test_nul_characters_and_surrounding_blanks_are_dropped() -> None:
     assert build_query("  a\x00b  ").text == "a b"
 
 
-def test_many_words_get_no_prefixes_and_too_many_no_pre_test() -> None:
+def test_many_words_get_no_prefixes() -> None:
     assert build_query(" ".join(["kick"] * 9)).prefix_all is None
-    assert build_query(" ".join(["kick"] * 65)).words_any is None
+    assert build_query(" ".join(["kick"] * 8)).prefix_all == " & ".join(["kick:*"] * 8)
 
 
 @pytest.mark.parametrize("typed", ["&|!:*()", "   ", "🎹", "--"])
 def test_a_query_without_words_needs_no_database(typed: str) -> None:
     assert not build_query(typed).has_words
+
+
+@pytest.mark.parametrize(
+    ("key", "spellings"),
+    [
+        ("A minor", ["a minor"]),
+        ("C# minor", ["c# minor", "db minor"]),
+        ("Db minor", ["c# minor", "db minor"]),
+        ("bb Major", ["a# major", "bb major"]),
+        ("C major", ["c major", "b# major"]),
+        ("Cb major", ["cb major", "b major"]),
+    ],
+)
+def test_a_key_filter_matches_every_spelling_of_that_key(key: str, spellings: list[str]) -> None:
+    parsed = parse_key(key)
+    assert parsed is not None
+    assert sorted(key_spellings(parsed)) == sorted(spellings)
+
+
+def test_filters_become_the_query_parameters_with_none_for_any() -> None:
+    assert SearchFilters().args() == (None, None, None, None)
+    filters = SearchFilters(bpm_min=80, bpm_max=80, key=Key(9, True), loop=False)
+    assert filters.args() == (80, 80, ["a minor"], False)
+
+
+def test_a_tempo_range_upside_down_is_refused() -> None:
+    with pytest.raises(Unprocessable, match="bpm_min must not be greater than bpm_max"):
+        SearchFilters(bpm_min=100, bpm_max=90)
