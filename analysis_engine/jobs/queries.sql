@@ -52,10 +52,9 @@ limit $2 offset $3;
 
 -- name: jobs_changed_since --
 -- The caller's jobs that changed after a point in time (for the progress stream).
-select id, sample_id, kind, status, progress, attempts, last_error,
-       greatest(created_at, coalesce(started_at, created_at), coalesce(finished_at, created_at)) as changed_at
+select id, sample_id, kind, status, progress, attempts, last_error, updated_at as changed_at
 from app.processing_jobs
-where greatest(created_at, coalesce(started_at, created_at), coalesce(finished_at, created_at)) > $1
+where updated_at > $1
    or (status = 'running')
 order by changed_at
 limit 200;

@@ -110,6 +110,7 @@ def web_url(
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
