@@ -5,6 +5,7 @@ import { onQuotaExceeded } from "../api/client";
 import type { ApiError } from "../api/errors";
 import { useSession } from "../auth/session";
 import { Link, navigate, useLocation } from "../router";
+import { HeaderAvatar } from "./HeaderAvatar";
 
 const SIGNED_IN_LINKS = [
   { to: "/library", label: "Library" },
@@ -63,7 +64,8 @@ export function Layout({ children }: { children: ReactNode }) {
                     </Link>
                   </li>
                 ))}
-                <li>
+                <li className="header-user">
+                  {profile && <HeaderAvatar profile={profile} />}
                   <button type="button" className="link-button" onClick={handleSignOut}>
                     Sign out{profile ? <span className="visually-hidden"> {profile.email}</span> : null}
                   </button>
