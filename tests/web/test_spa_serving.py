@@ -61,3 +61,19 @@ def test_files_outside_the_build_cannot_be_reached(web_url: str) -> None:
 def test_other_methods_on_app_paths_are_not_answered_with_the_app(web_url: str) -> None:
     response = httpx.post(f"{web_url}/library")
     assert response.status_code == 404
+
+
+def test_text_files_go_out_gzipped_to_clients_that_accept_it(web_url: str, web_dist: Path) -> None:
+    [entry] = (web_dist / "assets").glob("index-*.js")
+    zipped = httpx.get(f"{web_url}/assets/{entry.name}", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) < entry.stat().st_size / 2
+    assert zipped.content == entry.read_bytes()  # httpx decodes it
+    assert "javascript" in zipped.headers["content-type"]
+    plain = httpx.get(f"{web_url}/assets/{entry.name}", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == entry.read_bytes()
+    page = httpx.get(f"{web_url}/library", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    assert page.headers["cache-control"] == "no-cache"
+    assert '<div id="root">' in page.text
