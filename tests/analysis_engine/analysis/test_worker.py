@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -213,6 +214,42 @@ def test_a_spent_quota_defers_analysis_until_an_upgrade(
     )
     assert result.returncode == 0, result.stderr
     _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "ready")
+
+
+def test_a_deferred_analysis_runs_by_itself_once_the_quota_period_resets(
+    api: httpx.Client,
+    mailbox: Mailbox,
+    engine_url: str,
+    migrated_db: Settings,
+    start_worker: StartWorker,
+) -> None:
+    account = signed_up(api, mailbox)
+    asyncio.run(
+        _rows(migrated_db, account.user_id, "update app.usage_counters set analyses_used = 10")
+    )
+    uploaded = _upload(engine_url, account, _loop_wav(100.0))
+    start_worker()
+    _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "deferred")
+    [job] = asyncio.run(
+        _rows(migrated_db, account.user_id, "select run_after from app.processing_jobs")
+    )
+    assert job["run_after"] > datetime.now(UTC) + timedelta(days=20)  # waits for the reset date
+    # A month goes by: the period that held the spent quota is over, and the reset date has come.
+    asyncio.run(
+        _rows(
+            migrated_db,
+            account.user_id,
+            "update app.usage_counters set period_start = period_start - interval '1 month'",
+        )
+    )
+    asyncio.run(
+        _rows(migrated_db, account.user_id, "update app.processing_jobs set run_after = now()")
+    )
+    _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "ready")
+    [usage] = asyncio.run(
+        _rows(migrated_db, account.user_id, "select analyses_used from app.usage_counters")
+    )
+    assert usage["analyses_used"] == 1  # counted in the new period, which started from zero
 
 
 def test_sigterm_lets_the_worker_finish_and_leave(migrated_db: Settings) -> None:
