@@ -9,12 +9,21 @@ from __future__ import annotations
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from analysis_engine.schemas import VISIBLE, left_out
 
 Genre = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=60, pattern=VISIBLE
+    ),
 ]
 Tag = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=40, pattern=VISIBLE
+    ),
 ]
 Key = Annotated[
     str,
@@ -31,22 +40,28 @@ _ENHARMONIC.update({sharp: flat for flat, sharp in list(_ENHARMONIC.items())})
 
 
 class SmartRules(BaseModel):
-    """Rules a sample must meet, all of them, to belong to a smart collection."""
+    """Rules a sample must meet, all of them, to belong to a smart collection (at least one;
+    bpm_min not above bpm_max)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # A rule left out is unused (a null is taken as left out, but the schema does not offer it,
+    # so that "at least one rule" can be stated as minProperties).
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    genres: Annotated[list[Genre], ListOf] | None = None
-    bpm_min: Bpm | None = None
-    bpm_max: Bpm | None = None
-    keys: Annotated[list[Key], ListOf] | None = None
-    tags_any: Annotated[list[Tag], ListOf] | None = None
-    tags_all: Annotated[list[Tag], ListOf] | None = None
-    min_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
-    loop: bool | None = None
+    genres: Annotated[list[Genre], ListOf] | SkipJsonSchema[None] = left_out()
+    bpm_min: Bpm | SkipJsonSchema[None] = left_out()
+    bpm_max: Bpm | SkipJsonSchema[None] = left_out()
+    keys: Annotated[list[Key], ListOf] | SkipJsonSchema[None] = left_out()
+    tags_any: Annotated[list[Tag], ListOf] | SkipJsonSchema[None] = left_out()
+    tags_all: Annotated[list[Tag], ListOf] | SkipJsonSchema[None] = left_out()
+    min_confidence: Annotated[float, Field(ge=0, le=1)] | SkipJsonSchema[None] = left_out()
+    loop: bool | SkipJsonSchema[None] = left_out()
     text: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-        | None
-    ) = None
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=VISIBLE),
+        ]
+        | SkipJsonSchema[None]
+    ) = left_out()
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:

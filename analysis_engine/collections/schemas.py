@@ -6,11 +6,17 @@ import uuid
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from analysis_engine.collections.rules import SmartRules
+from analysis_engine.schemas import NO_NUL, VISIBLE, left_out
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=VISIBLE)
+]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=NO_NUL)
+]
 MAX_SAMPLES_PER_REQUEST = 500
 
 
@@ -31,7 +37,7 @@ class CollectionUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
+    name: Name | SkipJsonSchema[None] = left_out()  # a collection always has a name
     description: Description | None = None
     parent_id: uuid.UUID | None = None
     smart_rules: SmartRules | None = None

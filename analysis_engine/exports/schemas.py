@@ -6,6 +6,9 @@ import uuid
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from analysis_engine.schemas import VISIBLE, exactly_one_of, left_out
 
 MAX_SELECTION = 1000
 
@@ -33,15 +36,19 @@ class KitExport(ConvertChoices):
 class SamplesExport(ConvertChoices):
     """One sample, a selection or a collection, flat or in folders by BPM range, key or genre."""
 
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("sample_ids", "collection_id"))
+
     kind: Literal["samples"]
-    sample_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_SELECTION)] | None = (
-        None
-    )
-    collection_id: uuid.UUID | None = None
+    sample_ids: (
+        Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_SELECTION)]
+        | SkipJsonSchema[None]
+    ) = left_out()
+    collection_id: uuid.UUID | SkipJsonSchema[None] = left_out()
     organise: Literal["flat", "bpm", "key", "genre"] = "flat"
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] = (
-        "SAMPLE CLOUD"
-    )
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=VISIBLE),
+    ] = "SAMPLE CLOUD"
     audio_format: Literal["wav", "aiff"] = "wav"
 
     @model_validator(mode="after")

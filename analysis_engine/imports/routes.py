@@ -32,10 +32,12 @@ BATCH_OPENAPI = {
                         "genre": {
                             "type": "string",
                             "maxLength": 60,
+                            "pattern": "^[^\\x00]*$",
                             "description": "given to every imported sample",
                         },
                         "tags": {
                             "type": "string",
+                            "pattern": "^[^\\x00]*$",
                             "description": "comma-separated, given to every imported sample",
                         },
                     },

@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -24,6 +24,7 @@ router = APIRouter(tags=["jobs"])
 STREAM_POLL_S = 1.0
 STREAM_MAX_S = 15 * 60  # clients reconnect (EventSource does it by itself)
 HEARTBEAT_S = 15.0
+JobStatus = Literal["queued", "running", "done", "failed", "dead", "deferred", "cancelled"]
 
 
 def _job_view(row: Any) -> dict[str, Any]:
@@ -70,9 +71,7 @@ async def job_events(request: Request, caller: CallerDep, ctx: EngineDep) -> Str
 async def list_jobs(
     caller: CallerDep,
     ctx: EngineDep,
-    status: Annotated[
-        str | None, Query(pattern="^(queued|running|done|failed|dead|deferred|cancelled)$")
-    ] = None,
+    status: JobStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:

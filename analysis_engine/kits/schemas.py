@@ -6,11 +6,17 @@ import uuid
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from analysis_engine.schemas import NO_NUL, VISIBLE, exactly_one_of, left_out
 from analysis_engine.sp404.layout import MAX_BPM, MIN_BPM
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=VISIBLE)
+]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=NO_NUL)
+]
 Key = Annotated[str, StringConstraints(pattern=r"^[A-G](#|b)? (major|minor)$")]
 Bpm = Annotated[float, Field(ge=MIN_BPM, le=MAX_BPM)]
 Bank = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
@@ -33,7 +39,7 @@ class KitUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
+    name: Name | SkipJsonSchema[None] = left_out()  # a kit always has a name
     bpm: Bpm | None = None
     musical_key: Key | None = None
     description: Description | None = None
@@ -93,10 +99,20 @@ class PadSwap(BaseModel):
 class PadClear(BaseModel):
     """Pads to clear: the listed ones, a whole bank, or (`all`) the whole kit."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Exactly one choice: pads listed, a bank, or all set to true.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["pads"], "properties": {"pads": {"minItems": 1}}},
+                {"required": ["bank"]},
+                {"required": ["all"], "properties": {"all": {"const": True}}},
+            ]
+        },
+    )
 
     pads: Annotated[list[PadRef], Field(max_length=160)] = []
-    bank: Bank | None = None
+    bank: Bank | SkipJsonSchema[None] = left_out()
     all: bool = False
 
     @model_validator(mode="after")
@@ -119,14 +135,19 @@ class KitComplete(BaseModel):
 class KitAutoBuild(BaseModel):
     """Build a new kit from a collection or from a text prompt (vibe search)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=exactly_one_of("collection_id", "prompt")
+    )
 
     name: Name
-    collection_id: uuid.UUID | None = None
+    collection_id: uuid.UUID | SkipJsonSchema[None] = left_out()
     prompt: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-        | None
-    ) = None
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=VISIBLE),
+        ]
+        | SkipJsonSchema[None]
+    ) = left_out()
     bpm: Bpm | None = None
     musical_key: Key | None = None
     description: Description | None = None

@@ -13,7 +13,7 @@ from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from tenancy.errors import BadRequest, UnsupportedMediaType
+from tenancy.errors import BadRequest, Unprocessable, UnsupportedMediaType
 
 MAX_FIELD_BYTES = 64 * 1024
 
@@ -104,5 +104,8 @@ async def read_field(events: AsyncIterator[tuple[str, Any]]) -> str:
             if len(value) > MAX_FIELD_BYTES:
                 raise BadRequest("A form field is too large.")
         elif kind == "end":
-            return value.decode("utf-8", "replace")
+            text = value.decode("utf-8", "replace")
+            if "\x00" in text:  # PostgreSQL text cannot hold U+0000
+                raise Unprocessable("A form field cannot contain a NUL character.")
+            return text
     raise BadRequest("The form ended inside a field.")

@@ -13,7 +13,14 @@ from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
 from analysis_engine.samples import direct, reanalyze, service, upload
 from analysis_engine.samples.ranges import parse_range
-from analysis_engine.samples.schemas import UPLOAD_OPENAPI, DirectUploadStart, SampleUpdate
+from analysis_engine.samples.schemas import (
+    UPLOAD_OPENAPI,
+    DirectUploadStart,
+    FilterText,
+    SampleSort,
+    SampleStatus,
+    SampleUpdate,
+)
 from tenancy.errors import BadRequest
 
 router = APIRouter(tags=["samples"])
@@ -90,21 +97,19 @@ async def list_samples(
     caller: CallerDep,
     ctx: EngineDep,
     q: Annotated[
-        str | None, Query(max_length=100, description="text in title, tags or vibe")
+        FilterText | None, Query(max_length=100, description="text in title, tags or vibe")
     ] = None,
     bpm_min: Annotated[float | None, Query(ge=0, le=1000)] = None,
     bpm_max: Annotated[float | None, Query(ge=0, le=1000)] = None,
-    key: Annotated[str | None, Query(max_length=20)] = None,
-    genre: Annotated[str | None, Query(max_length=60)] = None,
+    key: Annotated[FilterText | None, Query(max_length=20)] = None,
+    genre: Annotated[FilterText | None, Query(max_length=60)] = None,
     loop: bool | None = None,
-    tags: Annotated[list[str] | None, Query(max_length=20)] = None,
-    analysed: bool | None = None,
-    status: Annotated[
-        str | None, Query(pattern="^(pending|processing|ready|failed|deferred|skipped)$")
+    tags: Annotated[
+        list[FilterText] | None, Query(max_length=20, description="samples with all of them")
     ] = None,
-    sort: Annotated[
-        str, Query(pattern="^(created_desc|created_asc|title|bpm|duration)$")
-    ] = "created_desc",
+    analysed: bool | None = None,
+    status: SampleStatus | None = None,
+    sort: SampleSort = "created_desc",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:

@@ -8,10 +8,28 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-# Length rules are checked by accounts.passwords so the message is ours; this bound only stops
-# absurd bodies before hashing.
+from accounts.passwords import MAX_LENGTH, MIN_LENGTH
+
+# Something besides whitespace (the length counts after stripping, so "   " keeps its "at least 1
+# character" message), and no NUL, which PostgreSQL text cannot hold (422 here, not a 500 there).
+VISIBLE = r"^[^\x00]*[^\s\x00][^\x00]*$"
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=VISIBLE)
+]
+# A password as presented to be checked (sign-in, deletion): any length the rules ever allowed.
+# The bound only stops absurd bodies before hashing.
 Password = Annotated[str, Field(min_length=1, max_length=4096)]
+# A password being chosen. accounts.passwords checks the rules, so the message and the
+# `weak_password` code are ours; the schema states the same lengths for clients.
+NewPassword = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=4096,
+        json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
+        description=f"{MIN_LENGTH} to {MAX_LENGTH} characters; very common passwords are refused",
+    ),
+]
 Token = Annotated[str, Field(min_length=10, max_length=200)]
 # Anything a client may present as a refresh token: a wrong kind of token (an access JWT) must be
 # refused as an invalid token (401), not as a malformed request.
@@ -25,7 +43,7 @@ class Strict(BaseModel):
 
 class RegisterIn(Strict):
     email: EmailStr
-    password: Password
+    password: NewPassword
     first_name: Name
     last_name: Name
 
@@ -103,12 +121,12 @@ class SessionsOut(BaseModel):
 
 class PasswordChangeIn(Strict):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class PasswordResetIn(Strict):
     token: Token
-    password: Password
+    password: NewPassword
 
 
 class ProfileOut(BaseModel):

@@ -89,6 +89,18 @@ def test_bad_files_are_refused_and_leave_nothing_behind(
     assert _blobs(migrated_db, account.user_id) == []
 
 
+@pytest.mark.parametrize("field", ["title", "genre", "tags"])
+def test_a_nul_in_a_form_field_is_a_422_and_leaves_nothing_behind(
+    field: str, producer_client: httpx.Client, account: Producer, migrated_db: Settings
+) -> None:
+    before = asyncio.run(_library_state(migrated_db, account.user_id))
+    response = _upload(producer_client, audio_bytes(), **{field: "kick\x00drum"})
+    assert response.status_code == 422, response.text
+    assert "NUL" in response.json()["error"]["message"]
+    assert asyncio.run(_library_state(migrated_db, account.user_id)) == before
+    assert _blobs(migrated_db, account.user_id) == []
+
+
 def test_a_missing_audio_field_is_a_clear_422(producer_client: httpx.Client) -> None:
     response = producer_client.post(
         "/api/samples", files={"file": ("a.wav", audio_bytes(), "audio/wav")}
