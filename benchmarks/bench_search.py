@@ -20,9 +20,14 @@ import asyncpg
 import httpx
 import numpy as np
 
-from benchmarks.stack import bench_settings, create_verified_users, percentile, service
+from benchmarks.stack import (
+    bench_settings,
+    create_verified_users,
+    fresh_database,
+    percentile,
+    service,
+)
 from tenancy.db import create_pool, tenant_tx
-from tenancy.migrations import migrate
 from tenancy.settings import Settings
 
 BENCH_DB = "sp404_bench_search"
@@ -59,31 +64,6 @@ QUERIES = (
     "lo-fi",
     "spaceship",
 )
-
-
-def _settings() -> Settings:
-    base = bench_settings()
-
-    def here(dsn: str) -> str:
-        return f"{dsn.rsplit('/', 1)[0]}/{BENCH_DB}"
-
-    return base.model_copy(
-        update={
-            "database_url": here(base.database_url),
-            "database_owner_url": here(base.database_owner_url),
-            "database_auditor_url": here(base.database_auditor_url),
-        }
-    )
-
-
-async def _fresh_database(settings: Settings) -> None:
-    conn = await asyncpg.connect(f"{settings.database_owner_url.rsplit('/', 1)[0]}/postgres")
-    try:
-        await conn.execute(f'drop database if exists "{BENCH_DB}" with (force)')
-        await conn.execute(f'create database "{BENCH_DB}"')
-    finally:
-        await conn.close()
-    await migrate(settings.database_owner_url)
 
 
 def _description(rnd: random.Random) -> str:
@@ -183,8 +163,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    settings = _settings()
-    asyncio.run(_fresh_database(settings))
+    settings = bench_settings(BENCH_DB)
+    asyncio.run(fresh_database(settings))
     users = asyncio.run(create_verified_users(settings, 2, PASSWORD, tier="enterprise"))
     started = time.perf_counter()
     ids, with_facts = asyncio.run(_seed(settings, users[0][0], args.samples, seed=1))

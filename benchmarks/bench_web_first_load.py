@@ -34,9 +34,8 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, sync_playwright  # noqa: E402
 
-from benchmarks.stack import bench_settings, create_verified_users, service  # noqa: E402
+from benchmarks.stack import bench_settings, create_verified_users, fresh_database, service  # noqa: E402
 from tenancy.db import create_pool, tenant_tx  # noqa: E402
-from tenancy.migrations import migrate  # noqa: E402
 from tenancy.settings import Settings  # noqa: E402
 
 BENCH_DB = "sp404_bench_web"
@@ -80,31 +79,6 @@ BREAKDOWN = """
   return { html: nav.responseEnd, ...ends };
 }
 """
-
-
-def _settings() -> Settings:
-    base = bench_settings()
-
-    def here(dsn: str) -> str:
-        return f"{dsn.rsplit('/', 1)[0]}/{BENCH_DB}"
-
-    return base.model_copy(
-        update={
-            "database_url": here(base.database_url),
-            "database_owner_url": here(base.database_owner_url),
-            "database_auditor_url": here(base.database_auditor_url),
-        }
-    )
-
-
-async def _fresh_database(settings: Settings) -> None:
-    conn = await asyncpg.connect(f"{settings.database_owner_url.rsplit('/', 1)[0]}/postgres")
-    try:
-        await conn.execute(f'drop database if exists "{BENCH_DB}" with (force)')
-        await conn.execute(f'create database "{BENCH_DB}"')
-    finally:
-        await conn.close()
-    await migrate(settings.database_owner_url)
 
 
 async def _seed(settings: Settings, user_id: uuid.UUID, count: int) -> None:
@@ -262,12 +236,12 @@ def main() -> None:
     if not CHROMIUM.is_file():
         raise SystemExit(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
 
-    settings = _settings()
+    settings = bench_settings(BENCH_DB)
     dist = Path(tempfile.mkdtemp(prefix="sp404-bench-web-")) / "dist"
     started = time.perf_counter()
     _build_web(dist)
     print(f"built web/ in {time.perf_counter() - started:.1f} s")
-    asyncio.run(_fresh_database(settings))
+    asyncio.run(fresh_database(settings))
     [(user_id, email)] = asyncio.run(
         create_verified_users(settings, 1, PASSWORD, tier="enterprise")
     )

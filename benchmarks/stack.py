@@ -29,14 +29,15 @@ def _with_db(dsn: str, name: str) -> str:
     return f"{dsn.rsplit('/', 1)[0]}/{name}"
 
 
-def bench_settings() -> Settings:
-    """Settings pointing at the benchmark database and a temporary var/ folder."""
+def bench_settings(database: str = BENCH_DB) -> Settings:
+    """Settings pointing at a benchmark database and a temporary var/ folder."""
     base = get_settings()
     return base.model_copy(
         update={
             "environment": "test",
-            "database_url": _with_db(base.database_url, BENCH_DB),
-            "database_owner_url": _with_db(base.database_owner_url, BENCH_DB),
+            "database_url": _with_db(base.database_url, database),
+            "database_owner_url": _with_db(base.database_owner_url, database),
+            "database_auditor_url": _with_db(base.database_auditor_url, database),
             "redis_url": base.redis_url.rsplit("/", 1)[0] + "/8",
             "var_dir": Path(tempfile.mkdtemp(prefix="sp404-bench-")),
             "log_level": "WARNING",
@@ -45,11 +46,12 @@ def bench_settings() -> Settings:
 
 
 async def fresh_database(settings: Settings) -> None:
-    """Drop, create and migrate the benchmark database."""
+    """Drop, create and migrate the database the settings point at."""
+    name = settings.database_owner_url.rsplit("/", 1)[1]
     conn = await asyncpg.connect(_with_db(settings.database_owner_url, "postgres"))
     try:
-        await conn.execute(f'drop database if exists "{BENCH_DB}" with (force)')
-        await conn.execute(f'create database "{BENCH_DB}"')
+        await conn.execute(f'drop database if exists "{name}" with (force)')
+        await conn.execute(f'create database "{name}"')
     finally:
         await conn.close()
     await migrate(settings.database_owner_url)
