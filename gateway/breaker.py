@@ -1,5 +1,5 @@
-"""A circuit breaker per upstream instance (the shared asyncio breaker, told which failures are
-the client's, not the upstream's)."""
+"""A circuit breaker per upstream instance (the shared asyncio breaker, told which outcomes are
+not the upstream failing: the client's mistakes, and the upstream shedding load on purpose)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ __all__ = ["STATE_VALUES", "BreakerOpen", "InstanceBreaker", "NotUpstreamsFault"
 
 
 class NotUpstreamsFault(Exception):
-    """Raised inside a guarded call for failures the client caused; never opens a breaker."""
+    """Raised inside a guarded call for outcomes the upstream is not to blame for (the client's
+    failures, a 503 + Retry-After the upstream chose to send); never opens a breaker."""
 
 
 class InstanceBreaker(AsyncBreaker):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 
 import aiohttp
@@ -52,6 +52,26 @@ class _FailedStatus(Exception):
     def __init__(self, response: aiohttp.ClientResponse) -> None:
         super().__init__(response.status)
         self.response = response
+
+
+class _SheddingLoad(NotUpstreamsFault):
+    """The instance refused the request to protect itself: not a failure for its breaker."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def sheds_load(status: int, headers: Mapping[str, str]) -> bool:
+    """A 503 with Retry-After: the instance is up, answering, and asking for time.
+
+    Counting it as a failure would open the breaker exactly when the instance is protecting
+    itself well (a sign-in storm shed in a millisecond each), and then every route on that
+    instance fails fast, reads included. It counts as an answer instead (the breaker treats it
+    as a success, like other excluded outcomes). A 503 without Retry-After, and every other 5xx,
+    still counts as a failure.
+    """
+    return status == 503 and "retry-after" in headers
 
 
 class _Body:
@@ -227,13 +247,15 @@ class Proxy:
                     if body is not None and body.gone:
                         raise ClientGone() from exc
                     raise
+                if sheds_load(response.status, response.headers):
+                    raise _SheddingLoad(response)
                 if response.status >= 500:
                     raise _FailedStatus(response)
                 return response
         except BreakerOpen as exc:
             raise _ConnectFailed(instance.url) from exc
-        except _FailedStatus as failed:
-            return failed.response
+        except (_FailedStatus, _SheddingLoad) as answered:
+            return answered.response
         except BodyTooLarge as exc:
             raise PayloadTooLarge() from exc
         except TimeoutError as exc:

@@ -14,12 +14,15 @@ import asyncpg
 import numpy as np
 
 from accounts.passwords import hash_password
-from loadtests.journey import GENRES, KEYS, WORDS
+from loadtests.journey import GENRES, KEYS, WORDS, client_address
 from loadtests.stack import with_database
 from tenancy.db import create_pool, tenant_tx
 from tenancy.migrations import migrate
+from tenancy.queries import load_queries
 from tenancy.settings import Settings
+from tokens import hash_opaque_token, new_opaque_token
 
+ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "a load test passphrase"
 EMBEDDING_SIZE = 64
 
@@ -36,6 +39,8 @@ _INSERT_SAMPLES = (
     " from unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[],"
     " $8::bool[]) as x(i, t, g, tg, b, k, l)"
 )
+# The statements sign-in itself uses to open a session, so a seeded session is a real one.
+_ACCOUNTS_SQL = load_queries(ROOT / "platform" / "accounts" / "queries.sql")
 _INSERT_FEATURES = (
     "insert into app.audio_features (user_id, sample_id, features, embedding, engine_version)"
     " select $1, i, '{}', e::real[], 'loadtest' from unnest($2::uuid[], $3::text[]) as x(i, e)"
@@ -44,11 +49,13 @@ _INSERT_FEATURES = (
 
 @dataclass(frozen=True)
 class Producer:
-    """A seeded account that can sign in at once."""
+    """A seeded account that can sign in at once; a returning one also holds a session (the
+    refresh token its browser kept in the `sp404_refresh` cookie)."""
 
     user_id: str
     email: str
     password: str
+    refresh_token: str | None = None
 
 
 async def fresh_database(settings: Settings, name: str) -> None:
@@ -71,10 +78,15 @@ async def seed_producers(
     samples_each: int = 8,
     tier: str = "enterprise",
     seed: int = 404,
+    returning: float = 0.0,
+    refresh_ttl_s: int = 7 * 24 * 3600,
 ) -> list[Producer]:
-    """`count` verified producers on `tier`, each with `samples_each` analysed samples."""
+    """`count` verified producers on `tier`, each with `samples_each` analysed samples; the
+    share `returning` of them (chosen at random) signed in on an earlier day and still hold a
+    session that lasts `refresh_ttl_s`."""
     hashed = await hash_password(PASSWORD)
     rnd = random.Random(seed)
+    with_session = set(rnd.sample(range(count), round(returning * count)))
     pool = await create_pool(settings, min_size=1, max_size=4)
     gate = asyncio.Semaphore(4)
 
@@ -118,12 +130,27 @@ async def seed_producers(
                     ids,
                     ["{" + ",".join(f"{v:.5f}" for v in row) + "}" for row in vectors],
                 )
-        return Producer(str(user_id), email, PASSWORD)
+            refresh = None
+            if n in with_session:
+                refresh = await _open_session(conn, user_id, n, refresh_ttl_s)
+        return Producer(str(user_id), email, PASSWORD, refresh)
 
     try:
         return list(await asyncio.gather(*(one(n) for n in range(count))))
     finally:
         await pool.close()
+
+
+async def _open_session(conn: asyncpg.Connection, user_id: uuid.UUID, n: int, ttl_s: int) -> str:
+    """A session from an earlier sign-in, as `accounts.sessions.start_session` writes it."""
+    family_id = await conn.fetchval(
+        _ACCOUNTS_SQL["insert_family"], user_id, "Mozilla/5.0 (load test)", client_address(n)
+    )
+    token = new_opaque_token()
+    await conn.execute(
+        _ACCOUNTS_SQL["insert_refresh_token"], user_id, family_id, hash_opaque_token(token), ttl_s
+    )
+    return token
 
 
 async def analyse_tables(settings: Settings) -> None:

@@ -30,6 +30,8 @@ class Summary:
     by_category: dict[str, Spread]
     # The same for the second half of the run only: the steady state, after ramp-up and sign-ins.
     steady: dict[str, Spread] = field(default_factory=dict)
+    # Sign-ins the platform refused with 503 + Retry-After to protect itself (among `failures`).
+    shed_logins: int = 0
 
     @property
     def error_pct(self) -> float:
@@ -52,6 +54,12 @@ class Summary:
                     f"{name} p50 {spread.p50:.0f} ms p95 {spread.p95:.0f} ms (n={spread.count},"
                     f" failed {spread.failures})"
                 )
+        login = self.by_category.get("login")
+        if login is not None and login.count:
+            parts.append(
+                f"login p50 {login.p50:.0f} ms p95 {login.p95:.0f} ms (n={login.count},"
+                f" shed {self.shed_logins})"
+            )
         for name in ("read", "upload"):
             spread = self.steady.get(name)
             if spread is not None and spread.count:
@@ -83,6 +91,20 @@ def spreads(timings: Timings, since_s: float = 0.0) -> dict[str, Spread]:
     return out
 
 
+def timeline(timings: Timings, name: str = "read", window_s: float = 10.0) -> str:
+    """p95 of `name` per `window_s` of the run, e.g. "read p95 by 10 s: 49 105 1142 ms": a
+    stall shows as a window (and says when), where one p95 for the whole run only says that
+    there was one."""
+    buckets: dict[int, list[float]] = {}
+    for entry in timings.get(name, []):
+        at = entry[2] if len(entry) > 2 else 0.0
+        buckets.setdefault(int(at // window_s), []).append(float(entry[0]))
+    if not buckets:
+        return f"{name} p95 by {window_s:.0f} s: n/a"
+    p95s = [percentile(buckets.get(i, []), 0.95) for i in range(max(buckets) + 1)]
+    return f"{name} p95 by {window_s:.0f} s: " + " ".join(f"{v:.0f}" for v in p95s) + " ms"
+
+
 def _second_half(timings: Timings) -> dict[str, Spread]:
     ends = [e[2] for entries in timings.values() for e in entries if len(e) > 2]
     return spreads(timings, max(ends) / 2) if ends else {}
@@ -97,8 +119,21 @@ def aggregated_row(stats_csv: Path) -> dict[str, str]:
     raise LookupError(f"no Aggregated row in {stats_csv}")
 
 
+def shed_count(failures_csv: Path, marker: str = "503 shed") -> int:
+    """Occurrences of failures whose message carries `marker` in locust's failures CSV."""
+    if not failures_csv.exists():
+        return 0
+    with failures_csv.open(newline="") as handle:
+        return sum(
+            int(row["Occurrences"])
+            for row in csv.DictReader(handle)
+            if marker in row.get("Error", "")
+        )
+
+
 def summarise(users: int, stats_csv: Path, timings_json: Path) -> Summary:
-    """Combine locust's totals with our exact per-category percentiles."""
+    """Combine locust's totals with our exact per-category percentiles (and the sign-ins shed,
+    from the `<prefix>_failures.csv` next to the stats)."""
     row = aggregated_row(stats_csv)
     requests = int(row["Request Count"])
     timings = json.loads(timings_json.read_text()) if timings_json.exists() else {}
@@ -110,4 +145,5 @@ def summarise(users: int, stats_csv: Path, timings_json: Path) -> Summary:
         rps=float(row["Requests/s"]),
         by_category=spreads(timings),
         steady=_second_half(timings),
+        shed_logins=shed_count(stats_csv.with_name(stats_csv.name.replace("_stats", "_failures"))),
     )

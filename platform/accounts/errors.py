@@ -6,6 +6,7 @@ from tenancy.errors import (
     BadRequest,
     Conflict,
     Forbidden,
+    ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
     Unprocessable,
@@ -53,6 +54,13 @@ class LoginThrottled(TooManyRequests):
     """Too many sign-in attempts; try again later."""
 
     code = "too_many_attempts"
+
+
+class PasswordCheckBusy(ServiceUnavailable):
+    """Many people are signing in right now; please try again in a few seconds."""
+
+    # The same code as the gateway's own load shedding: a client handles both one way.
+    code = "overloaded"
 
 
 class InvalidImage(Unprocessable):

@@ -1,8 +1,14 @@
-"""Password rules and hashing: Argon2id for new hashes, bcrypt accepted from the old app."""
+"""Password rules and hashing: Argon2id for new hashes, bcrypt accepted from the old app.
+
+Every hash and check runs through one HashGate per process (accounts.hash_gate): at most
+HASH_WORKERS at once, and a caller that would wait more than HASH_MAX_WAIT_S for a turn gets a
+503 `overloaded` with Retry-After at once instead of a place in a queue.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import os
+import time
 from functools import lru_cache
 
 import bcrypt
@@ -10,14 +16,29 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from accounts.errors import WeakPassword
+from accounts.hash_gate import HashGate
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024  # generous, but bounded so a megabyte "password" cannot burn a CPU
 
 # OWASP's Argon2id minimum: 19 MiB, 2 iterations, 1 lane.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-# Verified against when the e-mail is unknown, so a miss costs what a hit costs.
+# Verified against when the e-mail is unknown, so a miss costs what a hit costs; timed, as the
+# gate's first estimate of what a hash costs on this machine.
+_started = time.perf_counter()
 _DUMMY_HASH = _HASHER.hash("timing-equaliser-not-a-password")
+_FIRST_HASH_S = time.perf_counter() - _started
+
+# Hashes one process computes at once: one per core it may run on, since each is pure CPU and
+# more threads would only share the same cores. (To become Settings.password_hash_workers.)
+HASH_WORKERS = max(
+    1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+)
+# The longest a login, sign-up or reset waits for a hashing thread before it is refused: well
+# under the gateway's 10 s timeout, and short enough that a refused client's retry comes soon.
+# (To become Settings.password_hash_max_wait_s.)
+HASH_MAX_WAIT_S = 2.0
+_GATE = HashGate(workers=HASH_WORKERS, max_wait_s=HASH_MAX_WAIT_S, first_estimate_s=_FIRST_HASH_S)
 
 
 @lru_cache(maxsize=1)
@@ -63,17 +84,17 @@ def _verify_sync(stored: str | None, password: str) -> bool:
 
 
 async def hash_password(password: str) -> str:
-    """An Argon2id hash, computed off the event loop."""
-    return await asyncio.to_thread(_HASHER.hash, password)
+    """An Argon2id hash, computed off the event loop (PasswordCheckBusy when overloaded)."""
+    return await _GATE.run(_HASHER.hash, password)
 
 
 async def verify_password(stored: str | None, password: str) -> bool:
     """Check a password against an Argon2id or legacy bcrypt hash, off the event loop.
 
     `stored=None` (no such user) still spends one Argon2id verification, so timing does not tell
-    whether an account exists.
+    whether an account exists. PasswordCheckBusy when the hashing threads are overloaded.
     """
-    return await asyncio.to_thread(_verify_sync, stored, password)
+    return await _GATE.run(_verify_sync, stored, password)
 
 
 def needs_rehash(stored: str) -> bool:

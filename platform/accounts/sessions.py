@@ -15,7 +15,12 @@ import asyncpg
 from accounts import throttle
 from accounts.context import Accounts
 from accounts.emails import normalize_email
-from accounts.errors import EmailNotVerified, InvalidCredentials, InvalidRefreshToken
+from accounts.errors import (
+    EmailNotVerified,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    PasswordCheckBusy,
+)
 from accounts.passwords import hash_password, needs_rehash, verify_password
 from tenancy.audit import deny_access, write_audit
 from tenancy.db import tenant_tx
@@ -88,6 +93,20 @@ async def _new_refresh_token(
     return token
 
 
+async def _rehash(stored: str, password: str) -> str | None:
+    """A hash with today's parameters when `stored` is outdated, else None.
+
+    Optional work: when the hashing threads are busy the sign-in goes ahead without it (the
+    password was already checked) and the upgrade waits for the next sign-in.
+    """
+    if not needs_rehash(stored):
+        return None
+    try:
+        return await hash_password(password)
+    except PasswordCheckBusy:
+        return None
+
+
 async def login(
     ctx: Accounts, *, email: str, password: str, ip: str | None, user_agent: str | None
 ) -> SignedIn:
@@ -113,7 +132,7 @@ async def login(
     if row["email_verified_at"] is None:
         raise EmailNotVerified()
     await throttle.reset(ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT, normalized)
-    new_hash = await hash_password(password) if needs_rehash(row["password_hash"]) else None
+    new_hash = await _rehash(row["password_hash"], password)
     async with tenant_tx(ctx.pool, row["id"]) as conn:
         if new_hash is not None:
             await conn.execute(SQL["update_password_hash"], new_hash, None)

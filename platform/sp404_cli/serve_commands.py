@@ -47,6 +47,9 @@ def serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=False,
+        # Longer than clients' think time between requests (and than the gateway's own pool
+        # keeps a connection), so a reused connection is not closed under a request in flight.
+        timeout_keep_alive=75,
         ssl_keyfile=args.ssl_keyfile,
         ssl_certfile=args.ssl_certfile,
     )
