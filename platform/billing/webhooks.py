@@ -222,6 +222,10 @@ async def handle_event(ctx: Billing, event: dict[str, Any]) -> str:
                 ):
                     return "duplicate"
                 row = await lock_row(conn, user_id)
+                if row is None:
+                    # Deleted between the customer lookup and here (its own cancellation's
+                    # events race the deletion): handled as below, like any deleted account.
+                    raise NotFound()
                 ev = EventContext(ctx, conn, user_id, row, event)
                 await handler(ev)
         except NotFound:
