@@ -251,7 +251,8 @@ def _rhythm(
     envelope = rhythm.onset_envelope(mel_db, onset_mask)
     onsets = rhythm.pick_onsets(envelope, mask).sum(-1)
     beat_envelope = rhythm.onset_envelope(mel_db, onset_mask, for_tempo=True)
-    first_bpm, confidence = rhythm.estimate_tempo(beat_envelope, n_frames, frame_rate)
+    periodicity = rhythm.envelope_periodicity(beat_envelope, n_frames, frame_rate)
+    first_bpm, confidence = rhythm.estimate_tempo(periodicity, n_frames, frame_rate)
     backbeat = rhythm.backbeat_envelope(mel, onset_mask)
     onsets_per_s = onsets / (lengths.float() / ANALYSIS_RATE).clamp(min=1e-3)
     drum_bpm = rhythm.settle_octave(
@@ -262,7 +263,7 @@ def _rhythm(
     change, change_frames = harmony
     cues = octave.candidate_features(
         first_bpm,
-        beat_envelope,
+        periodicity,
         n_frames,
         frame_rate,
         bright_rise,

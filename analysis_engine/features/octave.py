@@ -18,11 +18,9 @@ rule in `rhythm.settle_octave`, which is exact for them.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-from analysis_engine.features.rhythm import interpolate, normalised_acf, smooth
+from analysis_engine.features.rhythm import Periodicity, interpolate, normalised_acf, smooth
 
 FACTORS = (0.5, 1.0, 2.0)
 FEATURE_NAMES = (
@@ -34,7 +32,6 @@ FEATURE_NAMES = (
     "bright_repeat_after_half_beat",
     "harmony_per_bar",
 )
-_FFT = 1 << 15
 _PRIOR_CENTRE_BPM = 100.0
 # Bright percussion: mel bands from 96 of 128 (~4.7 kHz) up.
 BRIGHT_BANDS = (96, 128)
@@ -47,7 +44,7 @@ _COEF = (-5.03138, -0.258885, 1.32029, 0.715579, 0.532914, -0.954072, 1.22506)
 
 def candidate_features(
     bpm: torch.Tensor,
-    envelope: torch.Tensor,
+    periodicity: Periodicity,
     n_frames: torch.Tensor,
     frame_rate: float,
     bright: torch.Tensor,
@@ -56,21 +53,14 @@ def candidate_features(
     harmony_rate: float,
 ) -> torch.Tensor:
     """(B, 3, F) cues for half, the estimate and double; F = len(FEATURE_NAMES)."""
-    device = envelope.device
-    factors = torch.tensor(FACTORS, device=device)
+    factors = torch.tensor(FACTORS, device=bpm.device)
     candidates = bpm[:, None] * factors[None, :]
-    positions = torch.arange(envelope.shape[1], device=device)
-    inside = positions[None, :] < n_frames[:, None]
-    count = n_frames.clamp(min=2).to(envelope.dtype)
-    mean = (envelope * inside).sum(-1, keepdim=True) / count[:, None]
-    phase = 2.0 * math.pi * positions[None, :] / (n_frames[:, None] - 1).clamp(min=1)
-    hann = (0.5 - 0.5 * torch.cos(phase)) * inside
-    spectrum = torch.fft.rfft((envelope - mean) * inside * hann, n=_FFT).abs()
+    spectrum = periodicity.spectrum
     spectrum = spectrum / spectrum.amax(-1, keepdim=True).clamp(min=1e-12)
-    bins_per_bpm = _FFT / frame_rate / 60.0
+    bins_per_bpm = periodicity.bins_per_bpm
 
     beat = 60.0 * frame_rate / candidates
-    envelope_acf = normalised_acf(envelope, n_frames)
+    envelope_acf = periodicity.acf
     bright_acf = normalised_acf(smooth(bright), n_frames)
     harmony_acf = normalised_acf(harmony_change, harmony_frames)
     bar = 240.0 * harmony_rate / candidates

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 
 import torch
 
@@ -94,31 +95,50 @@ def interpolate(values: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
     return left + (right - left) * frac
 
 
-def estimate_tempo(
+@dataclass(frozen=True, slots=True)
+class Periodicity:
+    """How an onset envelope repeats, read by the tempo estimate and the octave choice alike."""
+
+    spectrum: torch.Tensor  # (B, _TEMPO_FFT // 2 + 1) magnitude of the Hann-windowed envelope
+    acf: torch.Tensor  # (B, L) normalised autocorrelation (normalised_acf)
+    bins_per_bpm: float  # spectrum bins per BPM of beat rate
+
+
+def envelope_periodicity(
     envelope: torch.Tensor, n_frames: torch.Tensor, frame_rate: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Tempo (BPM) and periodicity (0..1) per clip from its (B, T) onset envelope."""
-    device = envelope.device
-    positions = torch.arange(envelope.shape[1], device=device)
+) -> Periodicity:
+    """The spectrum and autocorrelation of each clip's (B, T) onset envelope."""
+    positions = torch.arange(envelope.shape[1], device=envelope.device)
     inside = positions[None, :] < n_frames[:, None]
     count = n_frames.clamp(min=2).to(envelope.dtype)
     mean = (envelope * inside).sum(-1, keepdim=True) / count[:, None]
     centred = (envelope - mean) * inside
+    phase = 2.0 * math.pi * positions[None, :] / (n_frames[:, None] - 1).clamp(min=1)
+    hann = (0.5 - 0.5 * torch.cos(phase)) * inside
+    return Periodicity(
+        spectrum=torch.fft.rfft(centred * hann, n=_TEMPO_FFT).abs(),
+        acf=normalised_acf(envelope, n_frames),
+        bins_per_bpm=_TEMPO_FFT / frame_rate / 60.0,
+    )
+
+
+def estimate_tempo(
+    periodicity_of: Periodicity, n_frames: torch.Tensor, frame_rate: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Tempo (BPM) and periodicity (0..1) per clip from its onset envelope's periodicity."""
+    spectrum, unbiased = periodicity_of.spectrum, periodicity_of.acf
+    device = spectrum.device
     grid = _bpm_grid(device)
 
     # Fourier side: a tempo scores by the envelope's energy at its beat rate and harmonics;
     # that rejects half-time (its odd harmonics are empty). The autocorrelation side asks the
     # envelope to repeat after 1, 2 and 4 beats, which rejects double-time; the log-normal
     # prior settles what both leave open.
-    phase = 2.0 * math.pi * positions[None, :] / (n_frames[:, None] - 1).clamp(min=1)
-    hann = (0.5 - 0.5 * torch.cos(phase)) * inside
-    spectrum = torch.fft.rfft(centred * hann, n=_TEMPO_FFT).abs()
-    bins_per_bpm = _TEMPO_FFT / frame_rate / 60.0
-    fourier = torch.zeros(envelope.shape[0], grid.shape[0], device=device)
+    bins_per_bpm = periodicity_of.bins_per_bpm
+    fourier = torch.zeros(spectrum.shape[0], grid.shape[0], device=device)
     for harmonic, weight in _FOURIER_HARMONICS:
         fourier += weight * interpolate(spectrum, (grid * harmonic * bins_per_bpm)[None, :])
 
-    unbiased = normalised_acf(envelope, n_frames)
     beat_lags = (60.0 * frame_rate / grid)[None, :]
     periodicity = torch.zeros_like(fourier)
     trusted_weight = torch.zeros_like(fourier)
