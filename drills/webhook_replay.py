@@ -32,10 +32,10 @@ from loadtests.seed import Producer
 from loadtests.stack import Stack, Topology, find, free_port, private_redis
 from tests.stack import Mailbox
 from tests.stripe_emulator import EmulatorServer, WebhookEndpoint, sign_payload
+from tests.stripe_emulator.plans import platform_billing_env
 from tests.stripe_emulator.webhooks import event_body
 
 DAY = 86_400
-PRICES = {"pro": 2900, "enterprise": 9900}
 STALE_S = 3600  # well past the platform's five-minute tolerance
 # What each producer's day ends as (tier, status) if every webhook did its job.
 EXPECTED = {
@@ -275,25 +275,12 @@ def run() -> Verdict:
     try:
         smtp.start()
         with EmulatorServer() as emulator, private_redis() as (redis_url, _):
-            api: Any = emulator.client().v1
-            product = api.products.create(params={"name": "SP-404 Sample Cloud"})
-            prices = {
-                plan: api.prices.create(params={
-                    "product": product.id, "currency": "usd", "unit_amount": cents,
-                    "recurring": {"interval": "month"}, "lookup_key": plan,
-                }).id
-                for plan, cents in PRICES.items()
-            }  # fmt: skip
             topology = Topology(
                 platforms=SMALL.platforms,
                 engines=SMALL.engines,
                 workers=0,
                 platform_env={
-                    "SP404_STRIPE_SECRET_KEY": "sk_test_sample_cloud",
-                    "SP404_STRIPE_API_BASE": emulator.url,
-                    "SP404_STRIPE_WEBHOOK_SECRET": secret,
-                    "SP404_STRIPE_PRICE_PRO": prices["pro"],
-                    "SP404_STRIPE_PRICE_ENTERPRISE": prices["enterprise"],
+                    **platform_billing_env(emulator, webhook_secret=secret),
                     "SP404_SMTP_HOST": "127.0.0.1",
                     "SP404_SMTP_PORT": str(smtp.port),
                     "SP404_SMTP_STARTTLS": "false",

@@ -19,7 +19,6 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
@@ -30,6 +29,7 @@ from loadtests.journey import client_address  # noqa: E402
 from loadtests.seed import Producer, analyse_tables, fresh_database, seed_producers  # noqa: E402
 from loadtests.stack import Stack, Topology, find, running_stack, stack_settings  # noqa: E402
 from tests.stripe_emulator import EmulatorServer  # noqa: E402
+from tests.stripe_emulator.plans import platform_billing_env  # noqa: E402
 
 DATABASE = "sp404_fuzz"
 REPORTS = ROOT / "loadtests" / "reports"
@@ -77,22 +77,7 @@ def parameters_config(path: Path, sample_id: str) -> Path:
 
 def stripe_env(emulator: EmulatorServer) -> dict[str, str]:
     """Platform settings that bill through the local Stripe emulator (webhooks verifiable)."""
-    api: Any = emulator.client().v1
-    product = api.products.create(params={"name": "SP-404 Sample Cloud"})
-    prices = {
-        plan: api.prices.create(
-            params={"product": product.id, "currency": "usd", "unit_amount": cents,
-                    "recurring": {"interval": "month"}, "lookup_key": plan}
-        ).id
-        for plan, cents in (("pro", 2900), ("enterprise", 9900))
-    }  # fmt: skip
-    return {
-        "SP404_STRIPE_SECRET_KEY": "sk_test_sample_cloud",
-        "SP404_STRIPE_API_BASE": emulator.url,
-        "SP404_STRIPE_WEBHOOK_SECRET": f"whsec_{secrets.token_hex(16)}",
-        "SP404_STRIPE_PRICE_PRO": prices["pro"],
-        "SP404_STRIPE_PRICE_ENTERPRISE": prices["enterprise"],
-    }
+    return platform_billing_env(emulator, webhook_secret=f"whsec_{secrets.token_hex(16)}")
 
 
 def sign_in(url: str, email: str, password: str) -> str:

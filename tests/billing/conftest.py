@@ -15,6 +15,7 @@ import redis
 from tenancy.settings import Settings
 from tests.stack import Mailbox, Producer, signed_up, start_platform
 from tests.stripe_emulator import EmulatorServer, WebhookEndpoint
+from tests.stripe_emulator.plans import platform_billing_env
 
 DAY = 86_400
 
@@ -47,30 +48,21 @@ def billing_stack(
     mailbox: Mailbox,
 ) -> Iterator[BillingStack]:
     with EmulatorServer() as emulator:
-        api: Any = emulator.client().v1
-        product = api.products.create(params={"name": "SP-404 Sample Cloud"})
-        prices = {
-            plan: api.prices.create(
-                params={"product": product.id, "currency": "usd", "unit_amount": cents,
-                        "recurring": {"interval": "month"}, "lookup_key": plan}
-            ).id
-            for plan, cents in (("pro", 2900), ("enterprise", 9900))
-        }  # fmt: skip
         secret = f"whsec_{secrets.token_hex(16)}"
-        url, process = start_platform(
-            migrated_db,
-            mailbox,
-            SP404_STRIPE_SECRET_KEY="sk_test_sample_cloud",
-            SP404_STRIPE_API_BASE=emulator.url,
-            SP404_STRIPE_WEBHOOK_SECRET=secret,
-            SP404_STRIPE_PRICE_PRO=prices["pro"],
-            SP404_STRIPE_PRICE_ENTERPRISE=prices["enterprise"],
-        )
+        env = platform_billing_env(emulator, webhook_secret=secret)
+        prices = {
+            "pro": env["SP404_STRIPE_PRICE_PRO"],
+            "enterprise": env["SP404_STRIPE_PRICE_ENTERPRISE"],
+        }
+        stripe = emulator.client().v1
+        url, process = start_platform(migrated_db, mailbox, **env)
         endpoint = emulator.add_webhook_endpoint(f"{url}/api/billing/webhook")
         endpoint.secret = secret
         client = redis.Redis.from_url(migrated_db.redis_url)
         try:
-            yield BillingStack(url, emulator, endpoint, api, prices, migrated_db, mailbox, client)
+            yield BillingStack(
+                url, emulator, endpoint, stripe, prices, migrated_db, mailbox, client
+            )
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, Page, Request, Route, expect
 from tenancy.settings import Settings
 from tests.stack import Mailbox, Producer, signed_up, start_platform, start_service, stop
 from tests.stripe_emulator import EmulatorServer, StripeError
+from tests.stripe_emulator.plans import platform_billing_env
 from tests.web.conftest import PageProblems, screenshot
 
 PUBLISHABLE_KEY = "pk_test_sample_cloud"
@@ -76,25 +77,12 @@ def stripe_web(
     migrated_db: Settings, mailbox: Mailbox, engine_url: str, web_dist: Path
 ) -> Iterator[StripeWeb]:
     with EmulatorServer() as emulator:
-        api: Any = emulator.client().v1
-        product = api.products.create(params={"name": "SP-404 Sample Cloud"})
-        prices = {
-            plan: api.prices.create(
-                params={"product": product.id, "currency": "usd", "unit_amount": cents,
-                        "recurring": {"interval": "month"}, "lookup_key": plan}
-            ).id
-            for plan, cents in (("pro", 2900), ("enterprise", 9900))
-        }  # fmt: skip
         secret = f"whsec_{secrets.token_hex(16)}"
         platform_url, platform = start_platform(
             migrated_db,
             mailbox,
-            SP404_STRIPE_SECRET_KEY="sk_test_sample_cloud",
             SP404_STRIPE_PUBLISHABLE_KEY=PUBLISHABLE_KEY,
-            SP404_STRIPE_API_BASE=emulator.url,
-            SP404_STRIPE_WEBHOOK_SECRET=secret,
-            SP404_STRIPE_PRICE_PRO=prices["pro"],
-            SP404_STRIPE_PRICE_ENTERPRISE=prices["enterprise"],
+            **platform_billing_env(emulator, webhook_secret=secret),
         )
         emulator.add_webhook_endpoint(f"{platform_url}/api/billing/webhook").secret = secret
         gateway_url, gateway = start_service(
