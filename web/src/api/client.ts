@@ -66,21 +66,32 @@ export function refreshAccessToken(): Promise<boolean> {
 
 export interface RequestOptions {
   method?: string;
+  /** Sent as JSON, except a FormData, which goes as multipart. */
   body?: unknown;
+  /** Extra headers (Accept defaults to JSON). */
+  headers?: Record<string, string>;
+  cache?: RequestCache;
   /** Send the access token (and refresh it once on a 401). */
   auth?: boolean;
   signal?: AbortSignal;
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  let body: BodyInit | undefined;
+  if (options.body instanceof FormData) {
+    body = options.body; // the browser sets the multipart Content-Type with its boundary
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["Content-Type"] = "application/json";
+  }
   if (options.auth !== false && accessToken) headers.Authorization = `Bearer ${accessToken}`;
   return fetch(path, {
     method: options.method ?? "GET",
     headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body,
     credentials: "same-origin",
+    cache: options.cache,
     signal: options.signal,
   });
 }

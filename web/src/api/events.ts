@@ -3,8 +3,8 @@
  * takes the access token nowhere else, so the stream is read with fetch() and a ReadableStream,
  * parsed here, and reconnected with Last-Event-ID and a growing delay when it drops.
  */
-import { getAccessToken, refreshAccessToken } from "./client";
-import { ApiError, errorFrom } from "./errors";
+import { authorizedFetch } from "./client";
+import { ApiError } from "./errors";
 
 export interface SseEvent {
   /** The `event:` field; "message" when the server named none. */
@@ -132,25 +132,10 @@ function isPermanent(error: unknown): boolean {
 }
 
 async function connect(path: string, lastEventId: string, signal: AbortSignal): Promise<Response> {
-  const send = (): Promise<Response> => {
-    const headers: Record<string, string> = { Accept: "text/event-stream" };
-    const token = getAccessToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (lastEventId) headers["Last-Event-ID"] = lastEventId;
-    return fetch(path, { headers, credentials: "same-origin", cache: "no-store", signal });
-  };
-  let response = await send();
+  const headers: Record<string, string> = { Accept: "text/event-stream" };
+  if (lastEventId) headers["Last-Event-ID"] = lastEventId;
   // The access token expires after an hour; a long-lived tab refreshes it like any request.
-  if (response.status === 401 && (await refreshAccessToken())) response = await send();
-  if (!response.ok) {
-    let body: unknown = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
-    throw errorFrom(response.status, body, response.headers.get("Retry-After"));
-  }
+  const response = await authorizedFetch(path, { headers, cache: "no-store", signal });
   const type = response.headers.get("Content-Type") ?? "";
   if (!type.startsWith("text/event-stream") || !response.body) {
     await response.body?.cancel();
