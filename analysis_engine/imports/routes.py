@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
 from analysis_engine.imports import zip_import
+from analysis_engine.schemas import NO_NUL
 from tenancy.errors import BadRequest
 
 router = APIRouter(tags=["imports"])
@@ -32,12 +33,12 @@ BATCH_OPENAPI = {
                         "genre": {
                             "type": "string",
                             "maxLength": 60,
-                            "pattern": "^[^\\x00]*$",
+                            "pattern": NO_NUL,
                             "description": "given to every imported sample",
                         },
                         "tags": {
                             "type": "string",
-                            "pattern": "^[^\\x00]*$",
+                            "pattern": NO_NUL,
                             "description": "comma-separated, given to every imported sample",
                         },
                     },
