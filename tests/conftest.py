@@ -18,8 +18,10 @@ from tenancy.settings import Settings, get_settings
 # The running-stack fixtures (platform and engine processes, SMTP, producers) for every test dir.
 pytest_plugins = ["tests.stack"]
 
-# One database per test run; set SP404_TEST_DB to run two suites side by side.
+# One database per test run; set SP404_TEST_DB (and SP404_TEST_REDIS_DB, 0-15) to run two suites
+# side by side.
 TEST_DB = os.environ.get("SP404_TEST_DB", "sp404_test")
+TEST_REDIS_DB = os.environ.get("SP404_TEST_REDIS_DB", "9")
 
 
 def with_database(dsn: str, name: str) -> str:
@@ -56,7 +58,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             "database_url": with_database(base.database_url, TEST_DB),
             "database_owner_url": with_database(base.database_owner_url, TEST_DB),
             "database_auditor_url": with_database(base.database_auditor_url, TEST_DB),
-            "redis_url": base.redis_url.rsplit("/", 1)[0] + "/9",
+            "redis_url": base.redis_url.rsplit("/", 1)[0] + f"/{TEST_REDIS_DB}",
             "var_dir": var,
         }
     )
