@@ -4,7 +4,7 @@
  * parsed here, and reconnected with Last-Event-ID and a growing delay when it drops.
  */
 import { authorizedFetch } from "./client";
-import { ApiError } from "./errors";
+import { ApiError, parseRetryAfter } from "./errors";
 
 export interface SseEvent {
   /** The `event:` field; "message" when the server named none. */
@@ -206,15 +206,15 @@ export async function followEventStream(
       opened = true;
       await read(response.body as ReadableStream<Uint8Array>, parser, handlers.onEvent);
     } catch (error) {
-      if (signal.aborted) return;
+      // An abort nobody here asked for is the session ending (sign-out): stop for good.
+      if (signal.aborted || (error instanceof DOMException && error.name === "AbortError")) return;
       if (isPermanent(error)) {
         handlers.onGiveUp?.(error);
         return;
       }
       failures += 1;
       // A 429 or 503 says when to come back; coming back sooner only gets refused again.
-      const retryAfter = error instanceof ApiError ? Number(error.retryAfter) : NaN;
-      if (Number.isFinite(retryAfter)) waitAtLeastMs = retryAfter * 1000;
+      waitAtLeastMs = (error instanceof ApiError ? parseRetryAfter(error.retryAfter) : null) ?? 0;
       handlers.onDown?.(error);
     }
     parser.reset();

@@ -2,7 +2,7 @@
  * Uploads through XMLHttpRequest: fetch cannot report upload progress, and a producer dropping a
  * 40 MB loop wants to see it move.
  */
-import { getAccessToken, refreshAccessToken, reportError } from "./client";
+import { checkPace, getAccessToken, refreshAccessToken, reportError, sessionSignal } from "./client";
 import { ApiError, errorFrom } from "./errors";
 import type { UploadAccepted } from "./types";
 
@@ -18,7 +18,14 @@ function post(
   onProgress: (fraction: number) => void,
 ): Promise<{ xhr: XMLHttpRequest }> {
   return new Promise((resolve, reject) => {
+    checkPace("POST", "/api/samples");
     const xhr = new XMLHttpRequest();
+    // Signing out stops an upload in flight like every other request of the session.
+    const signal = sessionSignal();
+    const abort = (): void => xhr.abort();
+    signal.addEventListener("abort", abort, { once: true });
+    xhr.onloadend = () => signal.removeEventListener("abort", abort);
+    xhr.onabort = () => reject(new DOMException("The upload was stopped.", "AbortError"));
     const form = new FormData();
     form.append("audio", file, file.name);
     if (tags.trim()) form.append("tags", tags);
@@ -60,7 +67,7 @@ export async function uploadSample(
       parse(xhr),
       xhr.getResponseHeader("Retry-After"),
     );
-    reportError(error);
+    reportError(error, "POST", "/api/samples");
     throw error;
   }
   return {

@@ -1,15 +1,24 @@
-/** Who is signed in. On load the refresh cookie is traded for an access token (kept in memory). */
+/**
+ * Who is signed in. On load the refresh cookie is traded for an access token (kept in memory).
+ * A refused profile request never keeps the producer out: the app opens with what the sign-in
+ * answer (or the token) says and a banner. Sign-out always ends the session in this browser,
+ * whatever the server answers.
+ */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
-import { api, onSignedOut, refreshAccessToken, setAccessToken } from "../api/client";
+import { api, beginSession, endSession, getAccessToken, onSignedOut, refreshAccessToken } from "../api/client";
 import type { LoginBody, Profile } from "../api/types";
+import { fallbackProfile } from "./claims";
 
 type Status = "loading" | "signed-in" | "signed-out";
 
 interface SessionValue {
   status: Status;
   profile: Profile | null;
+  /** Why the profile shown is a stand-in (the profile request was refused); null when it is real. */
+  profileProblem: unknown;
   signIn: (email: string, password: string) => Promise<void>;
+  /** Ends the session here at once; tells the server when it can. Never rejects. */
   signOut: () => Promise<void>;
   /** Forget the session locally (after account deletion or when the server ended it). */
   forget: () => void;
@@ -21,15 +30,34 @@ const SessionContext = createContext<SessionValue | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status>("loading");
   const [profile, setProfile] = useState<Profile | null>(null);
+  const [profileProblem, setProfileProblem] = useState<unknown>(null);
+
+  const clear = useCallback(() => {
+    setProfile(null);
+    setProfileProblem(null);
+    setStatus("signed-out");
+  }, []);
 
   const forget = useCallback(() => {
-    setAccessToken(null);
-    setProfile(null);
-    setStatus("signed-out");
+    endSession();
+    clear();
+  }, [clear]);
+
+  /** The profile, or a stand-in from the token when the request is refused. */
+  const loadProfile = useCallback(async (token: string, user?: LoginBody["user"]): Promise<Profile | null> => {
+    try {
+      const loaded = await api<Profile>("/api/account/profile");
+      setProfileProblem(null);
+      return loaded;
+    } catch (caught) {
+      setProfileProblem(caught);
+      return fallbackProfile(token, user);
+    }
   }, []);
 
   const reloadProfile = useCallback(async () => {
     setProfile(await api<Profile>("/api/account/profile"));
+    setProfileProblem(null);
   }, []);
 
   useEffect(() => {
@@ -37,49 +65,59 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void (async () => {
       const restored = await refreshAccessToken();
       if (cancelled) return;
-      if (!restored) {
+      const token = getAccessToken();
+      if (!restored || !token) {
         setStatus("signed-out");
         return;
       }
       // The token is enough to show the page: the profile (only the header and the account
       // page use it) loads alongside the page's own requests instead of before them.
       setStatus("signed-in");
-      try {
-        const loaded = await api<Profile>("/api/account/profile");
-        if (!cancelled) setProfile(loaded);
-      } catch {
-        if (!cancelled) forget();
-      }
+      const loaded = await loadProfile(token);
+      if (!cancelled && getAccessToken()) setProfile(loaded);
     })();
-    const unsubscribe = onSignedOut(forget);
+    const unsubscribe = onSignedOut(clear);
     return () => {
       cancelled = true;
       unsubscribe();
     };
-  }, [forget]);
+  }, [clear, loadProfile]);
 
-  const signIn = useCallback(async (email: string, password: string) => {
-    const body = await api<LoginBody>("/api/auth/login", {
-      method: "POST",
-      body: { email, password },
-      auth: false,
-    });
-    setAccessToken(body.token);
-    setProfile(await api<Profile>("/api/account/profile"));
-    setStatus("signed-in");
-  }, []);
+  const signIn = useCallback(
+    async (email: string, password: string) => {
+      const body = await api<LoginBody>("/api/auth/login", {
+        method: "POST",
+        body: { email, password },
+        auth: false,
+      });
+      beginSession(body.token);
+      setProfile(await loadProfile(body.token, body.user));
+      setStatus("signed-in");
+    },
+    [loadProfile],
+  );
 
   const signOut = useCallback(async () => {
+    // Ask the server first (it needs the token), but only briefly: the session ends here anyway.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 3000);
+    let serverKnows = false;
     try {
-      await api("/api/auth/logout", { method: "POST", body: {} });
+      await api("/api/auth/logout", { method: "POST", body: {}, signal: abort.signal });
+      serverKnows = true;
+    } catch {
+      // Unreachable, busy or refused: the browser forgets the session all the same, and a reload
+      // will not trade the refresh cookie (see endSession).
     } finally {
-      forget();
+      clearTimeout(timer);
+      endSession(serverKnows);
+      clear();
     }
-  }, [forget]);
+  }, [clear]);
 
   const value = useMemo(
-    () => ({ status, profile, signIn, signOut, forget, reloadProfile }),
-    [status, profile, signIn, signOut, forget, reloadProfile],
+    () => ({ status, profile, profileProblem, signIn, signOut, forget, reloadProfile }),
+    [status, profile, profileProblem, signIn, signOut, forget, reloadProfile],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,8 +1,11 @@
-/** The frame around every page: skip link, navigation, the quota banner and focus on navigation. */
+/**
+ * The frame around every page: skip link, navigation, the quota, pacing and profile banners, and
+ * focus on navigation.
+ */
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
-import { onQuotaExceeded } from "../api/client";
-import type { ApiError } from "../api/errors";
+import { onBusy, onQuotaExceeded } from "../api/client";
+import { formatWait, messageOf, parseRetryAfter, type ApiError } from "../api/errors";
 import { useSession } from "../auth/session";
 import { Link, navigate, useLocation } from "../router";
 import { HeaderAvatar } from "./HeaderAvatar";
@@ -17,13 +20,38 @@ const SIGNED_IN_LINKS = [
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
-  const { status, profile, signOut } = useSession();
+  const { status, profile, profileProblem, signOut } = useSession();
   const { path } = useLocation();
   const main = useRef<HTMLElement>(null);
   const [quota, setQuota] = useState<ApiError | null>(null);
   const firstRender = useRef(true);
 
+  const [busy, setBusy] = useState<{ error: ApiError; until: number } | null>(null);
+
   useEffect(() => onQuotaExceeded(setQuota), []);
+  useEffect(
+    () =>
+      onBusy((error) => {
+        const wait = parseRetryAfter(error.retryAfter) ?? 5000;
+        setBusy((current) => {
+          const until = Date.now() + wait;
+          return current && current.until >= until ? current : { error, until };
+        });
+      }),
+    [],
+  );
+  // The pacing note goes away by itself once the server's wait is over.
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setTimeout(() => setBusy(null), Math.max(0, busy.until - Date.now()));
+    return () => clearTimeout(timer);
+  }, [busy]);
+  useEffect(() => {
+    if (status === "signed-out") {
+      setQuota(null);
+      setBusy(null);
+    }
+  }, [status]);
 
   // After client-side navigation, move focus to the new page's heading so screen readers
   // announce it and keyboard users start from the top, as they would after a full load.
@@ -84,6 +112,18 @@ export function Layout({ children }: { children: ReactNode }) {
           </ul>
         </nav>
       </header>
+      {busy && !quota && (
+        <div className="alert alert-info banner" role="status">
+          <strong>Taking a short break. </strong>
+          The server asked the studio to slow down, so it waits {formatWait(busy.until - Date.now())} before asking
+          again. Nothing you did is lost.
+        </div>
+      )}
+      {status === "signed-in" && profileProblem != null && (
+        <div className="alert alert-info banner" role="status">
+          Your profile could not be loaded just now ({messageOf(profileProblem)}); the studio works as usual.
+        </div>
+      )}
       {quota && (
         <div className="alert alert-quota banner" role="alert">
           <strong>Quota reached. </strong>

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 
 import { api } from "../../api/client";
-import type { SamplePage } from "../../api/types";
+import type { Job, Sample, SamplePage } from "../../api/types";
 import { ErrorMessage } from "../../components/Alert";
 import { formatDuration } from "../../format";
 import { Link, navigate, useLocation } from "../../router";
 import { KEYS, PAGE_SIZE, libraryUrl, readFilters, samplesApiUrl, type Filters } from "./filters";
+import { showsNewSamples, withJob, withSample } from "./liveList";
 import { UploadZone } from "./UploadZone";
 
 export function LibraryPage() {
@@ -28,6 +29,16 @@ export function LibraryPage() {
     void load();
   }, [load]);
 
+  // Uploads and analyses update the rows in place; the list is read again once per batch.
+  const plain = showsNewSamples(filters);
+  const onStored = useCallback(
+    (sample: Sample) => {
+      if (plain) setPage((current) => (current ? withSample(current, sample) : current));
+    },
+    [plain],
+  );
+  const onJob = useCallback((job: Job) => setPage((current) => (current ? withJob(current, job) : current)), []);
+
   function onFilter(event: FormEvent<HTMLFormElement>): void {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -47,7 +58,7 @@ export function LibraryPage() {
   return (
     <>
       <h1>Library</h1>
-      <UploadZone onUploaded={load} />
+      <UploadZone onStored={onStored} onJob={onJob} onSettled={load} />
       <section aria-labelledby="samples-heading" className="card">
         <h2 id="samples-heading">Your samples</h2>
         {/* key= resets the uncontrolled inputs when the URL changes (back button, paging). */}

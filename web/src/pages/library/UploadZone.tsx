@@ -1,10 +1,16 @@
-/** Drop files or pick them; each uploads with its own progress bar and, after, its analysis state. */
-import { useId, useRef, useState, type DragEvent } from "react";
+/**
+ * Drop files or pick them; each uploads with its own progress bar and, after, its analysis state.
+ * The list learns of each file from its upload's answer and of its analysis from the shared job
+ * stream; the page reads the list once when a whole batch has settled.
+ */
+import { useEffect, useId, useRef, useState, type DragEvent } from "react";
 
 import { ApiError, messageOf } from "../../api/errors";
-import type { Job } from "../../api/types";
+import { isFinished } from "../../api/jobFeed";
+import type { Job, Sample } from "../../api/types";
 import { uploadSample } from "../../api/upload";
 import { Link } from "../../router";
+import { provisionalSample } from "./liveList";
 import { useJobProgress } from "./useJobProgress";
 
 interface UploadItem {
@@ -37,16 +43,36 @@ function jobLabel(job: Job | undefined, item: UploadItem): string {
   }
 }
 
-export function UploadZone({ onUploaded }: { onUploaded: () => void }) {
+interface Props {
+  /** A file was stored: its row, as the server will list it. */
+  onStored: (sample: Sample) => void;
+  /** One of the uploaded samples' analysis moved. */
+  onJob: (job: Job) => void;
+  /** Every upload of a batch is answered and every analysis it started has finished. */
+  onSettled: () => void;
+}
+
+export function UploadZone({ onStored, onJob, onSettled }: Props) {
   const [items, setItems] = useState<UploadItem[]>([]);
   const [dragging, setDragging] = useState(false);
   const [tags, setTags] = useState("");
+  // Batches whose uploads are all answered, with the jobs they started, until those finish.
+  const [waiting, setWaiting] = useState<string[][]>([]);
   const picker = useRef<HTMLInputElement>(null);
   const tagsId = useId();
   const jobs = useJobProgress(
     items.flatMap((item) => (item.jobId ? [item.jobId] : [])),
-    onUploaded,
+    onJob,
   );
+  const settledCallback = useRef(onSettled);
+  settledCallback.current = onSettled;
+
+  useEffect(() => {
+    const done = (ids: string[]) => ids.every((id) => jobs[id] && isFinished(jobs[id]));
+    if (waiting.length === 0 || !waiting.some(done)) return;
+    setWaiting((all) => all.filter((ids) => !done(ids)));
+    settledCallback.current();
+  }, [jobs, waiting]);
 
   function update(key: string, patch: Partial<UploadItem>): void {
     setItems((all) => all.map((item) => (item.key === key ? { ...item, ...patch } : item)));
@@ -60,6 +86,8 @@ export function UploadZone({ onUploaded }: { onUploaded: () => void }) {
       state: "uploading" as const,
     }));
     setItems((all) => [...added, ...all]);
+    const started: string[] = [];
+    let stored = 0;
     // One at a time: the Free plan allows a single upload in flight.
     for (const [n, file] of files.entries()) {
       const key = added[n].key;
@@ -72,16 +100,24 @@ export function UploadZone({ onUploaded }: { onUploaded: () => void }) {
           jobId: result.body.job_id,
           quotaWarning: result.quotaWarning,
         });
-        onUploaded();
+        stored += 1;
+        if (result.body.job_id) started.push(result.body.job_id);
+        onStored(provisionalSample(result.body, file.name, tags));
       } catch (error) {
         update(key, { state: "failed", error });
-        // Past a quota the rest would fail the same way; say so once instead of per file.
-        if (error instanceof ApiError && error.isQuota) {
+        // Past a quota, or told to slow down, the rest would be refused the same way: say so
+        // once instead of sending each file to be refused.
+        if (error instanceof ApiError && (error.isQuota || error.isBusy)) {
           added.slice(n + 1).forEach((rest) => update(rest.key, { state: "failed", error }));
-          return;
+          break;
         }
+        if (error instanceof DOMException && error.name === "AbortError") break; // signed out
       }
     }
+    if (stored === 0) return;
+    // Read the list once: now when no analysis runs, else when the last one finishes.
+    if (started.length === 0) onSettled();
+    else setWaiting((all) => [...all, started]);
   }
 
   function onDrop(event: DragEvent<HTMLDivElement>): void {
@@ -149,7 +185,11 @@ export function UploadZone({ onUploaded }: { onUploaded: () => void }) {
               )}
               {item.state === "failed" && (
                 <span className={item.error instanceof ApiError && item.error.isQuota ? "error quota" : "error"} role="alert">
-                  {item.error instanceof ApiError && item.error.isQuota ? "Quota reached: " : "Failed: "}
+                  {item.error instanceof ApiError && item.error.isQuota
+                    ? "Quota reached: "
+                    : item.error instanceof ApiError && item.error.isBusy
+                      ? "Not sent: "
+                      : "Failed: "}
                   {messageOf(item.error)}
                 </span>
               )}

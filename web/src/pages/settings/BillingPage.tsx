@@ -6,8 +6,9 @@
  */
 import { useEffect, useState } from "react";
 
-import { ApiError } from "../../api/errors";
+import { ApiError, messageOf } from "../../api/errors";
 import type { Plan } from "../../api/types";
+import { useSession } from "../../auth/session";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { billingApi } from "../billing/billingApi";
 import { ConfirmDialog } from "../billing/ConfirmDialog";
@@ -23,7 +24,24 @@ import { UsageMeter } from "./UsageMeter";
 type Checkout = { plan: Plan; answer: SubscribeAnswer & { client_secret: string } };
 type Question = { kind: "upgrade" | "downgrade"; plan: Plan } | { kind: "cancel" };
 
+/** What the page assumes while the subscription cannot be read: the session's tier, nothing to change. */
+function standInSubscription(tier: string): BillingSubscription {
+  return {
+    tier,
+    status: "active",
+    next_billing_date: null,
+    price: 0,
+    cancel_at_period_end: false,
+    pending_tier: null,
+    has_billing_account: false,
+    current_period_end: null,
+    trial_ends_at: null,
+    trial_available: false,
+  };
+}
+
 export function BillingPage() {
+  const { profile } = useSession();
   const [plans, setPlans] = useState<Plan[] | null>(null);
   const [publishableKey, setPublishableKey] = useState<string | null>(null);
   const [subscription, setSubscription] = useState<BillingSubscription | null>(null);
@@ -41,15 +59,26 @@ export function BillingPage() {
     const returned = new URLSearchParams(location.search).get("redirect_status");
     if (returned === "succeeded") setNotice("Stripe confirmed your payment. Your plan shows here as soon as Stripe tells us.");
     if (returned === "failed") setActionError(new Error("The payment was not completed. Try again or use another card."));
-    Promise.all([billingApi.plans(), billingApi.subscription(), billingApi.invoices()])
-      .then(([planList, current, invoicePage]) => {
-        setPlans(planList.plans);
-        setPublishableKey(planList.publishable_key ?? null);
-        setSubscription(current);
-        setInvoices(invoicePage.invoices);
-      })
-      .catch(setLoadError);
+    void load();
   }, []);
+
+  /** Each part on its own: the page shows whatever loaded, even when the rest was refused. */
+  async function load(): Promise<void> {
+    setLoadError(null);
+    const [planList, current, invoicePage] = await Promise.allSettled([
+      billingApi.plans(),
+      billingApi.subscription(),
+      billingApi.invoices(),
+    ]);
+    if (planList.status === "fulfilled") {
+      setPlans(planList.value.plans);
+      setPublishableKey(planList.value.publishable_key ?? null);
+    }
+    if (current.status === "fulfilled") setSubscription(current.value);
+    if (invoicePage.status === "fulfilled") setInvoices(invoicePage.value.invoices);
+    const failed = [planList, current, invoicePage].find((result) => result.status === "rejected");
+    setLoadError(failed ? failed.reason : null);
+  }
 
   const name = (id: string | null | undefined) => planName(plans, id);
 
@@ -172,7 +201,20 @@ export function BillingPage() {
   return (
     <>
       <h1>Plan &amp; usage</h1>
-      <ErrorMessage error={loadError} />
+      {loadError != null && (
+        <div className="alert alert-info" role="status">
+          <p>Part of this page could not be loaded just now: {messageOf(loadError)}</p>
+          <button type="button" className="secondary-button" onClick={() => void load()}>
+            Try again
+          </button>
+        </div>
+      )}
+      {!subscription && profile && (
+        <section className="card" aria-labelledby="usage-heading">
+          <h2 id="usage-heading">Your plan: {name(profile.tier)}</h2>
+          <p className="muted">Usage figures will show here once they can be loaded.</p>
+        </section>
+      )}
       {subscription && (
         <section className="card" aria-labelledby="usage-heading">
           <CurrentPlan
@@ -192,7 +234,14 @@ export function BillingPage() {
             <>
               <UsageMeter label="Storage" used={usage.storage_mb} limit={usage.storage_limit_mb} unit="MB" />
               <UsageMeter label="Analyses this month" used={usage.analyses_used} limit={usage.analyses_limit} />
-              <UsageMeter label="API calls today" used={usage.api_calls_today} limit={usage.api_calls_limit} />
+              <UsageMeter
+                label="API calls today (personal tokens)"
+                used={usage.api_calls_today}
+                limit={usage.api_calls_limit}
+              />
+              <p className="muted">
+                Only requests made with your personal access tokens count here; using this web app does not.
+              </p>
               <p className="muted">Monthly quotas reset on {new Date(usage.period_end).toLocaleDateString()}.</p>
             </>
           )}
@@ -222,12 +271,12 @@ export function BillingPage() {
       {plans && subscription && !publishableKey && (
         <Note>Payments are not configured on this server, so paid plans cannot be bought here yet.</Note>
       )}
-      {plans && subscription && (
+      {plans && (subscription || profile) && (
         <PlanTable
           plans={plans}
-          subscription={subscription}
+          subscription={subscription ?? standInSubscription(profile?.tier ?? "free")}
           canPay={publishableKey != null}
-          busy={busy || processing != null || checkout != null}
+          busy={busy || processing != null || checkout != null || !subscription}
           onChoose={choose}
         />
       )}
