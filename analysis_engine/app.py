@@ -14,11 +14,13 @@ from analysis_engine.imports import start_import_jobs
 from analysis_engine.jobs.routes import router as jobs_router
 from analysis_engine.kits import router as kits_router
 from analysis_engine.samples.routes import router as samples_router
+from analysis_engine.samples.staging import start_staging_sweeper, upload_gate
 from analysis_engine.search import router as search_router
 from storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
 from tenancy.service_app import create_service_app
 from tenancy.settings import Settings, get_settings
 from tokens import AccessTokenVerifier, JwksCache, RevocationStore
+from tokens.personal import PersonalTokenResolver
 
 
 def _engine_startup(
@@ -27,11 +29,15 @@ def _engine_startup(
     async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
         settings: Settings = app.state.settings
         jwks = JwksCache(f"{settings.platform_urls[0].rstrip('/')}/.well-known/jwks.json")
+        revocation = RevocationStore(app.state.redis, access_ttl=settings.access_token_ttl_s)
         app.state.verifier = AccessTokenVerifier(
             jwks,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
-            revocation=RevocationStore(app.state.redis, access_ttl=settings.access_token_ttl_s),
+            revocation=revocation,
+        )
+        app.state.personal_tokens = PersonalTokenResolver(
+            app.state.pool, revocation, cache_ttl_s=settings.personal_token_cache_s
         )
         app.state.blobs = blobs
 
@@ -61,10 +67,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             kits_router,
             exports_router,
         ],
-        startup_hooks=[_engine_startup(blobs), start_import_jobs, start_export_jobs],
+        startup_hooks=[
+            _engine_startup(blobs),
+            start_import_jobs,
+            start_export_jobs,
+            start_staging_sweeper,
+        ],
     )
     if isinstance(blobs, LocalBlobStore):
         # Presigned direct uploads and downloads of the embedded file store land here (the
         # gateway routes /blobs/* to the engine); S3-compatible stores serve their own URLs.
-        app.router.routes.extend(blob_routes(blobs))
+        app.router.routes.extend(blob_routes(blobs, upload_gate=upload_gate))
     return app

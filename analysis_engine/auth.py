@@ -1,9 +1,10 @@
-"""Who is calling the engine: the bearer access token, verified here again.
+"""Who is calling the engine: the bearer credential, verified here again.
 
-The gateway forwards the caller's token together with X-User-ID / X-User-Tier. The engine does not
-trust those headers: it verifies the token itself with the same verifier module (keys from the
-platform's JWKS, Redis revocation), so reaching the engine directly, past the gateway, gains
-nothing. A forwarded X-User-ID that disagrees with the token is refused outright.
+The gateway forwards the caller's credential together with X-User-ID / X-User-Tier. The engine
+does not trust those headers: it verifies a session token itself with the same verifier module
+(keys from the platform's JWKS, Redis revocation), and a personal access token through the same
+resolver and scope table the gateway uses, so reaching the engine directly, past the gateway,
+gains nothing. A forwarded X-User-ID that disagrees with the credential is refused outright.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from fastapi import Depends, Request
 
 from tenancy.errors import Unauthorized
 from tokens import AccessTokenVerifier, InvalidToken
+from tokens.personal import PersonalTokenResolver, is_personal_token
+from tokens.scopes import enforce_scope
 
 
 class InvalidAccessToken(Unauthorized):
@@ -36,11 +39,17 @@ async def current_caller(request: Request) -> Caller:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidAccessToken("Sign in first: this needs an access token.")
-    verifier: AccessTokenVerifier = request.app.state.verifier
+    token = token.strip()
     try:
-        claims = await verifier.verify(token.strip())
+        if is_personal_token(token):
+            resolver: PersonalTokenResolver = request.app.state.personal_tokens
+            claims = await resolver.resolve(token)
+        else:
+            verifier: AccessTokenVerifier = request.app.state.verifier
+            claims = await verifier.verify(token)
     except InvalidToken as exc:
-        raise InvalidAccessToken() from exc
+        raise InvalidAccessToken(exc.message) from exc
+    enforce_scope(claims, request.method, request.url.path)
     forwarded = request.headers.get("x-user-id")
     if forwarded is not None and forwarded != claims.user_id:
         raise InvalidAccessToken()

@@ -1,8 +1,9 @@
 """The catch-all ASGI app: route, authenticate, limit, forward, count and record.
 
 Order matters and is cheapest-refusal first: unknown path (404), declared body too large (413),
-too many requests in flight (503), then the token (401), then one Redis round trip for
-revocation, tier and limits (401/429), and only then an upstream.
+too many requests in flight (503), then the credential (401: a session JWT, or a personal access
+token looked up in the database), its scopes (403), then one Redis round trip for revocation, tier
+and limits (401/429), and only then an upstream.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from gateway.routing import Route, endpoint_template, resolve
 from gateway.runtime import Runtime
 from tenancy.errors import AppError, NotFound, PayloadTooLarge
 from tokens import Claims, InvalidToken
+from tokens.personal import is_personal_token
+from tokens.scopes import enforce_scope
 
 _CLIENT_CLOSED = 499  # nginx's code for "the client went away first"; only in logs and metrics
 
@@ -43,6 +46,7 @@ class _Exchange:
     request_id: str
     response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     user_id: str | None = None
+    via_token: bool = False
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -98,6 +102,7 @@ class Door:
                     method=scope["method"],
                     status=status,
                     duration_ms=round(elapsed * 1000),
+                    via_token=exchange.via_token,
                 )
 
     async def _pass(
@@ -115,9 +120,12 @@ class Door:
             identity: list[tuple[str, str]] = []
             if not route.public:
                 claims = await self._authenticate(scope)
+                # Out of scope is refused before the limiter, so it costs no quota.
+                enforce_scope(claims, scope["method"], scope["path"])
                 verdict = await self._limit_user(claims, exchange)
                 identity = [("X-User-ID", claims.user_id), ("X-User-Tier", verdict.tier)]
                 exchange.user_id = claims.user_id
+                exchange.via_token = claims.personal
                 scope["state"]["user_id"] = claims.user_id
             elif route.per_address_limited:
                 address = client_address(scope, rt.trusted_proxies)
@@ -150,6 +158,9 @@ class Door:
         if scheme.lower() != "bearer" or not token:
             raise InvalidAccessToken("Sign in first: this needs an access token.")
         try:
+            if is_personal_token(token):
+                # The limiter's script reads the denylist in the same round trip as the limits.
+                return await self.runtime.personal.resolve(token, check_revocation=False)
             return await self.runtime.verifier.verify(token)
         except InvalidToken as exc:
             raise InvalidAccessToken(exc.message) from exc

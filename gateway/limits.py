@@ -5,7 +5,10 @@ A Lua script reads the revocation keys (the same keys and meaning as `tokens.Rev
 the platform publishes at `sp404:tier:{user_id}` (falling back to the token's claim), a sliding
 log of the last minute's requests (`sp404:rl:user:{user_id}`, a sorted set, so "100 in any 60
 seconds" is exact) and the day's counter (`sp404:api_calls:{user_id}:{YYYYMMDD}`, UTC), and
-counts the request only when every check passed. Refused requests do not count.
+counts the request only when every check passed. Refused requests do not count. The daily counter
+is the PRD's "API calls/day", the price of programmatic access: only personal-access-token
+requests read or advance it. The web app's session traffic is governed by the per-minute limit
+and the resource quotas alone, so the app can never lock its producer out for the day.
 
 When Redis is unreachable the limits fail OPEN: requests pass unlimited and uncounted, and an
 alarm is logged on the "gateway.limits" logger at most once per minute. Refusing every request
@@ -44,7 +47,8 @@ WARNING_RATIO = 0.8
 # KEYS: 1 jti, 2 valid_after, 3 sid, 4 tier, 5 minute log, 6 day counter.
 # ARGV: 1 now (ms), 2 iat, 3 token tier, 4 per-minute limit, 5 log member, 6 day-key ttl (s),
 #       7 allowance of an unknown tier, 8 the table "|free=100|pro=10000|enterprise=-1|"
-#       (-1 = unlimited; one string rather than many arguments keeps the call cheap to encode).
+#       (-1 = unlimited; one string rather than many arguments keeps the call cheap to encode),
+#       9 "1" when the daily quota applies (a personal token), "0" for a session.
 # Returns {outcome, tier, remaining this minute, ms until a slot frees, calls today, allowance}.
 _USER_GATE = """
 if redis.call('EXISTS', KEYS[1], KEYS[3]) > 0 then return {1, '', 0, 0, 0, 0} end
@@ -54,11 +58,14 @@ local tier = redis.call('GET', KEYS[4]) or ARGV[3]
 local allowance = tonumber(ARGV[7])
 local listed = string.match(ARGV[8], '|' .. tier:gsub('%p', '%%%0') .. '=(%-?%d+)|')
 if listed then allowance = tonumber(listed) end
+local metered = ARGV[9] == '1'
+if not metered then allowance = -1 end
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 60000)
 local used = redis.call('ZCARD', KEYS[5])
-local today = tonumber(redis.call('GET', KEYS[6]) or '0')
+local today = 0
+if metered then today = tonumber(redis.call('GET', KEYS[6]) or '0') end
 local free_in = 0
 if used > 0 then
   free_in = tonumber(redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')[2]) + 60000 - now
@@ -69,8 +76,10 @@ if allowance >= 0 and today >= allowance then
 end
 redis.call('ZADD', KEYS[5], now, ARGV[5])
 redis.call('PEXPIRE', KEYS[5], 60000)
-today = redis.call('INCR', KEYS[6])
-if today == 1 then redis.call('EXPIRE', KEYS[6], ARGV[6]) end
+if metered then
+  today = redis.call('INCR', KEYS[6])
+  if today == 1 then redis.call('EXPIRE', KEYS[6], ARGV[6]) end
+end
 if used == 0 then free_in = 60000 end
 return {0, tier, limit - used - 1, free_in, today, allowance}
 """
@@ -172,7 +181,10 @@ class Limiter:
         return self._clock() < self._skip_until
 
     async def check_user(self, claims: Claims, request_id: str) -> Verdict:
-        """Count one request of a signed-in user, or say why it is refused."""
+        """Count one request of a signed-in user, or say why it is refused.
+
+        A personal token's request also counts against (and may be refused by) the daily quota.
+        """
         now = self._clock()
         unchecked = Verdict("unchecked", claims.tier, self._per_minute, self._per_minute, 60)
         if now < self._skip_until:
@@ -198,6 +210,7 @@ class Limiter:
             _DAY_KEY_TTL_S,
             unknown_tier,
             table,
+            "1" if claims.personal else "0",
         ]
         try:
             code, tier, remaining, free_in_ms, today, allowance = await self._user_gate(

@@ -22,6 +22,7 @@ from tenancy.db import create_pool
 from tenancy.redis_client import create_redis
 from tenancy.settings import Settings
 from tokens import AccessTokenVerifier, JwksCache, RevocationStore
+from tokens.personal import PersonalTokenResolver
 
 log = logging.getLogger("gateway")
 
@@ -37,6 +38,7 @@ class Runtime:
     session: aiohttp.ClientSession
     jwks: JwksCache
     verifier: AccessTokenVerifier
+    personal: PersonalTokenResolver
     revocation: RevocationStore
     plans: PlanAllowances
     limiter: Limiter
@@ -140,6 +142,9 @@ async def start_runtime(
         session=session,
         jwks=jwks,
         verifier=verifier,
+        personal=PersonalTokenResolver(
+            pool, revocation, cache_ttl_s=settings.personal_token_cache_s
+        ),
         revocation=revocation,
         plans=plans,
         limiter=limiter,

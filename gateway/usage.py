@@ -41,7 +41,14 @@ class UsageRecorder:
         self.written = 0
 
     def record(
-        self, *, user_id: str, endpoint: str, method: str, status: int, duration_ms: int
+        self,
+        *,
+        user_id: str,
+        endpoint: str,
+        method: str,
+        status: int,
+        duration_ms: int,
+        via_token: bool = False,
     ) -> None:
         """Queue one row; drops (and counts) it when the queue is full."""
         if len(self._rows) >= self._max_rows:
@@ -55,6 +62,7 @@ class UsageRecorder:
                 "status_code": status,
                 "response_time_ms": duration_ms,
                 "created_at": dt.datetime.now(dt.UTC).isoformat(),
+                "via_token": via_token,
             }
         )
 

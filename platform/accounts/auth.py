@@ -9,6 +9,8 @@ from fastapi import Depends, Request
 from accounts.errors import InvalidAccessToken
 from accounts.token_service import TokenService
 from tokens import Claims, InvalidToken
+from tokens.personal import PersonalTokenResolver, is_personal_token
+from tokens.scopes import enforce_scope
 
 
 def bearer_token(request: Request) -> str | None:
@@ -26,18 +28,30 @@ def token_service(request: Request) -> TokenService:
     return service
 
 
+def personal_token_resolver(request: Request) -> PersonalTokenResolver:
+    """The app's PersonalTokenResolver."""
+    resolver: PersonalTokenResolver = request.app.state.personal_tokens
+    return resolver
+
+
 async def current_claims(request: Request) -> Claims:
-    """Claims of the caller's verified access token; 401 otherwise."""
+    """Claims of the caller's verified session or personal token; 401 or 403 otherwise."""
     token = bearer_token(request)
     if token is None:
         raise InvalidAccessToken("Sign in first: this needs an access token.")
     try:
-        claims = await token_service(request).verify(token)
+        if is_personal_token(token):
+            claims = await personal_token_resolver(request).resolve(token)
+        else:
+            claims = await token_service(request).verify(token)
     except InvalidToken as exc:
-        raise InvalidAccessToken() from exc
+        raise InvalidAccessToken(exc.message) from exc
+    # Most platform routes (tokens, password, e-mail, billing, deletion) refuse personal tokens.
+    enforce_scope(claims, request.method, request.url.path)
     request.scope.setdefault("state", {})["user_id"] = claims.user_id
     return claims
 
 
 CurrentClaims = Annotated[Claims, Depends(current_claims)]
 Tokens = Annotated[TokenService, Depends(token_service)]
+PersonalTokens = Annotated[PersonalTokenResolver, Depends(personal_token_resolver)]

@@ -46,6 +46,7 @@ EXPORT_PARTS = [
     ("subscription.json", "export_subscriptions"),
     ("invoices.json", "export_invoices"),
     ("sessions.json", "export_sessions"),
+    ("personal_tokens.json", "export_personal_tokens"),
     ("exports.json", "export_exports"),
     ("audit_log.json", "export_audit_entries"),
 ]

@@ -23,9 +23,8 @@ select app.consume_email_token($1, $2);
 delete from app.email_tokens where purpose = $1 and used_at is null;
 
 -- name: mark_verified --
--- Sets the verification time once.
-update app.users set email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
-returning email_verified_at;
+-- Sets the verification time once (SECURITY DEFINER: the runtime role cannot write the column).
+select app.mark_email_verified();
 
 -- name: find_user_for_login --
 -- The row needed to check a sign-in (SECURITY DEFINER; before anyone is signed in).
@@ -42,11 +41,8 @@ select id, email, first_name, last_name, avatar_key, tier, email_verified_at, to
 from app.users;
 
 -- name: update_password_hash --
--- Stores a new hash; optionally moves tokens_valid_after forward.
-update app.users
-   set password_hash = $1,
-       tokens_valid_after = greatest(tokens_valid_after, coalesce($2, tokens_valid_after)),
-       updated_at = now();
+-- Stores a new hash; optionally moves tokens_valid_after forward (SECURITY DEFINER).
+select app.set_password_hash($1, $2);
 
 -- name: insert_family --
 -- A new signed-in session.
@@ -236,3 +232,30 @@ select to_jsonb(a) from app.audit_entries_for_current_user() a;
 -- name: export_sample_files --
 -- Which blobs hold the user's audio.
 select id, filename, blob_key from app.samples order by created_at;
+
+-- name: export_personal_tokens --
+-- Personal access tokens (without their hashes).
+select to_jsonb(t) - 'token_hash' from app.personal_access_tokens t order by t.created_at;
+
+-- name: count_live_personal_tokens --
+-- Tokens that still work or could: not revoked (expired ones still count until revoked).
+select count(*) from app.personal_access_tokens where revoked_at is null;
+
+-- name: insert_personal_token --
+-- A new personal access token; only its hash is stored.
+insert into app.personal_access_tokens (user_id, name, prefix, token_hash, scopes, expires_at)
+values ($1, $2, $3, $4, $5, $6)
+returning id, name, prefix, scopes, created_at, expires_at, last_used_at;
+
+-- name: list_personal_tokens --
+-- The caller's tokens that are not revoked, newest first.
+select id, name, prefix, scopes, created_at, expires_at, last_used_at
+from app.personal_access_tokens
+where revoked_at is null
+order by created_at desc, id;
+
+-- name: revoke_personal_token --
+-- Revoke one of the caller's tokens; nothing for another user's (RLS) or a revoked one.
+update app.personal_access_tokens set revoked_at = now()
+where id = $1 and revoked_at is null
+returning id, expires_at;

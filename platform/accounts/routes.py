@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, Request, Response, UploadFile
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from accounts import credentials, data_rights, profile, sessions, signup
-from accounts.auth import CurrentClaims, Tokens
+from accounts import credentials, data_rights, personal_tokens, profile, sessions, signup
+from accounts.auth import CurrentClaims, PersonalTokens, Tokens
 from accounts.context import AccountsDep
 from accounts.errors import InvalidRefreshToken
 from accounts.schemas import (
+    AVATAR_UPLOAD_OPENAPI,
     DeleteAccountIn,
     EmailIn,
     ExportOut,
@@ -22,6 +23,9 @@ from accounts.schemas import (
     MessageOut,
     PasswordChangeIn,
     PasswordResetIn,
+    PersonalTokenCreatedOut,
+    PersonalTokenIn,
+    PersonalTokensOut,
     PreferencesIn,
     PreferencesOut,
     ProfileIn,
@@ -182,6 +186,41 @@ async def revoke_others(claims: CurrentClaims, ctx: AccountsDep) -> dict[str, st
     return {"message": f"Signed out {count} other session(s)."}
 
 
+@router.get("/api/account/tokens", response_model=PersonalTokensOut, tags=["account"])
+async def list_personal_tokens(claims: CurrentClaims, ctx: AccountsDep) -> dict[str, Any]:
+    """Your personal access tokens for scripts (never their secrets)."""
+    tokens = await personal_tokens.list_tokens(ctx, claims=claims)
+    return {"tokens": tokens, "total": len(tokens)}
+
+
+@router.post(
+    "/api/account/tokens",
+    status_code=201,
+    response_model=PersonalTokenCreatedOut,
+    tags=["account"],
+)
+async def create_personal_token(
+    body: PersonalTokenIn, claims: CurrentClaims, ctx: AccountsDep
+) -> dict[str, Any]:
+    """Create a personal access token; its secret is in this answer only."""
+    return await personal_tokens.create_token(
+        ctx,
+        claims=claims,
+        name=body.name,
+        scopes=list(body.scopes),
+        expires_in_days=body.expires_in_days,
+    )
+
+
+@router.delete("/api/account/tokens/{token_id}", status_code=204, tags=["account"])
+async def revoke_personal_token(
+    token_id: uuid.UUID, claims: CurrentClaims, ctx: AccountsDep, resolver: PersonalTokens
+) -> Response:
+    """Revoke a personal access token: refused from the next request on."""
+    await personal_tokens.revoke_token(ctx, resolver, claims=claims, token_id=token_id)
+    return Response(status_code=204)
+
+
 @router.post("/api/auth/password/forgot", status_code=202, response_model=MessageOut, tags=["auth"])
 async def forgot_password(body: EmailIn, request: Request, ctx: AccountsDep) -> dict[str, str]:
     """E-mail a password reset link (the answer is the same for unknown addresses)."""
@@ -237,14 +276,15 @@ async def update_profile(
     )
 
 
-@router.put("/api/account/avatar", response_model=ProfileOut, tags=["account"])
-async def put_avatar(
-    avatar: Annotated[UploadFile, File(description="PNG, JPEG or WebP up to 2 MB")],
-    claims: CurrentClaims,
-    ctx: AccountsDep,
-) -> dict[str, Any]:
-    """Upload a new avatar image."""
-    data = await avatar.read(profile.AVATAR_MAX_BYTES + 1)
+@router.put(
+    "/api/account/avatar",
+    response_model=ProfileOut,
+    tags=["account"],
+    openapi_extra=AVATAR_UPLOAD_OPENAPI,
+)
+async def put_avatar(request: Request, claims: CurrentClaims, ctx: AccountsDep) -> dict[str, Any]:
+    """Upload a new avatar image (multipart field `avatar`)."""
+    data = await profile.read_avatar(request.headers.get("content-type"), request.stream())
     return await profile.set_avatar(ctx, user_id=uuid.UUID(claims.user_id), data=data)
 
 

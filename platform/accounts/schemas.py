@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -170,3 +170,56 @@ class ExportOut(BaseModel):
     size_bytes: int | None
     download_url: str | None
     error: str | None
+
+
+# The avatar arrives as a stream (accounts.profile.read_avatar), so its form is described here.
+AVATAR_UPLOAD_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["avatar"],
+                    "properties": {
+                        "avatar": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "PNG, JPEG or WebP up to 2 MB",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+Scope = Literal["library:read", "library:write", "kits:write"]
+
+
+class PersonalTokenIn(Strict):
+    name: Name
+    scopes: list[Scope] = Field(min_length=1, max_length=3)
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=366, description="Days until the token stops working; null: never"
+    )
+
+
+class PersonalTokenOut(BaseModel):
+    id: UUID
+    name: str
+    prefix: str = Field(description="The token's first characters, to tell tokens apart")
+    scopes: list[Scope]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+class PersonalTokenCreatedOut(PersonalTokenOut):
+    token: str = Field(description="The secret, shown this once: store it now")
+
+
+class PersonalTokensOut(BaseModel):
+    tokens: list[PersonalTokenOut]
+    total: int

@@ -59,15 +59,15 @@ update app.subscriptions
  where stripe_customer_id = $2;
 
 -- name: set_user_tier --
--- The tier every service enforces; a row comes back only when it changed. A change also wakes the
--- analyses deferred for a spent quota: they are counted again under the new plan (and deferred
--- again if it is still spent).
+-- The tier every service enforces (SECURITY DEFINER: the runtime role cannot write the column);
+-- the id comes back only when it changed. A change also wakes the analyses deferred for a spent
+-- quota: they are counted again under the new plan (and deferred again if it is still spent).
 with changed as (
-    update app.users set tier = $1, updated_at = now() where tier is distinct from $1 returning id
+    select app.set_user_tier($1) as id
 ), woken as (
     update app.processing_jobs set run_after = now()
      where status = 'deferred' and kind = 'analyze' and run_after > now()
-       and exists (select 1 from changed)
+       and exists (select 1 from changed where id is not null)
 )
 select id from changed;
 
@@ -149,14 +149,16 @@ update app.usage_counters
 
 -- name: usage_figures --
 -- Every figure the usage view and the warnings compare with the plan's limits.
--- The api_usage filter repeats the user for the planner (index on user_id, created_at).
+-- The api_usage filter repeats the user for the planner (partial index on user_id, created_at
+-- where via_token): the daily quota counts personal-token requests only.
 select u.tier, u.email, pl.name as plan_name, c.storage_bytes, c.reserved_bytes, c.analyses_used,
        c.period_start, c.warnings_sent, pl.storage_bytes as storage_limit,
        pl.analyses_per_month as analyses_limit, pl.api_calls_per_day as api_calls_limit,
        pl.collections as collections_limit, pl.concurrent_uploads as concurrent_uploads_limit,
        coalesce(p.notification_email_enabled, true) as notification_email_enabled,
        (select count(*) from app.api_usage a
-         where a.user_id = u.id and a.created_at >= date_trunc('day', now(), 'UTC'))
+         where a.user_id = u.id and a.via_token
+           and a.created_at >= date_trunc('day', now(), 'UTC'))
            as api_calls_today,
        (select count(*) from app.collections) as collections
 from app.users u

@@ -21,6 +21,7 @@ from storage import create_blob_store
 from tenancy.service_app import create_service_app
 from tenancy.settings import Settings, get_settings
 from tokens import generate as generate_keys
+from tokens.personal import PersonalTokenResolver
 
 
 async def _start_accounts(app: FastAPI) -> Callable[[], Awaitable[None]]:
@@ -29,6 +30,9 @@ async def _start_accounts(app: FastAPI) -> Callable[[], Awaitable[None]]:
         # Development and tests get a key ring on first start; production must provision one.
         generate_keys(settings.keys_dir)
     app.state.tokens = TokenService(settings, app.state.redis)
+    app.state.personal_tokens = PersonalTokenResolver(
+        app.state.pool, app.state.tokens.revocation, cache_ttl_s=settings.personal_token_cache_s
+    )
     app.state.blobs = create_blob_store(settings)
     ctx = Accounts(app.state.pool, app.state.redis, app.state.tokens, app.state.blobs, settings)
 

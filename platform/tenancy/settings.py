@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     database_url: str = "postgresql://sp404_app@127.0.0.1:5432/sp404"
-    database_owner_url: str = "postgresql://sp404_owner@127.0.0.1:5432/sp404"
+    # Migrations only: the migrator, which does SET ROLE sp404_owner (the owner cannot log in).
+    database_owner_url: str = "postgresql://sp404_migrator@127.0.0.1:5432/sp404"
     # Only tests and admins' audits use the auditor; the services never do.
     database_auditor_url: str = "postgresql://sp404_auditor@127.0.0.1:5432/sp404"
     db_pool_min: int = 2
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "sp404-api"
     access_token_ttl_s: int = 3600
     refresh_token_ttl_s: int = 7 * 24 * 3600
+    # How long each service keeps a resolved personal access token; revocation is immediate
+    # anyway (Redis denylist), this bounds it only while Redis is unreachable.
+    personal_token_cache_s: float = Field(default=30.0, ge=0, le=300)
 
     public_url: str = "http://127.0.0.1:8080"
     platform_urls: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000"])
@@ -53,6 +57,10 @@ class Settings(BaseSettings):
     worker_lease_s: int = 60
     # The largest single upload accepted (the plan's storage quota applies on top).
     max_upload_bytes: int = 1024 * 1024 * 1024
+    # A presigned direct-upload URL cannot be revoked on S3, so it lives only this long.
+    direct_upload_url_ttl_s: int = 900
+    # How often the engine deletes staged direct uploads that are no longer open.
+    staging_sweep_interval_s: int = 300
     blob_store: Literal["local", "s3"] = "local"
     blob_dir: Path | None = None
     s3_endpoint_url: str | None = None

@@ -87,9 +87,15 @@ async def test_usage_numbers_match_what_is_stored(pool: asyncpg.Pool, member: uu
         )
         for n in range(4):
             await conn.execute(
-                "insert into app.api_usage (user_id, endpoint, method) values ($1, $2, 'GET')",
+                "insert into app.api_usage (user_id, endpoint, method, via_token)"
+                " values ($1, $2, 'GET', true)",
                 member, f"/api/samples/{n}",
             )  # fmt: skip
+        # The web app's own requests are recorded too, but the daily quota does not count them.
+        await conn.execute(
+            "insert into app.api_usage (user_id, endpoint, method) values ($1, '/api/kits', 'GET')",
+            member,
+        )
         await conn.execute(
             "insert into app.api_usage (user_id, endpoint, method, created_at)"
             " values ($1, '/old', 'GET', now() - interval '2 days')",
@@ -175,7 +181,7 @@ async def test_over_limit_after_a_downgrade_blocks_new_writes_and_keeps_the_data
     pool: asyncpg.Pool, member: uuid.UUID
 ) -> None:
     async with tenant_tx(pool, member) as conn:
-        await conn.execute("update app.users set tier = 'pro'")
+        await conn.execute("select app.set_user_tier('pro')")
         await conn.execute("update app.usage_counters set storage_bytes = $1", 3 * 1024 * MB)
         for n in range(7):
             await conn.execute(
@@ -183,7 +189,7 @@ async def test_over_limit_after_a_downgrade_blocks_new_writes_and_keeps_the_data
             )
         assert (await may_add_bytes(conn, MB)).allowed
         assert (await may_add_collection(conn)).allowed
-        await conn.execute("update app.users set tier = 'free'")  # the downgrade took effect
+        await conn.execute("select app.set_user_tier('free')")  # the downgrade took effect
 
         storage = await may_add_bytes(conn, 1)
         collection = await may_add_collection(conn)

@@ -6,16 +6,19 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 
+import asyncpg
 import pytest
 import redis
 
 from tenancy.settings import Settings
+from tests.conftest import CreateUser
 from tests.gateway.conftest import Gateway, Mint, bearer
+from tests.personal_tokens import insert_personal_token
 
 
 @pytest.fixture
 def store(migrated_db: Settings) -> Iterator[redis.Redis]:
-    """A plain client on the Redis the gateway uses (test database 9)."""
+    """A plain client on the Redis the gateway uses (the test database)."""
     client = redis.Redis.from_url(migrated_db.redis_url)
     yield client
     client.close()
@@ -45,12 +48,12 @@ def test_the_101st_request_in_a_minute_gets_429_and_another_user_is_unaffected(
     assert gateway.client.get("/api/samples", headers=calm).status_code == 200
 
 
-def test_a_free_users_101st_call_of_the_day_is_refused_and_warned_about_before(
-    gateway: Gateway, mint: Mint, store: redis.Redis
+async def test_a_free_users_101st_scripted_call_of_the_day_is_refused_and_warned_about_before(
+    gateway: Gateway, pool: asyncpg.Pool, create_user: CreateUser, store: redis.Redis
 ) -> None:
-    user = uuid.uuid4()
+    user = await create_user(tier="free")
     store.set(_day_key(user), 98)
-    token = bearer(mint(user, tier="free"))
+    token = bearer(await insert_personal_token(pool, user))
     warned = gateway.client.get("/api/samples", headers=token)
     assert warned.status_code == 200
     assert warned.headers["x-quota-warning"] == "API requests today: 99 of 100 used"
@@ -65,42 +68,61 @@ def test_a_free_users_101st_call_of_the_day_is_refused_and_warned_about_before(
     assert 0 < int(refused.headers["retry-after"]) <= seconds_to_midnight
 
 
-def test_no_warning_below_80_percent_of_the_daily_allowance(
-    gateway: Gateway, mint: Mint, store: redis.Redis
+async def test_the_web_apps_session_is_never_refused_by_the_daily_quota_nor_counted(
+    gateway: Gateway, mint: Mint, pool: asyncpg.Pool, create_user: CreateUser, store: redis.Redis
 ) -> None:
-    user = uuid.uuid4()
+    user = await create_user(tier="free")
+    store.set(_day_key(user), 100)
+    script = bearer(await insert_personal_token(pool, user))
+    assert gateway.client.get("/api/samples", headers=script).status_code == 429
+    session = bearer(mint(user, tier="free"))
+    for _ in range(5):
+        served = gateway.client.get("/api/samples", headers=session)
+        assert served.status_code == 200
+        assert "x-ratelimit-daily-limit" not in served.headers
+        assert "x-quota-warning" not in served.headers
+    assert int(store.get(_day_key(user)) or 0) == 100
+
+
+async def test_no_warning_below_80_percent_of_the_daily_allowance(
+    gateway: Gateway, pool: asyncpg.Pool, create_user: CreateUser, store: redis.Redis
+) -> None:
+    user = await create_user(tier="free")
     store.set(_day_key(user), 50)
-    response = gateway.client.get("/api/samples", headers=bearer(mint(user, tier="free")))
+    token = bearer(await insert_personal_token(pool, user))
+    response = gateway.client.get("/api/samples", headers=token)
     assert response.status_code == 200
     assert "x-quota-warning" not in response.headers
 
 
-def test_a_pro_user_past_the_free_allowance_is_served(
-    gateway: Gateway, mint: Mint, store: redis.Redis
+async def test_a_pro_user_past_the_free_allowance_is_served(
+    gateway: Gateway, pool: asyncpg.Pool, create_user: CreateUser, store: redis.Redis
 ) -> None:
-    user = uuid.uuid4()
+    user = await create_user(tier="pro")
     store.set(_day_key(user), 150)
-    response = gateway.client.get("/api/samples", headers=bearer(mint(user, tier="pro")))
+    token = bearer(await insert_personal_token(pool, user))
+    response = gateway.client.get("/api/samples", headers=token)
     assert response.status_code == 200
     assert response.headers["x-ratelimit-daily-limit"] == "10000"
 
 
-def test_an_enterprise_user_has_no_daily_limit(
-    gateway: Gateway, mint: Mint, store: redis.Redis
+async def test_an_enterprise_user_has_no_daily_limit(
+    gateway: Gateway, pool: asyncpg.Pool, create_user: CreateUser, store: redis.Redis
 ) -> None:
-    user = uuid.uuid4()
+    user = await create_user(tier="enterprise")
     store.set(_day_key(user), 1_000_000)
-    response = gateway.client.get("/api/samples", headers=bearer(mint(user, tier="enterprise")))
+    token = bearer(await insert_personal_token(pool, user))
+    response = gateway.client.get("/api/samples", headers=token)
     assert response.status_code == 200
     assert "x-ratelimit-daily-limit" not in response.headers
 
 
-def test_a_tier_change_in_redis_applies_on_the_next_request(
-    gateway: Gateway, mint: Mint, store: redis.Redis
+async def test_a_tier_change_in_redis_applies_on_the_next_request(
+    gateway: Gateway, pool: asyncpg.Pool, create_user: CreateUser, store: redis.Redis
 ) -> None:
-    user = uuid.uuid4()
+    user = await create_user(tier="free")
     store.set(_day_key(user), 100)
-    token = bearer(mint(user, tier="free"))
+    token = bearer(await insert_personal_token(pool, user))
     assert gateway.client.get("/api/samples", headers=token).status_code == 429
     store.set(f"sp404:tier:{user}", "pro")
     upgraded = gateway.client.get("/api/samples", headers=token)
@@ -110,12 +132,12 @@ def test_a_tier_change_in_redis_applies_on_the_next_request(
     assert gateway.client.get("/api/samples", headers=token).status_code == 429
 
 
-def test_refused_requests_do_not_use_up_the_daily_allowance(
-    gateway: Gateway, mint: Mint, store: redis.Redis
+async def test_refused_requests_do_not_use_up_the_daily_allowance(
+    gateway: Gateway, pool: asyncpg.Pool, create_user: CreateUser, store: redis.Redis
 ) -> None:
-    user = uuid.uuid4()
+    user = await create_user(tier="free")
     store.set(_day_key(user), 100)
-    token = bearer(mint(user, tier="free"))
+    token = bearer(await insert_personal_token(pool, user))
     for _ in range(3):
         gateway.client.get("/api/samples", headers=token)
     assert int(store.get(_day_key(user)) or 0) == 100

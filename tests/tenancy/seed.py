@@ -19,6 +19,9 @@ SEED: dict[str, str] = {
     " values ($1, $1)",
     "refresh_tokens": "insert into app.refresh_tokens (user_id, family_id, token_hash, expires_at)"
     " values ($1, $1, md5(random()::text), now() + interval '7 days')",
+    "personal_access_tokens": "insert into app.personal_access_tokens (user_id, name, prefix,"
+    " token_hash, scopes) values ($1, 'sync', 'sp404_pat_abcd', md5(random()::text),"
+    " '{library:read}')",
     "subscriptions": "insert into app.subscriptions (user_id) values ($1)",
     "invoices": "insert into app.invoices (user_id, stripe_invoice_id, status)"
     " values ($1, 'in_' || md5(random()::text), 'paid')",
