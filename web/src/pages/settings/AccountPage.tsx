@@ -8,6 +8,7 @@ import { Field } from "../../components/Field";
 import { formatWhen } from "../../format";
 import { navigate } from "../../router";
 import "../account/account.css";
+import { ApiTokens } from "../account/ApiTokens";
 import { AvatarSection } from "../account/AvatarSection";
 import { DataExport } from "../account/DataExport";
 import { PasswordForm } from "../account/PasswordForm";
@@ -159,6 +160,7 @@ export function AccountPage() {
       <DataExport />
       <PasswordForm onChanged={() => setSessionsVersion((n) => n + 1)} />
       <Sessions key={sessionsVersion} />
+      <ApiTokens />
       <DeleteAccount />
     </>
   );
