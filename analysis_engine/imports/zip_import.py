@@ -15,9 +15,9 @@ from typing import Any
 from analysis_engine.context import Engine
 from analysis_engine.jobs import enqueue_job
 from analysis_engine.quotas import storage_quota
-from analysis_engine.samples.multipart_stream import MultipartStream, read_field
 from analysis_engine.samples.upload import clean_filename, parse_tags
 from storage import BlobTooLarge, user_key
+from storage.multipart import MalformedBody, MultipartStream, read_field
 from tenancy.audit import deny_access
 from tenancy.db import tenant_tx
 from tenancy.errors import (
@@ -124,6 +124,8 @@ async def start_import(
     """Store the uploaded ZIP and queue its import; returns the 202 body."""
     if content_length is not None and content_length > MAX_ARCHIVE_BYTES + 64 * 1024:
         raise PayloadTooLarge(f"Archives can be up to {MAX_ARCHIVE_BYTES // 1024**3} GB.")
+    if content_length == 0:
+        raise MalformedBody("The body is empty.")
     async with tenant_tx(ctx.pool, user_id) as conn:
         if await conn.fetchval(SQL["count_active_imports"]) >= MAX_ACTIVE_IMPORTS:
             raise TooManyImports(retry_after=30)

@@ -31,8 +31,9 @@ update app.usage_counters
 -- name: insert_reservation --
 -- Records a reservation so a dead upload's bytes come back when it expires.
 -- A direct upload also records where the browser puts the file and what it is called.
-insert into app.upload_reservations (user_id, bytes, expires_at, blob_key, filename, fields)
-values ($1, $2, now() + make_interval(secs => $3), $4, $5, $6)
+-- The id comes from the caller: a direct upload's staging key is named after it.
+insert into app.upload_reservations (id, user_id, bytes, expires_at, blob_key, filename, fields)
+values ($1, $2, $3, now() + make_interval(secs => $4), $5, $6, $7)
 returning id;
 
 -- name: settle_reservation --
@@ -69,3 +70,16 @@ join app.plans p on p.id = u.tier;
 select id, bytes, blob_key, filename, fields, expires_at
 from app.upload_reservations
 where id = $1 and blob_key is not null and expires_at > now();
+
+-- name: direct_upload_is_open --
+-- Whether a direct upload may still receive its file: it exists, has not expired and owns the key.
+select exists (
+    select 1 from app.upload_reservations
+     where id = $1 and blob_key = $2 and expires_at > now()
+);
+
+-- name: open_staging_keys --
+-- Which of the given staging keys belong to the caller's open direct uploads.
+select blob_key
+from app.upload_reservations
+where blob_key = any($1::text[]) and expires_at > now();

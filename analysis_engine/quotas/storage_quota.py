@@ -25,6 +25,7 @@ MB = 1024 * 1024
 class DirectUpload:
     """Where a presigned upload's file will land, and what the producer called it."""
 
+    upload_id: uuid.UUID
     blob_key: str
     filename: str
     fields: dict[str, str]
@@ -91,6 +92,7 @@ async def reserve(
         await conn.execute(SQL["add_reservation"], granted, 0 if direct else 1)
         reservation_id = await conn.fetchval(
             SQL["insert_reservation"],
+            uuid.uuid4() if direct is None else direct.upload_id,
             user_id,
             granted,
             ttl_s,

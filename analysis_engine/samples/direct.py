@@ -1,14 +1,21 @@
 """Direct uploads for large files: the browser PUTs straight to storage with a presigned URL
 limited to the declared size, then asks us to complete; completion runs the same checks and the
-same single commit as a streamed upload."""
+same single commit as a streamed upload.
+
+The URL writes to the upload's staging key (`users/{id}/staging/{upload_id}`), never to a
+sample's: completion checks what was staged, stores exactly those checked bytes under a fresh
+sample key and deletes the staged file. An old URL therefore cannot touch a sample, and whatever
+it writes once its upload is closed is refused (local store) or swept (S3, see staging.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +23,15 @@ from analysis_engine.context import Engine
 from analysis_engine.quotas import storage_quota
 from analysis_engine.samples.formats import UnsupportedAudio, check_audio, sniff
 from analysis_engine.samples.upload import EmptyAudio, Received, clean_filename, commit_sample
-from storage import user_key
+from storage import StorageError, staging_key, user_key
 from tenancy.audit import deny_access
 from tenancy.db import tenant_tx
 from tenancy.errors import PayloadTooLarge, Unprocessable
 
-URL_TTL_S = 3600
+log = logging.getLogger(__name__)
+
 # The reservation outlives the URL a little, so an upload finishing at the deadline can complete.
-RESERVATION_TTL_S = URL_TTL_S + 900
+COMPLETION_GRACE_S = 900
 
 
 class UploadNotReceived(Unprocessable):
@@ -45,21 +53,23 @@ async def start_direct_upload(
     limit = ctx.settings.max_upload_bytes
     if size > limit:
         raise PayloadTooLarge(f"Files can be up to {limit // (1024 * 1024)} MB.")
-    key = user_key(user_id, "samples", str(uuid.uuid4()))
+    upload_id = uuid.uuid4()
+    key = staging_key(user_id, upload_id)
+    url_ttl_s = ctx.settings.direct_upload_url_ttl_s
     reservation = await storage_quota.reserve(
         ctx.pool,
         user_id,
         wanted=size,
         exact=True,
-        ttl_s=RESERVATION_TTL_S,
-        direct=storage_quota.DirectUpload(key, clean_filename(filename), fields),
+        ttl_s=url_ttl_s + COMPLETION_GRACE_S,
+        direct=storage_quota.DirectUpload(upload_id, key, clean_filename(filename), fields),
     )
     try:
         presigned = await ctx.blobs.presign_put(
             key,
             max_bytes=size,
             content_type=content_type or "application/octet-stream",
-            expires_s=URL_TTL_S,
+            expires_s=url_ttl_s,
         )
     except BaseException:
         await storage_quota.release(ctx.pool, reservation)
@@ -88,10 +98,13 @@ async def complete_direct_upload(
     reservation = storage_quota.Reservation(
         pending["id"], user_id, pending["bytes"], await _priority(ctx, user_id)
     )
-    key = pending["blob_key"]
-    info_on_store = await ctx.blobs.stat(key)
-    if info_on_store is None:
+    staged = pending["blob_key"]
+    if await ctx.blobs.stat(staged) is None:
         raise UploadNotReceived()
+    # A fresh key per attempt: two racing completions never write the same sample file.
+    sample_id = uuid.uuid4()
+    key = user_key(user_id, "samples", str(sample_id))
+    committed = False
     fd, spool_name = tempfile.mkstemp(prefix="sp404-direct-")
     try:
         try:
@@ -99,7 +112,7 @@ async def complete_direct_upload(
             head = b""
             size = 0
             with os.fdopen(fd, "wb") as spool:
-                async for chunk in await ctx.blobs.open_read(key):
+                async for chunk in await ctx.blobs.open_read(staged):
                     size += len(chunk)
                     if size > pending["bytes"]:
                         raise PayloadTooLarge("The file is larger than declared.")
@@ -113,6 +126,11 @@ async def complete_direct_upload(
             if fmt is None:
                 raise UnsupportedAudio()
             info = await asyncio.to_thread(check_audio, Path(spool_name), fmt)
+            # The sample keeps exactly the bytes just checked, copied from our spool: an S3 URL
+            # that has not expired yet may still rewrite the staged file, never this key.
+            await ctx.blobs.put_stream(
+                key, _spooled(Path(spool_name)), max_bytes=size, content_type=None
+            )
             received = Received(
                 filename=pending["filename"],
                 head=head,
@@ -120,15 +138,33 @@ async def complete_direct_upload(
                 sha256=digest.hexdigest(),
                 fields=dict(pending["fields"]),
             )
-            return await commit_sample(
-                ctx, user_id, uuid.UUID(key.rsplit("/", 1)[1]), key, received, info, reservation
-            )
+            result = await commit_sample(ctx, user_id, sample_id, key, received, info, reservation)
+            committed = True
+            return result
         except (Unprocessable, PayloadTooLarge, UnsupportedAudio):
-            await ctx.blobs.delete(key)
+            await ctx.blobs.delete(staged)
             await storage_quota.release(ctx.pool, reservation)
             raise
     finally:
         os.unlink(spool_name)
+        if committed:
+            await _delete_staged(ctx, staged)
+        else:
+            await ctx.blobs.delete(key)
+
+
+async def _spooled(path: Path, size: int = 1 << 20) -> AsyncIterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := await asyncio.to_thread(handle.read, size):
+            yield chunk
+
+
+async def _delete_staged(ctx: Engine, staged: str) -> None:
+    try:
+        await ctx.blobs.delete(staged)
+    except StorageError:
+        # The sample is committed; the sweeper removes the staged copy later.
+        log.warning("deleting a staged upload failed", extra={"key": staged}, exc_info=True)
 
 
 async def _priority(ctx: Engine, user_id: uuid.UUID) -> int:
@@ -144,6 +180,8 @@ async def cancel_direct_upload(ctx: Engine, *, user_id: uuid.UUID, upload_id: uu
         raise await deny_access(
             ctx.pool, user_id=user_id, target_type="upload", target_id=upload_id
         )
-    await ctx.blobs.delete(pending["blob_key"])
+    # Released first: from then on the local store refuses the URL and the sweeper may delete
+    # what an S3 URL writes later.
     reservation = storage_quota.Reservation(pending["id"], user_id, pending["bytes"], 0)
     await storage_quota.release(ctx.pool, reservation)
+    await ctx.blobs.delete(pending["blob_key"])

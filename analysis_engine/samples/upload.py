@@ -18,8 +18,8 @@ from analysis_engine.context import Engine
 from analysis_engine.jobs import enqueue_job
 from analysis_engine.quotas import storage_quota
 from analysis_engine.samples.formats import UnsupportedAudio, check_audio, sniff
-from analysis_engine.samples.multipart_stream import MultipartStream, read_field
 from storage import BlobTooLarge, user_key
+from storage.multipart import MalformedBody, MultipartStream, read_field
 from tenancy.db import tenant_tx
 from tenancy.errors import BadRequest, PayloadTooLarge, QuotaExceeded, Unprocessable
 from tenancy.queries import load_queries
@@ -141,6 +141,8 @@ async def upload_sample(
     limit = ctx.settings.max_upload_bytes
     if content_length is not None and content_length > limit + 64 * 1024:
         raise PayloadTooLarge(f"Files can be up to {limit // (1024 * 1024)} MB.")
+    if content_length == 0:
+        raise MalformedBody("The body is empty.")
     exact = content_length is not None
     reservation = await storage_quota.reserve(
         ctx.pool, user_id, wanted=min(content_length or limit, limit), exact=exact

@@ -34,6 +34,15 @@ class BlobInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ListedBlob:
+    """One blob of a listing: its key, size in bytes and when it was last written."""
+
+    key: str
+    size: int
+    modified_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class PresignedUpload:
     """A URL a browser may upload to directly: send `method` with exactly these `headers`."""
 
@@ -147,6 +156,14 @@ class BlobStore(abc.ABC):
     @abc.abstractmethod
     async def list_keys(self, prefix: str) -> list[str]:
         """Sorted keys of every blob under the folder `prefix`."""
+
+    @abc.abstractmethod
+    async def list_blobs(self, prefix: str) -> list[ListedBlob]:
+        """Every blob under the folder `prefix` with its size and time, sorted by key."""
+
+    @abc.abstractmethod
+    async def list_folders(self, prefix: str) -> list[str]:
+        """The sorted names of the folders directly inside the folder `prefix` (one level)."""
 
     @abc.abstractmethod
     async def presign_put(

@@ -37,6 +37,20 @@ class InvalidSignature(StorageError):
     code = "forbidden"
 
 
+class BlobExists(StorageError):
+    """Something is already stored under that key; an upload link writes once."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class UploadClosed(StorageError):
+    """This upload link no longer works: the upload was completed, cancelled or has expired."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class StorageUnavailable(StorageError):
     """The blob store is temporarily unavailable."""
 

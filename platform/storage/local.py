@@ -25,6 +25,7 @@ from storage.base import (
     READ_CHUNK,
     BlobInfo,
     BlobStore,
+    ListedBlob,
     PresignedUpload,
     StoredBlob,
     StreamMeter,
@@ -33,7 +34,7 @@ from storage.base import (
     check_range,
     resolve_range,
 )
-from storage.errors import BlobNotFound, InvalidKey, StorageUnavailable
+from storage.errors import BlobExists, BlobNotFound, InvalidKey, StorageUnavailable
 from storage.keys import validate_key, validate_prefix
 from storage.signing import SignedGrant, signed_query, verify_presigned
 
@@ -116,6 +117,23 @@ class LocalBlobStore(BlobStore):
             raise InvalidKey("Other blobs are stored under that key as a folder.") from exc
 
     @staticmethod
+    def _commit_new(handle: BinaryIO, tmp: Path, path: Path, content_type: str) -> None:
+        handle.flush()
+        os.fsync(handle.fileno())
+        handle.close()
+        try:
+            # link() fails when the name exists, so of two racing writers exactly one wins.
+            os.link(tmp, path)
+        except FileExistsError as exc:
+            raise BlobExists() from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+        if content_type != DEFAULT_CONTENT_TYPE:
+            sidecar_tmp = _sidecar_tmp(path, tmp)
+            sidecar_tmp.write_text(content_type, encoding="utf-8")
+            os.replace(sidecar_tmp, _sidecar(path))
+
+    @staticmethod
     def _discard(handle: BinaryIO, tmp: Path, path: Path) -> None:
         with contextlib.suppress(OSError):
             handle.close()
@@ -131,6 +149,27 @@ class LocalBlobStore(BlobStore):
         content_type: str | None = None,
     ) -> StoredBlob:
         """Stream into a temp file, then rename it over the key; on any failure delete it."""
+        return await self._put(key, chunks, max_bytes, content_type, self._commit)
+
+    async def put_new(
+        self,
+        key: str,
+        chunks: AsyncIterable[bytes],
+        *,
+        max_bytes: int | None = None,
+        content_type: str | None = None,
+    ) -> StoredBlob:
+        """Like put_stream, but only if nothing is stored under `key` yet; else BlobExists."""
+        return await self._put(key, chunks, max_bytes, content_type, self._commit_new)
+
+    async def _put(
+        self,
+        key: str,
+        chunks: AsyncIterable[bytes],
+        max_bytes: int | None,
+        content_type: str | None,
+        commit: Callable[[BinaryIO, Path, Path, str], None],
+    ) -> StoredBlob:
         path = self._path(key)
         meter = StreamMeter(max_bytes)
         tmp, handle = await _io(self._open_temp, path)
@@ -144,7 +183,7 @@ class LocalBlobStore(BlobStore):
                     buffer.clear()
             if buffer:
                 await self._write(handle, meter, buffer)
-            await _io(self._commit, handle, tmp, path, content_type or DEFAULT_CONTENT_TYPE)
+            await _io(commit, handle, tmp, path, content_type or DEFAULT_CONTENT_TYPE)
         except BaseException as exc:
             # Synchronous on purpose: it must run even while the task is being cancelled.
             self._discard(handle, tmp, path)
@@ -236,6 +275,34 @@ class LocalBlobStore(BlobStore):
     async def list_keys(self, prefix: str) -> list[str]:
         """Sorted keys under the folder `prefix`."""
         return await _io(self._list, self._folder(prefix))
+
+    def _listed(self, folder: Path) -> list[ListedBlob]:
+        blobs: list[ListedBlob] = []
+        for key in self._list(folder):
+            try:
+                result = self._path(key).stat()
+            except FileNotFoundError:
+                continue  # deleted while we walked
+            modified = datetime.fromtimestamp(result.st_mtime, UTC)
+            blobs.append(ListedBlob(key=key, size=result.st_size, modified_at=modified))
+        return blobs
+
+    async def list_blobs(self, prefix: str) -> list[ListedBlob]:
+        """Keys under the folder `prefix` with their sizes and modification times."""
+        return await _io(self._listed, self._folder(prefix))
+
+    async def list_folders(self, prefix: str) -> list[str]:
+        """Names of the folders directly inside `prefix` (hidden ones are never blobs)."""
+        folder = self._folder(prefix)
+
+        def names() -> list[str]:
+            try:
+                entries = list(os.scandir(folder))
+            except (FileNotFoundError, NotADirectoryError):
+                return []
+            return sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
+
+        return await _io(names)
 
     async def delete_prefix(self, prefix: str) -> int:
         """Remove the folder `prefix` with everything in it; returns how many blobs it held."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -15,6 +15,7 @@ from storage.errors import (
     InvalidSignature,
     RangeNotSatisfiable,
     StorageError,
+    UploadClosed,
 )
 from storage.local import LocalBlobStore
 from storage.ranges import parse_range
@@ -44,13 +45,28 @@ async def _body(request: Request) -> AsyncIterator[bytes]:
             yield chunk
 
 
-def blob_routes(store: LocalBlobStore) -> list[Route]:
-    """Routes for `/blobs/{key}` to mount at the root of the app behind `public_base_url`."""
+UploadGate = Callable[[Request, str], Awaitable[bool]]
+"""Whether a presigned PUT to the key may write now: its upload exists, is open and owns the key.
+
+The signature only proves that we issued the URL; the gate is what makes it die with its upload
+(completed, cancelled, expired or deleted), which a signature alone cannot express.
+"""
+
+
+def blob_routes(store: LocalBlobStore, *, upload_gate: UploadGate) -> list[Route]:
+    """Routes for `/blobs/{key}` to mount at the root of the app behind `public_base_url`.
+
+    A PUT writes a key once, only while `upload_gate` says its upload is open, and never more
+    than the signed size: an old URL can neither replace a checked file nor store bytes that no
+    quota counts.
+    """
 
     async def upload(request: Request) -> Response:
         key = request.path_params["key"]
         try:
             grant = store.verify("PUT", key, dict(request.query_params))
+            if not await upload_gate(request, key):
+                raise UploadClosed()
         except StorageError as exc:
             return _error(request, exc)
         sent_type = request.headers.get("content-type")
@@ -62,13 +78,17 @@ def blob_routes(store: LocalBlobStore) -> list[Route]:
             # Refused before a byte of the body is read.
             return _error(request, BlobTooLarge(f"The upload is larger than {limit} bytes."))
         try:
-            stored = await store.put_stream(
+            stored = await store.put_new(
                 key, _body(request), max_bytes=limit, content_type=grant.content_type
             )
         except StorageError as exc:
             return _error(request, exc)
         except ClientDisconnect:
             return Response(status_code=400)
+        if not await upload_gate(request, key):
+            # Cancelled or expired while the body was arriving: keep nothing nobody counts.
+            await store.delete(key)
+            return _error(request, UploadClosed())
         return JSONResponse(
             {"key": stored.key, "size": stored.size, "sha256": stored.sha256},
             headers={"ETag": f'"{stored.sha256}"'},

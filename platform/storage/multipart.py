@@ -3,6 +3,10 @@
 Starlette's `request.form()` spools every file to a temporary file before the handler sees it;
 an upload must instead flow to the blob store while it arrives, so we drive python-multipart's
 push parser from the ASGI body stream ourselves.
+
+A body that is not a complete, well-formed multipart message (a broken part header, a part
+without `Content-Disposition: form-data; name=...`, a missing or foreign boundary, an end before
+the closing boundary) is a 400 `malformed_body`, never a 500 and never half an upload.
 """
 
 from __future__ import annotations
@@ -11,11 +15,18 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
 from tenancy.errors import BadRequest, Unprocessable, UnsupportedMediaType
 
 MAX_FIELD_BYTES = 64 * 1024
+
+
+class MalformedBody(BadRequest):
+    """The body is not a well-formed multipart/form-data message."""
+
+    code = "malformed_body"
 
 
 @dataclass
@@ -65,7 +76,11 @@ class MultipartStream:
         self._header_field, self._header_value = b"", b""
 
     def _headers_finished(self) -> None:
-        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        disposition, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        if disposition != b"form-data" or b"name" not in options:
+            raise MalformedBody(
+                'Each part needs a "Content-Disposition: form-data; name=..." header.'
+            )
         name = options.get(b"name", b"").decode("utf-8", "replace")
         raw_filename = options.get(b"filename")
         filename = None if raw_filename is None else raw_filename.decode("utf-8", "replace")
@@ -86,10 +101,17 @@ class MultipartStream:
         async for chunk in self._body:
             if not chunk:
                 continue
-            self._parser.write(chunk)
+            try:
+                self._parser.write(chunk)
+            except MultipartParseError as exc:
+                raise MalformedBody(f"The multipart body is malformed: {exc}.") from exc
             events, self._events = self._events, []
             for event in events:
                 yield event
+        # python-multipart's finalize() does not check that the closing boundary arrived; a
+        # body cut short must not pass for a complete one (a truncated file stored as whole).
+        if self._parser.state != MultipartState.END:
+            raise MalformedBody("The multipart body ended before its closing boundary.")
         self._parser.finalize()
         for event in self._events:
             yield event

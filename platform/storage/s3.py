@@ -27,6 +27,7 @@ from storage.base import (
     READ_CHUNK,
     BlobInfo,
     BlobStore,
+    ListedBlob,
     PresignedUpload,
     StoredBlob,
     StreamMeter,
@@ -291,6 +292,30 @@ class S3BlobStore(BlobStore):
             for item in page.get("Contents", [])
         ]
         return sorted(keys)
+
+    async def list_blobs(self, prefix: str) -> list[ListedBlob]:
+        """Keys under the folder `prefix` with sizes and LastModified, from the listing alone."""
+        folder = validate_prefix(prefix)
+        blobs = [
+            ListedBlob(
+                key=str(item["Key"]),
+                size=int(item["Size"]),
+                modified_at=item["LastModified"].astimezone(UTC),
+            )
+            async for page in self._pages("list_objects_v2", Prefix=folder)
+            for item in page.get("Contents", [])
+        ]
+        return sorted(blobs, key=lambda blob: blob.key)
+
+    async def list_folders(self, prefix: str) -> list[str]:
+        """The next path segments under `prefix` (ListObjectsV2 with a '/' delimiter)."""
+        folder = validate_prefix(prefix)
+        names = {
+            str(common["Prefix"])[len(folder) :].rstrip("/")
+            async for page in self._pages("list_objects_v2", Prefix=folder, Delimiter="/")
+            for common in page.get("CommonPrefixes", [])
+        }
+        return sorted(names)
 
     async def delete_prefix(self, prefix: str) -> int:
         """Delete every object under the folder in batches and abort its unfinished uploads."""

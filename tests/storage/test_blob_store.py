@@ -6,6 +6,7 @@ import hashlib
 import tracemalloc
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -209,6 +210,29 @@ async def test_list_keys_is_sorted_and_recursive(store: BlobStore, producer_id: 
     for key in keys:
         await store.put_bytes(key, b"x", "audio/wav")
     assert await store.list_keys(f"users/{producer_id}") == sorted(keys)
+
+
+async def test_list_blobs_gives_each_blobs_size_and_time(
+    store: BlobStore, producer_id: uuid.UUID
+) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    small, large = user_key(producer_id, "a"), user_key(producer_id, "b", "c")
+    await store.put_bytes(large, b"x" * 300, "audio/wav")
+    await store.put_bytes(small, b"x" * 3)
+    listed = await store.list_blobs(f"users/{producer_id}")
+    assert [(blob.key, blob.size) for blob in listed] == [(small, 3), (large, 300)]
+    assert all(blob.modified_at > before for blob in listed)
+    assert await store.list_blobs(f"users/{uuid.uuid4()}") == []
+
+
+async def test_list_folders_names_one_level_only(store: BlobStore) -> None:
+    await store.put_bytes("users/u1/samples/x", b"1")
+    await store.put_bytes("users/u1/staging/y", b"2")
+    await store.put_bytes("users/u2/avatar", b"3")
+    await store.put_bytes("users/file", b"4")
+    assert await store.list_folders("users") == ["u1", "u2"]
+    assert await store.list_folders("users/u1/") == ["samples", "staging"]
+    assert await store.list_folders("nothing") == []
 
 
 HOSTILE_KEYS = [

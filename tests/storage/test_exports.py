@@ -8,12 +8,14 @@ import storage
 def test_the_public_names_are_pinned_and_sorted() -> None:
     assert storage.__all__ == sorted(storage.__all__)
     assert set(storage.__all__) == {
+        "BlobExists",
         "BlobInfo",
         "BlobNotFound",
         "BlobStore",
         "BlobTooLarge",
         "InvalidKey",
         "InvalidSignature",
+        "ListedBlob",
         "LocalBlobStore",
         "PresignedUpload",
         "RangeNotSatisfiable",
@@ -22,8 +24,12 @@ def test_the_public_names_are_pinned_and_sorted() -> None:
         "StorageError",
         "StorageUnavailable",
         "StoredBlob",
+        "UploadClosed",
+        "UploadGate",
         "blob_routes",
         "create_blob_store",
+        "parse_staging_key",
+        "staging_key",
         "user_key",
         "validate_key",
         "verify_presigned",
@@ -36,6 +42,8 @@ def test_storage_errors_carry_the_status_a_client_should_see() -> None:
     assert storage.InvalidKey.status_code == 400
     assert storage.InvalidSignature.status_code == 403
     assert storage.BlobNotFound.status_code == 404
+    assert storage.BlobExists.status_code == 409
+    assert storage.UploadClosed.status_code == 403
     assert storage.BlobTooLarge.status_code == 413
     assert storage.RangeNotSatisfiable.status_code == 416
     assert storage.StorageUnavailable().headers == {"Retry-After": "5"}

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from storage import InvalidKey, user_key, validate_key
+from storage import InvalidKey, parse_staging_key, staging_key, user_key, validate_key
 
 
 def test_user_key_puts_the_blob_under_the_users_folder() -> None:
@@ -62,3 +62,18 @@ def test_plain_keys_are_accepted_unchanged(key: str) -> None:
 def test_hostile_keys_are_refused(key: str, why: str) -> None:
     with pytest.raises(InvalidKey):
         validate_key(key)
+
+
+def test_staging_keys_round_trip_and_nothing_else_parses_as_one() -> None:
+    user, upload = uuid.uuid4(), uuid.uuid4()
+    key = staging_key(user, upload)
+    assert key == f"users/{user}/staging/{upload}"
+    assert parse_staging_key(key) == (user, upload)
+    for other in [
+        user_key(user, "samples", str(upload)),
+        f"users/{user}/staging/{upload}/x",
+        f"users/{user}/staging/not-a-uuid",
+        f"users/{user}/staging/{str(upload).upper()}",
+        f"users/{user}/staging/{upload.hex}",
+    ]:
+        assert parse_staging_key(other) is None

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from storage import InvalidKey, LocalBlobStore
-from tests.storage.conftest import Backend
+from storage import BlobExists, InvalidKey, LocalBlobStore
+from tests.storage.conftest import Backend, pattern, stream
 
 
 @pytest.fixture
@@ -115,3 +115,14 @@ async def test_presign_lifetimes_outside_one_second_to_a_week_are_refused(
 ) -> None:
     with pytest.raises(ValueError):
         await local.presign_get(sample_key, expires_s=expires_s)
+
+
+async def test_put_new_refuses_a_key_that_exists_and_keeps_the_first(
+    local: LocalBlobStore, sample_key: str
+) -> None:
+    await local.put_new(sample_key, stream(10), max_bytes=10, content_type="audio/wav")
+    with pytest.raises(BlobExists):
+        await local.put_new(sample_key, stream(5, fill=1), max_bytes=10)
+    assert await local.read_bytes(sample_key) == pattern(10)
+    info = await local.stat(sample_key)
+    assert info is not None and info.content_type == "audio/wav"

@@ -8,9 +8,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
-from storage import BlobStore, PresignedUpload
+from storage import BlobStore, LocalBlobStore, PresignedUpload, blob_routes
 from tests.storage.conftest import Backend
+from tests.storage.servers import Swappable
 
 
 async def http_put(upload: PresignedUpload, body: bytes) -> httpx.Response:
@@ -234,3 +236,51 @@ async def test_s3_presigned_put_demands_exactly_the_signed_size(
     assert upload.headers["Content-Length"] == "1000"
     assert (await http_put(upload, b"\0" * 999)).status_code == 403
     assert await s3_backend.store.stat(sample_key) is None
+
+
+async def test_local_upload_url_writes_once_and_a_replay_gets_409(
+    local: BlobStore, sample_key: str
+) -> None:
+    upload = await local.presign_put(
+        sample_key, max_bytes=100, content_type="audio/wav", expires_s=60
+    )
+    assert (await http_put(upload, b"RIFF first")).status_code == 200
+    replay = await http_put(upload, b"<html>x")
+    assert replay.status_code == 409
+    assert replay.json()["error"]["code"] == "conflict"
+    assert await local.read_bytes(sample_key) == b"RIFF first"
+
+
+async def test_local_upload_refused_by_the_gate_stores_nothing(
+    local_backend: Backend, local_http: tuple[str, Swappable], sample_key: str
+) -> None:
+    async def closed(request: object, key: str) -> bool:
+        return False
+
+    store = local_backend.store
+    assert isinstance(store, LocalBlobStore)
+    local_http[1].app = Starlette(routes=blob_routes(store, upload_gate=closed))
+    upload = await store.presign_put(sample_key, max_bytes=10, content_type="audio/wav")
+    answer = await http_put(upload, b"RIFF")
+    assert answer.status_code == 403
+    assert await local_backend.leftovers() == []
+
+
+async def test_local_upload_closed_while_the_body_arrived_is_deleted(
+    local_backend: Backend, local_http: tuple[str, Swappable], sample_key: str
+) -> None:
+    asked: list[str] = []
+
+    async def closes_after_the_first_question(request: object, key: str) -> bool:
+        asked.append(key)
+        return len(asked) == 1
+
+    store = local_backend.store
+    assert isinstance(store, LocalBlobStore)
+    local_http[1].app = Starlette(
+        routes=blob_routes(store, upload_gate=closes_after_the_first_question)
+    )
+    upload = await store.presign_put(sample_key, max_bytes=10, content_type="audio/wav")
+    answer = await http_put(upload, b"RIFF")
+    assert answer.status_code == 403 and asked == [sample_key, sample_key]
+    assert await local_backend.leftovers() == []
