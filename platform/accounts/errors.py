@@ -69,6 +69,12 @@ class InvalidImage(Unprocessable):
     code = "invalid_image"
 
 
+class MissingAvatar(Unprocessable):
+    """Attach the image in a form field named "avatar"."""
+
+    code = "missing_avatar"
+
+
 class EmailTaken(Conflict):
     """An account with that e-mail already exists."""
 

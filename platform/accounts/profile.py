@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
 from accounts.context import Accounts
-from accounts.errors import InvalidImage
+from accounts.errors import InvalidImage, MissingAvatar
 from storage import user_key
+from storage.multipart import MultipartStream
 from tenancy.db import tenant_tx
 from tenancy.errors import NotFound, PayloadTooLarge
 from tenancy.queries import load_queries
@@ -81,6 +83,28 @@ def _identify_image(data: bytes) -> tuple[str, str]:
             f"Images up to {AVATAR_MAX_PIXELS} x {AVATAR_MAX_PIXELS} pixels, please."
         )
     return _IMAGE_TYPES[kind]
+
+
+async def read_avatar(content_type: str | None, body: AsyncIterator[bytes]) -> bytes:
+    """The file in the multipart field `avatar`, cut at AVATAR_MAX_BYTES + 1 bytes.
+
+    The whole body is still read (past the cut, bytes are dropped) so an oversized image is
+    answered with its 413 rather than a reset connection; a malformed body is a 400.
+    """
+    data: bytearray | None = None
+    receiving = False
+    async for kind, payload in MultipartStream(content_type, body).events():
+        if kind == "part":
+            receiving = payload.name == "avatar" and payload.filename is not None and data is None
+            if receiving:
+                data = bytearray()
+        elif kind == "end":
+            receiving = False
+        elif receiving and data is not None and len(data) <= AVATAR_MAX_BYTES:
+            data += payload[: AVATAR_MAX_BYTES + 1 - len(data)]
+    if data is None:
+        raise MissingAvatar()
+    return bytes(data)
 
 
 async def set_avatar(ctx: Accounts, *, user_id: uuid.UUID, data: bytes) -> dict[str, Any]:
