@@ -44,11 +44,13 @@ _PUBLIC: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/billing/webhook"),
     }
 )
-# Guessing passwords, flooding sign-ups and mailing strangers is what a per-address limit stops.
+# Guessing passwords or link tokens, flooding sign-ups and mailing strangers is what a
+# per-address limit stops.
 _PER_ADDRESS_LIMITED: frozenset[str] = frozenset(
     {
         "/api/auth/register",
         "/api/auth/login",
+        "/api/auth/verify",
         "/api/auth/verify/resend",
         "/api/auth/password/forgot",
         "/api/auth/password/reset",

@@ -90,6 +90,7 @@ async def _tell_owner_of_taken_address(ctx: Accounts, normalized: str, ip: str |
 
 async def verify_email(ctx: Accounts, *, token: str, ip: str | None) -> uuid.UUID:
     """Consume a verification link token and mark its account verified."""
+    await throttle.enforce_and_count(ctx.redis, throttle.VERIFY_PER_IP, ip or "unknown")
     async with tenant_tx(ctx.pool, None) as conn:
         user_id = await conn.fetchval(
             SQL["consume_email_token"], hash_opaque_token(token), "verify"

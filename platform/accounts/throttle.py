@@ -31,6 +31,8 @@ LOGIN_FAILURES_PER_ACCOUNT = Limit("login-account", 10, 15 * 60)
 LOGIN_ATTEMPTS_PER_IP = Limit("login-ip", 30, 5 * 60)
 MAIL_PER_ADDRESS = Limit("mail-address", 3, 15 * 60)
 REGISTER_PER_IP = Limit("register-ip", 20, 60 * 60)
+# Link tokens are unguessable, but nobody needs more than a few tries at one.
+VERIFY_PER_IP = Limit("verify-ip", 20, 15 * 60)
 
 
 def _key(limit: Limit, subject: str) -> str:
