@@ -20,6 +20,7 @@ from storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
 from tenancy.service_app import create_service_app
 from tenancy.settings import Settings, get_settings
 from tokens import AccessTokenVerifier, JwksCache, RevocationStore
+from tokens.openapi import describe_personal_tokens
 from tokens.personal import PersonalTokenResolver
 
 
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             start_staging_sweeper,
         ],
     )
+    describe_personal_tokens(app)
     if isinstance(blobs, LocalBlobStore):
         # Presigned direct uploads and downloads of the embedded file store land here (the
         # gateway routes /blobs/* to the engine); S3-compatible stores serve their own URLs.

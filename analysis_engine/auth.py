@@ -13,10 +13,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 
 from tenancy.errors import Unauthorized
 from tokens import AccessTokenVerifier, InvalidToken
+from tokens.openapi import SESSION_BEARER
 from tokens.personal import PersonalTokenResolver, is_personal_token
 from tokens.scopes import enforce_scope
 
@@ -34,12 +36,14 @@ class Caller:
     token_tier: str
 
 
-async def current_caller(request: Request) -> Caller:
+async def current_caller(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(SESSION_BEARER)],
+) -> Caller:
     """The verified caller of this request; 401 otherwise."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer.credentials.strip() if bearer is not None else ""
+    if not token:
         raise InvalidAccessToken("Sign in first: this needs an access token.")
-    token = token.strip()
     try:
         if is_personal_token(token):
             resolver: PersonalTokenResolver = request.app.state.personal_tokens

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 
 from accounts.errors import InvalidAccessToken
 from accounts.token_service import TokenService
 from tokens import Claims, InvalidToken
+from tokens.openapi import SESSION_BEARER
 from tokens.personal import PersonalTokenResolver, is_personal_token
 from tokens.scopes import enforce_scope
 
@@ -34,10 +36,13 @@ def personal_token_resolver(request: Request) -> PersonalTokenResolver:
     return resolver
 
 
-async def current_claims(request: Request) -> Claims:
+async def current_claims(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(SESSION_BEARER)],
+) -> Claims:
     """Claims of the caller's verified session or personal token; 401 or 403 otherwise."""
-    token = bearer_token(request)
-    if token is None:
+    token = bearer.credentials.strip() if bearer is not None else None
+    if not token:
         raise InvalidAccessToken("Sign in first: this needs an access token.")
     try:
         if is_personal_token(token):

@@ -21,6 +21,7 @@ from storage import create_blob_store
 from tenancy.service_app import create_service_app
 from tenancy.settings import Settings, get_settings
 from tokens import generate as generate_keys
+from tokens.openapi import describe_personal_tokens
 from tokens.personal import PersonalTokenResolver
 
 
@@ -59,10 +60,12 @@ async def _start_accounts(app: FastAPI) -> Callable[[], Awaitable[None]]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The platform ASGI app."""
-    return create_service_app(
+    app = create_service_app(
         title="SP-404 Sample Cloud platform",
         service="platform",
         settings=settings or get_settings(),
         routers=[accounts_router, billing_router],
         startup_hooks=[_start_accounts, start_billing],
     )
+    describe_personal_tokens(app)
+    return app

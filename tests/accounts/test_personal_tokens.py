@@ -303,3 +303,23 @@ def test_the_daily_quota_counts_personal_token_requests_only(
         time.sleep(0.3)
     assert plan.json()["usage"]["api_calls_today"] == 4
     assert gw.post("/api/auth/logout", headers=producer.auth).status_code == 200
+
+
+def test_the_openapi_documents_say_which_credential_and_scope_each_operation_takes(
+    platform_url: str, engine_url: str
+) -> None:
+    platform = httpx.get(f"{platform_url}/openapi.json").json()
+    engine = httpx.get(f"{engine_url}/openapi.json").json()
+    for document in (platform, engine):
+        schemes = document["components"]["securitySchemes"]
+        assert schemes["session"]["bearerFormat"] == "JWT"
+        assert schemes["personalToken"]["bearerFormat"] == "sp404_pat_…"
+    assert platform["paths"]["/api/account/tokens"]["post"]["security"] == [{"session": []}]
+    assert "security" not in platform["paths"]["/api/auth/login"]["post"]
+    assert engine["paths"]["/api/samples"]["get"]["security"] == [
+        {"session": []},
+        {"personalToken": ["library:read"]},
+    ]
+    assert engine["paths"]["/api/kits/{kit_id}"]["patch"]["security"][1] == {
+        "personalToken": ["kits:write"]
+    }
