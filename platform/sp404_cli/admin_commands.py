@@ -1,12 +1,16 @@
-"""`sp404 admin ...`: operator actions on accounts."""
+"""`sp404 admin ...`: operator actions on accounts and storage."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+from datetime import timedelta
+
+import asyncpg
 
 from billing.admin import TierChange, set_tier
+from storage import create_blob_store
 from tenancy.db import create_pool
 from tenancy.errors import AppError
 from tenancy.redis_client import create_redis
@@ -43,6 +47,39 @@ def set_tier_command(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _reconcile(args: argparse.Namespace) -> tuple[str, bool]:
+    # Imported here: only this command needs the engine's quota code.
+    from analysis_engine.quotas.reconcile import reconcile_storage, render_reconciliation
+
+    settings = get_settings()
+    try:
+        # The auditor reads every tenant (BYPASSRLS, SELECT only); nothing is written to the
+        # database, only leftover blobs are deleted from the store.
+        auditor = await asyncpg.connect(settings.database_auditor_url)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise AdminError(f"cannot connect as the auditor: {exc}") from exc
+    blobs = create_blob_store(settings)
+    try:
+        reports = await reconcile_storage(
+            auditor, blobs, fix=args.fix, grace=timedelta(minutes=args.grace_minutes)
+        )
+    finally:
+        await blobs.aclose()
+        await auditor.close()
+    clean = all(r.clean or (not r.mismatched and len(r.removed) == len(r.leftovers))
+                for r in reports)  # fmt: skip
+    return render_reconciliation(reports), clean
+
+
+def reconcile_storage_command(args: argparse.Namespace) -> int:
+    """Compare stored blobs with counted usage; exit 1 while anything is left to look at."""
+    if args.grace_minutes < 0:
+        raise AdminError("--grace-minutes must be 0 or more")
+    text, clean = asyncio.run(_reconcile(args))
+    print(text)
+    return 0 if clean else 1
+
+
 def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `admin` command group."""
     admin = groups.add_parser("admin", help="operator actions on accounts").add_subparsers(
@@ -60,3 +97,27 @@ def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     tier.add_argument("--reason", required=True, help="why; stored in the audit log")
     tier.set_defaults(handler=set_tier_command)
+    reconcile = admin.add_parser(
+        "reconcile-storage",
+        help="compare the blob store with each producer's counted storage; report orphans",
+        description=(
+            "Compare every blob under users/ with the rows that own it and the storage each"
+            " producer is counted for. Reports orphans (blobs no row owns), staged files of"
+            " closed direct uploads and mismatches (counter vs samples' rows, missing blobs,"
+            " wrong sizes). Exit status 1 while anything is left to look at."
+        ),
+    )
+    reconcile.add_argument(
+        "--fix",
+        action="store_true",
+        help="delete orphans and closed uploads' staged files (mismatches are only reported)",
+    )
+    reconcile.add_argument(
+        "--grace-minutes",
+        type=int,
+        default=60,
+        metavar="N",
+        help="an unowned blob younger than this may be an upload about to commit: leave it"
+        " (default 60)",
+    )
+    reconcile.set_defaults(handler=reconcile_storage_command)
