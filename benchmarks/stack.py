@@ -70,13 +70,14 @@ async def create_verified_users(
             email = f"bench-{user_id.hex[:12]}@example.com"
             async with tenant_tx(pool, user_id) as conn:
                 await conn.execute(
-                    "insert into app.users (id, email, email_normalized, password_hash, tier,"
-                    " email_verified_at) values ($1, $2, $2, $3, $4, now())",
+                    "insert into app.users (id, email, email_normalized, password_hash)"
+                    " values ($1, $2, $2, $3)",
                     user_id,
                     email,
                     hashed,
-                    tier,
                 )
+                # Plan and verification are the definer functions' to write.
+                await conn.execute("select app.set_user_tier($1), app.mark_email_verified()", tier)
                 await conn.execute(
                     "insert into app.user_preferences (user_id) values ($1)", user_id
                 )

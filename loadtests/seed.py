@@ -27,9 +27,10 @@ PASSWORD = "a load test passphrase"
 EMBEDDING_SIZE = 64
 
 _INSERT_USER = (
-    "insert into app.users (id, email, email_normalized, password_hash, tier, email_verified_at)"
-    " values ($1, $2, $2, $3, $4, now())"
+    "insert into app.users (id, email, email_normalized, password_hash) values ($1, $2, $2, $3)"
 )
+# Plan and verification are the definer functions' to write (the runtime role cannot).
+_PROMOTE_USER = "select app.set_user_tier($1), app.mark_email_verified()"
 _INSERT_SAMPLES = (
     "insert into app.samples (id, user_id, title, filename, format, size_bytes, sha256, blob_key,"
     " genre, tags, bpm, musical_key, is_loop, duration_s, sample_rate, channels, status)"
@@ -99,7 +100,8 @@ async def seed_producers(
         vectors = np.random.default_rng(seed + n).standard_normal((samples_each, EMBEDDING_SIZE))
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         async with gate, tenant_tx(pool, user_id) as conn:
-            await conn.execute(_INSERT_USER, user_id, email, hashed, tier)
+            await conn.execute(_INSERT_USER, user_id, email, hashed)
+            await conn.execute(_PROMOTE_USER, tier)
             await conn.execute("insert into app.user_preferences (user_id) values ($1)", user_id)
             # What sign-up writes too: the billing page needs the subscription row.
             await conn.execute(

@@ -110,14 +110,15 @@ def create_user(pool: asyncpg.Pool) -> CreateUser:
         email = email or f"producer-{user_id.hex[:12]}@example.com"
         async with tenant_tx(pool, user_id) as conn:
             await conn.execute(
-                "insert into app.users (id, email, email_normalized, password_hash, tier,"
-                " email_verified_at) values ($1, $2, lower($2), 'x', $3,"
-                " case when $4 then now() end)",
+                "insert into app.users (id, email, email_normalized, password_hash)"
+                " values ($1, $2, lower($2), 'x')",
                 user_id,
                 email,
-                tier,
-                verified,
             )
+            # The runtime role cannot write these columns; the definer functions can.
+            await conn.execute("select app.set_user_tier($1)", tier)
+            if verified:
+                await conn.execute("select app.mark_email_verified()")
         return user_id
 
     return create

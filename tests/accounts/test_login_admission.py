@@ -83,12 +83,13 @@ async def legacy_producers(pool: asyncpg.Pool, stored: str, count: int) -> list[
         email = f"legacy-{user_id.hex[:12]}@example.com"
         async with tenant_tx(pool, user_id) as conn:
             await conn.execute(
-                "insert into app.users (id, email, email_normalized, password_hash,"
-                " email_verified_at) values ($1, $2, $2, $3, now())",
+                "insert into app.users (id, email, email_normalized, password_hash)"
+                " values ($1, $2, $2, $3)",
                 user_id,
                 email,
                 stored,
             )
+            await conn.execute("select app.mark_email_verified()")
         emails.append(email)
     return emails
 

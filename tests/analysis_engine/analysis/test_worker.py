@@ -116,7 +116,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(
     start_worker: StartWorker,
 ) -> None:
     account = signed_up(api, mailbox)
-    asyncio.run(_rows(migrated_db, account.user_id, "update app.users set tier = 'pro'"))
+    asyncio.run(_rows(migrated_db, account.user_id, "select app.set_user_tier('pro')"))
     ids = [_upload(engine_url, account, _loop_wav(90.0 + i))["sample_id"] for i in range(6)]
     first = start_worker(lease_s=3)
     _wait_for(

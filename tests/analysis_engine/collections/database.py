@@ -96,7 +96,7 @@ class Database:
 
     def set_tier(self, user_id: str, tier: str) -> None:
         """Put the user on another plan, as billing does after a paid upgrade."""
-        self.execute(user_id, "update app.users set tier = $1", tier)
+        self.execute(user_id, "select app.set_user_tier($1)", tier)
 
     def denials(self, user_id: str, target_id: str) -> int:
         """How many access.denied entries the audit log holds for the user and the target."""

@@ -155,7 +155,7 @@ async def _pro_with_room_for(settings: Settings, user_id: str, room: int) -> Non
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1)
     try:
         async with tenant_tx(pool, user_id) as conn:
-            await conn.execute("update app.users set tier = 'pro'")
+            await conn.execute("select app.set_user_tier('pro')")
             await conn.execute("update app.usage_counters set storage_bytes = $1", PRO_LIMIT - room)
     finally:
         await pool.close()
