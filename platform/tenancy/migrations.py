@@ -1,5 +1,9 @@
 """Forward-only migration runner for `sql/`, run as the owner role.
 
+The owner cannot log in: the runner connects as the migrator (`SP404_DATABASE_OWNER_URL`, a
+login role that is a member of the owner) and does `SET ROLE sp404_owner`, so every object it
+creates belongs to the owner and the owner's password exists nowhere.
+
 Each numbered file applies once, in order, in its own transaction, and its sha256 is recorded; a
 later edit of an applied file is refused rather than silently diverging from production. A
 session-level advisory lock makes concurrent runners safe: one applies, the others wait and then
@@ -22,6 +26,20 @@ SQL_DIR = REPO_ROOT / "sql"
 _MIGRATION_NAME = re.compile(r"^(?P<version>\d{4})_[a-z0-9_]+\.sql$")
 # Any constant works; it only has to be the same for every runner of this project.
 _LOCK_KEY = 0x5_404_C10D
+# A database the migrator just created (tests, benchmarks, drills) is its own; hand it to the
+# owner first, or the owner could not create schemas in it. Ownership decides DROP DATABASE too.
+_HAND_OVER_DATABASE = """
+do $$
+begin
+    if (select d.datdba = r.oid from pg_database d, pg_roles r
+         where d.datname = current_database() and r.rolname = session_user) then
+        execute format('alter database %I owner to sp404_owner', current_database());
+    end if;
+end
+$$;
+"""
+# The schema owner: NOLOGIN, reached only through this by the migrator.
+_SET_OWNER_ROLE = "set role sp404_owner"
 
 _BOOKKEEPING = """
 create schema if not exists app_meta;
@@ -80,12 +98,15 @@ def _reapplied_files(sql_dir: Path) -> list[Path]:
 
 
 async def migrate(owner_dsn: str, *, sql_dir: Path = SQL_DIR) -> MigrationReport:
-    """Apply pending migrations, then re-apply functions and policies."""
+    """Apply pending migrations, then re-apply functions and policies, as the owner role."""
     migrations = discover(sql_dir)
     conn = await asyncpg.connect(owner_dsn)
     try:
         await conn.execute("select pg_advisory_lock($1)", _LOCK_KEY)
         try:
+            # Under the lock: two runners handing over the same database would collide.
+            await conn.execute(_HAND_OVER_DATABASE)
+            await conn.execute(_SET_OWNER_ROLE)
             await conn.execute(_BOOKKEEPING)
             done = {
                 row["version"]: row

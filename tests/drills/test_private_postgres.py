@@ -39,7 +39,7 @@ def test_a_private_cluster_takes_the_projects_roles_and_vanishes_afterwards(
 ) -> None:
     with private_cluster(settings) as cluster:
         moved = pointed_at(settings, cluster.port)
-        # The owner signs in with its development password, exactly as the services will.
+        # The migrator signs in with its development password, exactly as `sp404 db migrate` will.
         owner = moved.database_owner_url.rsplit("/", 1)[0] + "/postgres"
         roles = asyncio.run(_roles(owner))
         cluster.stop("immediate")  # a crash, then recovery: the drill's second outage
@@ -47,7 +47,8 @@ def test_a_private_cluster_takes_the_projects_roles_and_vanishes_afterwards(
         again = asyncio.run(_roles(owner))
         home = cluster.data_dir.parent
         port = cluster.port
-    assert roles == again == ["sp404_app", "sp404_auditor", "sp404_definer", "sp404_owner"]
+    expected = ["sp404_app", "sp404_auditor", "sp404_definer", "sp404_migrator", "sp404_owner"]
+    assert roles == again == expected
     assert not Path(home).exists()
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0

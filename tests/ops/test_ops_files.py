@@ -21,7 +21,11 @@ CONTAINERFILE = REPO_ROOT / "Containerfile"
 ALERTS = REPO_ROOT / "ops" / "prometheus" / "alerts.yml"
 PROMETHEUS = REPO_ROOT / "ops" / "prometheus" / "prometheus.yml"
 # Read by compose and the database init script only, not by the Python settings.
-COMPOSE_ONLY = {"SP404_DB_OWNER_PASSWORD", "SP404_DB_APP_PASSWORD", "SP404_DB_AUDITOR_PASSWORD"}
+COMPOSE_ONLY = {
+    "SP404_DB_MIGRATOR_PASSWORD",
+    "SP404_DB_APP_PASSWORD",
+    "SP404_DB_AUDITOR_PASSWORD",
+}
 # One-shot jobs run to completion; every other service must report its health.
 ONE_SHOT = {"migrate", "keys", "minio-setup"}
 
