@@ -103,15 +103,15 @@ export function onBusy(listener: (error: ApiError) => void): () => void {
 }
 
 /** Tell the listeners about a refusal; a 429/503 also holds that kind of call (method, path). */
-export function reportError(error: ApiError, method?: string, path?: string): void {
-  if (!error.local && method && path) pacer.refused(error, kindOf(method, path), accessToken != null);
+export function reportError(error: ApiError, method?: string, path?: string, authorized = true): void {
+  if (!error.local && method && path) pacer.refused(error, kindOf(method, path), authorized);
   if (error.isQuota) quotaListeners.forEach((listener) => listener(error));
   else if (error.isBusy) busyListeners.forEach((listener) => listener(error));
 }
 
 /** Throw a local refusal when this kind of call must still wait after a 429/503. */
-export function checkPace(method: string, path: string): void {
-  const wait = pacer.waitFor(kindOf(method, path), accessToken != null);
+export function checkPace(method: string, path: string, authorized = true): void {
+  const wait = pacer.waitFor(kindOf(method, path), authorized);
   if (wait <= 0) return;
   throw new ApiError(
     429,
@@ -136,14 +136,14 @@ export function refreshAccessToken(): Promise<boolean> {
   refreshing ??= (async () => {
     const path = "/api/auth/refresh";
     try {
-      checkPace("POST", path);
+      checkPace("POST", path, false);
       const response = await fetch(path, {
         method: "POST",
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       });
       if (!response.ok) {
-        if (response.status === 429 || response.status === 503) reportError(await readError(response), "POST", path);
+        if (response.status === 429 || response.status === 503) reportError(await readError(response), "POST", path, false);
         return false;
       }
       const body = (await response.json()) as TokenBody;
@@ -186,7 +186,8 @@ function either(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
   const method = options.method ?? "GET";
-  checkPace(method, path);
+  const authorized = options.auth !== false;
+  checkPace(method, path, authorized);
   const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) {
@@ -195,7 +196,6 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     body = JSON.stringify(options.body);
     headers["Content-Type"] = "application/json";
   }
-  const authorized = options.auth !== false;
   if (authorized && accessToken) headers.Authorization = `Bearer ${accessToken}`;
   return fetch(path, {
     method,
@@ -235,7 +235,7 @@ export async function authorizedFetch(
   }
   if (!response.ok) {
     const error = await readError(response);
-    reportError(error, method, path);
+    reportError(error, method, path, options.auth !== false);
     throw error;
   }
   return response;
