@@ -15,6 +15,7 @@ from collections.abc import Callable
 from drills import (
     engine_kill,
     postgres_restart,
+    presigned_replay,
     redis_kill,
     storage_fill,
     webhook_replay,
@@ -29,6 +30,7 @@ DRILLS: dict[str, Callable[[], Verdict]] = {
     "storage": storage_fill.run,
     "postgres": postgres_restart.run,
     "webhooks": webhook_replay.run,
+    "replay": presigned_replay.run,
 }
 
 
