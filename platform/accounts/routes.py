@@ -129,6 +129,7 @@ async def login(
         password=body.password,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
+        refresh_token=request.cookies.get(REFRESH_COOKIE),
     )
     _set_refresh_cookie(response, result.refresh_token, ctx.settings)
     return _signed_in_body(result)

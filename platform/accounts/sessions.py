@@ -19,6 +19,7 @@ from accounts.errors import (
     EmailNotVerified,
     InvalidCredentials,
     InvalidRefreshToken,
+    LoginThrottled,
     PasswordCheckBusy,
 )
 from accounts.passwords import hash_password, needs_rehash, verify_password
@@ -107,17 +108,55 @@ async def _rehash(stored: str, password: str) -> str | None:
         return None
 
 
+async def _holds_live_session(
+    ctx: Accounts, user_id: uuid.UUID | None, refresh_token: str | None
+) -> bool:
+    """Whether `refresh_token` is the current token of a live session of `user_id`."""
+    if user_id is None or not refresh_token:
+        return False
+    async with tenant_tx(ctx.pool, None) as conn:
+        found = await conn.fetchrow(SQL["find_refresh_token"], hash_opaque_token(refresh_token))
+    return (
+        found is not None
+        and found["user_id"] == user_id
+        and found["rotated_at"] is None
+        and found["family_revoked_at"] is None
+        and found["expires_at"] > dt.datetime.now(dt.UTC)
+    )
+
+
 async def login(
-    ctx: Accounts, *, email: str, password: str, ip: str | None, user_agent: str | None
+    ctx: Accounts,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    user_agent: str | None,
+    refresh_token: str | None = None,
 ) -> SignedIn:
-    """Check credentials and open a session. Wrong e-mail and wrong password look the same."""
+    """Check credentials and open a session. Wrong e-mail and wrong password look the same.
+
+    Failures lock this address out of this account (throttle.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS)
+    and, after many more from anywhere, the account (LOGIN_FAILURES_PER_ACCOUNT) for every device
+    except one that presents a live session's `refresh_token` of that account.
+    """
     normalized = normalize_email(email)
-    await throttle.enforce_and_count(ctx.redis, throttle.LOGIN_ATTEMPTS_PER_IP, ip or "unknown")
-    await throttle.enforce(ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT, normalized)
+    address = ip or "unknown"
+    pair = f"{address} {normalized}"
+    await throttle.enforce_and_count(ctx.redis, throttle.LOGIN_ATTEMPTS_PER_IP, address)
+    await throttle.enforce(ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS, pair)
+    account_wait = await throttle.retry_after(
+        ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT, normalized
+    )
     async with tenant_tx(ctx.pool, None) as conn:
         row = await conn.fetchrow(SQL["find_user_for_login"], normalized)
+    if account_wait and not await _holds_live_session(
+        ctx, None if row is None else row["id"], refresh_token
+    ):
+        raise LoginThrottled(retry_after=account_wait)
     stored = None if row is None else row["password_hash"]
     if not await verify_password(stored, password):
+        await throttle.count(ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS, pair)
         await throttle.count(ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT, normalized)
         async with tenant_tx(ctx.pool, None if row is None else row["id"]) as conn:
             await write_audit(
@@ -131,7 +170,9 @@ async def login(
     assert row is not None
     if row["email_verified_at"] is None:
         raise EmailNotVerified()
-    await throttle.reset(ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT, normalized)
+    # Only this address's count: a success here must not hand a spread-out guesser a fresh
+    # allowance on the account.
+    await throttle.reset(ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS, pair)
     new_hash = await _rehash(row["password_hash"], password)
     async with tenant_tx(ctx.pool, row["id"]) as conn:
         if new_hash is not None:

@@ -27,7 +27,11 @@ class Limit:
     window_s: int
 
 
-LOGIN_FAILURES_PER_ACCOUNT = Limit("login-account", 10, 15 * 60)
+# Wrong passwords lock one address out of one account; the account as a whole locks only after
+# many more, spread over addresses, and never for a device holding a live session of it (see
+# accounts.sessions.login): a stranger's guesses must not lock the owner out.
+LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = Limit("login-account-address", 10, 15 * 60)
+LOGIN_FAILURES_PER_ACCOUNT = Limit("login-account", 50, 15 * 60)
 LOGIN_ATTEMPTS_PER_IP = Limit("login-ip", 30, 5 * 60)
 MAIL_PER_ADDRESS = Limit("mail-address", 3, 15 * 60)
 REGISTER_PER_IP = Limit("register-ip", 20, 60 * 60)
