@@ -278,14 +278,19 @@ def test_a_free_producer_whose_token_spent_its_100_calls_still_signs_in_browses_
     producer = signed_up(api, mailbox)
     token = create_token(web_url, producer)
     script = {"Authorization": f"Bearer {token}"}
+    minute_log = f"sp404:rl:user:{producer.user_id}"
+    limiter = redis.Redis.from_url(migrated_db.redis_url)
     with httpx.Client(base_url=web_url, headers=script, timeout=20) as client:
-        answers = [client.get("/api/samples?limit=1").status_code for _ in range(100)]
+        answers = []
+        for _ in range(2):
+            # The 100-a-minute rate limit would answer first: let each minute pass.
+            limiter.delete(minute_log)
+            answers += [client.get("/api/samples?limit=1").status_code for _ in range(50)]
         assert answers == [200] * 100
-        # The same minute's rate limit would answer first; let that minute pass.
-        redis.Redis.from_url(migrated_db.redis_url).delete(f"sp404:rl:user:{producer.user_id}")
+        limiter.delete(minute_log)
         spent = client.get("/api/samples?limit=1")
     assert spent.status_code == 429, spent.text
-    assert "quota" in spent.json()["error"]["code"]
+    assert "quota" in spent.json()["error"]["code"], spent.text
 
     sign_in(page, producer)
     expect(page.get_by_text("No samples match.")).to_be_visible()
@@ -298,7 +303,7 @@ def test_a_free_producer_whose_token_spent_its_100_calls_still_signs_in_browses_
     expect(page.get_by_role("region", name="API access")).to_contain_text("spender")
     expect(page.locator(".banner")).to_have_count(0)
     screenshot(page, "traffic-token-spent-still-browsing")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
     page.goto("/library")
     expect(page).to_have_url(re.compile(r"/signin\?next=%2Flibrary$"))
