@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,12 +43,14 @@ class ApiTraffic:
 
 
 def tally(calls: list[str]) -> str:
-    """"N requests: {call: count}", with job reads folded, for assertion messages."""
+    """The count and a tally by call (job reads folded), for assertion messages."""
     folded = Counter(JOB_READ.sub("GET /api/jobs/{id}", call) for call in calls)
     return f"{len(calls)} requests: {dict(folded)}"
 
 
-def refuse_once(status: int, code: str, retry_after: int) -> tuple[list[float], object]:
+def refuse_once(
+    status: int, code: str, retry_after: int
+) -> tuple[list[float], Callable[[Route], None]]:
     """A route handler that answers the first call with `status` and Retry-After, then passes."""
     refused: list[float] = []
 
@@ -118,7 +121,7 @@ def test_after_a_429_the_app_waits_for_retry_after_before_calling_again(
     producer = signed_up(api, mailbox)
     sign_in(page, producer)
     refused, handler = refuse_once(429, "rate_limited", retry_after=4)
-    page.route("**/api/billing/subscription", handler)  # type: ignore[arg-type]
+    page.route("**/api/billing/subscription", handler)
     traffic = ApiTraffic(page)
 
     page.get_by_role("link", name="Plan & usage").click()

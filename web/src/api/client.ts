@@ -73,6 +73,32 @@ export function endSession(serverKnows = true): void {
   sessionEndListeners.forEach((listener) => listener());
 }
 
+/**
+ * Sign out: the session ends here at once (see endSession), then the server is told with the
+ * token it had, briefly and once. Never rejects: unreachable, refused or busy, the browser is
+ * signed out all the same, and the mark keeps a reload from signing back in.
+ */
+export async function signOut(): Promise<void> {
+  const token = accessToken;
+  endSession(false);
+  if (!token) return;
+  const path = "/api/auth/logout";
+  try {
+    checkPace("POST", path);
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: "{}",
+      credentials: "same-origin",
+      signal: AbortSignal.timeout(5000),
+    });
+    // The server ended the session and dropped the refresh cookie: nothing left to guard against.
+    if (response.ok && ended) markSignedOut(false);
+  } catch {
+    // Unreachable or held back by a Retry-After: the mark stays.
+  }
+}
+
 /** The session's signal: aborted when the producer signs out (streams and pollers stop). */
 export function sessionSignal(): AbortSignal {
   return session.signal;

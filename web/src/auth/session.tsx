@@ -6,7 +6,15 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
-import { api, beginSession, endSession, getAccessToken, onSignedOut, refreshAccessToken } from "../api/client";
+import {
+  api,
+  beginSession,
+  endSession,
+  getAccessToken,
+  onSignedOut,
+  refreshAccessToken,
+  signOut as signOutHere,
+} from "../api/client";
 import type { LoginBody, Profile } from "../api/types";
 import { fallbackProfile } from "./claims";
 
@@ -98,21 +106,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
 
   const signOut = useCallback(async () => {
-    // Ask the server first (it needs the token), but only briefly: the session ends here anyway.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), 3000);
-    let serverKnows = false;
-    try {
-      await api("/api/auth/logout", { method: "POST", body: {}, signal: abort.signal });
-      serverKnows = true;
-    } catch {
-      // Unreachable, busy or refused: the browser forgets the session all the same, and a reload
-      // will not trade the refresh cookie (see endSession).
-    } finally {
-      clearTimeout(timer);
-      endSession(serverKnows);
-      clear();
-    }
+    const told = signOutHere();
+    clear();
+    await told;
   }, [clear]);
 
   const value = useMemo(
