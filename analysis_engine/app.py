@@ -13,6 +13,7 @@ from analysis_engine.imports import router as imports_router
 from analysis_engine.imports import start_import_jobs
 from analysis_engine.jobs.routes import router as jobs_router
 from analysis_engine.kits import router as kits_router
+from analysis_engine.openapi_links import describe_links
 from analysis_engine.samples.routes import router as samples_router
 from analysis_engine.samples.staging import start_staging_sweeper, upload_gate
 from analysis_engine.search import router as search_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     describe_personal_tokens(app)
+    describe_links(app)
     if isinstance(blobs, LocalBlobStore):
         # Presigned direct uploads and downloads of the embedded file store land here (the
         # gateway routes /blobs/* to the engine); S3-compatible stores serve their own URLs.

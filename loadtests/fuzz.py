@@ -1,6 +1,7 @@
-"""Schemathesis against the platform's and the engine's OpenAPI, with a real bearer token: no
-5xx, and responses that match their schema. Bounded: a fixed number of examples per operation
-and a time limit per service.
+"""Schemathesis against the platform's and the engine's OpenAPI, through the gateway, with a real
+bearer token: no 5xx, and responses that match their schema. The engine's ids come from a library
+seeded through the API (loadtests/fuzz_seed.py) and, in the stateful phase, from the document's
+links. Bounded: a fixed number of examples per operation and a time limit per service.
 
     .venv/bin/python loadtests/fuzz.py [--max-examples 10] [--limit-s 300]
 
@@ -14,45 +15,58 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
 
 import httpx  # noqa: E402
 
+from analysis_engine.app import create_app as create_engine  # noqa: E402
+from control_plane.app import create_app as create_platform  # noqa: E402
+from loadtests.fuzz_reach import reach  # noqa: E402
+from loadtests.fuzz_seed import fuzz_config_toml, seed_library  # noqa: E402
 from loadtests.journey import client_address  # noqa: E402
 from loadtests.seed import Producer, analyse_tables, fresh_database, seed_producers  # noqa: E402
 from loadtests.stack import Stack, Topology, find, running_stack, stack_settings  # noqa: E402
+from tenancy.settings import Settings  # noqa: E402
 from tests.stripe_emulator import EmulatorServer  # noqa: E402
 from tests.stripe_emulator.plans import platform_billing_env  # noqa: E402
 
 DATABASE = "sp404_fuzz"
 REPORTS = ROOT / "loadtests" / "reports"
+# Stateful last: it follows the OpenAPI links from the objects a run creates to the operations
+# that take their ids.
+PHASES = "examples,coverage,fuzzing,stateful"
 # One pattern: schemathesis keeps only the last of repeated --exclude-path-regex options.
 SESSION_ENDERS = "^/api/(auth/logout|auth/sessions/revoke-others|account/password|account)$"
 
 
 def fuzz_command(
-    schema_url: str,
+    schema: str,
     out: Path,
     *,
     max_examples: int,
     exclude: str | None,
     config: Path | None = None,
+    base_url: str | None = None,
+    max_time_s: int | None = None,
 ) -> list[str]:
-    """The schemathesis command line for one service."""
+    """The schemathesis command line for one service: `schema` is a URL or a file (then
+    `base_url` says where to send the requests, e.g. the gateway)."""
     command = [str(Path(sys.executable).with_name("schemathesis"))]
     if config is not None:
         command += ["--config-file", str(config)]
     command += [
-        "run", schema_url,
+        "run", schema,
         "--checks", "not_a_server_error,response_schema_conformance",
-        "--phases", "examples,coverage,fuzzing",
+        "--phases", PHASES,
         "--max-examples", str(max_examples),
         "--workers", "2",
         "--header", f"X-Forwarded-For: {client_address(4242)}",
@@ -63,16 +77,13 @@ def fuzz_command(
         "--report", "junit,ndjson",
         "--report-dir", str(out),
     ]  # fmt: skip
+    if base_url is not None:
+        command += ["--url", base_url]
+    if max_time_s is not None:
+        command += ["--max-time", str(max_time_s)]
     if exclude:
         command += ["--exclude-path-regex", exclude]
     return command
-
-
-def parameters_config(path: Path, sample_id: str) -> Path:
-    """A schemathesis.toml that fills `sample_id` with a real sample of the fuzzer's account, so
-    the sample routes reach their logic instead of answering 404 to random ids."""
-    path.write_text(f'[parameters]\nsample_id = "{sample_id}"\n')
-    return path
 
 
 def stripe_env(emulator: EmulatorServer) -> dict[str, str]:
@@ -81,7 +92,7 @@ def stripe_env(emulator: EmulatorServer) -> dict[str, str]:
 
 
 def sign_in(url: str, email: str, password: str) -> str:
-    """A fresh access token straight from the platform."""
+    """A fresh access token, signed in through `url` (the gateway)."""
     login = httpx.post(
         f"{url}/api/auth/login",
         json={"email": email, "password": password},
@@ -91,6 +102,15 @@ def sign_in(url: str, email: str, password: str) -> str:
     login.raise_for_status()
     token: str = login.json()["token"]
     return token
+
+
+def documents(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each service's OpenAPI document, built in-process: the services themselves answer only
+    the gateway, which serves neither document."""
+    return {
+        "engine": create_engine(settings).openapi(),
+        "platform": create_platform(settings).openapi(),
+    }
 
 
 def main() -> int:
@@ -108,42 +128,49 @@ def main() -> int:
     with EmulatorServer() as emulator:
         topology = Topology(platforms=1, engines=1, workers=0, platform_env=stripe_env(emulator))
         with running_stack(settings, out / "logs", topology) as stack:
-            _fuzz_each(stack, producer, out, args, results)
+            _fuzz_each(stack, documents(settings), producer, out, args, results)
     print(f"report: {out}")
     return 0 if all(code == 0 for code in results.values()) else 1
 
 
 def _fuzz_each(
-    stack: Stack, producer: Producer, out: Path, args: argparse.Namespace, results: dict[str, int]
+    stack: Stack,
+    docs: dict[str, dict[str, Any]],
+    producer: Producer,
+    out: Path,
+    args: argparse.Namespace,
+    results: dict[str, int],
 ) -> None:
-    platform, engine = find(stack, "platform1"), find(stack, "engine1")
-    token = sign_in(platform.url, producer.email, producer.password)
-    listed = httpx.get(
-        f"{engine.url}/api/samples?limit=1",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
-    listed.raise_for_status()
-    sample_id = str(listed.json()["samples"][0]["id"])
+    gateway = find(stack, "gateway1")
+    token = sign_in(gateway.url, producer.email, producer.password)
+    with httpx.Client(
+        base_url=gateway.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as api:
+        ids = seed_library(api)
     # The engine first: the platform's run changes plans, which ends the account's tokens
     # (fuzz_hooks signs in again after a 401).
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
         "SCHEMATHESIS_HOOKS": "loadtests.fuzz_hooks",
-        "FUZZ_PLATFORM_URL": platform.url,
+        "FUZZ_PLATFORM_URL": gateway.url,
         "FUZZ_EMAIL": producer.email,
         "FUZZ_PASSWORD": producer.password,
     }
-    for name, url in (("engine", engine.url), ("platform", platform.url)):
+    for name in ("engine", "platform"):
         target = out / name
         target.mkdir(parents=True, exist_ok=True)
+        schema = target / "openapi.json"
+        schema.write_text(json.dumps(docs[name]))
+        config = target / "schemathesis.toml"
+        config.write_text(fuzz_config_toml(ids) if name == "engine" else "")
         command = fuzz_command(
-            f"{url}/openapi.json",
+            str(schema),
             target,
             max_examples=args.max_examples,
             exclude=SESSION_ENDERS if name == "platform" else None,
-            config=parameters_config(target / "schemathesis.toml", sample_id),
+            config=config,
+            base_url=gateway.url,
         )
         with (target / "schemathesis.log").open("wb") as log:
             try:
@@ -157,6 +184,9 @@ def _fuzz_each(
         print(f"--- {name}: exit {results[name]} (-1 = hit the {args.limit_s} s limit)")
         tail = (target / "schemathesis.log").read_text(errors="replace").splitlines()
         print("\n".join(tail[-60:]))
+        for report in target.glob("*.ndjson"):
+            reached, total, _ = reach(report, docs[name])
+            print(f"{name}: {reached} of {total} operations answered other than 404")
 
 
 if __name__ == "__main__":

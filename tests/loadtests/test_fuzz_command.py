@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
-from loadtests.fuzz import SESSION_ENDERS, fuzz_command, parameters_config
+from loadtests.fuzz import SESSION_ENDERS, fuzz_command
+from loadtests.fuzz_seed import ID_PARAMETERS, SeededIds, fuzz_config_toml
 
 
 def test_the_fuzz_run_is_bounded_and_checks_for_server_errors_and_schema_mismatches(
@@ -34,8 +36,25 @@ def test_operations_that_end_the_fuzzers_session_are_left_out_with_one_pattern(
         assert not pattern.match(path)
 
 
-def test_a_real_sample_fills_the_sample_id_of_every_route(tmp_path: Path) -> None:
-    config = parameters_config(tmp_path / "schemathesis.toml", "1234")
-    command = fuzz_command("u", tmp_path, max_examples=1, exclude=None, config=config)
-    assert command[1:3] == ["--config-file", str(config)]
-    assert config.read_text() == '[parameters]\nsample_id = "1234"\n'
+def test_the_run_goes_through_the_gateway_within_its_time_and_ends_with_the_stateful_phase(
+    tmp_path: Path,
+) -> None:
+    command = fuzz_command(
+        "engine.json", tmp_path, max_examples=1, exclude=None, base_url="http://gw", max_time_s=50
+    )
+    assert command[command.index("--url") + 1] == "http://gw"
+    assert command[command.index("--max-time") + 1] == "50"
+    assert command[command.index("--phases") + 1].split(",")[-1] == "stateful"
+
+
+def test_seeded_ids_fill_paths_and_bodies_and_deletes_spend_their_own() -> None:
+    keep = {name: f"keep-{name}" for name in ID_PARAMETERS}
+    spend = {name: f"spend-{name}" for name in ID_PARAMETERS}
+    config = tomllib.loads(fuzz_config_toml(SeededIds(keep=keep, spend=spend)))
+    assert config["dictionaries"]["keep_sample_id"]["values"] == ["keep-sample_id"]
+    assert config["parameters"]["path.kit_id"]["dictionary"] == "keep_kit_id"
+    assert config["parameters"]["body.sample_ids[*]"]["dictionary"] == "keep_sample_id"
+    [deletes, stream] = config["operations"]
+    assert deletes["include-method"] == "DELETE"
+    assert deletes["parameters"]["path.sample_id"]["dictionary"] == "spend_sample_id"
+    assert stream["max-stream-events"] == 1
