@@ -308,5 +308,7 @@ def test_a_free_producer_whose_token_spent_its_100_calls_still_signs_in_browses_
     screenshot(page, "traffic-token-spent-still-browsing")
     page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    # The server heard the sign-out (it answered 200): the browser keeps no "signed out" mark.
+    page.wait_for_function("() => localStorage.getItem('sp404.signedOut') === null")
     page.goto("/library")
     expect(page).to_have_url(re.compile(r"/signin\?next=%2Flibrary$"))
