@@ -31,6 +31,9 @@ def _engine_startup(
     async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
         settings: Settings = app.state.settings
         jwks = JwksCache(f"{settings.platform_urls[0].rstrip('/')}/.well-known/jwks.json")
+        if not await jwks.refresh():
+            # The platform may start after the engine (as in `make run`): keep trying.
+            jwks.keep_trying()
         revocation = RevocationStore(app.state.redis, access_ttl=settings.access_token_ttl_s)
         app.state.verifier = AccessTokenVerifier(
             jwks,

@@ -34,6 +34,7 @@ from benchmarks.stack import (  # noqa: E402
     fresh_database,
     service,
 )
+from tests.gateway_signing import SignedAsGateway  # noqa: E402
 
 PASSWORD = "bench password 404"
 
@@ -99,10 +100,14 @@ def main() -> None:
             ),
         ):
             login = httpx.post(
-                f"{platform_url}/api/auth/login", json={"email": email, "password": PASSWORD}
+                f"{platform_url}/api/auth/login",
+                auth=SignedAsGateway(settings),
+                json={"email": email, "password": PASSWORD},
             )
             headers = {"Authorization": f"Bearer {login.json()['token']}"}
-            with httpx.Client(base_url=engine_url, headers=headers, timeout=120) as http:
+            with httpx.Client(
+                base_url=engine_url, auth=SignedAsGateway(settings), headers=headers, timeout=120
+            ) as http:
                 kit_id = _upload_kit(http, paths)
                 ours, size = _time_export(http, kit_id)
         time_sox(sox, paths[:4], sox_out, ["dither"])  # warm the page cache and sox itself

@@ -29,6 +29,7 @@ from benchmarks.stack import (
 )
 from tenancy.db import create_pool, tenant_tx
 from tenancy.settings import Settings
+from tests.gateway_signing import SignedAsGateway
 
 BENCH_DB = "sp404_bench_search"
 PASSWORD = "a benchmark passphrase"
@@ -176,11 +177,15 @@ def main() -> None:
         service("engine", settings, SP404_PLATFORM_URLS=f'["{platform_url}"]') as (engine_url, _),
     ):
         login = httpx.post(
-            f"{platform_url}/api/auth/login", json={"email": users[0][1], "password": PASSWORD}
+            f"{platform_url}/api/auth/login",
+            auth=SignedAsGateway(settings),
+            json={"email": users[0][1], "password": PASSWORD},
         )
         token = login.json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=engine_url, headers=headers, timeout=30) as http:
+        with httpx.Client(
+            base_url=engine_url, auth=SignedAsGateway(settings), headers=headers, timeout=30
+        ) as http:
             n = args.requests
             cold = _timed(http, 1, lambda i: f"/api/samples/{ids[0]}/similar")
             _timed(http, 20, lambda i: f"/api/samples/{ids[i]}")  # warm-up

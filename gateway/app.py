@@ -54,6 +54,16 @@ async def readyz(request: Request) -> JSONResponse:
     database, redis_check = await asyncio.gather(check_database(rt.pool), check_redis(rt.redis))
     upstreams: dict[str, Any] = {}
     ready = database["ok"] and redis_check["ok"]
+    if not rt.jwks.has_keys:
+        # Without the platform's public keys every signed-in request would be refused (and a
+        # web app would sign its producer out): stay out of the load balancer until they arrive.
+        return JSONResponse(
+            {
+                "status": "not_ready",
+                "checks": {"database": database, "redis": redis_check, "signing_keys": False},
+            },
+            status_code=503,
+        )
     for name, pool in rt.pools.items():
         instances = [
             {"url": i.url, "breaker": i.breaker.state, "admits": i.breaker.admits()}
@@ -125,7 +135,6 @@ def create_app(
             door.door = None
             await runtime.aclose()
 
-    trusted = frozenset(gateway.trusted_proxies)
     return Starlette(
         routes=[
             Route("/healthz", healthz),
@@ -135,7 +144,7 @@ def create_app(
         ],
         middleware=[
             Middleware(RequestContextMiddleware),
-            Middleware(SecurityHeadersMiddleware, trusted_proxies=trusted),
+            Middleware(SecurityHeadersMiddleware, trusted_proxy_hops=gateway.trusted_proxy_hops),
             Middleware(CorsMiddleware, origins=settings.cors_origins),
         ],
         lifespan=lifespan,

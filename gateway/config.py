@@ -48,8 +48,10 @@ class GatewaySettings(BaseSettings):
     usage_flush_interval_s: float = 1.0
     plans_refresh_s: float = 300.0
 
-    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the load balancer).
-    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    # How many of our own proxies (load balancers) stand in front of the gateway, each appending
+    # to X-Forwarded-For. None by default: then any client could write the address it is
+    # limited by. Set it to the real count behind a load balancer.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
     # After a Redis error the limiter skips Redis this long instead of paying a timeout per call.
     redis_retry_s: float = 1.0
     jwks_url: str | None = None

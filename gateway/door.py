@@ -18,6 +18,7 @@ from gateway.errors import (
     InvalidAccessToken,
     Overloaded,
     RateLimited,
+    UpstreamUnavailable,
     send_error,
 )
 from gateway.headers import (
@@ -32,6 +33,7 @@ from gateway.proxy import ClientGone
 from gateway.routing import Route, endpoint_template, resolve
 from gateway.runtime import Runtime
 from tenancy.errors import AppError, NotFound, PayloadTooLarge
+from tenancy.gateway_signature import sign
 from tokens import Claims, InvalidToken
 from tokens.personal import is_personal_token
 from tokens.scopes import enforce_scope
@@ -117,6 +119,7 @@ class Door:
             raise Overloaded(retry_after=1)
         self.in_flight += 1
         try:
+            address = client_address(scope, rt.trusted_proxy_hops)
             identity: list[tuple[str, str]] = []
             if not route.public:
                 claims = await self._authenticate(scope)
@@ -128,17 +131,23 @@ class Door:
                 exchange.via_token = claims.personal
                 scope["state"]["user_id"] = claims.user_id
             elif route.per_address_limited:
-                address = client_address(scope, rt.trusted_proxies)
                 verdict = await rt.limiter.check_address(address, exchange.request_id)
                 exchange.response_headers = verdict.headers()
                 if not verdict.allowed:
                     rt.metrics.limit_hits.labels("address").inc()
                     raise RateLimited()
+            signing = rt.gateway_secrets()
+            if not signing:
+                raise UpstreamUnavailable("The gateway has no secret to sign requests with.")
+            identity += [
+                ("X-Client-IP", address),
+                ("X-Gateway-Signature", sign(signing[0], scope["method"], scope["path"], address)),
+            ]
             headers, _ = upstream_request_headers(
                 scope["headers"],
                 request_id=exchange.request_id,
-                forwarded_for=forwarded_for(scope, rt.trusted_proxies),
-                proto=request_proto(scope, rt.trusted_proxies),
+                forwarded_for=forwarded_for(scope, rt.trusted_proxy_hops),
+                proto=request_proto(scope, rt.trusted_proxy_hops),
                 identity=identity,
             )
             return await rt.proxy.forward(

@@ -1,7 +1,9 @@
 """Headers across the proxy: hop-by-hop stripping, forged identity, X-Forwarded-*, client address.
 
-X-Forwarded-For and X-Forwarded-Proto are believed only from a trusted proxy (the load balancer);
-from anyone else the peer address and the connection's own scheme are the truth.
+X-Forwarded-For and X-Forwarded-Proto are believed only as far as our own proxies wrote them: the
+gateway is told how many stand in front of it (`SP404_GATEWAY_TRUSTED_PROXY_HOPS`, default none),
+and `tenancy.client_address` picks the client from the right end of the chain. The resolved address
+goes upstream in X-Client-IP, which the gateway always overwrites and signs.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from collections.abc import Iterable, Sequence
 
 from multidict import CIMultiDict
 from starlette.types import Scope
+
+from tenancy.client_address import resolve_client_address
 
 HOP_BY_HOP = frozenset(
     {
@@ -35,6 +39,8 @@ _GATEWAY_OWNED = frozenset(
         "x-forwarded-proto",
         "x-forwarded-host",
         "forwarded",
+        "x-client-ip",
+        "x-gateway-signature",
         # The gateway's server already answered any 100-continue; upstream it means nothing.
         "expect",
     }
@@ -95,32 +101,24 @@ def peer_address(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
-def client_address(scope: Scope, trusted: frozenset[str]) -> str:
-    """The client's address: the peer, or the last untrusted hop in a trusted X-Forwarded-For."""
-    peer = peer_address(scope)
-    if peer not in trusted:
-        return peer
-    chain = header(scope, b"x-forwarded-for")
-    if not chain:
-        return peer
-    hops = [hop.strip() for hop in chain.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted:
-            return hop
-    return hops[0] if hops else peer
+def client_address(scope: Scope, trusted_hops: int) -> str:
+    """The client's address, with `trusted_hops` of our own proxies in front of the gateway."""
+    return resolve_client_address(
+        peer_address(scope), header(scope, b"x-forwarded-for"), trusted_hops
+    )
 
 
-def forwarded_for(scope: Scope, trusted: frozenset[str]) -> str:
-    """The X-Forwarded-For to send on: a trusted proxy's chain plus the peer, else the peer."""
+def forwarded_for(scope: Scope, trusted_hops: int) -> str:
+    """The X-Forwarded-For to send on: our proxies' chain plus the peer, else the peer."""
     peer = peer_address(scope)
-    chain = header(scope, b"x-forwarded-for") if peer in trusted else None
+    chain = header(scope, b"x-forwarded-for") if trusted_hops > 0 else None
     return f"{chain}, {peer}" if chain else peer
 
 
-def request_proto(scope: Scope, trusted: frozenset[str]) -> str:
-    """'https' or 'http' as the client used it (from a trusted proxy's X-Forwarded-Proto)."""
-    if peer_address(scope) in trusted:
-        proto = header(scope, b"x-forwarded-proto")
+def request_proto(scope: Scope, trusted_hops: int) -> str:
+    """'https' or 'http' as the client used it (our load balancer's X-Forwarded-Proto)."""
+    if trusted_hops > 0:
+        proto = (header(scope, b"x-forwarded-proto") or "").rsplit(",", 1)[-1].strip()
         if proto in ("http", "https"):
             return proto
     return "https" if scope.get("scheme") in ("https", "wss") else "http"

@@ -19,6 +19,7 @@ from gateway.routing import TimeoutClass
 from gateway.upstreams import RetryBudget, UpstreamPool
 from gateway.usage import UsageRecorder
 from tenancy.db import create_pool
+from tenancy.gateway_signature import GatewaySecrets, generate_secrets
 from tenancy.redis_client import create_redis
 from tenancy.settings import Settings
 from tokens import AccessTokenVerifier, JwksCache, RevocationStore
@@ -46,7 +47,8 @@ class Runtime:
     proxy: Proxy
     usage: UsageRecorder
     metrics: GatewayMetrics
-    trusted_proxies: frozenset[str]
+    trusted_proxy_hops: int
+    gateway_secrets: GatewaySecrets
 
     async def aclose(self) -> None:
         """Stop background work, write pending usage, close every client."""
@@ -63,6 +65,8 @@ async def start_runtime(
 ) -> Runtime:
     """Connect to the database and Redis, load plan allowances, warm the key cache."""
     pool = await create_pool(settings, min_size=1, max_size=4)
+    if settings.environment != "production":
+        generate_secrets(settings.keys_dir)
     client = create_redis(settings)
     plans = PlanAllowances(pool, refresh_s=gateway.plans_refresh_s)
     await plans.load()
@@ -83,7 +87,9 @@ async def start_runtime(
     # every token for long; unknown kids still cost at most one fetch per interval.
     jwks = JwksCache(jwks_url, min_refresh_interval=5.0)
     if not await jwks.refresh():
-        log.warning("no signing keys yet from %s; will retry on the first token", jwks_url)
+        # Not ready (see /readyz) until keys arrive; retried with backoff in the background.
+        log.warning("no signing keys yet from %s; retrying until they arrive", jwks_url)
+        jwks.keep_trying()
     verifier = AccessTokenVerifier(jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     # Idle upstream connections are dropped before uvicorn's 5 s keep-alive closes them from
     # the other side, so a request rarely lands on a connection the upstream is closing.
@@ -152,5 +158,6 @@ async def start_runtime(
         proxy=proxy,
         usage=usage,
         metrics=metrics,
-        trusted_proxies=frozenset(gateway.trusted_proxies),
+        trusted_proxy_hops=gateway.trusted_proxy_hops,
+        gateway_secrets=GatewaySecrets(settings),
     )

@@ -35,15 +35,15 @@ _OWNED = frozenset(name for name, _ in [*_ALWAYS, _HSTS])
 class SecurityHeadersMiddleware:
     """Adds CSP, nosniff, Referrer-Policy, X-Frame-Options and (over TLS) HSTS."""
 
-    def __init__(self, app: ASGIApp, trusted_proxies: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp, trusted_proxy_hops: int) -> None:
         self.app = app
-        self._trusted = trusted_proxies
+        self._hops = trusted_proxy_hops
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = [*_ALWAYS, _HSTS] if request_proto(scope, self._trusted) == "https" else _ALWAYS
+        added = [*_ALWAYS, _HSTS] if request_proto(scope, self._hops) == "https" else _ALWAYS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -27,6 +27,9 @@ UNLIMITED_GATEWAY = {
     "SP404_GATEWAY_RATE_PER_MINUTE": str(10**9),
     "SP404_GATEWAY_ANONYMOUS_RATE_PER_MINUTE": str(10**9),
     "SP404_GATEWAY_MAX_IN_FLIGHT": "4096",
+    # Locust users stand behind the load generator as behind a load balancer: each sends the
+    # address it plays in X-Forwarded-For, believed through this one hop (the default is none).
+    "SP404_GATEWAY_TRUSTED_PROXY_HOPS": "1",
 }
 
 

@@ -14,6 +14,7 @@ import pytest_asyncio
 from tenancy.db import create_pool, tenant_tx
 from tenancy.migrations import migrate
 from tenancy.settings import Settings, get_settings
+from tests import gateway_signing
 
 # The running-stack fixtures (platform and engine processes, SMTP, producers) for every test dir.
 pytest_plugins = ["tests.stack"]
@@ -52,7 +53,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing every service at the test database and a throwaway var/ folder."""
     base = get_settings()
     var = tmp_path_factory.mktemp("var")
-    return base.model_copy(
+    test_settings = base.model_copy(
         update={
             "environment": "test",
             "database_url": with_database(base.database_url, TEST_DB),
@@ -62,6 +63,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             "var_dir": var,
         }
     )
+    # Direct calls to a service must look like the gateway's (tests.gateway_signing).
+    gateway_signing.configure(test_settings)
+    return test_settings
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

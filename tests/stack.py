@@ -23,6 +23,7 @@ import redis
 from aiosmtpd.controller import Controller
 
 from tenancy.settings import Settings
+from tests.gateway_signing import as_gateway
 from tests.services.conftest import free_port, service_env, wait_until_ready
 
 PASSWORD = "correct horse battery staple"
@@ -125,7 +126,9 @@ def platform_url(migrated_db: Settings, mailbox: Mailbox) -> Iterator[str]:
 def api(platform_url: str) -> Iterator[httpx.Client]:
     """An HTTP client from an address of its own, so per-IP throttles do not cross tests."""
     ip = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-    with httpx.Client(base_url=platform_url, headers={"X-Forwarded-For": ip}, timeout=20) as client:
+    with httpx.Client(
+        base_url=platform_url, auth=as_gateway(), headers={"X-Client-IP": ip}, timeout=20
+    ) as client:
         yield client
 
 
@@ -182,7 +185,7 @@ def engine_url(migrated_db: Settings, platform_url: str) -> Iterator[str]:
 @pytest.fixture
 def engine(engine_url: str) -> Iterator[httpx.Client]:
     """An HTTP client for the engine."""
-    with httpx.Client(base_url=engine_url, timeout=30) as client:
+    with httpx.Client(base_url=engine_url, auth=as_gateway(), timeout=30) as client:
         yield client
 
 
@@ -194,6 +197,8 @@ def gateway_url(migrated_db: Settings, platform_url: str, engine_url: str) -> It
         migrated_db,
         SP404_PLATFORM_URLS=f'["{platform_url}"]',
         SP404_ENGINE_URLS=f'["{engine_url}"]',
+        # The tests stand where a load balancer would: their X-Forwarded-For is believed.
+        SP404_GATEWAY_TRUSTED_PROXY_HOPS="1",
     )
     yield url
     stop(process)

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import argparse
 
+from tenancy.gateway_signature import generate_secrets, rotate_secrets
 from tenancy.settings import get_settings
 from tokens import keys
 
 
 def generate(args: argparse.Namespace) -> int:
-    """Create the first signing key unless one exists."""
+    """Create the first signing key and gateway secret unless they exist."""
     ring = keys.generate(get_settings().keys_dir)
-    print(f"signing key {ring.active_kid} in {get_settings().keys_dir}")
+    generate_secrets(get_settings().keys_dir)
+    print(f"signing key {ring.active_kid} and the gateway secret in {get_settings().keys_dir}")
     return 0
 
 
 def rotate(args: argparse.Namespace) -> int:
-    """Make a new active signing key; the old one keeps verifying until its tokens expire."""
+    """New signing key and gateway secret; the old ones keep verifying for a while."""
     settings = get_settings()
     ring = keys.rotate(settings.keys_dir, access_ttl=settings.access_token_ttl_s)
-    print(f"now signing with {ring.active_kid}")
+    # Services re-read the secrets file when it changes; the previous secret still verifies.
+    rotate_secrets(settings.keys_dir)
+    print(f"now signing with {ring.active_kid} and a new gateway secret")
     return 0

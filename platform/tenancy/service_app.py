@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from observability import install_metrics
 from tenancy.asgi import RequestContextMiddleware
 from tenancy.db import create_pool
+from tenancy.gateway_signature import GatewaySecrets, RequireGateway, generate_secrets
 from tenancy.health import check_database, check_redis
 from tenancy.http_errors import install_error_handlers
 from tenancy.redis_client import create_redis
@@ -51,6 +52,11 @@ def create_service_app(
 
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
     install_error_handlers(app)
+    if settings.environment != "production":
+        # Development and tests share one machine's secrets file; production provisions them.
+        generate_secrets(settings.keys_dir)
+    # Inside the request context (added first, so it wraps less): its 403 carries a request id.
+    app.add_middleware(RequireGateway, secrets_of=GatewaySecrets(settings))
     app.add_middleware(RequestContextMiddleware)
     # Outside the request context, so its 500s for unhandled errors are counted too. Only the
     # engine reports the job queue: one series per cluster, not one per service.

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "sp404-api"
     access_token_ttl_s: int = 3600
     refresh_token_ttl_s: int = 7 * 24 * 3600
+    # Secrets the gateway signs forwarded requests with (the first signs, all verify). Empty:
+    # `gateway_secrets.json` in the keys folder (`sp404 keys generate` / `rotate`).
+    gateway_secrets: list[SecretStr] = Field(default_factory=list)
     # How long each service keeps a resolved personal access token; revocation is immediate
     # anyway (Redis denylist), this bounds it only while Redis is unreachable.
     personal_token_cache_s: float = Field(default=30.0, ge=0, le=300)

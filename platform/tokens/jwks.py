@@ -28,6 +28,8 @@ from tokens.keys import KEY_SIZE, KeyRing
 logger = logging.getLogger("tokens")
 
 _MAX_DOCUMENT_BYTES = 256 * 1024
+# How often a cache with no key at all may fetch on a token's behalf.
+_NO_KEYS_INTERVAL_S = 0.5
 
 
 class JwksUnavailable(Exception):
@@ -185,11 +187,37 @@ class JwksCache:
         self._attempted_at = -math.inf
         self._lock = asyncio.Lock()
         self._background: asyncio.Task[None] | None = None
+        self._retrying: asyncio.Task[None] | None = None
 
     @property
     def kids(self) -> frozenset[str]:
         """The kids currently cached."""
         return frozenset(self._keys)
+
+    @property
+    def has_keys(self) -> bool:
+        """Whether any key is held (a service without one cannot accept any token)."""
+        return bool(self._keys)
+
+    def keep_trying(self, *, first_delay: float = 0.2, max_delay: float = 5.0) -> None:
+        """Fetch in the background, backing off, until keys arrive (a failed start-up fetch).
+
+        A service that starts before the platform would otherwise refuse every token until some
+        token happens to trigger a refresh outside the rate limit.
+        """
+        if self._keys or (self._retrying is not None and not self._retrying.done()):
+            return
+        self._retrying = asyncio.get_running_loop().create_task(
+            self._retry_until_keys(first_delay, max_delay)
+        )
+
+    async def _retry_until_keys(self, delay: float, max_delay: float) -> None:
+        while not self._keys:
+            await asyncio.sleep(delay)
+            async with self._lock:
+                if not self._keys:
+                    await self._refresh()
+            delay = min(max_delay, delay * 2)
 
     async def get_key(self, kid: str) -> rsa.RSAPublicKey | None:
         """The public key for `kid`, refreshing once (rate-limited) when it is unknown."""
@@ -215,16 +243,19 @@ class JwksCache:
             await asyncio.shield(self._background)
 
     async def aclose(self) -> None:
-        """Stop a background refresh and close the HTTP session this cache opened."""
-        if self._background is not None:
-            self._background.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._background
-            self._background = None
+        """Stop background refreshes and close the HTTP session this cache opened."""
+        for task in (self._background, self._retrying):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._background = self._retrying = None
         await self._loader.aclose()
 
     def _may_attempt(self) -> bool:
-        return self._clock() - self._attempted_at >= self._min_refresh_interval
+        # Holding no key at all refuses every token: then a short interval is the right one.
+        interval = self._min_refresh_interval if self._keys else _NO_KEYS_INTERVAL_S
+        return self._clock() - self._attempted_at >= interval
 
     def _refresh_in_background(self) -> None:
         if self._background is not None and not self._background.done():

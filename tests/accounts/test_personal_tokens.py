@@ -17,6 +17,7 @@ import redis
 import soundfile
 
 from tenancy.settings import Settings
+from tests.gateway_signing import as_gateway
 from tests.personal_tokens import insert_personal_token
 from tests.stack import Mailbox, Producer, signed_up
 
@@ -166,11 +167,15 @@ def test_the_services_enforce_scopes_themselves_when_called_directly(
     gw: httpx.Client, producer: Producer, engine_url: str, platform_url: str
 ) -> None:
     reader = pat(create(gw, producer, ["library:read"])["token"])
-    engine = httpx.post(f"{engine_url}/api/collections", headers=reader, json={"name": "X"})
+    engine = httpx.post(
+        f"{engine_url}/api/collections", auth=as_gateway(), headers=reader, json={"name": "X"}
+    )
     assert engine.status_code == 403
     assert engine.json()["error"]["code"] == "insufficient_scope"
-    assert httpx.get(f"{engine_url}/api/samples", headers=reader).status_code == 200
-    platform = httpx.get(f"{platform_url}/api/account/tokens", headers=reader)
+    assert (
+        httpx.get(f"{engine_url}/api/samples", auth=as_gateway(), headers=reader).status_code == 200
+    )
+    platform = httpx.get(f"{platform_url}/api/account/tokens", auth=as_gateway(), headers=reader)
     assert platform.status_code == 403
     assert platform.json()["error"]["code"] == "token_not_allowed"
 
@@ -181,13 +186,17 @@ def test_revocation_takes_effect_on_the_next_request_everywhere(
     created = create(gw, producer)
     token = pat(created["token"])
     assert gw.get("/api/samples", headers=token).status_code == 200
-    assert httpx.get(f"{engine_url}/api/samples", headers=token).status_code == 200
+    assert (
+        httpx.get(f"{engine_url}/api/samples", auth=as_gateway(), headers=token).status_code == 200
+    )
     revoked = gw.delete(f"/api/account/tokens/{created['id']}", headers=producer.auth)
     assert revoked.status_code == 204
     refused = gw.get("/api/samples", headers=token)
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "invalid_token"
-    assert httpx.get(f"{engine_url}/api/samples", headers=token).status_code == 401
+    assert (
+        httpx.get(f"{engine_url}/api/samples", auth=as_gateway(), headers=token).status_code == 401
+    )
     assert gw.get("/api/account/tokens", headers=producer.auth).json()["total"] == 0
     again = gw.delete(f"/api/account/tokens/{created['id']}", headers=producer.auth)
     assert again.status_code == 404
@@ -308,8 +317,8 @@ def test_the_daily_quota_counts_personal_token_requests_only(
 def test_the_openapi_documents_say_which_credential_and_scope_each_operation_takes(
     platform_url: str, engine_url: str
 ) -> None:
-    platform = httpx.get(f"{platform_url}/openapi.json").json()
-    engine = httpx.get(f"{engine_url}/openapi.json").json()
+    platform = httpx.get(f"{platform_url}/openapi.json", auth=as_gateway()).json()
+    engine = httpx.get(f"{engine_url}/openapi.json", auth=as_gateway()).json()
     for document in (platform, engine):
         schemes = document["components"]["securitySchemes"]
         assert schemes["session"]["bearerFormat"] == "JWT"

@@ -15,6 +15,7 @@ import pytest
 
 from tenancy.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up
 
 # Bodies that pass validation, so the ownership check is what answers (keyed by method + path).
@@ -44,7 +45,9 @@ def victim_and_ids(
     api: httpx.Client, mailbox: Mailbox, engine_url: str
 ) -> tuple[Producer, dict[str, str]]:
     victim = signed_up(api, mailbox)
-    with httpx.Client(base_url=engine_url, headers=victim.auth, timeout=30) as client:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=victim.auth, timeout=30
+    ) as client:
         uploaded = client.post(
             "/api/samples", files={"audio": ("v.wav", audio_bytes(), "audio/wav")}
         )
@@ -73,7 +76,7 @@ def victim_and_ids(
 
 
 def _owned_routes(engine_url: str) -> list[tuple[str, str]]:
-    spec = httpx.get(f"{engine_url}/openapi.json").json()
+    spec = httpx.get(f"{engine_url}/openapi.json", auth=as_gateway()).json()
     routes = []
     for path, operations in spec["paths"].items():
         if "{" not in path:
@@ -94,7 +97,9 @@ def test_another_producers_ids_answer_404_on_every_route(
     attacker = signed_up(api, mailbox)
     routes = _owned_routes(engine_url)
     assert routes, "the engine serves no routes with ids?"
-    with httpx.Client(base_url=engine_url, headers=attacker.auth, timeout=30) as client:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=attacker.auth, timeout=30
+    ) as client:
         for method, template in routes:
             names = re.findall(r"{(\w+)}", template)
             unknown = [n for n in names if n not in PARAMS]
@@ -115,7 +120,9 @@ def test_another_producers_ids_answer_404_on_every_route(
             )
             assert twin.status_code == 404
             assert response.json()["error"]["message"] == twin.json()["error"]["message"]
-    with httpx.Client(base_url=engine_url, headers=victim.auth, timeout=30) as client:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=victim.auth, timeout=30
+    ) as client:
         sample = client.get(f"/api/samples/{ids['sample_id']}").json()
     assert sample["title"] == "v"
     denials = asyncio.run(_denials(migrated_db, attacker.user_id))
@@ -143,7 +150,9 @@ def test_lists_show_nothing_of_another_producer(
     victim_and_ids: tuple[Producer, dict[str, str]],
 ) -> None:
     attacker = signed_up(api, mailbox)
-    with httpx.Client(base_url=engine_url, headers=attacker.auth, timeout=30) as client:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=attacker.auth, timeout=30
+    ) as client:
         assert client.get("/api/samples").json()["total"] == 0
         assert client.get("/api/jobs").json()["total"] == 0
 
@@ -158,11 +167,13 @@ def test_a_spoofed_user_header_sent_straight_to_the_engine_gains_nothing(
     attacker = signed_up(api, mailbox)
     no_token = httpx.get(
         f"{engine_url}/api/samples/{ids['sample_id']}",
+        auth=as_gateway(),
         headers={"X-User-ID": victim.user_id, "X-User-Tier": "enterprise"},
     )
     assert no_token.status_code == 401
     mismatched = httpx.get(
         f"{engine_url}/api/samples/{ids['sample_id']}",
+        auth=as_gateway(),
         headers={**attacker.auth, "X-User-ID": victim.user_id},
     )
     assert mismatched.status_code == 401

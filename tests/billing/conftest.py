@@ -13,6 +13,7 @@ import pytest
 import redis
 
 from tenancy.settings import Settings
+from tests.gateway_signing import as_gateway, gateway_headers
 from tests.stack import Mailbox, Producer, signed_up, start_platform
 from tests.stripe_emulator import EmulatorServer, WebhookEndpoint
 from tests.stripe_emulator.plans import platform_billing_env
@@ -56,7 +57,9 @@ def billing_stack(
         }
         stripe = emulator.client().v1
         url, process = start_platform(migrated_db, mailbox, **env)
-        endpoint = emulator.add_webhook_endpoint(f"{url}/api/billing/webhook")
+        endpoint = emulator.add_webhook_endpoint(
+            f"{url}/api/billing/webhook", extra_headers=gateway_headers
+        )
         endpoint.secret = secret
         client = redis.Redis.from_url(migrated_db.redis_url)
         try:
@@ -73,8 +76,10 @@ def billing_stack(
 def api(billing_stack: BillingStack) -> Iterator[httpx.Client]:
     """An HTTP client for the billing platform, from an address of its own."""
     ip = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-    headers = {"X-Forwarded-For": ip}
-    with httpx.Client(base_url=billing_stack.url, headers=headers, timeout=30) as client:
+    headers = {"X-Client-IP": ip}
+    with httpx.Client(
+        base_url=billing_stack.url, auth=as_gateway(), headers=headers, timeout=30
+    ) as client:
         yield client
 
 

@@ -12,6 +12,7 @@ import uuid
 import asyncpg
 import httpx
 
+from tests.gateway_signing import as_gateway
 from tests.services.conftest import service_env
 from tests.stack import PASSWORD, Mailbox, Producer, signed_up
 
@@ -119,7 +120,7 @@ def test_admin_set_tier_for_an_unknown_user_is_one_clean_line(
 def test_without_stripe_keys_paid_endpoints_answer_503_and_free_still_works(
     platform_url: str, mailbox: Mailbox
 ) -> None:
-    with httpx.Client(base_url=platform_url, timeout=30) as plain:
+    with httpx.Client(base_url=platform_url, auth=as_gateway(), timeout=30) as plain:
         who = signed_up(plain, mailbox)
         plans = plain.get("/api/billing/plans").json()["plans"]
         assert [p["available"] for p in plans] == [True, False, False]

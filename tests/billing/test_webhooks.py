@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.gateway_signing import as_gateway
 from tests.stack import Producer
 from tests.stripe_emulator import sign_payload
 
@@ -27,7 +28,9 @@ def _post(stack: BillingStack, body: bytes, signature: str | None) -> httpx.Resp
     headers = {"Content-Type": "application/json"}
     if signature is not None:
         headers["Stripe-Signature"] = signature
-    return httpx.post(f"{stack.url}/api/billing/webhook", content=body, headers=headers)
+    return httpx.post(
+        f"{stack.url}/api/billing/webhook", auth=as_gateway(), content=body, headers=headers
+    )
 
 
 @pytest.mark.parametrize(

@@ -152,6 +152,8 @@ def gateway_env(
         SP404_ENGINE_URLS=json.dumps(engine),
         SP404_CORS_ORIGINS=json.dumps([CORS_ORIGIN]),
         SP404_GATEWAY_USAGE_FLUSH_INTERVAL_S="0.2",
+        # The test client stands where a load balancer would: its X-Forwarded-For is believed.
+        SP404_GATEWAY_TRUSTED_PROXY_HOPS="1",
         PYTHONPATH=os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
     )
     env.update(extra)

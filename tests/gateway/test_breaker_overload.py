@@ -23,6 +23,7 @@ from tests.accounts.test_login_admission import (
     sign_in,
 )
 from tests.gateway.conftest import Gateway, Stub, gateway_env, spawn_gateway
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, signed_up, start_platform, stop
 
 FAIL_MAX = 5  # the gateway's default: five failures in a row open an instance's breaker
@@ -60,7 +61,9 @@ async def test_a_storm_of_shed_sign_ins_leaves_the_platform_breaker_closed_and_r
     mailbox: Mailbox,
     pool: asyncpg.Pool,
 ) -> None:
-    with httpx.Client(base_url=platform, timeout=20, headers={"X-Forwarded-For": READER}) as api:
+    with httpx.Client(
+        base_url=platform, auth=as_gateway(), timeout=20, headers={"X-Client-IP": READER}
+    ) as api:
         reader = signed_up(api, mailbox)
     # Producers from the old app: their bcrypt checks make a storm at a size a test can send.
     stored = bcrypt.hashpw(LEGACY_PASSWORD.encode(), bcrypt.gensalt(rounds=12))

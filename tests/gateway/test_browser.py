@@ -124,7 +124,7 @@ def test_hsts_is_sent_only_when_the_load_balancer_says_the_client_used_tls(
 def test_an_untrusted_peer_cannot_claim_tls_or_an_address(
     start_gateway: StartGateway, mint: Mint
 ) -> None:
-    gw = start_gateway(SP404_GATEWAY_TRUSTED_PROXIES="[]")
+    gw = start_gateway(SP404_GATEWAY_TRUSTED_PROXY_HOPS="0")
     response = gw.client.get(
         "/api/samples",
         headers={**bearer(mint()), "X-Forwarded-Proto": "https", "X-Forwarded-For": "6.6.6.6"},
@@ -133,3 +133,21 @@ def test_an_untrusted_peer_cannot_claim_tls_or_an_address(
     seen = response.json()["headers"]
     assert seen["x-forwarded-for"] == "127.0.0.1"
     assert seen["x-forwarded-proto"] == "http"
+
+
+def test_by_default_the_gateway_believes_no_forwarded_address(
+    start_gateway: StartGateway, mint: Mint
+) -> None:
+    gw = start_gateway(SP404_GATEWAY_TRUSTED_PROXY_HOPS="0")
+    seen = gw.client.get(
+        "/api/samples",
+        headers={
+            **bearer(mint()),
+            "X-Forwarded-For": "6.6.6.6",
+            "X-Client-IP": "6.6.6.6",
+            "X-Gateway-Signature": "t=1,v1=forged",
+        },
+    ).json()["headers"]
+    assert seen["x-client-ip"] == "127.0.0.1"
+    assert seen["x-gateway-signature"] != "t=1,v1=forged"
+    assert seen["x-gateway-signature"].startswith("t=")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -142,3 +143,28 @@ def test_past_the_in_flight_cap_requests_are_shed_with_503_and_retry_after(
     assert shed.json()["error"]["code"] == "overloaded"
     assert shed.headers["retry-after"] == "1"
     assert gw.client.get("/api/jobs", headers=token).status_code == 200
+
+
+def test_a_gateway_started_before_the_platform_accepts_tokens_once_keys_arrive(
+    start_gateway: StartGateway, mint: Mint, jwks_file: Path
+) -> None:
+    late = Stub(free_port(), jwks_file)  # the platform, not started yet
+    gw = start_gateway(platform=[late.url])
+    try:
+        not_ready = gw.client.get("/readyz")
+        assert not_ready.status_code == 503
+        assert not_ready.json()["status"] == "not_ready"
+        late.start()
+        token = bearer(mint())
+        deadline = time.monotonic() + 10
+        statuses = []
+        while time.monotonic() < deadline:
+            statuses.append(gw.client.get("/api/account/profile", headers=token).status_code)
+            if statuses[-1] == 200:
+                break
+            time.sleep(0.25)
+        # Keys arrive by the start-up retry, not by a token lucky enough to trigger a fetch.
+        assert statuses[-1] == 200, statuses
+        assert gw.client.get("/readyz").status_code == 200
+    finally:
+        late.kill()

@@ -100,7 +100,7 @@ def test_upstream_sees_forwarded_headers_and_no_hop_by_hop_ones(
     for name in ("x-secret-hop", "keep-alive", "te", "proxy-authorization"):
         assert name not in seen
     assert seen["x-custom"] == "kept"
-    # The test talks to the gateway from loopback, a trusted proxy by default.
+    # The tests' gateway believes one proxy hop: the test client stands where a balancer would.
     assert seen["x-forwarded-for"] == "203.0.113.7, 127.0.0.1"
     assert seen["x-forwarded-proto"] == "http"
     assert seen["x-forwarded-host"] == gateway.url.removeprefix("http://")

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tenancy.settings import Settings
+from tests.gateway_signing import as_gateway
 from tests.services.conftest import free_port, service_env, wait_until_ready
 from tests.stack import PASSWORD, Mailbox, Producer, signed_up
 
@@ -68,7 +69,7 @@ def test_sign_in_leaves_no_password_or_token_in_the_logs(
     logged_platform: tuple[str, Path], mailbox: Mailbox
 ) -> None:
     url, log_file = logged_platform
-    with httpx.Client(base_url=url, headers={"X-Forwarded-For": "10.9.8.7"}) as api:
+    with httpx.Client(base_url=url, auth=as_gateway(), headers={"X-Client-IP": "10.9.8.7"}) as api:
         producer: Producer = signed_up(api, mailbox)
         refreshed = api.post("/api/auth/refresh", json={"refresh_token": producer.refresh_token})
         assert refreshed.status_code == 200

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.gateway_signing import as_gateway
 from tests.stack import Producer
 
 NUL_TEXT = "Dusty\x00Loops"
@@ -16,13 +17,17 @@ NUL_TEXT = "Dusty\x00Loops"
 
 @pytest.fixture(scope="module")
 def platform_doc(platform_url: str) -> dict[str, Any]:
-    document: dict[str, Any] = httpx.get(f"{platform_url}/openapi.json", timeout=20).json()
+    document: dict[str, Any] = httpx.get(
+        f"{platform_url}/openapi.json", auth=as_gateway(), timeout=20
+    ).json()
     return document
 
 
 @pytest.fixture(scope="module")
 def engine_doc(engine_url: str) -> dict[str, Any]:
-    document: dict[str, Any] = httpx.get(f"{engine_url}/openapi.json", timeout=20).json()
+    document: dict[str, Any] = httpx.get(
+        f"{engine_url}/openapi.json", auth=as_gateway(), timeout=20
+    ).json()
     return document
 
 

@@ -28,6 +28,7 @@ from storage import S3BlobStore
 from tenancy.db import tenant_tx
 from tenancy.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.gateway_signing import as_gateway
 from tests.services.conftest import free_port
 from tests.stack import Mailbox, Producer, signed_up, start_service, stop
 
@@ -58,8 +59,19 @@ def _start(client: httpx.Client, data_size: int, name: str = "x.wav") -> dict[st
 
 
 def _put(grant: dict[str, Any], body: bytes, base: str | None = None) -> httpx.Response:
-    url = grant["url"] if base is None else _local(grant["url"], base)
-    return httpx.request(grant["method"], url, content=body, headers=grant["headers"], timeout=30)
+    if base is None:  # S3: the URL's own signature is all the bucket asks for
+        return httpx.request(
+            grant["method"], grant["url"], content=body, headers=grant["headers"], timeout=30
+        )
+    # The local store's /blobs route is the engine's: reached as the gateway would.
+    return httpx.request(
+        grant["method"],
+        _local(grant["url"], base),
+        auth=as_gateway(),
+        content=body,
+        headers=grant["headers"],
+        timeout=30,
+    )
 
 
 async def _with_pool(settings: Settings, user_id: str, sql: str, *args: Any) -> Any:
@@ -88,7 +100,9 @@ def _preset_usage(settings: Settings, user_id: str, used: int) -> None:
 
 @pytest.fixture
 def producer(engine_url: str, account: Producer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_url, headers=account.auth, timeout=30) as client:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=account.auth, timeout=30
+    ) as client:
         yield client
 
 
@@ -218,7 +232,9 @@ def s3_producer(
     s3_engine: str, api: httpx.Client, mailbox: Mailbox
 ) -> Iterator[tuple[httpx.Client, Producer]]:
     account = signed_up(api, mailbox)
-    with httpx.Client(base_url=s3_engine, headers=account.auth, timeout=30) as client:
+    with httpx.Client(
+        base_url=s3_engine, auth=as_gateway(), headers=account.auth, timeout=30
+    ) as client:
         yield client, account
 
 

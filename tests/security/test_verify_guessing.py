@@ -10,6 +10,7 @@ import uuid
 import httpx
 
 from gateway.routing import resolve
+from tests.gateway_signing import as_gateway
 
 GUESSES = 70
 
@@ -23,7 +24,8 @@ def _guess(client: httpx.Client, address: str) -> httpx.Response:
     return client.post(
         "/api/auth/verify",
         json={"token": secrets.token_urlsafe(32)},
-        headers={"X-Forwarded-For": address},
+        # X-Client-IP for the platform called directly, X-Forwarded-For through the gateway.
+        headers={"X-Client-IP": address, "X-Forwarded-For": address},
     )
 
 
@@ -38,7 +40,7 @@ def _first_refusal(client: httpx.Client, address: str) -> tuple[int, httpx.Respo
 
 
 def test_verify_guesses_at_the_platform_are_limited_per_address(platform_url: str) -> None:
-    with httpx.Client(base_url=platform_url, timeout=20) as client:
+    with httpx.Client(base_url=platform_url, auth=as_gateway(), timeout=20) as client:
         attempt, refused = _first_refusal(client, _address())
         assert attempt <= 21
         assert refused.json()["error"]["code"] == "too_many_attempts"

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tenancy.settings import Settings
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, start_platform, stop
 from tests.stripe_emulator import sign_payload
 
@@ -40,6 +41,7 @@ def _deliver(url: str, skew_s: int) -> httpx.Response:
     signature = sign_payload(body, SECRET, int(time.time()) + skew_s)
     return httpx.post(
         url,
+        auth=as_gateway(),
         content=body,
         headers={"Content-Type": "application/json", "Stripe-Signature": signature},
         timeout=20,

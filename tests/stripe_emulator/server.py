@@ -7,6 +7,7 @@ import json
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -306,10 +307,15 @@ class EmulatorServer:
 
     # webhooks ----------------------------------------------------------------------------
 
-    def add_webhook_endpoint(self, url: str, events: tuple[str, ...] = ("*",)) -> WebhookEndpoint:
+    def add_webhook_endpoint(
+        self,
+        url: str,
+        events: tuple[str, ...] = ("*",),
+        extra_headers: Callable[[str, str], dict[str, str]] | None = None,
+    ) -> WebhookEndpoint:
         """Deliver future events of ``events`` types to ``url``, signed with a fresh secret."""
         assert self._deliverer is not None, "start the emulator first"
-        endpoint = WebhookEndpoint(url=url, enabled_events=events)
+        endpoint = WebhookEndpoint(url=url, enabled_events=events, extra_headers=extra_headers)
         self._deliverer.endpoints.append(endpoint)
         return endpoint
 

@@ -28,6 +28,8 @@ from tests.stack import Mailbox, Producer, signed_up, start_platform, start_serv
 from tests.stripe_emulator import EmulatorServer, StripeError
 from tests.stripe_emulator.plans import platform_billing_env
 from tests.web.conftest import PageProblems, screenshot
+from tests.gateway_signing import as_gateway
+from tests.gateway_signing import gateway_headers
 
 PUBLISHABLE_KEY = "pk_test_sample_cloud"
 FAKE_STRIPE_JS = (Path(__file__).with_name("fake_stripe_js.js")).read_text()
@@ -52,7 +54,7 @@ class StripeWeb:
     mailbox: Mailbox
 
     def producer(self) -> Producer:
-        with httpx.Client(base_url=self.platform_url, timeout=30) as client:
+        with httpx.Client(base_url=self.platform_url, auth=as_gateway(), timeout=30) as client:
             return signed_up(client, self.mailbox)
 
     def customer_id(self, who: Producer) -> str:
@@ -84,7 +86,9 @@ def stripe_web(
             SP404_STRIPE_PUBLISHABLE_KEY=PUBLISHABLE_KEY,
             **platform_billing_env(emulator, webhook_secret=secret),
         )
-        emulator.add_webhook_endpoint(f"{platform_url}/api/billing/webhook").secret = secret
+        emulator.add_webhook_endpoint(
+            f"{platform_url}/api/billing/webhook", extra_headers=gateway_headers
+        ).secret = secret
         gateway_url, gateway = start_service(
             "gateway",
             migrated_db,

@@ -23,6 +23,7 @@ from tenancy.db import tenant_tx
 from tenancy.settings import Settings
 from tests.analysis_engine.features.synthetic_audio import SR, drum_loop
 from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.gateway_signing import as_gateway
 from tests.services.conftest import service_env
 from tests.stack import Mailbox, Producer, signed_up
 
@@ -60,6 +61,7 @@ def _upload(
 ) -> dict[str, Any]:
     response = httpx.post(
         f"{engine_url}/api/samples",
+        auth=as_gateway(),
         headers=account.auth,
         timeout=30,
         files={"audio": (name, data, "audio/wav")},
@@ -78,7 +80,11 @@ def _wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
 
 
 def _sample(engine_url: str, account: Producer, sample_id: str) -> dict[str, Any]:
-    return dict(httpx.get(f"{engine_url}/api/samples/{sample_id}", headers=account.auth).json())
+    return dict(
+        httpx.get(
+            f"{engine_url}/api/samples/{sample_id}", auth=as_gateway(), headers=account.auth
+        ).json()
+    )
 
 
 async def _rows(settings: Settings, user_id: str, sql: str, *args: object) -> list[asyncpg.Record]:

@@ -12,6 +12,7 @@ import pytest
 
 from tenancy.settings import Settings
 from tests.analysis_engine.collections.database import Database
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up
 
 
@@ -24,7 +25,9 @@ def collector(api: httpx.Client, mailbox: Mailbox) -> Producer:
 def new_producer(platform_url: str, mailbox: Mailbox) -> Producer:
     """A producer signed up from an address of its own (for fixtures wider than one test)."""
     ip = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-    with httpx.Client(base_url=platform_url, headers={"X-Forwarded-For": ip}, timeout=20) as api:
+    with httpx.Client(
+        base_url=platform_url, auth=as_gateway(), headers={"X-Client-IP": ip}, timeout=20
+    ) as api:
         return signed_up(api, mailbox)
 
 
@@ -37,14 +40,18 @@ def shared_producer(platform_url: str, mailbox: Mailbox) -> Producer:
 @pytest.fixture(scope="module")
 def shared_client(engine_url: str, shared_producer: Producer) -> Iterator[httpx.Client]:
     """The engine, signed in as `shared_producer`."""
-    with httpx.Client(base_url=engine_url, headers=shared_producer.auth, timeout=30) as http:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=shared_producer.auth, timeout=30
+    ) as http:
         yield http
 
 
 @pytest.fixture
 def client(engine_url: str, collector: Producer) -> Iterator[httpx.Client]:
     """The engine, signed in as `collector`."""
-    with httpx.Client(base_url=engine_url, headers=collector.auth, timeout=30) as http:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=collector.auth, timeout=30
+    ) as http:
         yield http
 
 

@@ -8,6 +8,7 @@ import httpx
 
 from tests.analysis_engine.collections.conftest import create, member_ids
 from tests.analysis_engine.collections.database import Database
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up
 
 
@@ -183,5 +184,7 @@ def test_names_are_unique_per_parent_but_not_across_parents_or_producers(
     moved = client.patch(f"/api/collections/{keys['id']}", json={"parent_id": drums["id"]})
     assert moved.status_code == 200
     other = signed_up(api, mailbox)
-    with httpx.Client(base_url=engine_url, headers=other.auth, timeout=30) as theirs:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=other.auth, timeout=30
+    ) as theirs:
         assert theirs.post("/api/collections", json={"name": "Drums"}).status_code == 201

@@ -13,6 +13,7 @@ import pytest
 
 from tests.analysis_engine.collections.conftest import create, member_ids, new_producer
 from tests.analysis_engine.collections.database import Database
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer
 
 
@@ -27,7 +28,7 @@ class Library:
 
 def _library(engine_url: str, platform_url: str, mailbox: Mailbox, db: Database) -> Library:
     producer = new_producer(platform_url, mailbox)
-    client = httpx.Client(base_url=engine_url, headers=producer.auth, timeout=30)
+    client = httpx.Client(base_url=engine_url, auth=as_gateway(), headers=producer.auth, timeout=30)
     collection = create(client, "Drums")["id"]
     child = create(client, "Kicks", parent_id=collection)["id"]
     sample = db.add_sample(producer.user_id, "Kick")

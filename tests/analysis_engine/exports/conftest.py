@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.gateway_signing import as_gateway
 from tests.stack import Producer
 
 
@@ -35,5 +36,7 @@ def download_zip(client: httpx.Client, export_id: str) -> zipfile.ZipFile:
 @pytest.fixture
 def client(engine_url: str, account: Producer) -> Iterator[httpx.Client]:
     """The engine, signed in as `account`."""
-    with httpx.Client(base_url=engine_url, headers=account.auth, timeout=30) as http:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=account.auth, timeout=30
+    ) as http:
         yield http

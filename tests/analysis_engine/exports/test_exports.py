@@ -17,6 +17,7 @@ from analysis_engine.sp404 import check_wav_header
 from tenancy.settings import Settings
 from tests.analysis_engine.exports.conftest import download_zip, wait_ready
 from tests.analysis_engine.kits.conftest import upload
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, signed_up
 
 
@@ -119,7 +120,9 @@ def test_a_selection_holding_another_producers_sample_exports_nothing(
 ) -> None:
     mine = upload(client, "Mine", seconds=0.2)
     other = signed_up(api, mailbox)
-    with httpx.Client(base_url=engine_url, headers=other.auth, timeout=30) as theirs:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=other.auth, timeout=30
+    ) as theirs:
         foreign = upload(theirs, "Theirs", seconds=0.2)
     response = client.post("/api/exports", json={"kind": "samples", "sample_ids": [mine, foreign]})
     assert response.status_code == 404

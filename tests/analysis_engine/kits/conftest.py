@@ -16,6 +16,7 @@ import pytest
 
 from tenancy.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.gateway_signing import as_gateway
 from tests.stack import Producer
 
 _INSERT = (
@@ -84,5 +85,7 @@ def upload(client: httpx.Client, title: str, **audio: Any) -> str:
 @pytest.fixture
 def client(engine_url: str, account: Producer) -> Iterator[httpx.Client]:
     """The engine, signed in as `account`."""
-    with httpx.Client(base_url=engine_url, headers=account.auth, timeout=30) as http:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=account.auth, timeout=30
+    ) as http:
         yield http

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.analysis_engine.kits.conftest import upload
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, signed_up
 
 
@@ -132,7 +133,9 @@ def test_another_producers_sample_cannot_go_on_a_pad(
     client: httpx.Client, api: httpx.Client, mailbox: Mailbox, engine_url: str
 ) -> None:
     other = signed_up(api, mailbox)
-    with httpx.Client(base_url=engine_url, headers=other.auth, timeout=30) as theirs:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=other.auth, timeout=30
+    ) as theirs:
         foreign = upload(theirs, "Their kick")
     kit_id = client.post("/api/kits", json={"name": "Mine"}).json()["id"]
     response = client.put(

@@ -11,6 +11,7 @@ import httpx
 from tenancy.db import tenant_tx
 from tenancy.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up
 
 
@@ -36,7 +37,11 @@ def test_a_presigned_upload_becomes_a_sample(
     assert started.status_code == 201, started.text
     grant = started.json()
     put = httpx.request(
-        grant["method"], _local(grant["url"], engine_url), content=data, headers=grant["headers"]
+        grant["method"],
+        _local(grant["url"], engine_url),
+        auth=as_gateway(),
+        content=data,
+        headers=grant["headers"],
     )
     assert put.status_code in (200, 201, 204), put.text
     done = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
@@ -57,7 +62,11 @@ def test_a_presigned_url_refuses_more_than_was_declared(
         json={"filename": "x.wav", "size": 1000, "content_type": "audio/wav"},
     ).json()
     put = httpx.request(
-        grant["method"], _local(grant["url"], engine_url), content=data, headers=grant["headers"]
+        grant["method"],
+        _local(grant["url"], engine_url),
+        auth=as_gateway(),
+        content=data,
+        headers=grant["headers"],
     )
     assert put.status_code in (403, 413)
     done = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
@@ -75,7 +84,11 @@ def test_completing_before_uploading_or_with_junk_is_refused(
     early = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
     assert early.status_code == 422
     httpx.request(
-        grant["method"], _local(grant["url"], engine_url), content=junk, headers=grant["headers"]
+        grant["method"],
+        _local(grant["url"], engine_url),
+        auth=as_gateway(),
+        content=junk,
+        headers=grant["headers"],
     )
     refused = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
     assert refused.status_code == 415
@@ -91,7 +104,9 @@ def test_someone_elses_upload_cannot_be_completed(
     ).json()
     other = signed_up(api, mailbox)
     stolen = httpx.post(
-        f"{engine_url}/api/samples/uploads/{grant['upload_id']}/complete", headers=other.auth
+        f"{engine_url}/api/samples/uploads/{grant['upload_id']}/complete",
+        auth=as_gateway(),
+        headers=other.auth,
     )
     assert stolen.status_code == 404
 

@@ -14,6 +14,7 @@ from moto.server import ThreadedMotoServer
 
 from tenancy.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.gateway_signing import as_gateway
 from tests.services.conftest import free_port
 from tests.stack import Mailbox, signed_up, start_service, stop
 
@@ -63,7 +64,9 @@ def test_uploads_go_to_the_bucket_and_leave_nothing_when_refused_or_deleted(
 ) -> None:
     account = signed_up(api, mailbox)
     client = s3[1]
-    with httpx.Client(base_url=s3_engine, headers=account.auth, timeout=30) as engine:
+    with httpx.Client(
+        base_url=s3_engine, auth=as_gateway(), headers=account.auth, timeout=30
+    ) as engine:
         data = audio_bytes("flac", seconds=1.0)
         uploaded = engine.post("/api/samples", files={"audio": ("s3.flac", data, "audio/flac")})
         assert uploaded.status_code == 201, uploaded.text

@@ -13,6 +13,7 @@ import pytest
 from tenancy.db import tenant_tx
 from tenancy.settings import Settings
 from tests.analysis_engine.samples.conftest import FORMATS, audio_bytes
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up
 
 
@@ -134,7 +135,9 @@ def test_parallel_uploads_racing_the_quota_never_exceed_it(
     asyncio.run(_pro_with_room_for(migrated_db, account.user_id, room))
 
     def upload(_: int) -> int:
-        with httpx.Client(base_url=engine_url, headers=account.auth, timeout=60) as client:
+        with httpx.Client(
+            base_url=engine_url, auth=as_gateway(), headers=account.auth, timeout=60
+        ) as client:
             return _upload(client, data).status_code
 
     with concurrent.futures.ThreadPoolExecutor(20) as pool:

@@ -11,6 +11,7 @@ import pytest
 
 from tenancy.settings import Settings
 from tests.analysis_engine.search.seed import Seeder
+from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up
 
 
@@ -25,7 +26,9 @@ def seeder(migrated_db: Settings) -> Iterator[Seeder]:
 def new_producer(platform_url: str, mailbox: Mailbox) -> Producer:
     """A producer signed up from an address of its own (for fixtures wider than one test)."""
     ip = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-    with httpx.Client(base_url=platform_url, headers={"X-Forwarded-For": ip}, timeout=20) as api:
+    with httpx.Client(
+        base_url=platform_url, auth=as_gateway(), headers={"X-Client-IP": ip}, timeout=20
+    ) as api:
         return signed_up(api, mailbox)
 
 
@@ -38,7 +41,9 @@ def shared_producer(platform_url: str, mailbox: Mailbox) -> Producer:
 @pytest.fixture(scope="module")
 def shared_client(engine_url: str, shared_producer: Producer) -> Iterator[httpx.Client]:
     """The engine, signed in as `shared_producer`."""
-    with httpx.Client(base_url=engine_url, headers=shared_producer.auth, timeout=30) as http:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=shared_producer.auth, timeout=30
+    ) as http:
         yield http
 
 
@@ -51,5 +56,7 @@ def rival(api: httpx.Client, mailbox: Mailbox) -> Producer:
 @pytest.fixture
 def client(engine_url: str, account: Producer) -> Iterator[httpx.Client]:
     """The engine, signed in as `account`."""
-    with httpx.Client(base_url=engine_url, headers=account.auth, timeout=30) as http:
+    with httpx.Client(
+        base_url=engine_url, auth=as_gateway(), headers=account.auth, timeout=30
+    ) as http:
         yield http
