@@ -25,6 +25,7 @@ COMPOSE_ONLY = {
     "SP404_DB_MIGRATOR_PASSWORD",
     "SP404_DB_APP_PASSWORD",
     "SP404_DB_AUDITOR_PASSWORD",
+    "SP404_GATEWAY_SECRET",
 }
 # One-shot jobs run to completion; every other service must report its health.
 ONE_SHOT = {"migrate", "keys", "minio-setup"}
