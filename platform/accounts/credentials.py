@@ -85,10 +85,19 @@ async def change_password(
     return signed_in
 
 
-async def request_reset(ctx: Accounts, *, email: str, ip: str | None) -> None:
-    """Mail a reset link when the account exists; the caller cannot tell either way."""
+async def request_reset(ctx: Accounts, *, email: str) -> str:
+    """Count a reset request for `email` (429 past the limit); returns the address to mail.
+
+    Nothing here depends on whether the account exists. The lookup and the mail come after the
+    answer (mail_reset_link), so the answer takes as long for a stranger's address as a user's.
+    """
     normalized = normalize_email(email)
     await throttle.enforce_and_count(ctx.redis, throttle.MAIL_PER_ADDRESS, f"reset:{normalized}")
+    return normalized
+
+
+async def mail_reset_link(ctx: Accounts, *, normalized: str, ip: str | None) -> None:
+    """Queue a reset link when an account has this address; nothing otherwise."""
     async with tenant_tx(ctx.pool, None) as conn:
         user_id = await conn.fetchval(SQL["user_id_for_email"], normalized)
     if user_id is None:

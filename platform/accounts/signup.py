@@ -103,10 +103,19 @@ async def verify_email(ctx: Accounts, *, token: str, ip: str | None) -> uuid.UUI
     return uuid.UUID(str(user_id))
 
 
-async def resend_verification(ctx: Accounts, *, email: str, ip: str | None) -> None:
-    """Send a new verification link to an unverified account; silent for anything else."""
+async def request_verification(ctx: Accounts, *, email: str) -> str:
+    """Count a resend request for `email` (429 past the limit); returns the address to mail.
+
+    Nothing here depends on whether the account exists. The lookup and the mail come after the
+    answer (resend_verification), so the answer takes as long for a stranger's address as a user's.
+    """
     normalized = normalize_email(email)
     await throttle.enforce_and_count(ctx.redis, throttle.MAIL_PER_ADDRESS, f"verify:{normalized}")
+    return normalized
+
+
+async def resend_verification(ctx: Accounts, *, normalized: str) -> None:
+    """Send a new verification link to an unverified account; silent for anything else."""
     async with tenant_tx(ctx.pool, None) as conn:
         user_id = await conn.fetchval(SQL["user_id_for_email"], normalized)
     if user_id is None:
