@@ -17,15 +17,18 @@ help:
 run: setup web
 	$(VENV)/bin/sp404 dev
 
-# The web app, built from the lock file when Node.js (>= 20) and npm are present; without them the
-# API still runs and the README says how to build it later.
-web:
-	@if command -v npm >/dev/null 2>&1 && node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)'; then \
-		cd web && npm ci --no-audit --no-fund && npm run build; \
-	else echo "[web] Node.js >= 20 with npm not found: skipping the web app build (the API still runs)"; fi
+# The web app, built from the lock file with the system's Node.js when it is new enough, else with
+# Node.js from PyPI installed into the venv (scripts/ensure_node.sh); its directory goes first on
+# PATH so npm's scripts (tsc, vite) run on that same node.
+web: $(STAMP)
+	@NODE_BIN=$$(bash scripts/ensure_node.sh) && export PATH="$$NODE_BIN:$$PATH" && \
+		cd web && npm ci --no-audit --no-fund && npm run build
 
+# The web tests need Chromium and Node.js: both are installed here (or this stops and says what to
+# install); tests/web never skips for want of them.
 test: setup check
 	bash scripts/ensure_browser.sh
+	bash scripts/ensure_node.sh >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 check:

@@ -8,8 +8,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if [ -x "$CHROMIUM" ]; then exit 0; fi
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "[browser] no $CHROMIUM and no apt-get: the web tests will be skipped" >&2
-    exit 0
+    echo "[browser] no $CHROMIUM and no apt-get to install it: install Chromium and point" \
+        "SP404_CHROMIUM at its binary (the web tests need it)" >&2
+    exit 1
 fi
 echo "[browser] installing Debian's chromium for the web tests"
 as_root apt-get update -qq

@@ -2,7 +2,7 @@
 
 Reuses tests/stack.py (platform, engine, SMTP mailbox); adds the gateway with `web/dist` and a
 Playwright browser. The SPA is built once per session when `web/dist` is missing or older than
-its sources.
+its sources, with the Node.js that scripts/ensure_node.sh picks (or installs into the venv).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+ENSURE_NODE = ROOT / "scripts" / "ensure_node.sh"
 BUILD_INPUTS = ("src", "index.html", "package.json", "package-lock.json", "vite.config.ts")
 
 
@@ -54,19 +55,33 @@ def _newest_source_mtime() -> float:
     return newest
 
 
+def node_env(path: str | None = None) -> dict[str, str]:
+    """The environment with scripts/ensure_node.sh's Node.js first on PATH (installed if needed)."""
+    env = dict(os.environ, PATH=os.environ["PATH"] if path is None else path)
+    result = subprocess.run(
+        ["bash", str(ENSURE_NODE)], env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        # Never a skip: a machine without Node.js must not pass with the web tests left out.
+        pytest.fail(f"no Node.js for the web app:\n{result.stderr}", pytrace=False)
+    env["PATH"] = os.pathsep.join([result.stdout.strip(), env["PATH"]])
+    return env
+
+
 @pytest.fixture(scope="session")
 def web_dist() -> Path:
     """`web/dist`, rebuilt when a source file is newer than the last build."""
     index = DIST / "index.html"
     if not index.is_file() or index.stat().st_mtime < _newest_source_mtime():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed; cannot build the web app")
+        env = node_env()
+        npm = shutil.which("npm", path=env["PATH"])
+        assert npm is not None, "scripts/ensure_node.sh answered a directory without npm"
         if not (WEB / "node_modules").is_dir():
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, env=env, check=True)
         subprocess.run(
             [npm, "run", "build", "--", "--outDir", str(DIST), "--emptyOutDir"],
             cwd=WEB,
+            env=env,
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -118,7 +133,11 @@ def playwright(web_url: str) -> Iterator[Playwright]:
     """Playwright's driver, started after the stack: from here on its event loop counts as
     running in this thread, so pytest-asyncio's session fixtures must already be set up."""
     if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: apt-get install chromium (make test does), or point "
+            "SP404_CHROMIUM at one",
+            pytrace=False,
+        )
     with sync_playwright() as pw:
         yield pw
 
