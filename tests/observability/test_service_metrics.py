@@ -10,6 +10,7 @@ import httpx
 
 from tenancy.db import tenant_tx
 from tests.conftest import CreateUser
+from tests.gateway_signing import as_gateway
 from tests.observability.test_http_metrics import samples, value
 from tests.services.conftest import StartService
 
@@ -67,7 +68,7 @@ async def test_the_platform_reports_requests_and_its_pool_but_not_the_queue(
     exports = "/api/account/exports/{export_id}"
     async with httpx.AsyncClient() as client:
         await client.get(f"{url}/readyz")
-        await client.get(f"{url}/api/account/exports/{uuid.uuid4()}")
+        await client.get(f"{url}/api/account/exports/{uuid.uuid4()}", auth=as_gateway())
         # A request is counted just after its response went out: scrape until both are in.
         for _ in range(50):
             text = (await client.get(f"{url}/metrics")).text

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,9 @@ def web_url(
         SP404_PLATFORM_URLS=json.dumps([platform_url]),
         SP404_ENGINE_URLS=json.dumps([engine_url]),
         SP404_GATEWAY_WEB_DIST=str(web_dist),
+        # Each browser context plays a producer at an address of its own (see `page`), sent
+        # the way a load balancer would: per-address sign-in limits then stay per producer.
+        SP404_GATEWAY_TRUSTED_PROXY_HOPS="1",
         PYTHONPATH=os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
     )
     process = subprocess.Popen(
@@ -164,10 +168,20 @@ class PageProblems:
         self.messages.append(str(error))
 
 
+def producer_address() -> str:
+    """An address of its own for one browser context."""
+    octets = uuid.uuid4().bytes[:3]
+    return f"10.{octets[0]}.{octets[1]}.{octets[2]}"
+
+
 @pytest.fixture
 def page(browser: Browser, web_url: str) -> Iterator[Page]:
     """A fresh browser context (no cookies) on the web app; fails on script or CSP errors."""
-    context = browser.new_context(base_url=web_url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=web_url,
+        viewport={"width": 1280, "height": 900},
+        extra_http_headers={"X-Forwarded-For": producer_address()},
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     problems = PageProblems()

@@ -24,12 +24,11 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from tenancy.settings import Settings
+from tests.gateway_signing import as_gateway, gateway_headers
 from tests.stack import Mailbox, Producer, signed_up, start_platform, start_service, stop
 from tests.stripe_emulator import EmulatorServer, StripeError
 from tests.stripe_emulator.plans import platform_billing_env
 from tests.web.conftest import PageProblems, screenshot
-from tests.gateway_signing import as_gateway
-from tests.gateway_signing import gateway_headers
 
 PUBLISHABLE_KEY = "pk_test_sample_cloud"
 FAKE_STRIPE_JS = (Path(__file__).with_name("fake_stripe_js.js")).read_text()
