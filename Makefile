@@ -35,6 +35,7 @@ check:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 format:
 	$(VENV)/bin/ruff format .
@@ -47,8 +48,9 @@ $(STAMP): pyproject.toml scripts/ensure_python.sh
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev,worker]'
-	# Two source roots (platform/ and the repo root) on the venv's path, for new packages too.
-	$(PY) -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'sp404_src.pth').write_text('$(CURDIR)/platform\n$(CURDIR)\n')"
+	# The editable install maps our three top-level packages (sp404, analysis_engine, gateway) and
+	# nothing else; an older checkout's path file would put generic names on the path: remove it.
+	$(PY) -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'sp404_src.pth').unlink(missing_ok=True)"
 	touch $(STAMP)
 
 services:

@@ -11,18 +11,18 @@ from analysis_engine.exports import router as exports_router
 from analysis_engine.exports import start_export_jobs
 from analysis_engine.imports import router as imports_router
 from analysis_engine.imports import start_import_jobs
-from analysis_engine.jobs.routes import router as jobs_router
+from analysis_engine.jobs_routes import router as jobs_router
 from analysis_engine.kits import router as kits_router
 from analysis_engine.openapi_links import describe_links
 from analysis_engine.samples.routes import router as samples_router
 from analysis_engine.samples.staging import start_staging_sweeper, upload_gate
 from analysis_engine.search import router as search_router
-from storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
-from tenancy.service_app import create_service_app
-from tenancy.settings import Settings, get_settings
-from tokens import AccessTokenVerifier, JwksCache, RevocationStore
-from tokens.openapi import describe_personal_tokens
-from tokens.personal import PersonalTokenResolver
+from sp404.core.settings import Settings, get_settings
+from sp404.http.service_app import create_service_app
+from sp404.storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
+from sp404.tokens import AccessTokenVerifier, JwksCache, RevocationStore
+from sp404.tokens.openapi import describe_personal_tokens
+from sp404.tokens.personal import PersonalTokenResolver
 
 
 def _engine_startup(

@@ -16,11 +16,11 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
 
-from tenancy.errors import Unauthorized
-from tokens import AccessTokenVerifier, InvalidToken
-from tokens.openapi import SESSION_BEARER
-from tokens.personal import PersonalTokenResolver, is_personal_token
-from tokens.scopes import enforce_scope
+from sp404.core.errors import Unauthorized
+from sp404.tokens import AccessTokenVerifier, InvalidToken
+from sp404.tokens.openapi import SESSION_BEARER
+from sp404.tokens.personal import PersonalTokenResolver, is_personal_token
+from sp404.tokens.scopes import enforce_scope
 
 
 class InvalidAccessToken(Unauthorized):

@@ -9,8 +9,8 @@ import asyncpg
 import redis.asyncio as redis
 from fastapi import Depends, Request
 
-from storage import BlobStore
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
+from sp404.storage import BlobStore
 
 
 @dataclass(frozen=True)

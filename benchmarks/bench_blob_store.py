@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage import LocalBlobStore, user_key
+from sp404.storage import LocalBlobStore, user_key
 
 MB = 1_000_000
 CHUNK = 64 * 1024

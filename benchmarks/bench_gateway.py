@@ -34,8 +34,8 @@ sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
 
 import aiohttp  # noqa: E402
 
-import tokens  # noqa: E402
-from tenancy.settings import get_settings  # noqa: E402
+from sp404 import tokens  # noqa: E402
+from sp404.core.settings import get_settings  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 MIB = 1024 * 1024
@@ -205,7 +205,7 @@ def start_processes(
         "SP404_GATEWAY_RATE_PER_MINUTE": str(10**9),
     }
     gateway = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "serve", "gateway", "--port", str(gateway_port)],
+        [sys.executable, "-m", "sp404.cli.main", "serve", "gateway", "--port", str(gateway_port)],
         cwd=ROOT, env=gateway_env, stderr=subprocess.DEVNULL if log_level == "INFO" else None,
     )  # fmt: skip
     return backend, backend_url, gateway, f"http://127.0.0.1:{gateway_port}"

@@ -13,7 +13,6 @@ import time
 
 import httpx
 
-from accounts.passwords import hash_password, verify_password
 from benchmarks.stack import (
     bench_settings,
     create_verified_users,
@@ -21,6 +20,7 @@ from benchmarks.stack import (
     percentile,
     service,
 )
+from sp404.accounts.passwords import hash_password, verify_password
 
 PASSWORD = "a benchmark passphrase"
 

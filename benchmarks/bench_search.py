@@ -27,8 +27,8 @@ from benchmarks.stack import (
     percentile,
     service,
 )
-from tenancy.db import create_pool, tenant_tx
-from tenancy.settings import Settings
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.settings import Settings
 from tests.gateway_signing import SignedAsGateway
 
 BENCH_DB = "sp404_bench_search"

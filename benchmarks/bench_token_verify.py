@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
 import jwt
 
-import tokens
+from sp404 import tokens
 
 ISSUER = "https://platform.sp404.bench"
 AUDIENCE = "sp404-api"

@@ -35,8 +35,8 @@ import httpx  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, sync_playwright  # noqa: E402
 
 from benchmarks.stack import bench_settings, create_verified_users, fresh_database, service  # noqa: E402
-from tenancy.db import create_pool, tenant_tx  # noqa: E402
-from tenancy.settings import Settings  # noqa: E402
+from sp404.core.db import create_pool, tenant_tx  # noqa: E402
+from sp404.core.settings import Settings  # noqa: E402
 
 BENCH_DB = "sp404_bench_web"
 PASSWORD = "a benchmark passphrase"

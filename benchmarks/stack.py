@@ -17,10 +17,10 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from accounts.passwords import hash_password
-from tenancy.db import create_pool, tenant_tx
-from tenancy.migrations import migrate
-from tenancy.settings import Settings, get_settings
+from sp404.accounts.passwords import hash_password
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.migrations import migrate
+from sp404.core.settings import Settings, get_settings
 
 BENCH_DB = "sp404_bench"
 
@@ -113,7 +113,7 @@ def service(
         }
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "serve", name, "--port", str(port)], env=environ
+        [sys.executable, "-m", "sp404.cli.main", "serve", name, "--port", str(port)], env=environ
     )
     url = f"http://127.0.0.1:{port}"
     try:

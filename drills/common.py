@@ -19,7 +19,7 @@ import asyncpg  # noqa: E402
 
 from loadtests.journey import client_address  # noqa: E402
 from loadtests.seed import PASSWORD, Producer  # noqa: E402
-from tenancy.settings import Settings  # noqa: E402
+from sp404.core.settings import Settings  # noqa: E402
 
 # Answers that mean "the client got nothing": a transport error or a client-side timeout.
 NO_ANSWER = 0

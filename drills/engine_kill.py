@@ -2,7 +2,7 @@
 sign-in and account routes must keep working, no request may hang past its timeout, and engine
 routes must recover once the engine is back.
 
-    .venv/bin/python drills/engine_kill.py
+    .venv/bin/python -m drills.engine_kill
 """
 
 from __future__ import annotations

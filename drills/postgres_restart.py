@@ -5,7 +5,7 @@ no request may hang past the gateway's timeout, and nothing acknowledged may be 
 
 The cluster is the drill's own (see drills/private_postgres.py): nobody else's database is touched.
 
-    .venv/bin/python drills/postgres_restart.py
+    .venv/bin/python -m drills.postgres_restart
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from drills.private_postgres import Cluster, private_cluster
 from drills.setup import drill_stack
 from loadtests.seed import Producer
 from loadtests.stack import Stack, find, private_redis
-from tenancy.settings import Settings, get_settings
+from sp404.core.settings import Settings, get_settings
 
 BEFORE_S = 4.0
 BETWEEN_S = 10.0

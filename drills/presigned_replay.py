@@ -3,7 +3,7 @@ complete, after cancel, after deleting the sample) through the gateway. The byte
 never exceed the quota, a completed sample's file must never change, and afterwards
 `sp404 admin reconcile-storage` must find no orphan and no staged leftover.
 
-    .venv/bin/python drills/presigned_replay.py
+    .venv/bin/python -m drills.presigned_replay
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from drills.setup import drill_stack
 from loadtests.journey import wav_clip
 from loadtests.seed import Producer
 from loadtests.stack import Stack, find
-from tenancy.db import create_pool, tenant_tx
-from tenancy.settings import Settings
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.settings import Settings
 
 MB = 1024 * 1024
 SHORT_OF_QUOTA = int(5.6 * MB)
@@ -86,7 +86,7 @@ class Client:
 
 def _reconcile(stack: Stack) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "sp404_cli.main", "admin", "reconcile-storage"],
+        [sys.executable, "-m", "sp404.cli.main", "admin", "reconcile-storage"],
         env=stack.env(),
         cwd=ROOT,
         capture_output=True,

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from loadtests.stack import ROOT, free_port
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 
 PG_ROOT = Path("/usr/lib/postgresql")
 BOOTSTRAP = ROOT / "scripts" / "bootstrap_db.sh"

@@ -3,7 +3,7 @@ killed under load. The documented fallback must hold: limits fail open (no 429s,
 timeouts), sign-in still works, and a token revoked before the outage stays refused (each
 gateway's local copy of the revocations it has seen).
 
-    .venv/bin/python drills/redis_kill.py
+    .venv/bin/python -m drills.redis_kill
 """
 
 from __future__ import annotations

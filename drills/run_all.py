@@ -1,6 +1,6 @@
 """Every drill in order, each on a stack of its own, then one table of verdicts.
 
-    .venv/bin/python drills/run_all.py
+    .venv/bin/python -m drills.run_all
 
 Each drill uses only what it starts: its own database (the PostgreSQL drill its own cluster),
 its own processes, and a private Redis where it kills or restarts one.

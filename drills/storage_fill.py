@@ -2,7 +2,7 @@
 quota must never be exceeded, the usage counter must equal what is stored, reservations must
 be released, and every stored sample must have exactly one blob (nothing lost, nothing orphaned).
 
-    .venv/bin/python drills/storage_fill.py
+    .venv/bin/python -m drills.storage_fill
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from drills.setup import drill_stack
 from loadtests.journey import multipart, wav_clip
 from loadtests.seed import Producer
 from loadtests.stack import Stack, find
-from tenancy.db import create_pool, tenant_tx
+from sp404.core.db import create_pool, tenant_tx
 
 HEADROOM = 1024 * 1024
 PARALLEL = 20

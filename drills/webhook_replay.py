@@ -7,7 +7,7 @@ re-signed with a fresh timestamp as Stripe's retries are. The state must not mov
 must be answered 2xx, and no invoice row or e-mail may appear twice. A replay signed with a stale
 timestamp must be refused (400).
 
-    .venv/bin/python drills/webhook_replay.py
+    .venv/bin/python -m drills.webhook_replay
 """
 
 from __future__ import annotations

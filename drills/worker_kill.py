@@ -1,7 +1,7 @@
 """Drill: kill a worker (SIGKILL) in the middle of a batch. Its leases expire, another worker
 takes the jobs, and every job finishes exactly once: one feature row per sample, none dead.
 
-    .venv/bin/python drills/worker_kill.py
+    .venv/bin/python -m drills.worker_kill
 """
 
 from __future__ import annotations

@@ -29,10 +29,10 @@ from gateway.metrics import GatewayMetrics
 from gateway.runtime import Runtime, start_runtime
 from gateway.security_headers import SecurityHeadersMiddleware
 from gateway.spa import SpaFiles
-from tenancy.asgi import RequestContextMiddleware, error_body
-from tenancy.errors import NotFound
-from tenancy.health import check_database, check_redis
-from tenancy.settings import Settings, get_settings
+from sp404.core.asgi import RequestContextMiddleware, error_body
+from sp404.core.errors import NotFound
+from sp404.core.health import check_database, check_redis
+from sp404.core.settings import Settings, get_settings
 
 _PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 

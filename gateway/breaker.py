@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from resilience import STATE_VALUES, AsyncBreaker, BreakerOpen
+from sp404.resilience import STATE_VALUES, AsyncBreaker, BreakerOpen
 
 __all__ = ["STATE_VALUES", "BreakerOpen", "InstanceBreaker", "NotUpstreamsFault"]
 

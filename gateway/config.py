@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tenancy.settings import REPO_ROOT
+from sp404.core.settings import REPO_ROOT
 
 
 class GatewaySettings(BaseSettings):

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import send_error
 from gateway.headers import header
-from tenancy.errors import Forbidden
+from sp404.core.errors import Forbidden
 
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 ALLOWED_HEADERS = frozenset(

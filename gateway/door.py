@@ -32,11 +32,11 @@ from gateway.limits import Verdict
 from gateway.proxy import ClientGone
 from gateway.routing import Route, endpoint_template, resolve
 from gateway.runtime import Runtime
-from tenancy.errors import AppError, NotFound, PayloadTooLarge
-from tenancy.gateway_signature import sign
-from tokens import Claims, InvalidToken
-from tokens.personal import is_personal_token
-from tokens.scopes import enforce_scope
+from sp404.core.errors import AppError, NotFound, PayloadTooLarge
+from sp404.core.gateway_signature import sign
+from sp404.tokens import Claims, InvalidToken
+from sp404.tokens.personal import is_personal_token
+from sp404.tokens.scopes import enforce_scope
 
 _CLIENT_CLOSED = 499  # nginx's code for "the client went away first"; only in logs and metrics
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.types import Send
 
-from tenancy.asgi import app_error_response_parts
-from tenancy.errors import AppError, ServiceUnavailable, Unauthorized
+from sp404.core.asgi import app_error_response_parts
+from sp404.core.errors import AppError, ServiceUnavailable, Unauthorized
 
 
 class InvalidAccessToken(Unauthorized):

@@ -2,8 +2,8 @@
 
 X-Forwarded-For and X-Forwarded-Proto are believed only as far as our own proxies wrote them: the
 gateway is told how many stand in front of it (`SP404_GATEWAY_TRUSTED_PROXY_HOPS`, default none),
-and `tenancy.client_address` picks the client from the right end of the chain. The resolved address
-goes upstream in X-Client-IP, which the gateway always overwrites and signs.
+and `sp404.core.client_address` picks the client from the right end of the chain. The resolved
+address goes upstream in X-Client-IP, which the gateway always overwrites and signs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from multidict import CIMultiDict
 from starlette.types import Scope
 
-from tenancy.client_address import resolve_client_address
+from sp404.core.client_address import resolve_client_address
 
 HOP_BY_HOP = frozenset(
     {

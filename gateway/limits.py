@@ -32,7 +32,7 @@ from typing import Any, Literal
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from tokens import Claims, RevocationStore
+from sp404.tokens import Claims, RevocationStore
 
 log = logging.getLogger("gateway.limits")
 

@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 import asyncpg
 
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
 
 log = logging.getLogger("gateway.plans")
 

@@ -25,7 +25,7 @@ from gateway.errors import BadGateway, GatewayTimeout, UpstreamUnavailable
 from gateway.headers import downstream_response_headers
 from gateway.routing import Route, TimeoutClass
 from gateway.upstreams import Instance, RetryBudget, UpstreamPool
-from tenancy.errors import PayloadTooLarge
+from sp404.core.errors import PayloadTooLarge
 
 log = logging.getLogger("gateway.proxy")
 

@@ -18,12 +18,12 @@ from gateway.proxy import Proxy
 from gateway.routing import TimeoutClass
 from gateway.upstreams import RetryBudget, UpstreamPool
 from gateway.usage import UsageRecorder
-from tenancy.db import create_pool
-from tenancy.gateway_signature import GatewaySecrets, generate_secrets
-from tenancy.redis_client import create_redis
-from tenancy.settings import Settings
-from tokens import AccessTokenVerifier, JwksCache, RevocationStore
-from tokens.personal import PersonalTokenResolver
+from sp404.core.db import create_pool
+from sp404.core.gateway_signature import GatewaySecrets, generate_secrets
+from sp404.core.redis_client import create_redis
+from sp404.core.settings import Settings
+from sp404.tokens import AccessTokenVerifier, JwksCache, RevocationStore
+from sp404.tokens.personal import PersonalTokenResolver
 
 log = logging.getLogger("gateway")
 

@@ -18,7 +18,7 @@ from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tenancy.settings import REPO_ROOT
+from sp404.core.settings import REPO_ROOT
 
 RESERVED_PREFIXES = ("/api/", "/.well-known/", "/blobs/")
 RESERVED_PATHS = frozenset({"/api", "/.well-known", "/blobs", "/healthz", "/readyz", "/metrics"})

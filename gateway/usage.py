@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
 
 log = logging.getLogger("gateway.usage")
 

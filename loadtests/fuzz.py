@@ -3,7 +3,7 @@ bearer token: no 5xx, and responses that match their schema. The engine's ids co
 seeded through the API (loadtests/fuzz_seed.py) and, in the stateful phase, from the document's
 links. Bounded: a fixed number of examples per operation and a time limit per service.
 
-    .venv/bin/python loadtests/fuzz.py [--max-examples 10] [--limit-s 300]
+    .venv/bin/python -m loadtests.fuzz [--max-examples 10] [--limit-s 300]
 
 Tokens come from loadtests/fuzz_hooks.py (signed in again after a 401). Operations that end
 the fuzzer's own session (logout, revoke others, password change, account
@@ -29,13 +29,13 @@ sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
 import httpx  # noqa: E402
 
 from analysis_engine.app import create_app as create_engine  # noqa: E402
-from control_plane.app import create_app as create_platform  # noqa: E402
 from loadtests.fuzz_reach import reach  # noqa: E402
 from loadtests.fuzz_seed import fuzz_config_toml, seed_library  # noqa: E402
 from loadtests.journey import client_address  # noqa: E402
 from loadtests.seed import Producer, analyse_tables, fresh_database, seed_producers  # noqa: E402
 from loadtests.stack import Stack, Topology, find, running_stack, stack_settings  # noqa: E402
-from tenancy.settings import Settings  # noqa: E402
+from sp404.control_plane.app import create_app as create_platform  # noqa: E402
+from sp404.core.settings import Settings  # noqa: E402
 from tests.stripe_emulator import EmulatorServer  # noqa: E402
 from tests.stripe_emulator.plans import platform_billing_env  # noqa: E402
 

@@ -2,7 +2,7 @@
 answered, read from the run's NDJSON report. An operation that only ever answered 404 never got
 past the lookup of its ids; one with any other answer was reached.
 
-    .venv/bin/python loadtests/fuzz_reach.py REPORT.ndjson OPENAPI.json
+    .venv/bin/python -m loadtests.fuzz_reach REPORT.ndjson OPENAPI.json
 """
 
 from __future__ import annotations

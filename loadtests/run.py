@@ -2,8 +2,8 @@
 platforms, two engines, a worker) on loopback, locust headless for a fixed time, a report folder
 and one summary line.
 
-    .venv/bin/python loadtests/run.py --users 1000 --duration 120           # realistic arrivals
-    .venv/bin/python loadtests/run.py --users 1000 --duration 120 --storm   # everyone signs in
+    .venv/bin/python -m loadtests.run --users 1000 --duration 120           # realistic arrivals
+    .venv/bin/python -m loadtests.run --users 1000 --duration 120 --storm   # everyone signs in
 
 Arrivals. Most producers come back with the session their browser kept (`--returning`, 80 % by
 default: the refresh cookie lasts 7 days, and a producer who works weekly returns inside it), so

@@ -13,14 +13,14 @@ from pathlib import Path
 import asyncpg
 import numpy as np
 
-from accounts.passwords import hash_password
 from loadtests.journey import GENRES, KEYS, WORDS, client_address
 from loadtests.stack import with_database
-from tenancy.db import create_pool, tenant_tx
-from tenancy.migrations import migrate
-from tenancy.queries import load_queries
-from tenancy.settings import Settings
-from tokens import hash_opaque_token, new_opaque_token
+from sp404.accounts.passwords import hash_password
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.migrations import migrate
+from sp404.core.queries import load_queries
+from sp404.core.settings import Settings
+from sp404.tokens import hash_opaque_token, new_opaque_token
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "a load test passphrase"
@@ -41,7 +41,7 @@ _INSERT_SAMPLES = (
     " $8::bool[]) as x(i, t, g, tg, b, k, l)"
 )
 # The statements sign-in itself uses to open a session, so a seeded session is a real one.
-_ACCOUNTS_SQL = load_queries(ROOT / "platform" / "accounts" / "queries.sql")
+_ACCOUNTS_SQL = load_queries(ROOT / "platform" / "sp404" / "accounts" / "queries.sql")
 _INSERT_FEATURES = (
     "insert into app.audio_features (user_id, sample_id, features, embedding, engine_version)"
     " select $1, i, '{}', e::real[], 'loadtest' from unnest($2::uuid[], $3::text[]) as x(i, e)"

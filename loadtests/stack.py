@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from tenancy.settings import Settings, get_settings
+from sp404.core.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 # Limits that would otherwise measure the limiter instead of the stack.
@@ -115,7 +115,7 @@ class Stack:
         index = sum(1 for p in self.processes if p.name.startswith(name))
         process = Process(
             name=f"{name}{index + 1}",
-            command=[sys.executable, "-m", "sp404_cli.main", "serve", name, "--port", str(port)],
+            command=[sys.executable, "-m", "sp404.cli.main", "serve", name, "--port", str(port)],
             env=self.env(**extra),
             log=self.log_dir / f"{name}{index + 1}.log",
             port=port,
@@ -132,7 +132,7 @@ class Stack:
             command=[
                 sys.executable,
                 "-m",
-                "sp404_cli.main",
+                "sp404.cli.main",
                 "worker",
                 "--batch-size",
                 str(batch_size),

@@ -64,7 +64,7 @@ select format('create role %I', r)
 -- The schema owner (who could disable row-level security) has no login and no password: earlier
 -- versions gave it both, so they are taken away here, not only left out of `create role`.
 alter role sp404_owner    nologin nosuperuser nocreatedb nocreaterole nobypassrls password null;
--- Migrations sign in as the migrator and SET ROLE sp404_owner (tenancy/migrations.py). CREATEDB:
+-- Migrations sign in as the migrator and SET ROLE sp404_owner (platform/sp404/core/migrations.py). CREATEDB:
 -- tests, benchmarks and drills create throwaway databases (migrate hands them to the owner).
 alter role sp404_migrator login nosuperuser createdb nocreaterole nobypassrls inherit
     password :'migrator_pw';

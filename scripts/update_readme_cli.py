@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from sp404_cli.main import build_parser
+from sp404.cli.main import build_parser
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"(<!-- cli-help -->\n)(.*?)(<!-- /cli-help -->)", re.DOTALL)

@@ -11,9 +11,9 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from tenancy.db import create_pool, tenant_tx
-from tenancy.migrations import migrate
-from tenancy.settings import Settings, get_settings
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.migrations import migrate
+from sp404.core.settings import Settings, get_settings
 from tests import gateway_signing
 
 # The running-stack fixtures (platform and engine processes, SMTP, producers) for every test dir.

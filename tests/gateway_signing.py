@@ -1,8 +1,8 @@
 """Calling a service directly in tests, as the gateway would: signed, with the client's address.
 
-The services answer only requests the gateway signed (`tenancy.gateway_signature`). Tests that talk
-to a service on its own port use this httpx auth, which signs with the test machine's secrets file
-and sends `X-Client-IP` (a test's own address, so per-address throttles stay apart).
+The services answer only requests the gateway signed (`sp404.core.gateway_signature`). Tests that
+talk to a service on its own port use this httpx auth, which signs with the test machine's secrets
+file and sends `X-Client-IP` (a test's own address, so per-address throttles stay apart).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Generator
 
 import httpx
 
-from tenancy.gateway_signature import CLIENT_HEADER, GatewaySecrets, generate_secrets, sign
-from tenancy.settings import Settings
+from sp404.core.gateway_signature import CLIENT_HEADER, GatewaySecrets, generate_secrets, sign
+from sp404.core.settings import Settings
 
 DEFAULT_CLIENT = "127.0.0.1"
 

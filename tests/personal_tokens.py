@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from tenancy.db import tenant_tx
-from tokens.personal import DISPLAY_LENGTH, hash_personal_token, new_personal_token
-from tokens.scopes import SCOPES
+from sp404.core.db import tenant_tx
+from sp404.tokens.personal import DISPLAY_LENGTH, hash_personal_token, new_personal_token
+from sp404.tokens.scopes import SCOPES
 
 _INSERT = """
 insert into app.personal_access_tokens (user_id, name, prefix, token_hash, scopes, expires_at)

@@ -22,7 +22,7 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
 from tests.services.conftest import free_port, service_env, wait_until_ready
 
@@ -84,7 +84,7 @@ def start_service(name: str, settings: Settings, **env: str) -> tuple[str, subpr
     """`sp404 serve NAME` on a free port against the test database; returns (url, process)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "serve", name, "--port", str(port)],
+        [sys.executable, "-m", "sp404.cli.main", "serve", name, "--port", str(port)],
         env=service_env(settings, SP404_PUBLIC_URL="http://app.test", **env),
     )
     url = f"http://127.0.0.1:{port}"

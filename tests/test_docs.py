@@ -6,12 +6,12 @@ import subprocess
 import sys
 
 from scripts.update_readme_cli import README, render
-from tenancy.settings import REPO_ROOT
+from sp404.core.settings import REPO_ROOT
 
 
 def test_readme_cli_reference_matches_the_parser() -> None:
     text = README.read_text()
-    assert render(text) == text, "run: python scripts/update_readme_cli.py"
+    assert render(text) == text, "run: python -m scripts.update_readme_cli"
 
 
 def test_readme_shows_the_two_commands_first() -> None:
@@ -22,7 +22,7 @@ def test_readme_shows_the_two_commands_first() -> None:
 
 def test_cli_usage_errors_are_one_clean_line_not_a_traceback() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sp404_cli.main", "serve", "nonsense"],
+        [sys.executable, "-m", "sp404.cli.main", "serve", "nonsense"],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,

@@ -10,7 +10,7 @@ import time
 import httpx
 import soundfile
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.features.synthetic_audio import SR, drum_loop
 from tests.services.conftest import service_env
 from tests.stack import Mailbox, link_token, new_email
@@ -28,7 +28,7 @@ def test_sign_up_upload_analyse_find_similar_and_leave(
     gateway_url: str, mailbox: Mailbox, migrated_db: Settings
 ) -> None:
     worker = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "worker"],
+        [sys.executable, "-m", "sp404.cli.main", "worker"],
         env=service_env(migrated_db, SP404_WORKER_LEASE_S="10"),
     )
     try:

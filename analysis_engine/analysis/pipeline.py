@@ -18,14 +18,14 @@ import asyncpg
 
 from analysis_engine.features import AudioFeatures, decode_audio
 from analysis_engine.features.extractor import extract_batch
-from analysis_engine.jobs import ClaimedJob, complete_job, fail_job
 from analysis_engine.vibe import VibeResult, describe
-from billing import count_analysis
-from storage import BlobStore
-from tenancy.db import tenant_tx
-from tenancy.errors import QuotaExceeded
-from tenancy.queries import load_queries
-from tenancy.settings import Settings
+from sp404.billing import count_analysis
+from sp404.core.db import tenant_tx
+from sp404.core.errors import QuotaExceeded
+from sp404.core.queries import load_queries
+from sp404.core.settings import Settings
+from sp404.jobs import ClaimedJob, complete_job, fail_job
+from sp404.storage import BlobStore
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 log = logging.getLogger("analysis")

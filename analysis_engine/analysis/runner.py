@@ -8,12 +8,12 @@ import signal
 import asyncpg
 
 from analysis_engine.analysis.pipeline import WorkerContext, analyze_batch
-from analysis_engine.jobs import ClaimedJob
-from analysis_engine.jobs.worker import new_worker_id, process_jobs
 from analysis_engine.vibe import aclose_clients
-from storage import create_blob_store
-from tenancy.db import create_pool
-from tenancy.settings import Settings
+from sp404.core.db import create_pool
+from sp404.core.settings import Settings
+from sp404.jobs import ClaimedJob
+from sp404.jobs.worker import new_worker_id, process_jobs
+from sp404.storage import create_blob_store
 
 
 async def run_analysis_worker(settings: Settings, *, batch_size: int = 16) -> None:

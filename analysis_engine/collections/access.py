@@ -11,7 +11,7 @@ import asyncpg
 from analysis_engine.collections.errors import Hidden
 from analysis_engine.collections.queries import SQL
 from analysis_engine.context import Engine
-from tenancy.audit import owner_tx
+from sp404.core.audit import owner_tx
 
 
 def collections_tx(

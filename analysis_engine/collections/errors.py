@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tenancy.audit import Hidden as Hidden
-from tenancy.errors import Conflict, NotFound, Unprocessable, register_constraint
+from sp404.core.audit import Hidden as Hidden
+from sp404.core.errors import Conflict, NotFound, Unprocessable, register_constraint
 
 MAX_DEPTH = 8
 

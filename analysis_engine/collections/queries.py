@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tenancy.queries import load_queries
+from sp404.core.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))

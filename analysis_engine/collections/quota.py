@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from analysis_engine.collections.queries import SQL
-from tenancy.errors import QuotaExceeded
+from sp404.core.errors import QuotaExceeded
 
 WARNING_RATIO = 0.8
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tenancy.errors import AppError, Conflict, Unprocessable
+from sp404.core.errors import AppError, Conflict, Unprocessable
 
 
 class ExportExpired(AppError):

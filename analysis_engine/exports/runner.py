@@ -24,11 +24,11 @@ from fastapi import FastAPI
 from analysis_engine.context import Engine
 from analysis_engine.exports.build import Progress, Source, build_archive
 from analysis_engine.exports.service import EXPORT_JOB, EXPORT_TTL_S, SQL
-from analysis_engine.jobs import ClaimedJob
-from analysis_engine.jobs.worker import start_job_loop
 from analysis_engine.sp404 import SampleInfo
-from storage import BlobNotFound, user_key
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
+from sp404.jobs import ClaimedJob
+from sp404.jobs.worker import start_job_loop
+from sp404.storage import BlobNotFound, user_key
 
 log = logging.getLogger("exports")
 FLUSH_EVERY_S = 0.5

@@ -18,13 +18,13 @@ from analysis_engine.collections.service import member_ids
 from analysis_engine.context import Engine
 from analysis_engine.exports.errors import ExportExpired, ExportNotReady, NothingToExport
 from analysis_engine.exports.schemas import MAX_SELECTION, KitExport, SamplesExport
-from analysis_engine.jobs import enqueue_job
 from analysis_engine.kits.access import kits_tx, require_samples
 from analysis_engine.kits.errors import Hidden
 from analysis_engine.sp404 import project_name
-from tenancy.audit import deny_access
-from tenancy.db import tenant_tx
-from tenancy.queries import load_queries
+from sp404.core.audit import deny_access
+from sp404.core.db import tenant_tx
+from sp404.core.queries import load_queries
+from sp404.jobs import enqueue_job
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 EXPORT_JOB = "export"

@@ -21,9 +21,9 @@ from analysis_engine.imports.legacy_source import (
 from analysis_engine.imports.zip_import import SQL
 from analysis_engine.samples.service import delete_sample
 from analysis_engine.samples.upload import ingest_local_file
-from tenancy.audit import write_audit
-from tenancy.db import tenant_tx
-from tenancy.errors import AppError
+from sp404.core.audit import write_audit
+from sp404.core.db import tenant_tx
+from sp404.core.errors import AppError
 
 
 @dataclass

@@ -12,7 +12,7 @@ from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
 from analysis_engine.imports import zip_import
 from analysis_engine.schemas import NO_NUL
-from tenancy.errors import BadRequest
+from sp404.core.errors import BadRequest
 
 router = APIRouter(tags=["imports"])
 

@@ -19,12 +19,12 @@ from fastapi import FastAPI
 from analysis_engine.context import Engine
 from analysis_engine.imports import archive
 from analysis_engine.imports.zip_import import BATCH_IMPORT_JOB, SQL
-from analysis_engine.jobs import ClaimedJob
-from analysis_engine.jobs.worker import start_job_loop
 from analysis_engine.samples.upload import ingest_local_file
-from storage import BlobNotFound
-from tenancy.db import tenant_tx
-from tenancy.errors import AppError, QuotaExceeded
+from sp404.core.db import tenant_tx
+from sp404.core.errors import AppError, QuotaExceeded
+from sp404.jobs import ClaimedJob
+from sp404.jobs.worker import start_job_loop
+from sp404.storage import BlobNotFound
 
 log = logging.getLogger("imports")
 FLUSH_EVERY_S = 1.0

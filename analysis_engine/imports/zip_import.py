@@ -13,14 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from analysis_engine.context import Engine
-from analysis_engine.jobs import enqueue_job
 from analysis_engine.quotas import storage_quota
 from analysis_engine.samples.upload import clean_filename, parse_tags
-from storage import BlobTooLarge, user_key
-from storage.multipart import MalformedBody, MultipartStream, read_field
-from tenancy.audit import deny_access
-from tenancy.db import tenant_tx
-from tenancy.errors import (
+from sp404.core.audit import deny_access
+from sp404.core.db import tenant_tx
+from sp404.core.errors import (
     BadRequest,
     PayloadTooLarge,
     QuotaExceeded,
@@ -28,7 +25,10 @@ from tenancy.errors import (
     Unprocessable,
     UnsupportedMediaType,
 )
-from tenancy.queries import load_queries
+from sp404.core.queries import load_queries
+from sp404.jobs import enqueue_job
+from sp404.storage import BlobTooLarge, user_key
+from sp404.storage.multipart import MalformedBody, MultipartStream, read_field
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 BATCH_IMPORT_JOB = "batch_import"

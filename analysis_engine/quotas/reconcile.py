@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from analysis_engine.quotas.storage_quota import SQL
-from storage import BlobStore, ListedBlob, parse_staging_key
+from sp404.storage import BlobStore, ListedBlob, parse_staging_key
 
 # A streamed upload, an export or an avatar is stored a moment before its row commits.
 DEFAULT_GRACE = timedelta(hours=1)

@@ -9,9 +9,9 @@ from typing import Any
 
 import asyncpg
 
-from tenancy.db import tenant_tx
-from tenancy.errors import QuotaExceeded
-from tenancy.queries import load_queries
+from sp404.core.db import tenant_tx
+from sp404.core.errors import QuotaExceeded
+from sp404.core.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 # Longer than any upload within the size limits can take; a reservation older than this belongs

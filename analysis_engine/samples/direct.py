@@ -23,10 +23,10 @@ from analysis_engine.context import Engine
 from analysis_engine.quotas import storage_quota
 from analysis_engine.samples.formats import UnsupportedAudio, check_audio, sniff
 from analysis_engine.samples.upload import EmptyAudio, Received, clean_filename, commit_sample
-from storage import StorageError, staging_key, user_key
-from tenancy.audit import deny_access
-from tenancy.db import tenant_tx
-from tenancy.errors import PayloadTooLarge, Unprocessable
+from sp404.core.audit import deny_access
+from sp404.core.db import tenant_tx
+from sp404.core.errors import PayloadTooLarge, Unprocessable
+from sp404.storage import StorageError, staging_key, user_key
 
 log = logging.getLogger(__name__)
 

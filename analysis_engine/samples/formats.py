@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from tenancy.errors import Unprocessable, UnsupportedMediaType
+from sp404.core.errors import Unprocessable, UnsupportedMediaType
 
 SNIFF_BYTES = 64
 # Decoding short of this fraction of the declared frames means the file was cut off.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tenancy.errors import AppError
+from sp404.core.errors import AppError
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 

@@ -10,13 +10,13 @@ from typing import Any
 import asyncpg
 
 from analysis_engine.context import Engine
-from analysis_engine.jobs import enqueue_job
 from analysis_engine.quotas import storage_quota
-from billing.usage import add_months, usage_row
-from tenancy.audit import deny_access
-from tenancy.db import tenant_tx
-from tenancy.errors import QuotaExceeded
-from tenancy.queries import load_queries
+from sp404.billing.usage import add_months, usage_row
+from sp404.core.audit import deny_access
+from sp404.core.db import tenant_tx
+from sp404.core.errors import QuotaExceeded
+from sp404.core.queries import load_queries
+from sp404.jobs import enqueue_job
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 MAX_BATCH = 1000

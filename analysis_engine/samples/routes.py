@@ -21,7 +21,7 @@ from analysis_engine.samples.schemas import (
     SampleStatus,
     SampleUpdate,
 )
-from tenancy.errors import BadRequest
+from sp404.core.errors import BadRequest
 
 router = APIRouter(tags=["samples"])
 MIME = {

@@ -8,9 +8,9 @@ from typing import Any
 
 from analysis_engine.context import Engine
 from analysis_engine.quotas import storage_quota
-from tenancy.audit import deny_access
-from tenancy.db import tenant_tx
-from tenancy.queries import load_queries
+from sp404.core.audit import deny_access
+from sp404.core.db import tenant_tx
+from sp404.core.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 SORTS = ("created_desc", "created_asc", "title", "bpm", "duration")

@@ -22,9 +22,9 @@ from fastapi import FastAPI
 from starlette.requests import Request
 
 from analysis_engine.quotas import storage_quota
-from storage import BlobStore, ListedBlob, parse_staging_key, user_key
-from storage.keys import STAGING
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
+from sp404.storage import BlobStore, ListedBlob, parse_staging_key, user_key
+from sp404.storage.keys import STAGING
 
 log = logging.getLogger(__name__)
 

@@ -15,14 +15,14 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from analysis_engine.context import Engine
-from analysis_engine.jobs import enqueue_job
 from analysis_engine.quotas import storage_quota
 from analysis_engine.samples.formats import UnsupportedAudio, check_audio, sniff
-from storage import BlobTooLarge, user_key
-from storage.multipart import MalformedBody, MultipartStream, read_field
-from tenancy.db import tenant_tx
-from tenancy.errors import BadRequest, PayloadTooLarge, QuotaExceeded, Unprocessable
-from tenancy.queries import load_queries
+from sp404.core.db import tenant_tx
+from sp404.core.errors import BadRequest, PayloadTooLarge, QuotaExceeded, Unprocessable
+from sp404.core.queries import load_queries
+from sp404.jobs import enqueue_job
+from sp404.storage import BlobTooLarge, user_key
+from sp404.storage.multipart import MalformedBody, MultipartStream, read_field
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 MAX_TAGS = 32

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tenancy.errors import Conflict, Unprocessable
+from sp404.core.errors import Conflict, Unprocessable
 
 
 class NotAnalysed(Conflict):

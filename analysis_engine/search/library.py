@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from analysis_engine.features.model import EMBEDDING_SIZE
 from analysis_engine.search.compat import parse_key
-from tenancy.queries import load_queries
+from sp404.core.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 # About 64 MiB of float32 vectors per engine process.

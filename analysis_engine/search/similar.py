@@ -22,8 +22,8 @@ from analysis_engine.search.compat import (
 )
 from analysis_engine.search.errors import NoKey, NotAnalysed, NoTempo
 from analysis_engine.search.library import SQL, Library, LibraryCache, normalise
-from tenancy.audit import deny_access
-from tenancy.db import tenant_tx
+from sp404.core.audit import deny_access
+from sp404.core.db import tenant_tx
 
 # How far apart two tempos may be and still "match" when the request names no tolerance.
 DEFAULT_TEMPO_TOLERANCE_PCT = 5.0

@@ -12,9 +12,9 @@ from typing import Any
 from analysis_engine.context import Engine
 from analysis_engine.samples.service import sample_view
 from analysis_engine.search.compat import Key, key_spellings
-from tenancy.db import tenant_tx
-from tenancy.errors import Unprocessable
-from tenancy.queries import load_queries
+from sp404.core.db import tenant_tx
+from sp404.core.errors import Unprocessable
+from sp404.core.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from analysis_engine.vibe.errors import MalformedReply, ProviderRejected, ProviderUnavailable
-from resilience import AsyncBreaker, BreakerOpen
+from sp404.resilience import AsyncBreaker, BreakerOpen
 
 
 class ProviderBreaker:

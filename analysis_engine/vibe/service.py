@@ -14,7 +14,7 @@ from analysis_engine.vibe.errors import MalformedReply, VibeError
 from analysis_engine.vibe.local import LocalDescriber
 from analysis_engine.vibe.model import VibeResult
 from analysis_engine.vibe.openrouter import OpenRouterClient
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 
 log = logging.getLogger("analysis_engine.vibe")
 

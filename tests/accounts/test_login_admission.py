@@ -22,9 +22,9 @@ import bcrypt
 import httpx
 import pytest
 
-from accounts.passwords import HASH_MAX_WAIT_S, HASH_WORKERS
-from tenancy.db import tenant_tx
-from tenancy.settings import Settings
+from sp404.accounts.passwords import HASH_MAX_WAIT_S, HASH_WORKERS
+from sp404.core.db import tenant_tx
+from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
 from tests.stack import (
     PASSWORD,

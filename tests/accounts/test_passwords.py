@@ -8,9 +8,14 @@ import bcrypt
 import httpx
 import pytest
 
-from accounts.errors import WeakPassword
-from accounts.passwords import check_password_rules, hash_password, needs_rehash, verify_password
-from accounts.throttle import LOGIN_FAILURES_PER_ACCOUNT
+from sp404.accounts.errors import WeakPassword
+from sp404.accounts.passwords import (
+    check_password_rules,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from sp404.accounts.throttle import LOGIN_FAILURES_PER_ACCOUNT
 from tests.stack import Mailbox, Producer, link_token, new_email, register, signed_up
 
 

@@ -16,7 +16,7 @@ import pytest
 import redis
 import soundfile
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
 from tests.personal_tokens import insert_personal_token
 from tests.stack import Mailbox, Producer, signed_up

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 from PIL import Image
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.stack import Mailbox, Producer, signed_up
 from tests.tenancy.seed import SEED, seed_every_table
 

@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.stack import Mailbox, Producer, signed_up
 
 

@@ -8,7 +8,7 @@ import time
 import asyncpg
 import httpx
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.stack import PASSWORD, Mailbox, link_token, new_email, register
 
 

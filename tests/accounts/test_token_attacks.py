@@ -16,9 +16,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
+from sp404.tokens import KeyRing
 from tests.stack import Producer
-from tokens import KeyRing
 
 ISS, AUD = "sp404-sample-cloud", "sp404-api"
 
@@ -149,7 +149,7 @@ def test_a_key_rotation_takes_effect_without_a_restart_and_old_tokens_keep_worki
 
     before = jwt.get_unverified_header(account.token)["kid"]
     rotated = subprocess.run(
-        [sys.executable, "-m", "sp404_cli.main", "keys", "rotate"],
+        [sys.executable, "-m", "sp404.cli.main", "keys", "rotate"],
         env=service_env(migrated_db, SP404_JWT_KEYS_DIR=str(migrated_db.keys_dir)),
         capture_output=True,
         text=True,

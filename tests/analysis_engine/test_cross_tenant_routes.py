@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from analysis_engine.app import create_app
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 
 
 def _operations(document: dict[str, Any]) -> dict[str, tuple[str, str]]:

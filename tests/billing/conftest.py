@@ -12,7 +12,7 @@ import httpx
 import pytest
 import redis
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway, gateway_headers
 from tests.stack import Mailbox, Producer, signed_up, start_platform
 from tests.stripe_emulator import EmulatorServer, WebhookEndpoint

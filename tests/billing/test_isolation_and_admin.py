@@ -81,7 +81,7 @@ async def test_admin_set_tier_updates_account_gateway_and_audit_log(
 ) -> None:
     result = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "sp404_cli.main", "admin", "set-tier", producer.email.upper(),
+        [sys.executable, "-m", "sp404.cli.main", "admin", "set-tier", producer.email.upper(),
          "pro", "--reason", "partner programme"],
         env=service_env(billing_stack.settings), capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -109,7 +109,7 @@ def test_admin_set_tier_for_an_unknown_user_is_one_clean_line(
     billing_stack: BillingStack,
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sp404_cli.main", "admin", "set-tier", "nobody@example.com",
+        [sys.executable, "-m", "sp404.cli.main", "admin", "set-tier", "nobody@example.com",
          "pro", "--reason", "typo"],
         env=service_env(billing_stack.settings), capture_output=True, text=True, check=False,
     )  # fmt: skip

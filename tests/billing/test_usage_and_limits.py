@@ -12,16 +12,16 @@ import asyncpg
 import pytest
 import stripe
 
-from accounts.outbox import SQL as ACCOUNT_SQL
-from billing import count_analysis, load_plans, may_add_bytes, may_add_collection
-from billing.errors import InvalidWebhook
-from billing.overview import subscription_view
-from billing.plans import plan_view
-from billing.usage import quota_period_start
-from billing.webhooks import verify
-from tenancy.db import tenant_tx
-from tenancy.errors import QuotaExceeded
-from tenancy.settings import Settings
+from sp404.accounts.outbox import SQL as ACCOUNT_SQL
+from sp404.billing import count_analysis, load_plans, may_add_bytes, may_add_collection
+from sp404.billing.errors import InvalidWebhook
+from sp404.billing.overview import subscription_view
+from sp404.billing.plans import plan_view
+from sp404.billing.usage import quota_period_start
+from sp404.billing.webhooks import verify
+from sp404.core.db import tenant_tx
+from sp404.core.errors import QuotaExceeded
+from sp404.core.settings import Settings
 from tests.conftest import CreateUser
 
 MB = 1024 * 1024

@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 
 from drills.private_postgres import on_port, pointed_at, private_cluster
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 
 
 def test_urls_move_to_the_private_port_keeping_role_password_and_database() -> None:

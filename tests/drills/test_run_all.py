@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from drills.run_all import DRILLS
-from tenancy.settings import REPO_ROOT
+from sp404.core.settings import REPO_ROOT
 
 
 def test_every_drill_of_the_issue_is_in_the_run() -> None:
@@ -15,7 +15,7 @@ def test_every_drill_of_the_issue_is_in_the_run() -> None:
 
 def test_the_runner_needs_no_flag_to_include_postgres_and_names_its_choices() -> None:
     shown = subprocess.run(
-        [sys.executable, "drills/run_all.py", "--help"],
+        [sys.executable, "-m", "drills.run_all", "--help"],
         cwd=REPO_ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "--yes-restart-shared-postgres" not in shown.stdout

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
+from sp404.tokens import KeyRing, build_jwks, generate, issue_access_token
 from tests.services.conftest import free_port, service_env
-from tokens import KeyRing, build_jwks, generate, issue_access_token
 
 CORS_ORIGIN = "https://app.sp404.test"
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,7 +165,7 @@ def spawn_gateway(env: dict[str, str], log: Path | None = None) -> Gateway:
     port = free_port()
     stderr = log.open("wb") if log is not None else None
     process = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "serve", "gateway", "--port", str(port)],
+        [sys.executable, "-m", "sp404.cli.main", "serve", "gateway", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stderr=stderr,

@@ -16,9 +16,9 @@ import pytest
 import pytest_asyncio
 from cryptography.hazmat.primitives import serialization
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
+from sp404.tokens import KeyRing, RevocationStore, generate, issue_access_token, new_opaque_token
 from tests.gateway.conftest import Gateway, Mint, bearer
-from tokens import KeyRing, RevocationStore, generate, issue_access_token, new_opaque_token
 
 
 def _b64(data: bytes) -> str:

@@ -13,7 +13,7 @@ import bcrypt
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.accounts.test_login_admission import (
     LEGACY_PASSWORD,
     Answer,

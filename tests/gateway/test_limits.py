@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 import redis
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.conftest import CreateUser
 from tests.gateway.conftest import Gateway, Mint, bearer
 from tests.personal_tokens import insert_personal_token

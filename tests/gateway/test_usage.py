@@ -7,7 +7,7 @@ import uuid
 
 import asyncpg
 
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
 from tests.conftest import CreateUser
 from tests.gateway.conftest import Gateway, Mint, bearer
 

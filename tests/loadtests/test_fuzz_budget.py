@@ -19,7 +19,7 @@ from loadtests.fuzz import fuzz_command
 from loadtests.fuzz_reach import reach
 from loadtests.fuzz_seed import fuzz_config_toml, seed_library
 from loadtests.stack import UNLIMITED_GATEWAY
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.stack import Mailbox, Producer, signed_up, start_service, stop
 
 # Seconds of fuzzing (the seeding and start-up come on top: a few seconds).

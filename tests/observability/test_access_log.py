@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
 from tests.services.conftest import free_port, service_env, wait_until_ready
 from tests.stack import PASSWORD, Mailbox, Producer, signed_up
@@ -36,7 +36,7 @@ def logged_platform(
     )
     with log_file.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sp404_cli.main", "serve", "platform", "--port", str(port)],
+            [sys.executable, "-m", "sp404.cli.main", "serve", "platform", "--port", str(port)],
             env=env,
             stderr=stderr,
         )

@@ -8,10 +8,10 @@ import httpx
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
-from observability import install_metrics
-from tenancy.asgi import RequestContextMiddleware
-from tenancy.errors import QuotaExceeded, TooManyRequests
-from tenancy.http_errors import install_error_handlers
+from sp404.core.asgi import RequestContextMiddleware
+from sp404.core.errors import QuotaExceeded, TooManyRequests
+from sp404.core.http_errors import install_error_handlers
+from sp404.observability import install_metrics
 
 
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

@@ -7,10 +7,10 @@ import uuid
 import asyncpg
 import httpx
 
-from analysis_engine.jobs import ClaimedJob
-from analysis_engine.jobs.worker import run_batch
-from observability import JOB_METRICS, JobMetrics, serve_job_metrics
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
+from sp404.jobs import ClaimedJob
+from sp404.jobs.worker import run_batch
+from sp404.observability import JOB_METRICS, JobMetrics, serve_job_metrics
 from tests.conftest import CreateUser
 from tests.observability.test_http_metrics import value
 from tests.services.conftest import free_port

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from observability import init_sentry, scrub_event
-from observability.sentry import FILTERED
-from tenancy.settings import REPO_ROOT, Settings
+from sp404.core.settings import REPO_ROOT, Settings
+from sp404.observability import init_sentry, scrub_event
+from sp404.observability.sentry import FILTERED
 
 SECRETS = ["hunter2-secret", "s3ss10n-cookie", "abc123refresh", "sk_live_stripe_key"]
 BEARER = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
@@ -94,8 +94,8 @@ CRASHING_SERVICE = textwrap.dedent(
     import asyncio, sys
     import httpx, sentry_sdk
     from fastapi import FastAPI, Request
-    from observability import init_sentry
-    from tenancy.settings import Settings
+    from sp404.observability import init_sentry
+    from sp404.core.settings import Settings
 
     assert init_sentry(Settings(sentry_dsn=sys.argv[1]), "platform")
     app = FastAPI()

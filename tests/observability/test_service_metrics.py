@@ -8,7 +8,7 @@ import uuid
 import asyncpg
 import httpx
 
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
 from tests.conftest import CreateUser
 from tests.gateway_signing import as_gateway
 from tests.observability.test_http_metrics import samples, value

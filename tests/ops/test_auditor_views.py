@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
 from tests.conftest import CreateUser
 
 MB50 = 50 * 1024 * 1024

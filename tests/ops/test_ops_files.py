@@ -12,8 +12,8 @@ from pydantic_settings import BaseSettings
 
 from gateway.config import GatewaySettings
 from gateway.metrics import GatewayMetrics
-from observability import JobMetrics, ObservabilitySettings, ServiceMetrics
-from tenancy.settings import REPO_ROOT, Settings
+from sp404.core.settings import REPO_ROOT, Settings
+from sp404.observability import JobMetrics, ObservabilitySettings, ServiceMetrics
 
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
 COMPOSE = REPO_ROOT / "compose.yaml"

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.services.conftest import StartService, free_port, service_env
 
 
@@ -50,7 +50,7 @@ def wait_for_https(url: str, process: subprocess.Popen[bytes], timeout: float = 
 def tls_gateway(migrated_db: Settings, self_signed: tuple[Path, Path]) -> Iterator[str]:
     key, cert = self_signed
     port = free_port()
-    command = [sys.executable, "-m", "sp404_cli.main", "serve", "gateway", "--port", str(port)]
+    command = [sys.executable, "-m", "sp404.cli.main", "serve", "gateway", "--port", str(port)]
     command += ["--ssl-keyfile", str(key), "--ssl-certfile", str(cert)]
     process = subprocess.Popen(command, env=service_env(migrated_db))
     url = f"https://127.0.0.1:{port}"
@@ -93,7 +93,7 @@ def test_a_key_without_a_certificate_is_a_clean_one_line_error(
     flags: list[str], migrated_db: Settings, tmp_path: Path
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sp404_cli.main", "serve", "gateway", *flags],
+        [sys.executable, "-m", "sp404.cli.main", "serve", "gateway", *flags],
         capture_output=True,
         text=True,
         env=service_env(migrated_db),
@@ -112,7 +112,7 @@ def test_a_missing_certificate_file_is_named_in_the_error(
 ) -> None:
     key, _ = self_signed
     missing = tmp_path / "nope.pem"
-    command = [sys.executable, "-m", "sp404_cli.main", "serve", "gateway"]
+    command = [sys.executable, "-m", "sp404.cli.main", "serve", "gateway"]
     command += ["--ssl-keyfile", str(key), "--ssl-certfile", str(missing)]
     result = subprocess.run(
         command,

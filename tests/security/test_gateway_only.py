@@ -15,9 +15,9 @@ import httpx
 import pytest
 import redis
 
-from tenancy.client_address import resolve_client_address
-from tenancy.gateway_signature import sign
-from tenancy.settings import Settings
+from sp404.core.client_address import resolve_client_address
+from sp404.core.gateway_signature import sign
+from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up
 

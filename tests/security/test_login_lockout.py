@@ -14,7 +14,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from accounts.throttle import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ACCOUNT_ADDRESS
+from sp404.accounts.throttle import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ACCOUNT_ADDRESS
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 
 RUNTIME_ROLES = ["sp404_app", "sp404_auditor"]
 # Statements only the owner of a tenant table may run.

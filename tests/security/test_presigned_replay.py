@@ -24,9 +24,9 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from analysis_engine.samples.staging import sweep_staging
-from storage import S3BlobStore
-from tenancy.db import tenant_tx
-from tenancy.settings import Settings
+from sp404.core.db import tenant_tx
+from sp404.core.settings import Settings
+from sp404.storage import S3BlobStore
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
 from tests.services.conftest import free_port

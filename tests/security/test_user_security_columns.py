@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
 
 
 async def as_producer(pool: asyncpg.Pool, user_id: uuid.UUID, *statements: str) -> Any:

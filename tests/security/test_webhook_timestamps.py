@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, start_platform, stop
 from tests.stripe_emulator import sign_payload

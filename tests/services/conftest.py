@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 
 
 def free_port() -> int:
@@ -61,7 +61,7 @@ def start_service(migrated_db: Settings) -> Iterator[StartService]:
     def start(name: str, **env: str) -> str:
         port = free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "sp404_cli.main", "serve", name, "--port", str(port)],
+            [sys.executable, "-m", "sp404.cli.main", "serve", name, "--port", str(port)],
             env=service_env(migrated_db, **env),
         )
         processes.append(process)

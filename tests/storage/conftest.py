@@ -17,7 +17,7 @@ from aiobotocore.session import get_session
 from moto.server import ThreadedMotoServer
 from starlette.applications import Starlette
 
-from storage import BlobStore, LocalBlobStore, S3BlobStore, blob_routes, user_key
+from sp404.storage import BlobStore, LocalBlobStore, S3BlobStore, blob_routes, user_key
 from tests.storage.servers import SigV4Gate, Swappable, free_port, serve_in_thread
 
 ACCESS_KEY = "AKIDSTORAGETESTS"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage import BlobNotFound, BlobStore, BlobTooLarge, InvalidKey, user_key
+from sp404.storage import BlobNotFound, BlobStore, BlobTooLarge, InvalidKey, user_key
 from tests.storage.conftest import MIB, Backend, pattern, stream
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import storage
+from sp404 import storage
 
 
 def test_the_public_names_are_pinned_and_sorted() -> None:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from storage import LocalBlobStore, S3BlobStore, create_blob_store
-from storage.factory import SIGNING_SECRET_ENV, local_signing_secret
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
+from sp404.storage import LocalBlobStore, S3BlobStore, create_blob_store
+from sp404.storage.factory import SIGNING_SECRET_ENV, local_signing_secret
 
 
 def settings_for(tmp_path: Path, **values: Any) -> Settings:

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from storage import InvalidKey, parse_staging_key, staging_key, user_key, validate_key
+from sp404.storage import InvalidKey, parse_staging_key, staging_key, user_key, validate_key
 
 
 def test_user_key_puts_the_blob_under_the_users_folder() -> None:

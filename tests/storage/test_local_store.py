@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import BlobExists, InvalidKey, LocalBlobStore
+from sp404.storage import BlobExists, InvalidKey, LocalBlobStore
 from tests.storage.conftest import Backend, pattern, stream
 
 

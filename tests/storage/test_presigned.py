@@ -10,7 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from storage import BlobStore, LocalBlobStore, PresignedUpload, blob_routes
+from sp404.storage import BlobStore, LocalBlobStore, PresignedUpload, blob_routes
 from tests.storage.conftest import Backend
 from tests.storage.servers import Swappable
 

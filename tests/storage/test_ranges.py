@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from storage import RangeNotSatisfiable
-from storage.ranges import parse_range
+from sp404.storage import RangeNotSatisfiable
+from sp404.storage.ranges import parse_range
 
 
 @pytest.mark.parametrize(

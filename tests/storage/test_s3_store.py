@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage import S3BlobStore, StorageUnavailable
+from sp404.storage import S3BlobStore, StorageUnavailable
 from tests.storage.conftest import MIB, Backend, stream
 from tests.storage.servers import free_port
 

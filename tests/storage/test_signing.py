@@ -6,8 +6,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from storage import InvalidSignature, SignedGrant, verify_presigned
-from storage.signing import signed_query
+from sp404.storage import InvalidSignature, SignedGrant, verify_presigned
+from sp404.storage.signing import signed_query
 
 SECRET = b"k" * 32
 KEY = "users/u/samples/s"

@@ -6,7 +6,7 @@ import uuid
 
 import asyncpg
 
-from tenancy.db import tenant_tx
+from sp404.core.db import tenant_tx
 
 # Tenant tables and the statements that give `user_id` ($1) one row in each. Order matters:
 # parents first. The catalog test fails when a tenant table is missing here.

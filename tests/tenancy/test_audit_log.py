@@ -7,8 +7,8 @@ import uuid
 import asyncpg
 import pytest
 
-from tenancy.audit import write_audit
-from tenancy.db import tenant_tx
+from sp404.core.audit import write_audit
+from sp404.core.db import tenant_tx
 
 
 async def test_auditor_sees_every_tenant_and_cannot_write(

@@ -7,8 +7,8 @@ import uuid
 import asyncpg
 import pytest
 
-from tenancy.db import tenant_tx
-from tenancy.errors import DatabaseUnavailable
+from sp404.core.db import tenant_tx
+from sp404.core.errors import DatabaseUnavailable
 from tests.services.conftest import free_port
 
 

@@ -7,8 +7,8 @@ import uuid
 import asyncpg
 import pytest
 
-from tenancy.db import tenant_tx
-from tenancy.errors import NotFound
+from sp404.core.db import tenant_tx
+from sp404.core.errors import NotFound
 from tests.conftest import AsUser, CreateUser
 from tests.tenancy.seed import SEED, TENANT_COLUMN, seed_every_table
 

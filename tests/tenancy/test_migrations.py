@@ -12,9 +12,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tenancy.migrations import SQL_DIR, MigrationError, discover, migrate
-from tenancy.queries import all_query_files, load_queries
-from tenancy.settings import REPO_ROOT, Settings
+from sp404.core.migrations import SQL_DIR, MigrationError, discover, migrate
+from sp404.core.queries import all_query_files, load_queries
+from sp404.core.settings import REPO_ROOT, Settings
 from tests.conftest import drop_database, recreate_database, with_database
 
 

@@ -8,9 +8,9 @@ import uuid
 import asyncpg
 import pytest
 
-from tenancy.db import create_pool, tenant_tx
-from tenancy.errors import NotFound
-from tenancy.settings import Settings
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.errors import NotFound
+from sp404.core.settings import Settings
 from tests.conftest import AsUser, CreateUser
 
 WHO = "select current_setting('app.user_id', true) as who"

@@ -16,8 +16,8 @@ import redis.asyncio as redis
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-import tokens
-from tokens import AccessTokenVerifier, JwksCache, KeyRing, RevocationStore
+from sp404 import tokens
+from sp404.tokens import AccessTokenVerifier, JwksCache, KeyRing, RevocationStore
 
 ISSUER = "https://platform.sp404.test"
 AUDIENCE = "sp404-api"

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-import tokens
-from tokens import AccessTokenVerifier, InvalidToken, JwksCache, KeyRing
+from sp404 import tokens
+from sp404.tokens import AccessTokenVerifier, InvalidToken, JwksCache, KeyRing
 
 
 def b64(data: bytes) -> str:

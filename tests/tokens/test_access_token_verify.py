@@ -9,8 +9,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-import tokens
-from tokens import AccessTokenVerifier, InvalidToken, JwksCache, KeyRing
+from sp404 import tokens
+from sp404.tokens import AccessTokenVerifier, InvalidToken, JwksCache, KeyRing
 
 
 class CountingKeySource:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-import tokens
-from tokens import AccessTokenVerifier, InvalidToken, JwksCache, KeyRing
-from tokens._base64url import uint_to_b64url
+from sp404 import tokens
+from sp404.tokens import AccessTokenVerifier, InvalidToken, JwksCache, KeyRing
+from sp404.tokens._base64url import uint_to_b64url
 
 
 class FakeClock:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-import tokens
-from tokens import KeyRing, KeyRingError
-from tokens._base64url import b64url_decode
-from tokens.keys import thumbprint
+from sp404 import tokens
+from sp404.tokens import KeyRing, KeyRingError
+from sp404.tokens._base64url import b64url_decode
+from sp404.tokens.keys import thumbprint
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import tokens
+from sp404 import tokens
 
 
 def test_opaque_token_carries_256_random_bits_in_url_safe_characters() -> None:

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 import redis.asyncio as redis
 
-from tokens import (
+from sp404.tokens import (
     AccessTokenVerifier,
     InvalidToken,
     JwksCache,
     RevocationStore,
     RevocationUnavailable,
 )
-from tokens.claims import Claims
+from sp404.tokens.claims import Claims
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.services.conftest import free_port, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +106,7 @@ def web_url(
         PYTHONPATH=os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "serve", "gateway", "--port", str(port)],
+        [sys.executable, "-m", "sp404.cli.main", "serve", "gateway", "--port", str(port)],
         env=env,
         cwd=ROOT,
     )

@@ -18,7 +18,7 @@ import httpx
 from PIL import Image
 from playwright.sync_api import Page, Request, ViewportSize, expect
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.services.conftest import service_env
 from tests.stack import Mailbox, signed_up
 from tests.web.conftest import screenshot
@@ -185,7 +185,7 @@ def test_an_uploads_analysis_progress_arrives_live_from_the_event_stream(
 
     # Only now does a worker exist: the change can only reach the page while it is open.
     worker = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "worker"],
+        [sys.executable, "-m", "sp404.cli.main", "worker"],
         env=service_env(migrated_db, SP404_WORKER_LEASE_S="10"),
     )
     try:

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway, gateway_headers
 from tests.stack import Mailbox, Producer, signed_up, start_platform, start_service, stop
 from tests.stripe_emulator import EmulatorServer, StripeError
@@ -99,7 +99,7 @@ def stripe_web(
             plans = httpx.get(f"{gateway_url}/api/billing/plans").json()
             assert plans["publishable_key"] == PUBLISHABLE_KEY, (
                 "the platform did not pass on SP404_STRIPE_PUBLISHABLE_KEY: "
-                "tenancy.settings.Settings needs `stripe_publishable_key: str | None = None`"
+                "sp404.core.settings.Settings needs `stripe_publishable_key: str | None = None`"
             )
             yield StripeWeb(gateway_url, platform_url, emulator, mailbox)
         finally:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.search.seed import Seeder, towards
 from tests.stack import Mailbox, Producer, signed_up
 from tests.web.conftest import screenshot

@@ -22,7 +22,7 @@ import pytest
 import soundfile
 from playwright.sync_api import Locator, Page, expect
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.features.synthetic_audio import SR, band_mix, drum_loop
 from tests.services.conftest import service_env
 from tests.stack import PASSWORD, Mailbox, new_email, signed_up
@@ -153,7 +153,7 @@ def test_a_producer_goes_from_sign_up_to_an_import_pack_and_meets_the_analyses_q
     # A worker starts only now: tempo and key can only reach the page while it is open.
     start_worker.append(
         subprocess.Popen(
-            [sys.executable, "-m", "sp404_cli.main", "worker"],
+            [sys.executable, "-m", "sp404.cli.main", "worker"],
             env=service_env(migrated_db, SP404_WORKER_LEASE_S="10"),
         )
     )

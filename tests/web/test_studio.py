@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 from playwright.sync_api import Page, expect
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.stack import PASSWORD, Mailbox, Producer, new_email, signed_up
 from tests.web.conftest import screenshot, set_usage
 

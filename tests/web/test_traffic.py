@@ -15,7 +15,7 @@ import httpx
 import redis
 from playwright.sync_api import Page, Request, Route, expect
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.stack import Mailbox, Producer, signed_up
 from tests.web.conftest import screenshot
 from tests.web.test_studio import sign_in, wav_file

@@ -19,8 +19,8 @@ import httpx
 import pytest
 import soundfile
 
-from tenancy.db import tenant_tx
-from tenancy.settings import Settings
+from sp404.core.db import tenant_tx
+from sp404.core.settings import Settings
 from tests.analysis_engine.features.synthetic_audio import SR, drum_loop
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
@@ -37,7 +37,7 @@ def start_worker(migrated_db: Settings) -> Iterator[StartWorker]:
     def start(lease_s: int = 4) -> subprocess.Popen[bytes]:
         env = service_env(migrated_db, SP404_WORKER_LEASE_S=str(lease_s))
         worker = subprocess.Popen(
-            [sys.executable, "-m", "sp404_cli.main", "worker", "--batch-size", "4"], env=env
+            [sys.executable, "-m", "sp404.cli.main", "worker", "--batch-size", "4"], env=env
         )
         workers.append(worker)
         return worker
@@ -205,7 +205,7 @@ def test_a_spent_quota_defers_analysis_until_an_upgrade(
         [
             sys.executable,
             "-m",
-            "sp404_cli.main",
+            "sp404.cli.main",
             "admin",
             "set-tier",
             account.user_id,
@@ -261,7 +261,7 @@ def test_a_deferred_analysis_runs_by_itself_once_the_quota_period_resets(
 def test_sigterm_lets_the_worker_finish_and_leave(migrated_db: Settings) -> None:
     env = service_env(migrated_db, SP404_LOG_LEVEL="INFO")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "sp404_cli.main", "worker"],
+        [sys.executable, "-m", "sp404.cli.main", "worker"],
         env=env,
         stderr=subprocess.PIPE,
         text=True,

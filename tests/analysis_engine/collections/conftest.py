@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.collections.database import Database
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from tenancy.db import create_pool, tenant_tx
-from tenancy.settings import Settings
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.settings import Settings
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ import mido
 import soundfile
 
 from analysis_engine.sp404 import check_wav_header
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.exports.conftest import download_zip, wait_ready
 from tests.analysis_engine.kits.conftest import upload
 from tests.gateway_signing import as_gateway

@@ -14,8 +14,8 @@ import httpx
 import numpy as np
 import soundfile
 
-from tenancy.db import create_pool, tenant_tx
-from tenancy.settings import Settings
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.settings import Settings
 from tests.analysis_engine.imports.conftest import zip_of
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.stack import Mailbox, Producer, signed_up

@@ -17,8 +17,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tenancy.db import create_pool, tenant_tx
-from tenancy.settings import REPO_ROOT, Settings
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.settings import REPO_ROOT, Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.conftest import drop_database, recreate_database, with_database
 from tests.services.conftest import service_env
@@ -76,7 +76,7 @@ def old_database(migrated_db: Settings) -> Iterator[OldDatabase]:
 
 def _run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sp404_cli.main", "import-legacy", *args],
+        [sys.executable, "-m", "sp404.cli.main", "import-legacy", *args],
         capture_output=True, text=True, cwd=REPO_ROOT, env=service_env(settings), check=False,
         timeout=120,
     )  # fmt: skip

@@ -10,10 +10,10 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from analysis_engine.jobs import claim_jobs, complete_job, enqueue_job, fail_job, renew_leases
-from tenancy.db import create_pool, tenant_tx
-from tenancy.migrations import migrate
-from tenancy.settings import Settings
+from sp404.core.db import create_pool, tenant_tx
+from sp404.core.migrations import migrate
+from sp404.core.settings import Settings
+from sp404.jobs import claim_jobs, complete_job, enqueue_job, fail_job, renew_leases
 from tests.conftest import CreateUser, drop_database, recreate_database, with_database
 
 KIND = "batch_import"

@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
 from tests.stack import Producer

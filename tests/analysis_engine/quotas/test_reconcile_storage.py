@@ -20,9 +20,9 @@ from analysis_engine.quotas.reconcile import (
     reconcile_storage,
     render_reconciliation,
 )
-from storage import LocalBlobStore, staging_key, user_key
-from tenancy.db import tenant_tx
-from tenancy.settings import REPO_ROOT, Settings
+from sp404.core.db import tenant_tx
+from sp404.core.settings import REPO_ROOT, Settings
+from sp404.storage import LocalBlobStore, staging_key, user_key
 from tests.conftest import CreateUser
 from tests.services.conftest import service_env
 
@@ -141,7 +141,7 @@ async def test_the_command_reports_and_fixes_from_the_shell(
         SP404_DATABASE_AUDITOR_URL=migrated_db.database_auditor_url,
         SP404_BLOB_DIR=str(store.root),
     )
-    command = [sys.executable, "-m", "sp404_cli.main", "admin", "reconcile-storage"]
+    command = [sys.executable, "-m", "sp404.cli.main", "admin", "reconcile-storage"]
     report = await asyncio.to_thread(_run, command, env)
     assert report.returncode == 1, report.stderr
     assert f"staging   {leftover} 321 B" in report.stdout

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import asyncpg
 import httpx
 
-from tenancy.db import tenant_tx
-from tenancy.settings import Settings
+from sp404.core.db import tenant_tx
+from sp404.core.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up

@@ -8,8 +8,8 @@ import json
 import asyncpg
 import httpx
 
-from tenancy.db import tenant_tx
-from tenancy.settings import Settings
+from sp404.core.db import tenant_tx
+from sp404.core.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.stack import Producer
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
 from tests.services.conftest import free_port

@@ -10,8 +10,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tenancy.db import tenant_tx
-from tenancy.settings import Settings
+from sp404.core.db import tenant_tx
+from sp404.core.settings import Settings
 from tests.analysis_engine.samples.conftest import FORMATS, audio_bytes
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up

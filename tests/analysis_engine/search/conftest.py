@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.search.seed import Seeder
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up

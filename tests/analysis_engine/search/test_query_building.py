@@ -7,7 +7,7 @@ import pytest
 
 from analysis_engine.search.compat import Key, key_spellings, parse_key
 from analysis_engine.search.text_search import SearchFilters, build_query
-from tenancy.errors import Unprocessable
+from sp404.core.errors import Unprocessable
 
 
 @pytest.mark.parametrize(

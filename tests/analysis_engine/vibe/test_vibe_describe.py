@@ -18,7 +18,7 @@ from analysis_engine.vibe import (
     describe,
 )
 from analysis_engine.vibe.service import shared_client
-from tenancy.settings import Settings
+from sp404.core.settings import Settings
 from tests.analysis_engine.vibe.clips import minor_loop
 from tests.analysis_engine.vibe.conftest import API_KEY, FAST, SleepLog
 from tests.analysis_engine.vibe.fake_openrouter import FakeOpenRouter, Reply, chat

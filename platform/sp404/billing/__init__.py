@@ -1,0 +1,22 @@
+"""Billing: plans, Stripe subscriptions and webhooks, invoices, usage and quota limits.
+
+What other services import lives here and pulls in neither FastAPI nor Stripe; the HTTP routes
+are in `billing.routes` and the platform's start-up hook in `billing.lifecycle`.
+"""
+
+from sp404.billing.limits import LimitCheck, may_add_bytes, may_add_collection
+from sp404.billing.plans import Plan, load_plans
+from sp404.billing.tier_cache import tier_key
+from sp404.billing.usage import AnalysisCount, count_analysis, send_usage_warnings
+
+__all__ = [
+    "AnalysisCount",
+    "LimitCheck",
+    "Plan",
+    "count_analysis",
+    "load_plans",
+    "may_add_bytes",
+    "may_add_collection",
+    "send_usage_warnings",
+    "tier_key",
+]

@@ -1,0 +1,123 @@
+"""`sp404 admin ...`: operator actions on accounts and storage."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+from datetime import timedelta
+
+import asyncpg
+
+from sp404.billing.admin import TierChange, set_tier
+from sp404.core.db import create_pool
+from sp404.core.errors import AppError
+from sp404.core.redis_client import create_redis
+from sp404.core.settings import get_settings
+from sp404.storage import create_blob_store
+
+
+class AdminError(Exception):
+    """An admin command that could not be carried out; printed as one line."""
+
+
+async def _set_tier(args: argparse.Namespace) -> TierChange:
+    settings = get_settings()
+    # The runtime role, through tenant_tx like the services: an override obeys the same RLS.
+    pool = await create_pool(settings, min_size=1, max_size=2)
+    client = create_redis(settings)
+    try:
+        return await set_tier(
+            pool, client, user=args.user, tier=args.tier, reason=args.reason,
+            operator=getpass.getuser(),
+        )  # fmt: skip
+    except AppError as exc:
+        raise AdminError(exc.message) from exc
+    finally:
+        await client.aclose()
+        await pool.close()
+
+
+def set_tier_command(args: argparse.Namespace) -> int:
+    """Put an account on a tier now (audited)."""
+    change = asyncio.run(_set_tier(args))
+    print(f"user {change.user_id}: {change.previous} -> {change.tier}")
+    if not change.published:
+        print("warning: Redis was unreachable; the gateway sees the new tier once it is back")
+    return 0
+
+
+async def _reconcile(args: argparse.Namespace) -> tuple[str, bool]:
+    # Imported here: only this command needs the engine's quota code.
+    from analysis_engine.quotas.reconcile import reconcile_storage, render_reconciliation
+
+    settings = get_settings()
+    try:
+        # The auditor reads every tenant (BYPASSRLS, SELECT only); nothing is written to the
+        # database, only leftover blobs are deleted from the store.
+        auditor = await asyncpg.connect(settings.database_auditor_url)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise AdminError(f"cannot connect as the auditor: {exc}") from exc
+    blobs = create_blob_store(settings)
+    try:
+        reports = await reconcile_storage(
+            auditor, blobs, fix=args.fix, grace=timedelta(minutes=args.grace_minutes)
+        )
+    finally:
+        await blobs.aclose()
+        await auditor.close()
+    clean = all(r.clean or (not r.mismatched and len(r.removed) == len(r.leftovers))
+                for r in reports)  # fmt: skip
+    return render_reconciliation(reports), clean
+
+
+def reconcile_storage_command(args: argparse.Namespace) -> int:
+    """Compare stored blobs with counted usage; exit 1 while anything is left to look at."""
+    if args.grace_minutes < 0:
+        raise AdminError("--grace-minutes must be 0 or more")
+    text, clean = asyncio.run(_reconcile(args))
+    print(text)
+    return 0 if clean else 1
+
+
+def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `admin` command group."""
+    admin = groups.add_parser("admin", help="operator actions on accounts").add_subparsers(
+        dest="action", required=True
+    )
+    tier = admin.add_parser(
+        "set-tier", help="put an account on a tier now (audited; updates the gateway's cache)"
+    )
+    tier.add_argument("user", metavar="USER", help="user id or e-mail address")
+    tier.add_argument(
+        "tier",
+        metavar="TIER",
+        choices=["free", "pro", "enterprise"],
+        help="free, pro or enterprise",
+    )
+    tier.add_argument("--reason", required=True, help="why; stored in the audit log")
+    tier.set_defaults(handler=set_tier_command)
+    reconcile = admin.add_parser(
+        "reconcile-storage",
+        help="compare the blob store with each producer's counted storage; report orphans",
+        description=(
+            "Compare every blob under users/ with the rows that own it and the storage each"
+            " producer is counted for. Reports orphans (blobs no row owns), staged files of"
+            " closed direct uploads and mismatches (counter vs samples' rows, missing blobs,"
+            " wrong sizes). Exit status 1 while anything is left to look at."
+        ),
+    )
+    reconcile.add_argument(
+        "--fix",
+        action="store_true",
+        help="delete orphans and closed uploads' staged files (mismatches are only reported)",
+    )
+    reconcile.add_argument(
+        "--grace-minutes",
+        type=int,
+        default=60,
+        metavar="N",
+        help="an unowned blob younger than this may be an upload about to commit: leave it"
+        " (default 60)",
+    )
+    reconcile.set_defaults(handler=reconcile_storage_command)

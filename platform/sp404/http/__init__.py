@@ -1,0 +1,1 @@
+"""The HTTP app factory the platform and engine share: pool, Redis, errors, health, metrics."""

@@ -1,0 +1,108 @@
+"""The common frame of the platform and engine services: pool, Redis, errors, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Annotated
+
+import asyncpg
+import redis.asyncio as redis
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from sp404.core.asgi import RequestContextMiddleware
+from sp404.core.db import create_pool
+from sp404.core.gateway_signature import GatewaySecrets, RequireGateway, generate_secrets
+from sp404.core.health import check_database, check_redis
+from sp404.core.http_errors import install_error_handlers
+from sp404.core.redis_client import create_redis
+from sp404.core.settings import Settings
+from sp404.observability import install_metrics
+
+# A hook runs at start-up with the app (whose state already holds pool and redis) and may return
+# an async cleanup to run at shutdown.
+StartupHook = Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]
+
+
+def create_service_app(
+    *,
+    title: str,
+    settings: Settings,
+    routers: Sequence[APIRouter] = (),
+    startup_hooks: Sequence[StartupHook] = (),
+    service: str | None = None,
+) -> FastAPI:
+    """A FastAPI app with the shared lifespan, middleware, error shape, health and metrics."""
+    service = service or title
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            app.state.settings = settings
+            app.state.pool = await create_pool(settings)
+            stack.push_async_callback(app.state.pool.close)
+            app.state.redis = create_redis(settings)
+            stack.push_async_callback(app.state.redis.aclose)
+            for hook in startup_hooks:
+                cleanup = await hook(app)
+                if cleanup is not None:
+                    stack.push_async_callback(cleanup)
+            yield
+
+    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
+    install_error_handlers(app)
+    if settings.environment != "production":
+        # Development and tests share one machine's secrets file; production provisions them.
+        generate_secrets(settings.keys_dir)
+    # Inside the request context (added first, so it wraps less): its 403 carries a request id.
+    app.add_middleware(RequireGateway, secrets_of=GatewaySecrets(settings))
+    app.add_middleware(RequestContextMiddleware)
+    # Outside the request context, so its 500s for unhandled errors are counted too. Only the
+    # engine reports the job queue: one series per cluster, not one per service.
+    install_metrics(app, service, with_queue=service == "engine")
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSONResponse:
+        checks = {
+            "database": await check_database(request.app.state.pool),
+            "redis": await check_redis(request.app.state.redis),
+        }
+        # Without the database nothing works: out of the load balancer. Without Redis the
+        # service still answers (throttles fail open, revocation uses its local copy): degraded,
+        # but kept in rotation, or a cache outage would become a full outage.
+        if not checks["database"]["ok"]:
+            status, code = "not_ready", 503
+        elif not checks["redis"]["ok"]:
+            status, code = "degraded", 200
+        else:
+            status, code = "ready", 200
+        return JSONResponse({"status": status, "checks": checks}, status_code=code)
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+def _redis(request: Request) -> redis.Redis:
+    client: redis.Redis = request.app.state.redis
+    return client
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+RedisDep = Annotated[redis.Redis, Depends(_redis)]
+SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -1,0 +1,25 @@
+"""The Postgres job queue: enqueue in the caller's transaction, claim and finish in workers."""
+
+from sp404.jobs.queue import (
+    ClaimedJob,
+    claim_jobs,
+    complete_job,
+    enqueue_job,
+    fail_job,
+    fetch_job,
+    jobs_changed_since,
+    list_jobs,
+    renew_leases,
+)
+
+__all__ = [
+    "ClaimedJob",
+    "claim_jobs",
+    "complete_job",
+    "enqueue_job",
+    "fail_job",
+    "fetch_job",
+    "jobs_changed_since",
+    "list_jobs",
+    "renew_leases",
+]

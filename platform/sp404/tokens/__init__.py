@@ -1,0 +1,29 @@
+"""Signing keys, JWKS, access-token issue, verification and revocation for every service."""
+
+from sp404.tokens.claims import Claims
+from sp404.tokens.errors import InvalidToken, KeyRingError, RevocationUnavailable, TokensError
+from sp404.tokens.issue import hash_opaque_token, issue_access_token, new_opaque_token
+from sp404.tokens.jwks import JwksCache, JwksUnavailable, build_jwks
+from sp404.tokens.keys import KeyRing, generate, prune, rotate
+from sp404.tokens.revocation import RevocationStore
+from sp404.tokens.verify import AccessTokenVerifier
+
+__all__ = [
+    "AccessTokenVerifier",
+    "Claims",
+    "InvalidToken",
+    "JwksCache",
+    "JwksUnavailable",
+    "KeyRing",
+    "KeyRingError",
+    "RevocationStore",
+    "RevocationUnavailable",
+    "TokensError",
+    "build_jwks",
+    "generate",
+    "hash_opaque_token",
+    "issue_access_token",
+    "new_opaque_token",
+    "prune",
+    "rotate",
+]
