@@ -1,0 +1,1 @@
+"""The `sp404` command: serve, dev, worker, db, keys, admin and import."""

@@ -1,0 +1,2 @@
+"""The platform service (port 8000): accounts and billing routes, the mailer and account
+jobs."""
