@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
 from analysis_engine.samples import direct, reanalyze, service, upload
-from analysis_engine.samples.ranges import parse_range
 from analysis_engine.samples.schemas import (
     UPLOAD_OPENAPI,
     DirectUploadStart,
@@ -22,6 +21,7 @@ from analysis_engine.samples.schemas import (
     SampleUpdate,
 )
 from sp404.core.errors import BadRequest
+from sp404.storage import parse_range
 
 router = APIRouter(tags=["samples"])
 MIME = {
@@ -203,12 +203,12 @@ async def stream_sample(
             media_type=MIME[row["format"]],
             headers=headers,
         )
-    first, last = wanted
+    begin, stop = wanted
     headers.update(
-        {"Content-Range": f"bytes {first}-{last}/{size}", "Content-Length": str(last - first + 1)}
+        {"Content-Range": f"bytes {begin}-{stop - 1}/{size}", "Content-Length": str(stop - begin)}
     )
     return StreamingResponse(
-        await ctx.blobs.open_read(row["blob_key"], start=first, end=last + 1),
+        await ctx.blobs.open_read(row["blob_key"], start=begin, end=stop),
         status_code=206,
         media_type=MIME[row["format"]],
         headers=headers,

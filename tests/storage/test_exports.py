@@ -28,6 +28,7 @@ def test_the_public_names_are_pinned_and_sorted() -> None:
         "UploadGate",
         "blob_routes",
         "create_blob_store",
+        "parse_range",
         "parse_staging_key",
         "staging_key",
         "user_key",

@@ -182,6 +182,18 @@ async def test_local_unsatisfiable_range_answers_416_with_the_size(
     assert answer.json()["error"]["code"] == "range_not_satisfiable"
 
 
+async def test_local_multi_range_request_is_ignored_and_answers_the_whole_blob(
+    local: BlobStore, sample_key: str
+) -> None:
+    await local.put_bytes(sample_key, b"0123456789")
+    answer = await http_get(
+        await local.presign_get(sample_key, expires_s=60), {"Range": "bytes=0-1,5-6"}
+    )
+    assert answer.status_code == 200
+    assert answer.content == b"0123456789"
+    assert "content-range" not in answer.headers
+
+
 async def test_local_chunked_upload_over_the_limit_is_cut_off_with_413(
     local_backend: Backend, local: BlobStore, sample_key: str
 ) -> None:

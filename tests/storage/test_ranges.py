@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sp404.storage import RangeNotSatisfiable
-from sp404.storage.ranges import parse_range
+from sp404.storage import RangeNotSatisfiable, parse_range
 
 
 @pytest.mark.parametrize(
@@ -47,3 +46,9 @@ def test_satisfiable_or_ignored_ranges(
 def test_unsatisfiable_or_malformed_ranges_answer_416(header: str, size: int) -> None:
     with pytest.raises(RangeNotSatisfiable):
         parse_range(header, size)
+
+
+def test_a_416_names_the_size_in_content_range() -> None:
+    with pytest.raises(RangeNotSatisfiable) as raised:
+        parse_range("bytes=100-", 100)
+    assert raised.value.headers == {"Content-Range": "bytes */100"}

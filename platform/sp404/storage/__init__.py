@@ -16,6 +16,7 @@ from sp404.storage.factory import create_blob_store
 from sp404.storage.keys import parse_staging_key, staging_key, user_key, validate_key
 from sp404.storage.local import LocalBlobStore
 from sp404.storage.local_routes import UploadGate, blob_routes
+from sp404.storage.ranges import parse_range
 from sp404.storage.s3 import S3BlobStore
 from sp404.storage.signing import SignedGrant, verify_presigned
 
@@ -40,6 +41,7 @@ __all__ = [
     "UploadGate",
     "blob_routes",
     "create_blob_store",
+    "parse_range",
     "parse_staging_key",
     "staging_key",
     "user_key",

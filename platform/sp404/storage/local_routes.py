@@ -29,13 +29,13 @@ _SAFE_HEADERS = {
 }
 
 
-def _error(request: Request, exc: StorageError, headers: dict[str, str] | None = None) -> Response:
+def _error(request: Request, exc: StorageError) -> Response:
     request_id = request.scope.get("state", {}).get("request_id")
     return Response(
         error_body(exc.code, exc.message, request_id),
         status_code=exc.status_code,
         media_type="application/json",
-        headers={**exc.headers, **(headers or {})},
+        headers=exc.headers,
     )
 
 
@@ -109,7 +109,7 @@ def blob_routes(store: LocalBlobStore, *, upload_gate: UploadGate) -> list[Route
         try:
             wanted = parse_range(request.headers.get("range"), info.size)
         except RangeNotSatisfiable as exc:
-            return _error(request, exc, {"Content-Range": f"bytes */{info.size}"})
+            return _error(request, exc)
         begin, stop = wanted or (0, info.size)
         status = 200 if wanted is None else 206
         if wanted is not None:

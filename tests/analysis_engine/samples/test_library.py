@@ -147,6 +147,13 @@ def test_preview_streams_support_byte_ranges(producer_client: httpx.Client) -> N
         f"/api/samples/{sample}/stream", headers={"Range": f"bytes={len(data) + 5}-"}
     )
     assert outside.status_code == 416
+    assert outside.headers["content-range"] == f"bytes */{len(data)}"
+    # Several ranges at once are ignored (RFC 9110 section 14.2): the whole file, 200.
+    several = producer_client.get(
+        f"/api/samples/{sample}/stream", headers={"Range": "bytes=0-9,100-109"}
+    )
+    assert several.status_code == 200 and several.content == data
+    assert "content-range" not in several.headers
 
 
 def test_job_progress_arrives_as_server_sent_events(producer_client: httpx.Client) -> None:
