@@ -17,10 +17,13 @@ from sp404.accounts.auth import CurrentClaims, PersonalTokens, Tokens
 from sp404.accounts.context import AccountsDep
 from sp404.accounts.errors import InvalidRefreshToken
 from sp404.accounts.schemas import (
+    AVATAR_OPENAPI,
     AVATAR_UPLOAD_OPENAPI,
+    DATA_EXPORT_OPENAPI,
     DeleteAccountIn,
     EmailIn,
     ExportOut,
+    JwksOut,
     LoginIn,
     LoginOut,
     LogoutIn,
@@ -91,7 +94,7 @@ def _set_refresh_cookie(response: Response, token: str, settings: Settings) -> N
     )
 
 
-@router.get("/.well-known/jwks.json", tags=["auth"])
+@router.get("/.well-known/jwks.json", response_model=JwksOut, tags=["auth"])
 async def jwks(tokens: Tokens) -> JSONResponse:
     """Public keys that verify access tokens."""
     return JSONResponse(tokens.jwks(), headers={"Cache-Control": "public, max-age=60"})
@@ -316,7 +319,12 @@ async def put_avatar(request: Request, claims: CurrentClaims, ctx: AccountsDep) 
     return await profile.set_avatar(ctx, user_id=uuid.UUID(claims.user_id), data=data)
 
 
-@router.get("/api/account/avatar", tags=["account"])
+@router.get(
+    "/api/account/avatar",
+    response_class=StreamingResponse,
+    responses=AVATAR_OPENAPI,
+    tags=["account"],
+)
 async def get_avatar(claims: CurrentClaims, ctx: AccountsDep) -> StreamingResponse:
     """Your avatar image."""
     key = await profile.avatar_key(ctx, user_id=uuid.UUID(claims.user_id))
@@ -380,7 +388,12 @@ async def get_export(
     return data_rights.export_view(row, ctx.settings.public_url)
 
 
-@router.get("/api/account/exports/{export_id}/download", tags=["account"])
+@router.get(
+    "/api/account/exports/{export_id}/download",
+    response_class=StreamingResponse,
+    responses=DATA_EXPORT_OPENAPI,
+    tags=["account"],
+)
 async def download_export(
     export_id: uuid.UUID, claims: CurrentClaims, ctx: AccountsDep
 ) -> StreamingResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -161,6 +161,19 @@ class DeleteAccountIn(Strict):
     password: Password
 
 
+class JwkOut(BaseModel):
+    kty: Literal["RSA"]
+    kid: str
+    use: Literal["sig"]
+    alg: Literal["RS256"]
+    n: str
+    e: str
+
+
+class JwksOut(BaseModel):
+    keys: list[JwkOut]
+
+
 class ExportOut(BaseModel):
     id: UUID
     status: str
@@ -170,6 +183,17 @@ class ExportOut(BaseModel):
     size_bytes: int | None
     download_url: str | None
     error: str | None
+
+
+def binary_answer(description: str, *media_types: str) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route that answers file bytes of these types."""
+    schema = {"type": "string", "format": "binary"}
+    content = {media_type: {"schema": schema} for media_type in media_types}
+    return {200: {"description": description, "content": content}}
+
+
+AVATAR_OPENAPI = binary_answer("The avatar image", "image/png", "image/jpeg", "image/webp")
+DATA_EXPORT_OPENAPI = binary_answer("The ZIP of your data", "application/zip")
 
 
 # The avatar arrives as a stream (accounts.profile.read_avatar), so its form is described here.

@@ -11,9 +11,20 @@ from sp404.accounts.auth import CurrentClaims
 from sp404.billing import changes, checkout, invoices, overview, webhooks
 from sp404.billing.context import BillingDep
 from sp404.billing.plans import load_plans, plan_view, publishable_key
-from sp404.billing.schemas import PlanIn
+from sp404.billing.schemas import (
+    InvoiceOut,
+    InvoicesOut,
+    PlanIn,
+    PlansOut,
+    PortalOut,
+    SubscribeOut,
+    SubscriptionOut,
+    WebhookOut,
+)
 
 router = APIRouter(prefix="/api/billing", tags=["billing"])
+# Unset fields are left out: a subscription view without a usage row has no usage or warnings.
+VIEW: dict[str, Any] = {"response_model": SubscriptionOut, "response_model_exclude_unset": True}
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
@@ -26,7 +37,7 @@ def request_nonce(request: Request, key: str | None) -> str:
     return str(state.get("request_id") or uuid.uuid4().hex)
 
 
-@router.get("/plans")
+@router.get("/plans", response_model=PlansOut)
 async def plans(ctx: BillingDep) -> dict[str, Any]:
     """Every plan with its price and limits, and the key Stripe.js needs (public)."""
     loaded = await load_plans(ctx.pool)
@@ -36,7 +47,7 @@ async def plans(ctx: BillingDep) -> dict[str, Any]:
     }
 
 
-@router.post("/subscribe")
+@router.post("/subscribe", response_model=SubscribeOut)
 async def subscribe(
     body: PlanIn,
     request: Request,
@@ -51,13 +62,13 @@ async def subscribe(
     )  # fmt: skip
 
 
-@router.get("/subscription")
+@router.get("/subscription", **VIEW)
 async def subscription(claims: CurrentClaims, ctx: BillingDep) -> dict[str, Any]:
     """The caller's plan, subscription state, usage and quota warnings."""
     return await overview.read_subscription(ctx.pool, user_id=uuid.UUID(claims.user_id))
 
 
-@router.post("/change")
+@router.post("/change", **VIEW)
 async def change(
     body: PlanIn,
     request: Request,
@@ -72,7 +83,7 @@ async def change(
     )  # fmt: skip
 
 
-@router.post("/cancel")
+@router.post("/cancel", **VIEW)
 async def cancel(
     request: Request, claims: CurrentClaims, ctx: BillingDep, key: IdempotencyKey = None
 ) -> dict[str, Any]:
@@ -82,7 +93,7 @@ async def cancel(
     )
 
 
-@router.post("/resume")
+@router.post("/resume", **VIEW)
 async def resume(
     request: Request, claims: CurrentClaims, ctx: BillingDep, key: IdempotencyKey = None
 ) -> dict[str, Any]:
@@ -92,7 +103,7 @@ async def resume(
     )
 
 
-@router.get("/invoices")
+@router.get("/invoices", response_model=InvoicesOut)
 async def list_invoices(
     claims: CurrentClaims,
     ctx: BillingDep,
@@ -105,7 +116,7 @@ async def list_invoices(
     )
 
 
-@router.get("/invoices/{invoice_id}")
+@router.get("/invoices/{invoice_id}", response_model=InvoiceOut)
 async def get_invoice(
     invoice_id: uuid.UUID, claims: CurrentClaims, ctx: BillingDep
 ) -> dict[str, Any]:
@@ -115,13 +126,13 @@ async def get_invoice(
     )
 
 
-@router.post("/portal")
+@router.post("/portal", response_model=PortalOut)
 async def portal(claims: CurrentClaims, ctx: BillingDep) -> dict[str, str]:
     """A Stripe Customer Portal link for cards, invoices and cancellation."""
     return {"url": await checkout.portal_url(ctx, user_id=uuid.UUID(claims.user_id))}
 
 
-@router.post("/webhook")
+@router.post("/webhook", response_model=WebhookOut)
 async def webhook(request: Request, ctx: BillingDep) -> dict[str, Any]:
     """Stripe's events (public; the signature is the authentication)."""
     secret = ctx.settings.stripe_webhook_secret
