@@ -9,7 +9,7 @@ import asyncpg
 import redis.asyncio as redis
 from fastapi import Depends, Request
 
-from sp404.core.settings import Settings
+from sp404.core.settings import EngineSettings
 from sp404.storage import BlobStore
 
 
@@ -18,7 +18,7 @@ class Engine:
     pool: asyncpg.Pool
     redis: redis.Redis
     blobs: BlobStore
-    settings: Settings
+    settings: EngineSettings
 
 
 def engine(request: Request) -> Engine:

@@ -23,7 +23,7 @@ from sp404.billing import count_analysis
 from sp404.core.db import tenant_tx
 from sp404.core.errors import QuotaExceeded
 from sp404.core.queries import load_queries
-from sp404.core.settings import Settings
+from sp404.core.settings import WorkerSettings
 from sp404.jobs import ClaimedJob, complete_job, fail_job
 from sp404.storage import BlobStore
 
@@ -35,7 +35,7 @@ log = logging.getLogger("analysis")
 class WorkerContext:
     pool: asyncpg.Pool
     blobs: BlobStore
-    settings: Settings
+    settings: WorkerSettings
 
 
 @dataclass

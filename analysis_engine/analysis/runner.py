@@ -10,13 +10,13 @@ import asyncpg
 from analysis_engine.analysis.pipeline import WorkerContext, analyze_batch
 from analysis_engine.vibe import aclose_clients
 from sp404.core.db import create_pool
-from sp404.core.settings import Settings
+from sp404.core.settings import WorkerSettings
 from sp404.jobs import ClaimedJob
 from sp404.jobs.worker import new_worker_id, process_jobs
 from sp404.storage import create_blob_store
 
 
-async def run_analysis_worker(settings: Settings, *, batch_size: int = 16) -> None:
+async def run_analysis_worker(settings: WorkerSettings, *, batch_size: int = 16) -> None:
     """Analyse queued samples in batches until SIGTERM/SIGINT (the batch in hand finishes)."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

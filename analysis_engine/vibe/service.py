@@ -14,7 +14,7 @@ from analysis_engine.vibe.errors import MalformedReply, VibeError
 from analysis_engine.vibe.local import LocalDescriber
 from analysis_engine.vibe.model import VibeResult
 from analysis_engine.vibe.openrouter import OpenRouterClient
-from sp404.core.settings import Settings
+from sp404.core.settings import VibeSection
 
 log = logging.getLogger("analysis_engine.vibe")
 
@@ -65,14 +65,14 @@ async def describe(
     title: str | None,
     tags: Sequence[str],
     model: str | None,
-    settings: Settings,
+    settings: VibeSection,
 ) -> VibeResult:
     """One sample's vibe, from the user's chosen model when OpenRouter is configured."""
     describer = Describer(shared_client(settings))
     return await describer.describe(features, title=title, tags=tags, model=model)
 
 
-def shared_client(settings: Settings) -> OpenRouterClient | None:
+def shared_client(settings: VibeSection) -> OpenRouterClient | None:
     """This process's client for the configured provider; None without an API key."""
     key = settings.openrouter_api_key
     if key is None or not key.get_secret_value().strip():

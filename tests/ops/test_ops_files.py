@@ -12,8 +12,8 @@ from pydantic_settings import BaseSettings
 
 from gateway.config import GatewaySettings
 from gateway.metrics import GatewayMetrics
-from sp404.core.settings import REPO_ROOT, Settings
-from sp404.observability import JobMetrics, ObservabilitySettings, ServiceMetrics
+from sp404.core.settings import REPO_ROOT, SECTIONS
+from sp404.observability import JobMetrics, ServiceMetrics
 
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
 COMPOSE = REPO_ROOT / "compose.yaml"
@@ -37,7 +37,7 @@ def env_names(settings: type[BaseSettings]) -> set[str]:
 
 
 def every_setting() -> set[str]:
-    return env_names(Settings) | env_names(GatewaySettings) | env_names(ObservabilitySettings)
+    return set().union(*map(env_names, SECTIONS)) | env_names(GatewaySettings)
 
 
 def documented() -> set[str]:

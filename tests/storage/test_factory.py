@@ -1,4 +1,4 @@
-"""create_blob_store picks the store Settings name and gives the local one a lasting secret."""
+"""create_blob_store picks the store the settings name and gives the local one a lasting secret."""
 
 from __future__ import annotations
 
@@ -43,8 +43,11 @@ def test_the_signing_secret_from_the_environment_wins(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(SIGNING_SECRET_ENV, "e" * 40)
-    assert local_signing_secret(tmp_path) == b"e" * 40
-    assert not (tmp_path / ".signing-secret").exists()
+    settings = settings_for(tmp_path)
+    assert settings.blob_signing_secret == SecretStr("e" * 40)
+    create_blob_store(settings)
+    assert local_signing_secret(tmp_path, "e" * 40) == b"e" * 40
+    assert not (tmp_path / "blobs" / ".signing-secret").exists()
 
 
 def test_a_short_signing_secret_in_the_environment_is_refused(
@@ -52,7 +55,7 @@ def test_a_short_signing_secret_in_the_environment_is_refused(
 ) -> None:
     monkeypatch.setenv(SIGNING_SECRET_ENV, "short")
     with pytest.raises(ValueError, match=SIGNING_SECRET_ENV):
-        local_signing_secret(tmp_path)
+        create_blob_store(settings_for(tmp_path))
 
 
 async def test_s3_settings_build_an_s3_store(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import redis.asyncio as redis
 from fastapi import Depends, Request
 
 from sp404.accounts.token_service import TokenService
-from sp404.core.settings import Settings
+from sp404.core.settings import PlatformSettings
 from sp404.storage import BlobStore
 
 
@@ -20,7 +20,7 @@ class Accounts:
     redis: redis.Redis
     tokens: TokenService
     blobs: BlobStore
-    settings: Settings
+    settings: PlatformSettings
 
 
 def accounts(request: Request) -> Accounts:

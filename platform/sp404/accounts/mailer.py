@@ -17,7 +17,7 @@ import asyncpg
 
 from sp404.accounts.outbox import SQL
 from sp404.core.db import tenant_tx
-from sp404.core.settings import Settings
+from sp404.core.settings import MailSection
 
 log = logging.getLogger("mailer")
 MAX_ATTEMPTS = 8
@@ -26,7 +26,7 @@ STALE_SENDING_S = 300
 _LINK = re.compile(r"https?://\S+")
 
 
-def build_message(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
+def build_message(settings: MailSection, to: str, subject: str, body: str) -> EmailMessage:
     """A plain-text message from our sender address."""
     message = EmailMessage()
     message["From"] = settings.mail_from
@@ -37,7 +37,7 @@ def build_message(settings: Settings, to: str, subject: str, body: str) -> Email
     return message
 
 
-async def _deliver_smtp(settings: Settings, message: EmailMessage) -> None:
+async def _deliver_smtp(settings: MailSection, message: EmailMessage) -> None:
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     await aiosmtplib.send(
         message,
@@ -59,7 +59,7 @@ def _write_eml(folder: Path, message: EmailMessage, mail_id: str) -> Path:
     return path
 
 
-async def deliver(settings: Settings, row: dict[str, Any]) -> None:
+async def deliver(settings: MailSection, row: dict[str, Any]) -> None:
     """Send one outbox row by the configured route."""
     message = build_message(settings, row["to_address"], row["subject"], row["body_text"])
     if settings.smtp_host:
@@ -74,7 +74,7 @@ async def deliver(settings: Settings, row: dict[str, Any]) -> None:
     log.info("mail written", extra=extra)
 
 
-async def deliver_due(pool: asyncpg.Pool, settings: Settings, *, limit: int = 20) -> int:
+async def deliver_due(pool: asyncpg.Pool, settings: MailSection, *, limit: int = 20) -> int:
     """Deliver what is due once; returns how many messages were attempted."""
     async with tenant_tx(pool, None) as conn:
         rows = [dict(r) for r in await conn.fetch(SQL["claim_outbox"], limit, STALE_SENDING_S)]
@@ -90,7 +90,7 @@ async def deliver_due(pool: asyncpg.Pool, settings: Settings, *, limit: int = 20
     return len(rows)
 
 
-async def run_mailer(pool: asyncpg.Pool, settings: Settings, *, interval_s: float = 1.0) -> None:
+async def run_mailer(pool: asyncpg.Pool, settings: MailSection, *, interval_s: float = 1.0) -> None:
     """Deliver forever: drain what is due, then sleep a little."""
     while True:
         try:

@@ -45,7 +45,7 @@ from sp404.accounts.schemas import (
     TokenIn,
 )
 from sp404.core.errors import NotFound
-from sp404.core.settings import Settings
+from sp404.core.settings import TokensSection
 
 router = APIRouter()
 log = logging.getLogger("accounts.routes")
@@ -80,7 +80,7 @@ def _signed_in_body(result: sessions.SignedIn) -> dict[str, Any]:
     }
 
 
-def _set_refresh_cookie(response: Response, token: str, settings: Settings) -> None:
+def _set_refresh_cookie(response: Response, token: str, settings: TokensSection) -> None:
     # For the web app: the refresh token never has to live in JavaScript-readable storage.
     secure = settings.public_url.startswith("https://") or settings.environment == "production"
     response.set_cookie(

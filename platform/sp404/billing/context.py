@@ -10,14 +10,14 @@ import redis.asyncio as redis
 from fastapi import Depends, Request
 
 from sp404.billing.stripe_api import StripeConnection
-from sp404.core.settings import Settings
+from sp404.core.settings import StripeSection
 
 
 @dataclass(frozen=True)
 class Billing:
     pool: asyncpg.Pool
     redis: redis.Redis
-    settings: Settings
+    settings: StripeSection
     stripe: StripeConnection | None
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 
-from sp404.core.settings import Settings
+from sp404.core.settings import StripeSection
 
 FREE = "free"
 GIB = 1024**3
@@ -79,18 +79,18 @@ def plan_from_row(row: Any) -> Plan:
     )
 
 
-def stripe_prices(settings: Settings) -> dict[str, str]:
+def stripe_prices(settings: StripeSection) -> dict[str, str]:
     """Stripe price id of each paid plan that has one configured."""
     prices = {"pro": settings.stripe_price_pro, "enterprise": settings.stripe_price_enterprise}
     return {plan_id: price for plan_id, price in prices.items() if price}
 
 
-def price_for_plan(settings: Settings, plan_id: str) -> str | None:
+def price_for_plan(settings: StripeSection, plan_id: str) -> str | None:
     """The Stripe price a paid plan is sold at, if configured."""
     return stripe_prices(settings).get(plan_id)
 
 
-def plan_for_price(settings: Settings, price_id: str | None) -> str | None:
+def plan_for_price(settings: StripeSection, price_id: str | None) -> str | None:
     """The plan a Stripe price belongs to (None for a price we do not sell)."""
     for plan_id, price in stripe_prices(settings).items():
         if price == price_id:
@@ -98,7 +98,7 @@ def plan_for_price(settings: Settings, price_id: str | None) -> str | None:
     return None
 
 
-def publishable_key(settings: Settings) -> str | None:
+def publishable_key(settings: StripeSection) -> str | None:
     """Stripe's publishable key for Stripe.js in the browser, when paid plans can be bought."""
     if settings.stripe_secret_key is None:
         return None
@@ -107,7 +107,7 @@ def publishable_key(settings: Settings) -> str | None:
     return settings.stripe_publishable_key or None
 
 
-def plan_view(plan: Plan, settings: Settings) -> dict[str, Any]:
+def plan_view(plan: Plan, settings: StripeSection) -> dict[str, Any]:
     """A plan as `GET /api/billing/plans` shows it (PRD shape plus the other limits)."""
     storage_gb = None if plan.storage_bytes is None else round(plan.storage_bytes / GIB, 2)
     return {

@@ -18,7 +18,7 @@ from sp404.billing.errors import (
     RetryConflict,
 )
 from sp404.core.errors import Conflict
-from sp404.core.settings import Settings
+from sp404.core.settings import StripeSection
 
 log = logging.getLogger("billing.stripe")
 _NONCE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -27,7 +27,7 @@ _NONCE = re.compile(r"[^A-Za-z0-9_.-]")
 class StripeConnection:
     """The SDK client and the HTTP client under it, which must be closed at shutdown."""
 
-    def __init__(self, settings: Settings, api_key: str) -> None:
+    def __init__(self, settings: StripeSection, api_key: str) -> None:
         # The SDK's default async client (httpx) raises a DeprecationWarning; aiohttp does not.
         self._http = stripe.RequestsClient(async_fallback_client=stripe.AIOHTTPClient())
         base: Any = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
@@ -41,7 +41,7 @@ class StripeConnection:
         self._http.close()  # type: ignore[no-untyped-call]
 
 
-def connect_stripe(settings: Settings) -> StripeConnection | None:
+def connect_stripe(settings: StripeSection) -> StripeConnection | None:
     """A connection to the configured Stripe account, or None when no secret key is set."""
     if settings.stripe_secret_key is None:
         return None

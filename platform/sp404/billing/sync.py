@@ -20,7 +20,7 @@ from sp404.billing.plans import FREE, plan_for_price
 from sp404.billing.stripe_api import as_dict
 from sp404.billing.usage import LIVE_STATUSES, send_usage_warnings
 from sp404.core.queries import load_queries
-from sp404.core.settings import Settings
+from sp404.core.settings import StripeSection
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 log = logging.getLogger("billing.sync")
@@ -77,7 +77,7 @@ class Syncer:
     """What a sync needs: the Stripe client (None: trust event payloads) and settings."""
 
     client: stripe.StripeClient | None
-    settings: Settings
+    settings: StripeSection
 
     async def fetch(self, subscription_id: str) -> dict[str, Any]:
         """The subscription as Stripe has it now."""

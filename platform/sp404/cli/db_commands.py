@@ -7,14 +7,14 @@ import asyncio
 
 from sp404.core.migrations import MigrationError
 from sp404.core.migrations import migrate as run_migrations
-from sp404.core.settings import get_settings
+from sp404.core.settings import MigrationSection
 
 __all__ = ["MigrationError", "migrate"]
 
 
 def migrate(args: argparse.Namespace) -> int:
     """Apply pending migrations and re-apply functions and policies."""
-    report = asyncio.run(run_migrations(get_settings().database_owner_url))
+    report = asyncio.run(run_migrations(MigrationSection().database_owner_url))
     for name in report.applied:
         print(f"applied {name}")
     print(f"schema up to date ({report.already_applied + len(report.applied)} migrations)")

@@ -13,8 +13,8 @@ import time
 import uvicorn
 
 from sp404.core.logging import configure_logging
-from sp404.core.settings import REPO_ROOT, get_settings
-from sp404.observability import ObservabilitySettings, init_sentry, serve_job_metrics
+from sp404.core.settings import REPO_ROOT, SERVICE_SETTINGS, CoreSection, WorkerSettings
+from sp404.observability import init_sentry, serve_job_metrics
 
 # service -> (ASGI app factory, standard port)
 SERVICES: dict[str, tuple[str, int]] = {
@@ -36,7 +36,8 @@ def serve(args: argparse.Namespace) -> int:
     for path in (args.ssl_keyfile, args.ssl_certfile):
         if path is not None and not os.path.isfile(path):
             raise ServeError(f"no such file: {path}")
-    settings = get_settings()
+    # Only this service's sections (the app factory reads the same ones).
+    settings = SERVICE_SETTINGS[args.service]()
     configure_logging(args.service, settings.log_level)
     init_sentry(settings, args.service)
     uvicorn.run(
@@ -61,12 +62,12 @@ def worker(args: argparse.Namespace) -> int:
     # Imported here: this pulls in torch, which no other command needs.
     from analysis_engine.analysis.runner import run_analysis_worker
 
-    configure_logging("worker", get_settings().log_level)
-    init_sentry(get_settings(), "worker")
-    observability = ObservabilitySettings()
-    if observability.worker_metrics_port is not None:
-        serve_job_metrics(observability.worker_metrics_port, observability.worker_metrics_host)
-    asyncio.run(run_analysis_worker(get_settings(), batch_size=args.batch_size))
+    settings = WorkerSettings()
+    configure_logging("worker", settings.log_level)
+    init_sentry(settings, "worker")
+    if settings.worker_metrics_port is not None:
+        serve_job_metrics(settings.worker_metrics_port, settings.worker_metrics_host)
+    asyncio.run(run_analysis_worker(settings, batch_size=args.batch_size))
     return 0
 
 
@@ -84,7 +85,7 @@ def dev(args: argparse.Namespace) -> int:
     for name, (_, port) in SERVICES.items():
         print(f"  {name:<9} http://127.0.0.1:{port}", flush=True)
     print("  worker    running (sp404 worker)", flush=True)
-    print(f"Open {get_settings().public_url} - press Ctrl-C to stop.", flush=True)
+    print(f"Open {CoreSection().public_url} - press Ctrl-C to stop.", flush=True)
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt

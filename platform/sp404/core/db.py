@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from sp404.core.errors import DatabaseUnavailable, translate_db_error
-from sp404.core.settings import Settings
+from sp404.core.settings import CoreSection
 
 _SET_USER = "select set_config('app.user_id', $1, true)"
 # The server is gone, restarting or full, rather than our query being wrong: the client may try
@@ -33,7 +33,7 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    settings: Settings,
+    settings: CoreSection,
     *,
     dsn: str | None = None,
     min_size: int | None = None,

@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from sp404.core.asgi import app_error_response_parts
 from sp404.core.errors import Forbidden
 from sp404.core.logging import request_id_var
-from sp404.core.settings import Settings
+from sp404.core.settings import TokensSection
 
 SIGNATURE_HEADER = "x-gateway-signature"
 CLIENT_HEADER = "x-client-ip"
@@ -127,7 +127,7 @@ def _write_new(target: Path, listed: list[str], *, replace: bool) -> None:
 class GatewaySecrets:
     """The secrets in force: from the environment, else the file (re-read when it changes)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: TokensSection) -> None:
         self._fixed = [s.get_secret_value() for s in settings.gateway_secrets]
         self._path = settings.keys_dir / SECRETS_FILE
         self._mtime: float | None = None

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import redis.asyncio as redis
 
-from sp404.core.settings import Settings
+from sp404.core.settings import CoreSection
 
 
-def create_redis(settings: Settings, *, url: str | None = None) -> redis.Redis:
+def create_redis(settings: CoreSection, *, url: str | None = None) -> redis.Redis:
     """A Redis client on a bounded, blocking connection pool."""
     pool = redis.BlockingConnectionPool.from_url(
         url or settings.redis_url,

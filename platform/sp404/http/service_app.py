@@ -17,7 +17,7 @@ from sp404.core.gateway_signature import GatewaySecrets, RequireGateway, generat
 from sp404.core.health import check_database, check_redis
 from sp404.core.http_errors import install_error_handlers
 from sp404.core.redis_client import create_redis
-from sp404.core.settings import Settings
+from sp404.core.settings import ServiceSettings
 from sp404.observability import install_metrics
 
 # A hook runs at start-up with the app (whose state already holds pool and redis) and may return
@@ -28,7 +28,7 @@ StartupHook = Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None
 def create_service_app(
     *,
     title: str,
-    settings: Settings,
+    settings: ServiceSettings,
     routers: Sequence[APIRouter] = (),
     startup_hooks: Sequence[StartupHook] = (),
     service: str | None = None,
@@ -98,11 +98,11 @@ def _redis(request: Request) -> redis.Redis:
     return client
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+def _settings(request: Request) -> ServiceSettings:
+    settings: ServiceSettings = request.app.state.settings
     return settings
 
 
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 RedisDep = Annotated[redis.Redis, Depends(_redis)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[ServiceSettings, Depends(_settings)]

@@ -5,13 +5,11 @@ from sp404.observability.middleware import HttpMetricsMiddleware
 from sp404.observability.routes import install_metrics
 from sp404.observability.sentry import init_sentry, scrub_event
 from sp404.observability.service_metrics import ServiceMetrics
-from sp404.observability.settings import ObservabilitySettings
 
 __all__ = [
     "JOB_METRICS",
     "HttpMetricsMiddleware",
     "JobMetrics",
-    "ObservabilitySettings",
     "ServiceMetrics",
     "init_sentry",
     "install_metrics",

@@ -7,8 +7,7 @@ from typing import Any
 
 import sentry_sdk
 
-from sp404.core.settings import Settings
-from sp404.observability.settings import ObservabilitySettings
+from sp404.core.settings import ObservabilitySection
 
 FILTERED = "[Filtered]"
 # Keys whose values never leave the process: credentials, session material, card data.
@@ -58,7 +57,7 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
     return scrubbed
 
 
-def init_sentry(settings: Settings, service: str) -> bool:
+def init_sentry(settings: ObservabilitySection, service: str) -> bool:
     """Start Sentry for this process when a DSN is set; returns whether it did."""
     dsn = settings.sentry_dsn.get_secret_value() if settings.sentry_dsn else ""
     if not dsn:
@@ -68,7 +67,7 @@ def init_sentry(settings: Settings, service: str) -> bool:
         environment=settings.environment,
         server_name=service,
         send_default_pii=False,
-        traces_sample_rate=ObservabilitySettings().sentry_traces_sample_rate,
+        traces_sample_rate=settings.sentry_traces_sample_rate,
         before_send=scrub_event,  # type: ignore[arg-type]
         before_send_transaction=scrub_event,  # type: ignore[arg-type]
     )

@@ -1,4 +1,4 @@
-"""Build the configured BlobStore from Settings."""
+"""Build the configured BlobStore from the storage section of the settings."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import os
 import secrets
 from pathlib import Path
 
-from sp404.core.settings import Settings
+from sp404.core.settings import StorageSection
 from sp404.storage.base import BlobStore
 from sp404.storage.local import MIN_SECRET_BYTES, LocalBlobStore
 from sp404.storage.s3 import S3BlobStore
 
-# Not (yet) a Settings field, so read straight from the environment. Names, not secrets:
+# Names, not secrets:
 SIGNING_SECRET_ENV = "SP404_BLOB_SIGNING_SECRET"  # noqa: S105
 SECRET_FILE = ".signing-secret"  # noqa: S105
 
@@ -21,9 +21,8 @@ def _secret(value: object) -> str | None:
     return str(getter()) if getter is not None else (None if value is None else str(value))
 
 
-def local_signing_secret(blobs_dir: Path) -> bytes:
-    """The env secret, else one persisted (mode 0600) in `<blobs_dir>/.signing-secret`."""
-    configured = os.environ.get(SIGNING_SECRET_ENV)
+def local_signing_secret(blobs_dir: Path, configured: str | None = None) -> bytes:
+    """The configured secret, else one persisted (mode 0600) in `<blobs_dir>/.signing-secret`."""
     if configured:
         if len(configured.encode()) < MIN_SECRET_BYTES:
             raise ValueError(f"{SIGNING_SECRET_ENV} must be at least {MIN_SECRET_BYTES} bytes")
@@ -45,7 +44,7 @@ def local_signing_secret(blobs_dir: Path) -> bytes:
     return secret.encode()
 
 
-def create_blob_store(settings: Settings) -> BlobStore:
+def create_blob_store(settings: StorageSection) -> BlobStore:
     """The BlobStore `settings.blob_store` names ('local' or 's3')."""
     if settings.blob_store == "s3":
         return S3BlobStore(
@@ -57,6 +56,8 @@ def create_blob_store(settings: Settings) -> BlobStore:
         )
     return LocalBlobStore(
         settings.blobs_dir,
-        signing_secret=local_signing_secret(settings.blobs_dir),
+        signing_secret=local_signing_secret(
+            settings.blobs_dir, _secret(settings.blob_signing_secret)
+        ),
         public_base_url=settings.public_url,
     )
