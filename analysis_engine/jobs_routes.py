@@ -7,13 +7,14 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
+from analysis_engine.jobs_schemas import Job, JobPage, JobStatus
 from sp404.core.audit import deny_access
 from sp404.core.db import tenant_tx
 from sp404.jobs import fetch_job, jobs_changed_since
@@ -23,7 +24,13 @@ router = APIRouter(tags=["jobs"])
 STREAM_POLL_S = 1.0
 STREAM_MAX_S = 15 * 60  # clients reconnect (EventSource does it by itself)
 HEARTBEAT_S = 15.0
-JobStatus = Literal["queued", "running", "done", "failed", "dead", "deferred", "cancelled"]
+EVENTS_OPENAPI: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "`job` events whose data is a Job (without max_attempts, run_after, "
+        "created_at, started_at and finished_at), and keep-alive comments",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
 
 
 def _job_view(row: Any) -> dict[str, Any]:
@@ -32,7 +39,7 @@ def _job_view(row: Any) -> dict[str, Any]:
     return jsonable
 
 
-@router.get("/api/jobs/events")
+@router.get("/api/jobs/events", response_class=StreamingResponse, responses=EVENTS_OPENAPI)
 async def job_events(request: Request, caller: CallerDep, ctx: EngineDep) -> StreamingResponse:
     """Server-sent events: one `job` event each time one of your jobs changes."""
 
@@ -66,7 +73,7 @@ async def job_events(request: Request, caller: CallerDep, ctx: EngineDep) -> Str
     )
 
 
-@router.get("/api/jobs")
+@router.get("/api/jobs", response_model=JobPage)
 async def list_jobs(
     caller: CallerDep,
     ctx: EngineDep,
@@ -81,7 +88,7 @@ async def list_jobs(
     return {"jobs": [_job_view(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
-@router.get("/api/jobs/{job_id}")
+@router.get("/api/jobs/{job_id}", response_model=Job)
 async def get_job(job_id: uuid.UUID, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
     """One job's status and progress."""
     async with tenant_tx(ctx.pool, caller.user_id) as conn:

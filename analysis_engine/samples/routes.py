@@ -14,11 +14,16 @@ from analysis_engine.context import EngineDep
 from analysis_engine.samples import direct, reanalyze, service, upload
 from analysis_engine.samples.schemas import (
     UPLOAD_OPENAPI,
+    DirectUpload,
     DirectUploadStart,
     FilterText,
+    QueuedAnalysis,
+    SampleDetail,
+    SamplePage,
     SampleSort,
     SampleStatus,
     SampleUpdate,
+    UploadAccepted,
 )
 from sp404.core.errors import BadRequest
 from sp404.storage import parse_range
@@ -31,9 +36,24 @@ MIME = {
     "ogg": "audio/ogg",
     "mp3": "audio/mpeg",
 }
+AUDIO: dict[str, dict[str, Any]] = {
+    media_type: {"schema": {"type": "string", "format": "binary"}}
+    for media_type in dict.fromkeys(MIME.values())
+}
+DOWNLOAD_OPENAPI: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the file as uploaded", "content": AUDIO}
+}
+STREAM_OPENAPI: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the whole file", "content": AUDIO},
+    206: {"description": "the byte range asked for (Content-Range)", "content": AUDIO},
+}
 
 
-@router.post("/api/samples", status_code=201, openapi_extra=UPLOAD_OPENAPI)
+# The upload routes answer with a JSONResponse of their own (for X-Quota-Warning), so
+# `response_model` only documents them: nothing is validated or serialised twice.
+@router.post(
+    "/api/samples", status_code=201, response_model=UploadAccepted, openapi_extra=UPLOAD_OPENAPI
+)
 async def upload_sample(request: Request, caller: CallerDep, ctx: EngineDep) -> JSONResponse:
     """Upload one audio file (multipart field `audio`, optional `title`, `genre`, `tags`)."""
     length = request.headers.get("content-length")
@@ -57,7 +77,7 @@ def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/api/samples/uploads", status_code=201)
+@router.post("/api/samples/uploads", status_code=201, response_model=DirectUpload)
 async def start_direct_upload(
     body: DirectUploadStart, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -73,7 +93,9 @@ async def start_direct_upload(
     )
 
 
-@router.post("/api/samples/uploads/{upload_id}/complete", status_code=201)
+@router.post(
+    "/api/samples/uploads/{upload_id}/complete", status_code=201, response_model=UploadAccepted
+)
 async def complete_direct_upload(
     upload_id: uuid.UUID, caller: CallerDep, ctx: EngineDep
 ) -> JSONResponse:
@@ -92,7 +114,7 @@ async def cancel_direct_upload(upload_id: uuid.UUID, caller: CallerDep, ctx: Eng
     return Response(status_code=204)
 
 
-@router.get("/api/samples")
+@router.get("/api/samples", response_model=SamplePage)
 async def list_samples(
     caller: CallerDep,
     ctx: EngineDep,
@@ -130,13 +152,17 @@ async def list_samples(
     )
 
 
-@router.get("/api/samples/{sample_id}")
+@router.get(
+    "/api/samples/{sample_id}", response_model=SampleDetail, response_model_exclude_unset=True
+)
 async def get_sample(sample_id: uuid.UUID, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
     """One sample with its features and vibe when analysed."""
     return await service.get_sample(ctx, user_id=caller.user_id, sample_id=sample_id)
 
 
-@router.patch("/api/samples/{sample_id}")
+@router.patch(
+    "/api/samples/{sample_id}", response_model=SampleDetail, response_model_exclude_unset=True
+)
 async def update_sample(
     sample_id: uuid.UUID, body: SampleUpdate, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -156,7 +182,7 @@ async def delete_sample(sample_id: uuid.UUID, caller: CallerDep, ctx: EngineDep)
     return Response(status_code=204)
 
 
-@router.post("/api/samples/{sample_id}/reanalyze", status_code=202)
+@router.post("/api/samples/{sample_id}/reanalyze", status_code=202, response_model=QueuedAnalysis)
 async def reanalyze_sample(
     sample_id: uuid.UUID, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -165,7 +191,11 @@ async def reanalyze_sample(
     return queued
 
 
-@router.get("/api/samples/{sample_id}/download")
+@router.get(
+    "/api/samples/{sample_id}/download",
+    response_class=StreamingResponse,
+    responses=DOWNLOAD_OPENAPI,
+)
 async def download_sample(
     sample_id: uuid.UUID, caller: CallerDep, ctx: EngineDep
 ) -> StreamingResponse:
@@ -183,7 +213,9 @@ async def download_sample(
     )
 
 
-@router.get("/api/samples/{sample_id}/stream")
+@router.get(
+    "/api/samples/{sample_id}/stream", response_class=StreamingResponse, responses=STREAM_OPENAPI
+)
 async def stream_sample(
     sample_id: uuid.UUID, request: Request, caller: CallerDep, ctx: EngineDep
 ) -> StreamingResponse:
