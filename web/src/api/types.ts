@@ -1,35 +1,27 @@
-/** Response shapes of the routes the app uses (see the README's API table and the PRD). */
+/**
+ * Response shapes of the routes the app uses (see the README's API table and the PRD).
+ *
+ * The platform's come from its OpenAPI document (`generated/platform.ts`, written by
+ * `.venv/bin/python -m scripts.generate_api_types`): a renamed or retyped field fails the build.
+ * Where the app builds stand-ins of its own (a profile from the token's claims, a subscription
+ * while the real one loads, test fixtures), the type picks the fields the app uses. The engine's
+ * are still written by hand until its routes declare response models.
+ */
+import type { components as PlatformComponents } from "./generated/platform";
 
-export interface User {
-  id: string;
-  email: string;
-  tier: string;
-}
+type Platform = PlatformComponents["schemas"];
 
-export interface LoginBody {
-  token: string;
-  expires_in: number;
-  user: User;
-}
+/** The user in a sign-in answer. */
+export type User = Platform["LoginUser"];
 
-export interface Profile {
-  id: string;
-  email: string;
-  first_name: string | null;
-  last_name: string | null;
-  tier: string;
-  email_verified: boolean;
-  created_at: string;
-}
+/** POST /api/auth/login and POST /api/account/password. */
+export type LoginBody = Platform["LoginOut"];
 
-export interface Session {
-  id: string;
-  created_at: string;
-  last_used_at: string;
-  user_agent: string | null;
-  ip: string | null;
-  current: boolean;
-}
+/** GET /api/account/profile, less the avatar URL (the account page adds it). */
+export type Profile = Omit<Platform["ProfileOut"], "avatar_url">;
+
+/** One of GET /api/auth/sessions. */
+export type Session = Platform["SessionOut"];
 
 export interface Sample {
   id: string;
@@ -84,44 +76,33 @@ export interface UploadAccepted {
   filename: string;
 }
 
-export interface Plan {
-  id: string;
-  name: string;
-  price: number;
-  trial_days: number | null;
-  available: boolean;
-  features: {
-    storage_gb: number | null;
-    analyses_per_month: number | null;
-    api_requests_per_day: number | null;
-    collections: number | null;
-    concurrent_uploads: number | null;
-  };
-}
+type PlanFeatures = Platform["PlanFeatures"];
 
-export interface QuotaWarning {
-  quota: string;
-  percent: number | null;
-  over_limit: boolean;
-  message: string;
-}
-
-export interface Subscription {
-  tier: string;
-  status: string;
-  next_billing_date: string | null;
-  price: number;
-  cancel_at_period_end: boolean;
-  pending_tier: string | null;
-  has_billing_account: boolean;
-  usage?: {
-    storage_mb: number;
-    storage_limit_mb: number | null;
-    analyses_used: number;
-    analyses_limit: number | null;
-    api_calls_today: number;
-    api_calls_limit: number | null;
-    period_end: string;
+/** One of GET /api/billing/plans. */
+export type Plan = Pick<Platform["PlanOut"], "id" | "name" | "price" | "trial_days" | "available"> & {
+  features: Pick<PlanFeatures, "storage_gb" | "analyses_per_month" | "api_requests_per_day" | "collections"> & {
+    // Wider than the service's (always a number): planChange.test.ts's plans leave it null.
+    concurrent_uploads: PlanFeatures["concurrent_uploads"] | null;
   };
+};
+
+/** One of GET /api/billing/subscription's warnings (a quota at 80 % or more). */
+export type QuotaWarning = Pick<Platform["QuotaWarningOut"], "quota" | "percent" | "over_limit" | "message">;
+
+/** GET /api/billing/subscription (and the answers of change, cancel and resume). */
+export type Subscription = Pick<
+  Platform["SubscriptionOut"],
+  "tier" | "status" | "next_billing_date" | "price" | "cancel_at_period_end" | "pending_tier" | "has_billing_account"
+> & {
+  usage?: Pick<
+    Platform["UsageOut"],
+    | "storage_mb"
+    | "storage_limit_mb"
+    | "analyses_used"
+    | "analyses_limit"
+    | "api_calls_today"
+    | "api_calls_limit"
+    | "period_end"
+  >;
   warnings?: QuotaWarning[];
-}
+};
