@@ -1,5 +1,6 @@
-"""The deployment files stay true to the code: every setting documented, every service checked
-for health, every alert well-formed and about metrics that exist."""
+"""The deployment files stay true to the code: .env.example generated from the settings, each
+service given only its sections' variables, every service checked for health, every alert
+well-formed and about metrics that exist."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from pydantic_settings import BaseSettings
 
 from gateway.config import GatewaySettings
 from gateway.metrics import GatewayMetrics
-from sp404.core.settings import REPO_ROOT, SECTIONS
+from scripts.generate_env_example import render
+from sp404.core.settings import (
+    REPO_ROOT,
+    SECTIONS,
+    SERVICE_SETTINGS,
+    MigrationSection,
+    TokensSection,
+)
 from sp404.observability import JobMetrics, ServiceMetrics
 
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
@@ -29,6 +37,13 @@ COMPOSE_ONLY = {
 }
 # One-shot jobs run to completion; every other service must report its health.
 ONE_SHOT = {"migrate", "keys", "minio-setup"}
+# The settings sections each of our containers reads.
+SECTIONS_OF: dict[str, tuple[type[BaseSettings], ...]] = {
+    **{name: (settings,) for name, settings in SERVICE_SETTINGS.items()},
+    "gateway": (SERVICE_SETTINGS["gateway"], GatewaySettings),
+    "migrate": (MigrationSection,),
+    "keys": (TokensSection,),
+}
 
 
 def env_names(settings: type[BaseSettings]) -> set[str]:
@@ -43,6 +58,10 @@ def every_setting() -> set[str]:
 def documented() -> set[str]:
     """Names set or shown (commented out) as `NAME=` at the start of a line of .env.example."""
     return set(re.findall(r"^#? ?(SP404_[A-Z0-9_]+)=", ENV_EXAMPLE.read_text(), re.MULTILINE))
+
+
+def test_env_example_is_generated_from_the_settings() -> None:
+    assert ENV_EXAMPLE.read_text() == render(), "run: python -m scripts.generate_env_example"
 
 
 def test_env_example_names_every_setting_of_every_service() -> None:
@@ -93,6 +112,17 @@ def test_every_long_running_service_has_a_health_check_and_waits_for_healthy_dep
 def test_the_application_services_check_readyz(compose: dict[str, Any]) -> None:
     for name in ("gateway", "platform", "engine"):
         assert "/readyz" in " ".join(compose["services"][name]["healthcheck"]["test"]), name
+
+
+def test_compose_gives_each_service_only_the_variables_of_its_sections(
+    compose: dict[str, Any],
+) -> None:
+    for name, sections in SECTIONS_OF.items():
+        given = set(compose["services"][name].get("environment") or {}) - {"SERVICE"}
+        readable = set().union(*map(env_names, sections))
+        assert given - readable == set(), name
+    gateway = set(compose["services"]["gateway"]["environment"])
+    assert not {n for n in gateway if re.search("STRIPE|S3|SMTP|OPENROUTER|OWNER|AUDITOR", n)}
 
 
 def test_compose_takes_every_secret_from_the_environment(compose: dict[str, Any]) -> None:

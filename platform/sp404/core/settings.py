@@ -39,7 +39,7 @@ def _sets_example(value: str) -> dict[str, Any]:
 
 
 class CoreSection(BaseSettings):
-    """General, database and Redis: every process."""
+    """General, database and Redis."""
 
     model_config = SettingsConfigDict(
         env_prefix="SP404_",
@@ -91,7 +91,7 @@ class CoreSection(BaseSettings):
 
 
 class MigrationSection(CoreSection):
-    """Database roles for migrations and audits: `sp404 db migrate` and admins only."""
+    """Database roles for migrations and audits (`sp404 db migrate`, admins' sessions)."""
 
     database_owner_url: str = Field(
         default="postgresql://sp404_migrator@127.0.0.1:5432/sp404",
@@ -108,7 +108,7 @@ class MigrationSection(CoreSection):
 
 
 class TokensSection(CoreSection):
-    """Tokens (RS256) and the gateway signature: the gateway, platform and engine."""
+    """Tokens (RS256) and the gateway signature."""
 
     jwt_keys_dir: Path | None = Field(
         default=None,
@@ -150,7 +150,7 @@ class TokensSection(CoreSection):
 
 
 class AddressesSection(CoreSection):
-    """Service addresses and allowed origins: the gateway, platform and engine."""
+    """Service addresses and allowed origins."""
 
     platform_urls: list[str] = Field(
         default_factory=lambda: ["http://127.0.0.1:8000"],
@@ -170,7 +170,7 @@ class AddressesSection(CoreSection):
 
 
 class StorageSection(CoreSection):
-    """Blob storage: the platform, engine and worker."""
+    """Blob storage."""
 
     blob_store: Literal["local", "s3"] = Field(
         default="local",
@@ -209,7 +209,7 @@ class StorageSection(CoreSection):
 
 
 class UploadsSection(CoreSection):
-    """Uploads: the engine."""
+    """Uploads."""
 
     max_upload_bytes: int = Field(
         default=1024 * 1024 * 1024,
@@ -226,7 +226,7 @@ class UploadsSection(CoreSection):
 
 
 class MailSection(CoreSection):
-    """E-mail: the platform. Without SMTP_HOST, mail is written as .eml files under MAIL_DIR."""
+    """E-mail. Without SMTP_HOST, mail is written as .eml files under MAIL_DIR."""
 
     smtp_host: str | None = Field(default=None, examples=["smtp.example.com"])
     smtp_port: int = 587
@@ -246,7 +246,7 @@ class MailSection(CoreSection):
 
 
 class StripeSection(CoreSection):
-    """Billing (Stripe): the platform. Without a secret key, paid plans cannot be bought."""
+    """Billing (Stripe). Without a secret key, paid plans cannot be bought."""
 
     stripe_secret_key: SecretStr | None = Field(default=None, examples=["sk_live_..."])
     stripe_webhook_secret: SecretStr | None = Field(default=None, examples=["whsec_..."])
@@ -263,14 +263,14 @@ class StripeSection(CoreSection):
 
 
 class VibeSection(CoreSection):
-    """AI vibe descriptions (OpenRouter): the worker. Without a key it describes sounds locally."""
+    """AI vibe descriptions (OpenRouter). Without a key the worker describes sounds locally."""
 
     openrouter_api_key: SecretStr | None = None
     openrouter_base_url: str = "https://openrouter.ai/api/v1"
 
 
 class WorkerSection(CoreSection):
-    """The job worker: the worker."""
+    """The analysis worker."""
 
     worker_lease_s: int = Field(
         default=60,
@@ -290,7 +290,7 @@ class WorkerSection(CoreSection):
 
 
 class ObservabilitySection(CoreSection):
-    """Error reporting (Sentry): every process."""
+    """Error reporting (Sentry)."""
 
     sentry_dsn: SecretStr | None = Field(
         default=None,
