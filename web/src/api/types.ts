@@ -5,7 +5,8 @@
  * `.venv/bin/python -m scripts.generate_api_types`): a renamed or retyped field fails the build.
  * Where the app builds stand-ins of its own (a profile from the token's claims, a subscription
  * while the real one loads, test fixtures), the type picks the fields the app uses. The engine's
- * are still written by hand until its routes declare response models.
+ * are still written by hand: the library's live list builds rows whose status and format are
+ * looser than the engine's enums (an upload's "stored" becomes a sample status, format "").
  */
 import type { components as PlatformComponents } from "./generated/platform";
 

@@ -756,6 +756,65 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AudioFeaturesView
+         * @description What the analysis measured. Rows written by older analysers may lack some figures or hold
+         *     others, so none is required and unknown ones pass through.
+         */
+        AudioFeaturesView: {
+            /** Duration S */
+            duration_s?: number | null;
+            /** Sample Rate */
+            sample_rate?: number | null;
+            /** Channels */
+            channels?: number | null;
+            /** Is Loop */
+            is_loop?: boolean | null;
+            /** Tempo Bpm */
+            tempo_bpm?: number | null;
+            /** Tempo Confidence */
+            tempo_confidence?: number | null;
+            /** Key */
+            key?: string | null;
+            /** Mode */
+            mode?: string | null;
+            /** Key Confidence */
+            key_confidence?: number | null;
+            /** Rms Dbfs */
+            rms_dbfs?: number | null;
+            /** Peak Dbfs */
+            peak_dbfs?: number | null;
+            /** Lufs Integrated */
+            lufs_integrated?: number | null;
+            /** Spectral Centroid Hz */
+            spectral_centroid_hz?: number | null;
+            /** Spectral Bandwidth Hz */
+            spectral_bandwidth_hz?: number | null;
+            /** Spectral Rolloff Hz */
+            spectral_rolloff_hz?: number | null;
+            /** Spectral Flatness */
+            spectral_flatness?: number | null;
+            /** Zero Crossing Rate */
+            zero_crossing_rate?: number | null;
+            /** Onset Rate */
+            onset_rate?: number | null;
+            /** Harmonic Percussive Ratio */
+            harmonic_percussive_ratio?: number | null;
+            /** Mfcc Mean */
+            mfcc_mean?: number[] | null;
+            /** Mfcc Std */
+            mfcc_std?: number[] | null;
+            /** Chroma Mean */
+            chroma_mean?: number[] | null;
+            /** Chroma Std */
+            chroma_std?: number[] | null;
+            /** Embedding */
+            embedding?: number[] | null;
+            /** Version */
+            version?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * CollectionCreate
          * @description A new collection; with `smart_rules` its samples come from the rules.
          */
@@ -783,6 +842,34 @@ export interface components {
             smart_rules?: components["schemas"]["SmartRules"] | null;
         };
         /**
+         * DirectUpload
+         * @description Where and how the browser sends a large file: `method` to `url` with exactly `headers`
+         *     (and, for a form POST, `fields`), at most `max_bytes`.
+         */
+        DirectUpload: {
+            /**
+             * Upload Id
+             * Format: uuid
+             */
+            upload_id: string;
+            /** Url */
+            url: string;
+            /** Method */
+            method: string;
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /** Fields */
+            fields: {
+                [key: string]: string;
+            };
+            /** Expires At */
+            expires_at: string | null;
+            /** Max Bytes */
+            max_bytes: number;
+        };
+        /**
          * DirectUploadStart
          * @description A large file the browser will PUT straight to storage.
          */
@@ -804,6 +891,65 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * Job
+         * @description One job (its timestamps as text, as the progress stream sends them too).
+         */
+        Job: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Sample Id */
+            sample_id: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "analyze" | "export" | "account_export" | "batch_import";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "dead" | "deferred" | "cancelled";
+            /** Progress */
+            progress: number;
+            /** Attempts */
+            attempts: number;
+            /** Max Attempts */
+            max_attempts: number;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Created At
+             * @description a timestamp with its UTC offset, e.g. 2025-11-18 10:00:00.123+00:00
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Run After
+             * @description a timestamp with its UTC offset, e.g. 2025-11-18 10:00:00.123+00:00
+             */
+            run_after: string;
+        };
+        /**
+         * JobPage
+         * @description A page of the caller's recent jobs.
+         */
+        JobPage: {
+            /** Jobs */
+            jobs: components["schemas"]["Job"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /**
          * KitAutoBuild
@@ -911,6 +1057,63 @@ export interface components {
             musical_key?: string | null;
             /** Description */
             description?: string | null;
+        };
+        /**
+         * LibrarySample
+         * @description A sample of the library list, with its vibe's description.
+         */
+        LibrarySample: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "wav" | "aiff" | "flac" | "ogg" | "mp3";
+            /** Size Bytes */
+            size_bytes: number;
+            /** Duration S */
+            duration_s: number | null;
+            /** Sample Rate */
+            sample_rate: number | null;
+            /** Channels */
+            channels: number | null;
+            /** Genre */
+            genre: string | null;
+            /** Tags */
+            tags: string[];
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Is Loop */
+            is_loop: boolean | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "ready" | "failed" | "deferred" | "skipped";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Duration */
+            duration: number | null;
+            /** Vibe */
+            vibe: string | null;
         };
         /**
          * PadAssign
@@ -1024,11 +1227,94 @@ export interface components {
             target: components["schemas"]["PadRef"];
         };
         /**
+         * QueuedAnalysis
+         * @description An analysis put in the queue.
+         */
+        QueuedAnalysis: {
+            /**
+             * Sample Id
+             * Format: uuid
+             */
+            sample_id: string;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "queued";
+        };
+        /**
          * RulesPreview
          * @description Smart rules to try out: which samples they would select, before anything is saved.
          */
         RulesPreview: {
             smart_rules: components["schemas"]["SmartRules"];
+        };
+        /**
+         * SampleDetail
+         * @description One sample with its features, vibe and latest job.
+         */
+        SampleDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "wav" | "aiff" | "flac" | "ogg" | "mp3";
+            /** Size Bytes */
+            size_bytes: number;
+            /** Duration S */
+            duration_s: number | null;
+            /** Sample Rate */
+            sample_rate: number | null;
+            /** Channels */
+            channels: number | null;
+            /** Genre */
+            genre: string | null;
+            /** Tags */
+            tags: string[];
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Is Loop */
+            is_loop: boolean | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "ready" | "failed" | "deferred" | "skipped";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Duration */
+            duration: number | null;
+            /** Sha256 */
+            sha256: string;
+            /** Analysed At */
+            analysed_at: string | null;
+            features: components["schemas"]["AudioFeaturesView"] | null;
+            vibe: components["schemas"]["VibeView"] | null;
+            job: components["schemas"]["SampleJob"] | null;
         };
         /**
          * SampleIds
@@ -1037,6 +1323,51 @@ export interface components {
         SampleIds: {
             /** Sample Ids */
             sample_ids: string[];
+        };
+        /**
+         * SampleJob
+         * @description The newest job of a sample.
+         */
+        SampleJob: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "dead" | "deferred" | "cancelled";
+            /** Progress */
+            progress: number;
+            /** Attempts */
+            attempts: number;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /**
+         * SamplePage
+         * @description A page of the library.
+         */
+        SamplePage: {
+            /** Samples */
+            samples: components["schemas"]["LibrarySample"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /**
          * SampleUpdate
@@ -1132,6 +1463,40 @@ export interface components {
             /** Text */
             text?: string;
         };
+        /**
+         * UploadAccepted
+         * @description A stored upload (the PRD's body, and what was stored); `job_id` is null and `status` is
+         *     `stored` when the producer's uploads are not analysed automatically.
+         */
+        UploadAccepted: {
+            /** Job Id */
+            job_id: string | null;
+            /**
+             * Sample Id
+             * Format: uuid
+             */
+            sample_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "stored";
+            /** Filename */
+            filename: string;
+            /** Estimated Completion */
+            estimated_completion: string | null;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Sha256 */
+            sha256: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "wav" | "aiff" | "flac" | "ogg" | "mp3";
+            /** Duration */
+            duration: number;
+        };
         /** ValidationError */
         ValidationError: {
             /** Location */
@@ -1144,6 +1509,41 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /**
+         * VibeView
+         * @description The vibe model's description of a sample, as stored (columns added later pass through).
+         */
+        VibeView: {
+            /** Model */
+            model: string;
+            /** Description */
+            description: string;
+            /** Moods */
+            moods: string[];
+            /** Era */
+            era: string | null;
+            /** Genre */
+            genre: string | null;
+            /** Energy */
+            energy: number | null;
+            /** Descriptors */
+            descriptors: string[];
+            /** Compatibility Tags */
+            compatibility_tags: string[];
+            /** Best Use */
+            best_use: string | null;
+            /** Tokens Used */
+            tokens_used: number | null;
+            /** Cost Usd */
+            cost_usd: number | null;
+            /**
+             * Created At
+             * @description a timestamp with its UTC offset, e.g. 2025-11-18 10:00:00.123+00:00
+             */
+            created_at: string;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -1327,9 +1727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SamplePage"];
                 };
             };
             /** @description Validation Error */
@@ -1372,7 +1770,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["UploadAccepted"];
                 };
             };
         };
@@ -1396,9 +1794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DirectUpload"];
                 };
             };
             /** @description Validation Error */
@@ -1429,7 +1825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["UploadAccepted"];
                 };
             };
             /** @description Validation Error */
@@ -1489,9 +1885,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SampleDetail"];
                 };
             };
             /** @description Validation Error */
@@ -1555,9 +1949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SampleDetail"];
                 };
             };
             /** @description Validation Error */
@@ -1588,9 +1980,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["QueuedAnalysis"];
                 };
             };
             /** @description Validation Error */
@@ -1615,13 +2005,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description the file as uploaded */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "audio/wav": string;
+                    "audio/aiff": string;
+                    "audio/flac": string;
+                    "audio/ogg": string;
+                    "audio/mpeg": string;
                 };
             };
             /** @description Validation Error */
@@ -1646,13 +2040,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description the whole file */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "audio/wav": string;
+                    "audio/aiff": string;
+                    "audio/flac": string;
+                    "audio/ogg": string;
+                    "audio/mpeg": string;
+                };
+            };
+            /** @description the byte range asked for (Content-Range) */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/wav": string;
+                    "audio/aiff": string;
+                    "audio/flac": string;
+                    "audio/ogg": string;
+                    "audio/mpeg": string;
                 };
             };
             /** @description Validation Error */
@@ -1675,13 +2086,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description `job` events whose data is a Job (without max_attempts, run_after, created_at, started_at and finished_at), and keep-alive comments */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/event-stream": string;
                 };
             };
         };
@@ -1705,9 +2116,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["JobPage"];
                 };
             };
             /** @description Validation Error */
@@ -1738,9 +2147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Validation Error */
