@@ -20,7 +20,7 @@ from analysis_engine.search import router as search_router
 from sp404.core.settings import Settings, get_settings
 from sp404.http.service_app import create_service_app
 from sp404.storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
-from sp404.tokens import AccessTokenVerifier, JwksCache, RevocationStore
+from sp404.tokens import RevocationStore, start_verifier
 from sp404.tokens.openapi import describe_personal_tokens
 from sp404.tokens.personal import PersonalTokenResolver
 
@@ -30,17 +30,8 @@ def _engine_startup(
 ) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]]]]:
     async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
         settings: Settings = app.state.settings
-        jwks = JwksCache(f"{settings.platform_urls[0].rstrip('/')}/.well-known/jwks.json")
-        if not await jwks.refresh():
-            # The platform may start after the engine (as in `make run`): keep trying.
-            jwks.keep_trying()
         revocation = RevocationStore(app.state.redis, access_ttl=settings.access_token_ttl_s)
-        app.state.verifier = AccessTokenVerifier(
-            jwks,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            revocation=revocation,
-        )
+        app.state.verifier, jwks = await start_verifier(settings, revocation=revocation)
         app.state.personal_tokens = PersonalTokenResolver(
             app.state.pool, revocation, cache_ttl_s=settings.personal_token_cache_s
         )

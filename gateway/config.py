@@ -54,7 +54,6 @@ class GatewaySettings(BaseSettings):
     trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
     # After a Redis error the limiter skips Redis this long instead of paying a timeout per call.
     redis_retry_s: float = 1.0
-    jwks_url: str | None = None
     # The built web app (`npm run build` in web/, e.g. `web/dist`; relative to the repository):
     # served at `/` when set and holding an index.html. Unset, non-API paths answer 404.
     web_dist: Path | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import aiohttp
@@ -22,10 +21,8 @@ from sp404.core.db import create_pool
 from sp404.core.gateway_signature import GatewaySecrets, generate_secrets
 from sp404.core.redis_client import create_redis
 from sp404.core.settings import Settings
-from sp404.tokens import AccessTokenVerifier, JwksCache, RevocationStore
+from sp404.tokens import AccessTokenVerifier, JwksCache, RevocationStore, start_verifier
 from sp404.tokens.personal import PersonalTokenResolver
-
-log = logging.getLogger("gateway")
 
 
 @dataclass
@@ -82,15 +79,8 @@ async def start_runtime(
         per_address_minute=gateway.anonymous_rate_per_minute,
         retry_after_failure_s=gateway.redis_retry_s,
     )
-    jwks_url = gateway.jwks_url or f"{settings.platform_urls[0].rstrip('/')}/.well-known/jwks.json"
-    # A short refresh interval: a gateway that started before the platform should not refuse
-    # every token for long; unknown kids still cost at most one fetch per interval.
-    jwks = JwksCache(jwks_url, min_refresh_interval=5.0)
-    if not await jwks.refresh():
-        # Not ready (see /readyz) until keys arrive; retried with backoff in the background.
-        log.warning("no signing keys yet from %s; retrying until they arrive", jwks_url)
-        jwks.keep_trying()
-    verifier = AccessTokenVerifier(jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    # No revocation here: the limiter checks it in the same Redis round trip as the limits.
+    verifier, jwks = await start_verifier(settings)
     # Idle upstream connections are dropped before uvicorn's 5 s keep-alive closes them from
     # the other side, so a request rarely lands on a connection the upstream is closing.
     connector = aiohttp.TCPConnector(limit=gateway.upstream_connections, keepalive_timeout=4.0)

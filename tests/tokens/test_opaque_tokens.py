@@ -43,14 +43,16 @@ def test_package_exports_a_small_sorted_surface() -> None:
         "hash_opaque_token",
         "issue_access_token",
         "new_opaque_token",
+        "platform_verifier",
         "prune",
         "rotate",
+        "start_verifier",
     ]
 
 
 def test_importing_tokens_pulls_in_no_web_framework_or_database_driver() -> None:
     probe = (
-        "import sys, tokens; "
+        "import sys, sp404.tokens; "
         "print(sorted(m for m in ('fastapi', 'starlette', 'asyncpg', 'sqlalchemy', 'torch') "
         "if m in sys.modules))"
     )
@@ -59,6 +61,6 @@ def test_importing_tokens_pulls_in_no_web_framework_or_database_driver() -> None
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": str(Path(tokens.__file__).parents[1])},
+        env={"PYTHONPATH": str(Path(tokens.__file__).parents[2])},
     )
     assert result.stdout.strip() == "[]"

@@ -12,13 +12,12 @@ import redis.asyncio as redis
 
 from sp404.core.settings import Settings
 from sp404.tokens import (
-    AccessTokenVerifier,
     Claims,
-    JwksCache,
     KeyRing,
     RevocationStore,
     build_jwks,
     issue_access_token,
+    platform_verifier,
 )
 
 MANIFEST = "keyring.json"
@@ -43,12 +42,13 @@ class TokenService:
         self._ring = KeyRing.load(self._dir)
         self._mtime = self._manifest_mtime()
         self.revocation = RevocationStore(client, access_ttl=settings.access_token_ttl_s, leeway=30)
-        self.verifier = AccessTokenVerifier(
-            JwksCache.from_keyring(self._ring, min_refresh_interval=5.0),
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            revocation=self.revocation,
+        self.verifier, self._keys = platform_verifier(
+            settings, self._ring, revocation=self.revocation
         )
+
+    async def aclose(self) -> None:
+        """Close the key cache (an HTTP session when SP404_JWKS_URL is set)."""
+        await self._keys.aclose()
 
     def _manifest_mtime(self) -> float:
         return os.stat(self._dir / MANIFEST).st_mtime

@@ -54,6 +54,7 @@ async def _start_accounts(app: FastAPI) -> Callable[[], Awaitable[None]]:
         await asyncio.gather(mailer, return_exceptions=True)
         await stop_jobs()
         await app.state.blobs.aclose()
+        await app.state.tokens.aclose()
 
     return stop
 

@@ -6,6 +6,7 @@ from sp404.tokens.issue import hash_opaque_token, issue_access_token, new_opaque
 from sp404.tokens.jwks import JwksCache, JwksUnavailable, build_jwks
 from sp404.tokens.keys import KeyRing, generate, prune, rotate
 from sp404.tokens.revocation import RevocationStore
+from sp404.tokens.service_verifier import platform_verifier, start_verifier
 from sp404.tokens.verify import AccessTokenVerifier
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "hash_opaque_token",
     "issue_access_token",
     "new_opaque_token",
+    "platform_verifier",
     "prune",
     "rotate",
+    "start_verifier",
 ]
