@@ -6,7 +6,6 @@ the 44-byte RIFF/WAVE/fmt/data layout, nothing else, and check it.
 
 from __future__ import annotations
 
-import io
 import math
 import struct
 from dataclasses import dataclass
@@ -70,13 +69,6 @@ def write_wav(stream: IO[bytes], pcm: npt.NDArray[np.int16], sample_rate: int = 
     stream.write(header)
     stream.write(body)
     return len(header) + len(body)
-
-
-def wav_bytes(pcm: npt.NDArray[np.int16], sample_rate: int = SAMPLE_RATE) -> bytes:
-    """Return `pcm` as the bytes of a canonical WAV file."""
-    buffer = io.BytesIO()
-    write_wav(buffer, pcm, sample_rate)
-    return buffer.getvalue()
 
 
 def check_wav_header(

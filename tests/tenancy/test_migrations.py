@@ -17,6 +17,8 @@ from sp404.core.queries import all_query_files, load_queries
 from sp404.core.settings import REPO_ROOT, Settings
 from tests.conftest import drop_database, recreate_database, with_database
 
+SOURCE_ROOTS = ("platform", "analysis_engine", "gateway")
+
 
 @pytest.fixture
 async def scratch_dsn(migrated_db: Settings) -> AsyncIterator[str]:
@@ -72,9 +74,12 @@ def test_migration_files_are_numbered_and_named_for_one_change() -> None:
     assert numbers == list(range(1, len(numbers) + 1))
 
 
+def _query_files() -> list[Path]:
+    return [path for root in SOURCE_ROOTS for path in all_query_files(REPO_ROOT / root)]
+
+
 async def test_every_named_query_prepares_against_the_schema(pool: asyncpg.Pool) -> None:
-    files = all_query_files(REPO_ROOT / "platform") + all_query_files(REPO_ROOT / "analysis_engine")
-    files += all_query_files(REPO_ROOT / "gateway")
+    files = _query_files()
     assert files, "no queries.sql found"
     async with pool.acquire() as conn:
         for path in files:
@@ -83,3 +88,18 @@ async def test_every_named_query_prepares_against_the_schema(pool: asyncpg.Pool)
                     await conn.prepare(sql)
                 except asyncpg.PostgresError as exc:  # pragma: no cover - the failure message
                     pytest.fail(f"{path.relative_to(REPO_ROOT)}:{name}: {exc}")
+
+
+def test_every_named_query_is_used_by_the_code() -> None:
+    code = "\n".join(
+        path.read_text(encoding="utf-8")
+        for root in SOURCE_ROOTS
+        for path in (REPO_ROOT / root).rglob("*.py")
+    )
+    unused = [
+        f"{path.relative_to(REPO_ROOT)}:{name}"
+        for path in _query_files()
+        for name in load_queries(path)
+        if f'"{name}"' not in code
+    ]
+    assert unused == []

@@ -57,11 +57,6 @@ async def load_plans(pool: asyncpg.Pool) -> MappingProxyType[str, Plan]:
     return MappingProxyType(_cache)
 
 
-def clear_plan_cache() -> None:
-    """Forget the loaded plans (after a migration changed them)."""
-    _cache.clear()
-
-
 def plan_from_row(row: Any) -> Plan:
     """A Plan from an `app.plans` row."""
     return Plan(

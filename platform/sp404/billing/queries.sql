@@ -29,10 +29,6 @@ update app.subscriptions
    set stripe_customer_id = coalesce(stripe_customer_id, $1), updated_at = now()
 returning stripe_customer_id;
 
--- name: mark_trial_used --
--- The free trial is given once per account.
-update app.subscriptions set had_trial = true, updated_at = now();
-
 -- name: apply_subscription --
 -- Mirrors the Stripe subscription's state onto the caller's row.
 update app.subscriptions
@@ -127,11 +123,6 @@ select id, stripe_invoice_id, number, amount_due, amount_paid, currency, status,
        period_end, hosted_invoice_url, invoice_pdf, created_at, 1::bigint as total
 from app.invoices
 where id = $1;
-
--- name: ensure_usage --
--- The usage row every account has (signup writes it; this only repairs a missing one).
-insert into app.usage_counters (user_id) values ($1)
-on conflict on constraint usage_counters_pkey do nothing;
 
 -- name: lock_usage_period --
 -- The caller's quota period and the subscription it follows, the counter row locked.

@@ -28,9 +28,3 @@ async def publish_tier(client: redis.Redis, user_id: uuid.UUID | str, tier: str)
         log.error("tier not published to Redis", extra={"user": str(user_id), "tier": tier})
         return False
     return True
-
-
-async def cached_tier(client: redis.Redis, user_id: uuid.UUID | str) -> str | None:
-    """The tier the gateway currently sees for a user, if any."""
-    value = await client.get(tier_key(user_id))
-    return None if value is None else value.decode() if isinstance(value, bytes) else str(value)

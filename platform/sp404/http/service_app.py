@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Annotated
 
-import asyncpg
-import redis.asyncio as redis
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from sp404.core.asgi import RequestContextMiddleware
@@ -86,23 +83,3 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
-
-
-def _pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
-    return pool
-
-
-def _redis(request: Request) -> redis.Redis:
-    client: redis.Redis = request.app.state.redis
-    return client
-
-
-def _settings(request: Request) -> ServiceSettings:
-    settings: ServiceSettings = request.app.state.settings
-    return settings
-
-
-PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
-RedisDep = Annotated[redis.Redis, Depends(_redis)]
-SettingsDep = Annotated[ServiceSettings, Depends(_settings)]
