@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import time
 import uuid
 import zipfile
+from pathlib import Path
 
 import asyncpg
 import httpx
 from PIL import Image
 
+from sp404.accounts import data_rights
+from sp404.accounts.data_rights import EXPORT_PARTS, NOT_EXPORTED
+from sp404.core.queries import load_queries
 from sp404.core.settings import Settings
 from tests.stack import Mailbox, Producer, signed_up
 from tests.tenancy.seed import SEED, seed_every_table
@@ -136,11 +141,18 @@ def test_the_data_export_holds_everything_of_the_user_and_nothing_of_others(
         "usage.json",
         "audit_log.json",
         "sessions.json",
+        "session_tokens.json",
+        "email_links.json",
+        "emails.json",
     } <= names
+    assert names >= {name for name, _ in EXPORT_PARTS}
     everything = b"".join(archive.read(n) for n in names)
     assert account.user_id.encode() in everything
     assert b"Export" in archive.read("profile.json")
-    assert b"password_hash" not in everything
+    assert b"verify" in archive.read("email_links.json")
+    assert account.email.encode() in archive.read("emails.json")
+    for secret in (b"password_hash", b"token_hash", b"body_text"):
+        assert secret not in everything
     assert other.user_id.encode() not in everything
     assert other.email.encode() not in everything
     assert b"signup" in archive.read("audit_log.json")
@@ -194,3 +206,13 @@ async def _count_rows(settings: Settings, user_id: uuid.UUID) -> dict[str, int]:
         return counts
     finally:
         await conn.close()
+
+
+def test_every_tenant_table_is_exported_or_left_out_with_a_reason() -> None:
+    queries = load_queries(Path(data_rights.__file__).with_name("queries.sql"))
+    read = {
+        table for _, query in EXPORT_PARTS for table in re.findall(r"\bapp\.(\w+)", queries[query])
+    }
+    assert set(SEED) - read - set(NOT_EXPORTED) == set()
+    assert set(NOT_EXPORTED) <= set(SEED) - read
+    assert all(reason.strip() for reason in NOT_EXPORTED.values())

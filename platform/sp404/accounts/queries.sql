@@ -229,6 +229,35 @@ select to_jsonb(e) - 'blob_key' from app.exports e order by e.created_at;
 -- Audit entries about the user (SECURITY DEFINER; the runtime role cannot read the log).
 select to_jsonb(a) from app.audit_entries_for_current_user() a;
 
+-- name: export_refresh_tokens --
+-- Each session's refresh-token rotations; columns listed so a hash can never slip in.
+select to_jsonb(r)
+from (select id, family_id, expires_at, rotated_at, created_at from app.refresh_tokens) r
+order by r.created_at;
+
+-- name: export_email_tokens --
+-- Verification and reset links issued; columns listed so a hash can never slip in.
+select to_jsonb(t)
+from (select id, purpose, expires_at, used_at, created_at from app.email_tokens) t
+order by t.created_at;
+
+-- name: export_emails --
+-- E-mail sent to the user, without bodies: they carry one-time links, secrets while valid.
+select to_jsonb(m)
+from (
+    select id, kind, to_address, subject, status, attempts, sent_at, created_at
+    from app.email_outbox
+) m
+order by m.created_at;
+
+-- name: export_processing_jobs --
+-- Background jobs run for the user (analyses, imports, exports).
+select to_jsonb(j) from app.processing_jobs j order by j.created_at;
+
+-- name: export_sample_imports --
+-- Batch and legacy imports, without the archive's storage key.
+select to_jsonb(i) - 'archive_key' from app.sample_imports i order by i.created_at;
+
 -- name: export_sample_files --
 -- Which blobs hold the user's audio.
 select id, filename, blob_key from app.samples order by created_at;
