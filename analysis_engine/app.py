@@ -17,7 +17,7 @@ from analysis_engine.openapi_links import describe_links
 from analysis_engine.samples.routes import router as samples_router
 from analysis_engine.samples.staging import start_staging_sweeper, upload_gate
 from analysis_engine.search import router as search_router
-from sp404.core.settings import Settings, get_settings
+from sp404.core.settings import EngineSettings
 from sp404.http.service_app import create_service_app
 from sp404.storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
 from sp404.tokens import RevocationStore, start_verifier
@@ -29,7 +29,7 @@ def _engine_startup(
     blobs: BlobStore,
 ) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]]]]:
     async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
-        settings: Settings = app.state.settings
+        settings: EngineSettings = app.state.settings
         revocation = RevocationStore(app.state.redis, access_ttl=settings.access_token_ttl_s)
         app.state.verifier, jwks = await start_verifier(settings, revocation=revocation)
         app.state.personal_tokens = PersonalTokenResolver(
@@ -46,9 +46,9 @@ def _engine_startup(
     return start
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: EngineSettings | None = None) -> FastAPI:
     """The engine ASGI app."""
-    settings = settings or get_settings()
+    settings = settings or EngineSettings()
     blobs = create_blob_store(settings)
     app = create_service_app(
         title="SP-404 Sample Cloud engine",

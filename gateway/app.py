@@ -32,7 +32,7 @@ from gateway.spa import SpaFiles
 from sp404.core.asgi import RequestContextMiddleware, error_body
 from sp404.core.errors import NotFound
 from sp404.core.health import check_database, check_redis
-from sp404.core.settings import Settings, get_settings
+from sp404.core.settings import GatewayServiceSettings
 
 _PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -110,10 +110,12 @@ class _LazyDoor:
 
 
 def create_app(
-    settings: Settings | None = None, gateway_settings: GatewaySettings | None = None
+    settings: GatewayServiceSettings | None = None,
+    gateway_settings: GatewaySettings | None = None,
 ) -> Starlette:
     """The gateway ASGI app."""
-    settings = settings or get_settings()
+    # Only the gateway's sections: no storage, mail or Stripe secret is ever read here.
+    settings = settings or GatewayServiceSettings()
     gateway = gateway_settings or GatewaySettings()
     door = _LazyDoor()
     gateway_metrics = GatewayMetrics()
@@ -121,7 +123,6 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = await start_runtime(settings, gateway, gateway_metrics)
-        app.state.settings = settings
         app.state.runtime = runtime
         app.state.pool = runtime.pool
         app.state.redis = runtime.redis
@@ -135,7 +136,7 @@ def create_app(
             door.door = None
             await runtime.aclose()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -149,3 +150,5 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    return app

@@ -3,6 +3,7 @@ SMTP secret, the engine no Stripe or SMTP one, even when the environment carries
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
 from gateway.config import GatewaySettings
+from sp404.cli.serve_commands import SERVICES
 from sp404.core.settings import (
     SECTIONS,
     SERVICE_SETTINGS,
@@ -139,3 +141,12 @@ def test_no_two_sections_declare_the_same_variable() -> None:
             assert name not in seen, (name, section, seen.get(name))
             seen[name] = section
     assert seen.keys() == Settings.model_fields.keys()
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+@pytest.mark.usefixtures("every_secret")
+def test_each_service_app_builds_only_its_own_sections(service: str) -> None:
+    module, name = SERVICES[service][0].split(":")
+    app = getattr(importlib.import_module(module), name)()
+    assert type(app.state.settings) is SERVICE_SETTINGS[service]
+    assert "secret-of-sp404_stripe" not in revealed(app.state.settings) or service == "platform"

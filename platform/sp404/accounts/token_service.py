@@ -10,7 +10,7 @@ from uuid import UUID
 
 import redis.asyncio as redis
 
-from sp404.core.settings import Settings
+from sp404.core.settings import TokensSection
 from sp404.tokens import (
     Claims,
     KeyRing,
@@ -36,7 +36,7 @@ class TokenService:
     without a restart.
     """
 
-    def __init__(self, settings: Settings, client: redis.Redis) -> None:
+    def __init__(self, settings: TokensSection, client: redis.Redis) -> None:
         self.settings = settings
         self._dir = Path(settings.keys_dir)
         self._ring = KeyRing.load(self._dir)

@@ -15,7 +15,7 @@ from sp404.accounts.routes import router as accounts_router
 from sp404.accounts.token_service import TokenService
 from sp404.billing.lifecycle import start_billing
 from sp404.billing.routes import router as billing_router
-from sp404.core.settings import Settings, get_settings
+from sp404.core.settings import PlatformSettings
 from sp404.http.service_app import create_service_app
 from sp404.jobs import ClaimedJob
 from sp404.jobs.worker import start_job_loop
@@ -26,7 +26,7 @@ from sp404.tokens.personal import PersonalTokenResolver
 
 
 async def _start_accounts(app: FastAPI) -> Callable[[], Awaitable[None]]:
-    settings: Settings = app.state.settings
+    settings: PlatformSettings = app.state.settings
     if settings.environment != "production":
         # Development and tests get a key ring on first start; production must provision one.
         generate_keys(settings.keys_dir)
@@ -59,12 +59,12 @@ async def _start_accounts(app: FastAPI) -> Callable[[], Awaitable[None]]:
     return stop
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: PlatformSettings | None = None) -> FastAPI:
     """The platform ASGI app."""
     app = create_service_app(
         title="SP-404 Sample Cloud platform",
         service="platform",
-        settings=settings or get_settings(),
+        settings=settings or PlatformSettings(),
         routers=[accounts_router, billing_router],
         startup_hooks=[_start_accounts, start_billing],
     )

@@ -36,7 +36,6 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            app.state.settings = settings
             app.state.pool = await create_pool(settings)
             stack.push_async_callback(app.state.pool.close)
             app.state.redis = create_redis(settings)
@@ -48,6 +47,7 @@ def create_service_app(
             yield
 
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
+    app.state.settings = settings
     install_error_handlers(app)
     if settings.environment != "production":
         # Development and tests share one machine's secrets file; production provisions them.
