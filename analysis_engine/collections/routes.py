@@ -12,10 +12,16 @@ from fastapi.responses import JSONResponse
 from analysis_engine.auth import CallerDep
 from analysis_engine.collections import members, service
 from analysis_engine.collections.schemas import (
+    Collection,
     CollectionCreate,
+    CollectionDetail,
+    CollectionPage,
+    CollectionReanalysis,
     CollectionUpdate,
     RulesPreview,
+    RulesPreviewPage,
     SampleIds,
+    SamplesAdded,
 )
 from analysis_engine.context import EngineDep
 from analysis_engine.samples import reanalyze
@@ -30,7 +36,10 @@ def _json(body: dict[str, Any], status_code: int, warning: str | None) -> JSONRe
     return JSONResponse(jsonable_encoder(body), status_code=status_code, headers=headers)
 
 
-@router.post("/api/collections", status_code=201)
+# Create and list answer with a JSONResponse of their own (for X-Quota-Warning), so
+# `response_model` only documents them. Stored rules hold only the rules in use: routes that
+# answer with them leave out the fields no rule set (`response_model_exclude_unset`).
+@router.post("/api/collections", status_code=201, response_model=Collection)
 async def create_collection(
     body: CollectionCreate, caller: CallerDep, ctx: EngineDep
 ) -> JSONResponse:
@@ -39,7 +48,9 @@ async def create_collection(
     return _json(view, 201, warning)
 
 
-@router.post("/api/collections/preview")
+@router.post(
+    "/api/collections/preview", response_model=RulesPreviewPage, response_model_exclude_unset=True
+)
 async def preview_rules(
     body: RulesPreview,
     caller: CallerDep,
@@ -54,7 +65,7 @@ async def preview_rules(
     )
 
 
-@router.get("/api/collections")
+@router.get("/api/collections", response_model=CollectionPage)
 async def list_collections(
     caller: CallerDep,
     ctx: EngineDep,
@@ -75,7 +86,11 @@ async def list_collections(
     return _json(page, 200, warning)
 
 
-@router.get("/api/collections/{collection_id}")
+@router.get(
+    "/api/collections/{collection_id}",
+    response_model=CollectionDetail,
+    response_model_exclude_unset=True,
+)
 async def get_collection(
     collection_id: uuid.UUID,
     caller: CallerDep,
@@ -89,7 +104,11 @@ async def get_collection(
     )
 
 
-@router.patch("/api/collections/{collection_id}")
+@router.patch(
+    "/api/collections/{collection_id}",
+    response_model=Collection,
+    response_model_exclude_unset=True,
+)
 async def update_collection(
     collection_id: uuid.UUID, body: CollectionUpdate, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -108,7 +127,7 @@ async def delete_collection(
     return Response(status_code=204)
 
 
-@router.post("/api/collections/{collection_id}/samples")
+@router.post("/api/collections/{collection_id}/samples", response_model=SamplesAdded)
 async def add_samples(
     collection_id: uuid.UUID, body: SampleIds, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -129,7 +148,11 @@ async def remove_sample(
     return Response(status_code=204)
 
 
-@router.post("/api/collections/{collection_id}/reanalyze", status_code=202)
+@router.post(
+    "/api/collections/{collection_id}/reanalyze",
+    status_code=202,
+    response_model=CollectionReanalysis,
+)
 async def reanalyze_collection(
     collection_id: uuid.UUID, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:

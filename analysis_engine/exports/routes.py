@@ -12,12 +12,21 @@ from fastapi.responses import StreamingResponse
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
 from analysis_engine.exports import service
-from analysis_engine.exports.schemas import ExportRequest
+from analysis_engine.exports.schemas import Export, ExportPage, ExportRequest
 
 router = APIRouter(tags=["exports"])
+ZIP_OPENAPI: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the export's ZIP archive",
+        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 
-@router.post("/api/exports", status_code=202)
+# An export's options hold only those of its kind: the routes leave out the fields not set.
+@router.post(
+    "/api/exports", status_code=202, response_model=Export, response_model_exclude_unset=True
+)
 async def request_export(
     body: Annotated[ExportRequest, Body()], caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -25,7 +34,7 @@ async def request_export(
     return await service.request_export(ctx, user_id=caller.user_id, body=body)
 
 
-@router.get("/api/exports")
+@router.get("/api/exports", response_model=ExportPage, response_model_exclude_unset=True)
 async def list_exports(
     caller: CallerDep,
     ctx: EngineDep,
@@ -36,13 +45,15 @@ async def list_exports(
     return await service.list_exports(ctx, user_id=caller.user_id, limit=limit, offset=offset)
 
 
-@router.get("/api/exports/{export_id}")
+@router.get("/api/exports/{export_id}", response_model=Export, response_model_exclude_unset=True)
 async def get_export(export_id: uuid.UUID, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
     """One export's status, progress (0-1) and, once ready, its download link."""
     return await service.get_export(ctx, user_id=caller.user_id, export_id=export_id)
 
 
-@router.get("/api/exports/{export_id}/download")
+@router.get(
+    "/api/exports/{export_id}/download", response_class=StreamingResponse, responses=ZIP_OPENAPI
+)
 async def download_export(
     export_id: uuid.UUID, caller: CallerDep, ctx: EngineDep
 ) -> StreamingResponse:

@@ -1,14 +1,16 @@
-"""Bodies of the export routes: a kit as an IMPORT pack or native project, or plain samples."""
+"""Bodies of the export routes: a kit as an IMPORT pack or native project, or plain samples;
+and what the routes answer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from analysis_engine.schemas import VISIBLE, exactly_one_of, left_out
+from analysis_engine.schemas import VISIBLE, ResponseModel, exactly_one_of, left_out
 
 MAX_SELECTION = 1000
 
@@ -59,3 +61,65 @@ class SamplesExport(ConvertChoices):
 
 
 ExportRequest = Annotated[KitExport | SamplesExport, Field(discriminator="kind")]
+
+
+ExportKind = Literal["import_pack", "native_project", "samples"]
+ExportStatus = Literal["queued", "running", "ready", "failed", "expired"]
+
+
+class ExportOptions(ResponseModel):
+    """What was asked for: a kit's id and name, or a sample export's folders and name; only
+    the options of the export's kind are present."""
+
+    kit_id: uuid.UUID | SkipJsonSchema[None] = left_out()
+    kit_name: str | SkipJsonSchema[None] = left_out()
+    organise: Literal["flat", "bpm", "key", "genre"] | SkipJsonSchema[None] = left_out()
+    name: str | SkipJsonSchema[None] = left_out()
+    audio_format: Literal["wav", "aiff"] | SkipJsonSchema[None] = left_out()
+    sample_count: int | SkipJsonSchema[None] = left_out()
+
+
+class SkippedSource(ResponseModel):
+    """A sample left out of the archive, and why."""
+
+    title: str
+    reason: str
+
+
+class ExportReport(ResponseModel):
+    """What went into a built archive: how many entries, clips that are very short or clipped
+    in conversion, and samples left out."""
+
+    entries: int
+    short_clips: list[str]
+    clipped: list[str]
+    skipped: list[SkippedSource]
+
+
+class Export(ResponseModel):
+    """An export: its status, progress (0-1) and, once ready, where to download it until it
+    expires (`beta` marks native projects)."""
+
+    id: uuid.UUID
+    kind: ExportKind
+    beta: bool
+    status: ExportStatus
+    progress: float
+    size_bytes: int | None
+    error: str | None
+    file_name: str | None
+    options: ExportOptions
+    report: ExportReport | None
+    download_url: str | None
+    expires_at: dt.datetime | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class ExportPage(ResponseModel):
+    """A page of exports, newest first."""
+
+    exports: list[Export]
+    total: int
+    limit: int
+    offset: int

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
 from analysis_engine.imports import zip_import
+from analysis_engine.imports.schemas import BatchImportDetail, BatchImportPage, ImportAccepted
 from analysis_engine.schemas import NO_NUL
 from sp404.core.errors import BadRequest
 
@@ -49,7 +50,13 @@ BATCH_OPENAPI = {
 }
 
 
-@router.post("/api/samples/batch", status_code=202, openapi_extra=BATCH_OPENAPI)
+# The upload answers with a JSONResponse of its own, so `response_model` only documents it.
+@router.post(
+    "/api/samples/batch",
+    status_code=202,
+    response_model=ImportAccepted,
+    openapi_extra=BATCH_OPENAPI,
+)
 async def start_batch_import(request: Request, caller: CallerDep, ctx: EngineDep) -> JSONResponse:
     """Upload a ZIP of samples (multipart field `archive`); each audio file becomes a sample."""
     length = request.headers.get("content-length")
@@ -62,7 +69,7 @@ async def start_batch_import(request: Request, caller: CallerDep, ctx: EngineDep
     return JSONResponse(body, status_code=202)
 
 
-@router.get("/api/samples/batch")
+@router.get("/api/samples/batch", response_model=BatchImportPage)
 async def list_batch_imports(
     caller: CallerDep,
     ctx: EngineDep,
@@ -73,7 +80,12 @@ async def list_batch_imports(
     return await zip_import.list_imports(ctx, user_id=caller.user_id, limit=limit, offset=offset)
 
 
-@router.get("/api/samples/batch/{import_id}")
+# A file's sample fields are present only when it was stored: unset fields are left out.
+@router.get(
+    "/api/samples/batch/{import_id}",
+    response_model=BatchImportDetail,
+    response_model_exclude_unset=True,
+)
 async def get_batch_import(
     import_id: uuid.UUID, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:

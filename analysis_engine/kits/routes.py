@@ -12,9 +12,16 @@ from analysis_engine.context import EngineDep
 from analysis_engine.kits import builder, service
 from analysis_engine.kits.schemas import (
     Bank,
+    BuiltKit,
+    ClearedKit,
+    CompletedKit,
+    Kit,
     KitAutoBuild,
+    KitBankPicks,
     KitComplete,
     KitCreate,
+    KitPadPicks,
+    KitPage,
     KitUpdate,
     PadAssign,
     PadClear,
@@ -25,13 +32,13 @@ from analysis_engine.kits.schemas import (
 router = APIRouter(tags=["kits"])
 
 
-@router.post("/api/kits", status_code=201)
+@router.post("/api/kits", status_code=201, response_model=Kit)
 async def create_kit(body: KitCreate, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
     """Create an empty kit (names are unique per producer)."""
     return await service.create_kit(ctx, user_id=caller.user_id, body=body)
 
 
-@router.get("/api/kits")
+@router.get("/api/kits", response_model=KitPage)
 async def list_kits(
     caller: CallerDep,
     ctx: EngineDep,
@@ -42,19 +49,19 @@ async def list_kits(
     return await service.list_kits(ctx, user_id=caller.user_id, limit=limit, offset=offset)
 
 
-@router.post("/api/kits/auto", status_code=201)
+@router.post("/api/kits/auto", status_code=201, response_model=BuiltKit)
 async def auto_build_kit(body: KitAutoBuild, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
     """Build a kit from a collection or a text prompt, each sample on a pad that suits its role."""
     return await builder.auto_build(ctx, user_id=caller.user_id, body=body)
 
 
-@router.get("/api/kits/{kit_id}")
+@router.get("/api/kits/{kit_id}", response_model=Kit)
 async def get_kit(kit_id: uuid.UUID, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
     """One kit with every assigned pad."""
     return await service.get_kit(ctx, user_id=caller.user_id, kit_id=kit_id)
 
 
-@router.patch("/api/kits/{kit_id}")
+@router.patch("/api/kits/{kit_id}", response_model=Kit)
 async def update_kit(
     kit_id: uuid.UUID, body: KitUpdate, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -69,7 +76,7 @@ async def delete_kit(kit_id: uuid.UUID, caller: CallerDep, ctx: EngineDep) -> Re
     return Response(status_code=204)
 
 
-@router.put("/api/kits/{kit_id}/pads")
+@router.put("/api/kits/{kit_id}/pads", response_model=Kit)
 async def assign_pad(
     kit_id: uuid.UUID, body: PadAssign, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -77,7 +84,7 @@ async def assign_pad(
     return await service.assign_pad(ctx, user_id=caller.user_id, kit_id=kit_id, body=body)
 
 
-@router.post("/api/kits/{kit_id}/pads/move")
+@router.post("/api/kits/{kit_id}/pads/move", response_model=Kit)
 async def move_pad(
     kit_id: uuid.UUID, body: PadMove, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -85,7 +92,7 @@ async def move_pad(
     return await service.move_pad(ctx, user_id=caller.user_id, kit_id=kit_id, body=body)
 
 
-@router.post("/api/kits/{kit_id}/pads/swap")
+@router.post("/api/kits/{kit_id}/pads/swap", response_model=Kit)
 async def swap_pads(
     kit_id: uuid.UUID, body: PadSwap, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -93,7 +100,7 @@ async def swap_pads(
     return await service.swap_pads(ctx, user_id=caller.user_id, kit_id=kit_id, body=body)
 
 
-@router.post("/api/kits/{kit_id}/pads/clear")
+@router.post("/api/kits/{kit_id}/pads/clear", response_model=ClearedKit)
 async def clear_pads(
     kit_id: uuid.UUID, body: PadClear, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:
@@ -101,7 +108,7 @@ async def clear_pads(
     return await service.clear_pads(ctx, user_id=caller.user_id, kit_id=kit_id, body=body)
 
 
-@router.get("/api/kits/{kit_id}/recommendations")
+@router.get("/api/kits/{kit_id}/recommendations", response_model=KitPadPicks | KitBankPicks)
 async def recommend(
     kit_id: uuid.UUID,
     caller: CallerDep,
@@ -120,7 +127,7 @@ async def recommend(
     )
 
 
-@router.post("/api/kits/{kit_id}/complete")
+@router.post("/api/kits/{kit_id}/complete", response_model=CompletedKit)
 async def complete_kit(
     kit_id: uuid.UUID, body: KitComplete, caller: CallerDep, ctx: EngineDep
 ) -> dict[str, Any]:

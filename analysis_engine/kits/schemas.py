@@ -1,14 +1,19 @@
-"""Bodies of the kit routes: the 10 x 16 pad grid and what each pad may hold."""
+"""Bodies of the kit routes: the 10 x 16 pad grid and what each pad may hold; and what the
+routes answer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from analysis_engine.schemas import NO_NUL, VISIBLE, exactly_one_of, left_out
+from analysis_engine.kits.roles import Role
+from analysis_engine.samples.schemas import Sample, SampleStatus
+from analysis_engine.schemas import NO_NUL, VISIBLE, ResponseModel, exactly_one_of, left_out
+from analysis_engine.search.schemas import KeyRelation
 from analysis_engine.sp404.layout import MAX_BPM, MIN_BPM
 
 Name = Annotated[
@@ -157,3 +162,121 @@ class KitAutoBuild(BaseModel):
         if (self.collection_id is None) == (self.prompt is None):
             raise ValueError("give exactly one of collection_id or prompt")
         return self
+
+
+class KitSummary(ResponseModel):
+    """A kit as the list shows it, with how many pads it uses."""
+
+    id: uuid.UUID
+    name: str
+    bpm: float | None
+    musical_key: str | None
+    description: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    pad_count: int
+
+
+class KitPage(ResponseModel):
+    """A page of kits, most recently changed first."""
+
+    kits: list[KitSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class PadSample(ResponseModel):
+    """A summary of the sample on a pad (`duration` in seconds)."""
+
+    id: uuid.UUID
+    title: str
+    bpm: float | None
+    musical_key: str | None
+    duration: float | None
+    is_loop: bool | None
+    status: SampleStatus
+
+
+class Pad(ResponseModel):
+    """An assigned pad: where it is (`label` as the sampler shows it), its role in the bank,
+    its settings and its sample."""
+
+    bank: Bank
+    pad: int
+    label: str
+    role: Role
+    sample_id: uuid.UUID
+    volume: int
+    pitch: int
+    gate: bool
+    loop: bool
+    one_shot: bool
+    mute_group: int
+    sample: PadSample
+
+
+class Kit(KitSummary):
+    """A kit with every assigned pad."""
+
+    pads: list[Pad]
+
+
+class ClearedKit(Kit):
+    """A kit after clearing pads, and how many were cleared."""
+
+    cleared: int
+
+
+class CompletedKit(Kit):
+    """A kit after completing a bank, with the labels of the pads filled."""
+
+    added: list[str]
+
+
+class KitSource(ResponseModel):
+    """What an automatic kit was built from: a collection or a prompt (the other is null)."""
+
+    collection_id: uuid.UUID | None
+    prompt: str | None
+
+
+class BuiltKit(Kit):
+    """A kit built automatically, with how many pads were filled and from what."""
+
+    filled: int
+    source: KitSource
+
+
+class Pick(ResponseModel):
+    """A sample suggested for a pad: its 0-1 score, how well it fits the role, its tempo
+    difference from the kit's (BPM) and how its key relates to the kit's."""
+
+    sample: Sample
+    score: float
+    role_score: float
+    bpm_delta: float | None
+    key_relation: KeyRelation | None
+
+
+class PadPicks(ResponseModel):
+    """Suggestions for one pad of a bank."""
+
+    bank: Bank
+    pad: int
+    role: Role
+    results: list[Pick]
+
+
+class KitPadPicks(PadPicks):
+    """Suggestions for the pad asked for."""
+
+    kit_id: uuid.UUID
+
+
+class KitBankPicks(ResponseModel):
+    """Suggestions for every pad of a bank (no `pad` asked for)."""
+
+    kit_id: uuid.UUID
+    bank: Bank
+    pads: list[PadPicks]

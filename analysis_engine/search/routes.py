@@ -10,13 +10,14 @@ from fastapi import APIRouter, Query
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
 from analysis_engine.search.compat import KEY_SPELLING, parse_key
+from analysis_engine.search.schemas import SimilarPage, TextMatchPage
 from analysis_engine.search.similar import SimilarFilters, find_similar
 from analysis_engine.search.text_search import MAX_QUERY_LENGTH, SearchFilters, search_library
 
 router = APIRouter(tags=["search"])
 
 
-@router.get("/api/samples/{sample_id}/similar")
+@router.get("/api/samples/{sample_id}/similar", response_model=SimilarPage)
 async def similar_samples(
     sample_id: uuid.UUID,
     caller: CallerDep,
@@ -48,7 +49,7 @@ async def similar_samples(
     return await find_similar(ctx, user_id=caller.user_id, sample_id=sample_id, filters=filters)
 
 
-@router.get("/api/search")
+@router.get("/api/search", response_model=TextMatchPage)
 async def search(
     caller: CallerDep,
     ctx: EngineDep,

@@ -1,0 +1,76 @@
+"""What the batch import routes answer."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic.json_schema import SkipJsonSchema
+
+from analysis_engine.schemas import ResponseModel, TextTimestamp, left_out
+
+ImportStatus = Literal["queued", "running", "done", "stopped", "refused", "failed"]
+
+
+class ImportAccepted(ResponseModel):
+    """A stored archive whose import is queued."""
+
+    import_id: uuid.UUID
+    job_id: uuid.UUID
+    status: Literal["queued"]
+    filename: str
+    size_bytes: int
+
+
+class ImportCounts(ResponseModel):
+    """How many files the archive holds, and how many were stored, skipped or failed."""
+
+    entries: int
+    stored: int
+    skipped: int
+    failed: int
+
+
+class ImportedFile(ResponseModel):
+    """What happened to one file of the archive; a stored one names its sample, size and
+    analysis job (null when not analysed)."""
+
+    path: str
+    filename: str
+    status: Literal["stored", "skipped", "failed", "not_imported"]
+    reason: str | None
+    sample_id: uuid.UUID | SkipJsonSchema[None] = left_out()
+    size_bytes: int | SkipJsonSchema[None] = left_out()
+    job_id: uuid.UUID | None = left_out()
+
+
+class BatchImport(ResponseModel):
+    """An import's progress (0-1) and counts; `reason` says why one stopped or was refused."""
+
+    import_id: uuid.UUID
+    job_id: uuid.UUID | None
+    status: ImportStatus
+    progress: float
+    filename: str
+    size_bytes: int
+    counts: ImportCounts
+    stored_bytes: int
+    reason: str | None
+    created_at: TextTimestamp
+    started_at: TextTimestamp | None
+    finished_at: TextTimestamp | None
+
+
+class BatchImportDetail(BatchImport):
+    """An import with what happened to each file."""
+
+    files: list[ImportedFile]
+
+
+class BatchImportPage(ResponseModel):
+    """A page of the caller's recent imports."""
+
+    imports: list[BatchImport]
+    total: int
+    limit: int
+    offset: int
