@@ -12,11 +12,11 @@ from gateway.breaker import InstanceBreaker
 from gateway.config import GatewaySettings
 from gateway.limits import Limiter
 from gateway.metrics import GatewayMetrics
-from gateway.plans import PlanAllowances
 from gateway.proxy import Proxy
 from gateway.routing import TimeoutClass
 from gateway.upstreams import RetryBudget, UpstreamPool
 from gateway.usage import UsageRecorder
+from sp404.billing import PlanCatalog
 from sp404.core.db import create_pool
 from sp404.core.gateway_signature import GatewaySecrets, generate_secrets
 from sp404.core.redis_client import create_redis
@@ -38,7 +38,7 @@ class Runtime:
     verifier: AccessTokenVerifier
     personal: PersonalTokenResolver
     revocation: RevocationStore
-    plans: PlanAllowances
+    plans: PlanCatalog
     limiter: Limiter
     pools: dict[str, UpstreamPool]
     proxy: Proxy
@@ -65,16 +65,16 @@ async def start_runtime(
     if settings.environment != "production":
         generate_secrets(settings.keys_dir)
     client = create_redis(settings)
-    plans = PlanAllowances(pool, refresh_s=gateway.plans_refresh_s)
-    await plans.load()
-    plans.start()
+    plans = PlanCatalog()
+    await plans.load(pool)
+    plans.start(pool, refresh_s=gateway.plans_refresh_s)
     revocation = RevocationStore(
         client, access_ttl=settings.access_token_ttl_s, retry_interval=gateway.redis_retry_s
     )
     limiter = Limiter(
         client,
         revocation,
-        allowances=plans,
+        allowances=plans.allowances,
         per_minute=gateway.rate_per_minute,
         per_address_minute=gateway.anonymous_rate_per_minute,
         retry_after_failure_s=gateway.redis_retry_s,

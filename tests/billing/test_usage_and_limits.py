@@ -13,7 +13,13 @@ import pytest
 import stripe
 
 from sp404.accounts.outbox import SQL as ACCOUNT_SQL
-from sp404.billing import count_analysis, load_plans, may_add_bytes, may_add_collection
+from sp404.billing import (
+    PlanCatalog,
+    count_analysis,
+    load_plans,
+    may_add_bytes,
+    may_add_collection,
+)
 from sp404.billing.errors import InvalidWebhook
 from sp404.billing.overview import subscription_view
 from sp404.billing.plans import plan_view
@@ -78,6 +84,22 @@ async def test_plans_carry_the_prd_limits_and_unconfigured_prices_are_unavailabl
     assert [v["features"]["storage_gb"] for v in views] == [0.1, 5, None]
     assert [v["features"]["collections"] for v in views] == [5, None, None]
     assert [plans[p].concurrent_uploads for p in plans] == [1, 5, 10]
+
+
+async def test_one_plan_catalog_serves_billing_and_the_gateways_allowances(
+    pool: asyncpg.Pool,
+) -> None:
+    catalog = PlanCatalog()
+    assert catalog.allowances() == {}
+    plans = await catalog.plans(pool)
+    allowances = catalog.allowances()
+    assert allowances == {tier: plan.api_calls_per_day for tier, plan in plans.items()}
+    assert allowances["enterprise"] is None
+    # A reload hands out new mappings (the limiter rebuilds its table only then); a read
+    # without a reload hands out the same ones.
+    assert await catalog.plans(pool) is plans and catalog.allowances() is allowances
+    await catalog.load(pool)
+    assert catalog.allowances() is not allowances and catalog.allowances() == allowances
 
 
 async def test_usage_numbers_match_what_is_stored(pool: asyncpg.Pool, member: uuid.UUID) -> None:

@@ -5,7 +5,7 @@ are in `billing.routes` and the platform's start-up hook in `billing.lifecycle`.
 """
 
 from sp404.billing.limits import LimitCheck, may_add_bytes, may_add_collection
-from sp404.billing.plans import Plan, load_plans
+from sp404.billing.plans import Plan, PlanCatalog, load_plans
 from sp404.billing.tier_cache import tier_key
 from sp404.billing.usage import AnalysisCount, count_analysis, send_usage_warnings
 
@@ -13,6 +13,7 @@ __all__ = [
     "AnalysisCount",
     "LimitCheck",
     "Plan",
+    "PlanCatalog",
     "count_analysis",
     "load_plans",
     "may_add_bytes",

@@ -5,13 +5,19 @@ No web framework or Stripe import here: the engine and the gateway load this mod
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import asyncpg
 
+from sp404.core.db import tenant_tx
 from sp404.core.settings import StripeSection
+
+log = logging.getLogger("billing.plans")
 
 FREE = "free"
 GIB = 1024**3
@@ -46,15 +52,65 @@ class Plan:
         return self.price_usd == 0
 
 
-_cache: dict[str, Plan] = {}
+class PlanCatalog:
+    """The plans by id, cheapest first: read on first use, and every `refresh_s` once started.
+
+    Each read replaces the mappings whole, so a caller holding one sees a consistent set (the
+    gateway's limiter rebuilds its table only when `allowances()` returns a new object).
+    """
+
+    def __init__(self) -> None:
+        self._plans: Mapping[str, Plan] = MappingProxyType({})
+        self._allowances: Mapping[str, int | None] = MappingProxyType({})
+        self._task: asyncio.Task[None] | None = None
+
+    async def plans(self, pool: asyncpg.Pool) -> Mapping[str, Plan]:
+        """Every plan by id, read now if never read."""
+        if not self._plans:
+            await self.load(pool)
+        return self._plans
+
+    def allowances(self) -> Mapping[str, int | None]:
+        """API calls per day by tier (None: unlimited) as last read."""
+        return self._allowances
+
+    async def load(self, pool: asyncpg.Pool) -> None:
+        """Read app.plans now; raises when the database cannot answer."""
+        # app.plans is global product data; its policy lets the runtime role read it unsigned.
+        async with tenant_tx(pool, None) as conn:
+            rows = await conn.fetch(_FETCH_PLANS)
+        plans = {row["id"]: plan_from_row(row) for row in rows}
+        self._plans = MappingProxyType(plans)
+        self._allowances = MappingProxyType({p.id: p.api_calls_per_day for p in plans.values()})
+
+    def start(self, pool: asyncpg.Pool, *, refresh_s: float) -> None:
+        """Re-read every `refresh_s` until stopped."""
+        self._task = asyncio.get_running_loop().create_task(self._refresh(pool, refresh_s))
+
+    async def stop(self) -> None:
+        """Stop re-reading."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _refresh(self, pool: asyncpg.Pool, refresh_s: float) -> None:
+        while True:
+            await asyncio.sleep(refresh_s)
+            try:
+                await self.load(pool)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                # Keep the last good plans: they change rarely.
+                log.warning("plans not refreshed: %s", type(exc).__name__)
 
 
-async def load_plans(pool: asyncpg.Pool) -> MappingProxyType[str, Plan]:
-    """Every plan by id, cheapest first; read once per process (plans change by migration)."""
-    if not _cache:
-        rows = await pool.fetch(_FETCH_PLANS)
-        _cache.update({row["id"]: plan_from_row(row) for row in rows})
-    return MappingProxyType(_cache)
+# The platform's and the engine's catalog: read once per process (plans change by migration).
+_CATALOG = PlanCatalog()
+
+
+async def load_plans(pool: asyncpg.Pool) -> Mapping[str, Plan]:
+    """Every plan by id, cheapest first."""
+    return await _CATALOG.plans(pool)
 
 
 def plan_from_row(row: Any) -> Plan:
