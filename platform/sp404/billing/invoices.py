@@ -9,9 +9,8 @@ from typing import Any
 import asyncpg
 
 from sp404.billing.sync import object_id, timestamp
-from sp404.core.audit import write_audit
+from sp404.core.audit import deny_access
 from sp404.core.db import tenant_tx
-from sp404.core.errors import NotFound
 from sp404.core.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
@@ -108,14 +107,6 @@ async def get_invoice(
     """One of the caller's invoices; 404 (and an audit entry) for anyone else's id."""
     async with tenant_tx(pool, user_id) as conn:
         row = await conn.fetchrow(SQL["fetch_invoice"], invoice_id)
-        if row is None:
-            await write_audit(
-                conn,
-                action="access.denied",
-                user_id=user_id,
-                target_type="invoice",
-                target_id=str(invoice_id),
-            )
     if row is None:
-        raise NotFound("No such invoice.")
+        raise await deny_access(pool, user_id=user_id, target_type="invoice", target_id=invoice_id)
     return invoice_view(row)
