@@ -815,6 +815,205 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * BatchImport
+         * @description An import's progress (0-1) and counts; `reason` says why one stopped or was refused.
+         */
+        BatchImport: {
+            /**
+             * Import Id
+             * Format: uuid
+             */
+            import_id: string;
+            /** Job Id */
+            job_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "stopped" | "refused" | "failed";
+            /** Progress */
+            progress: number;
+            /** Filename */
+            filename: string;
+            /** Size Bytes */
+            size_bytes: number;
+            counts: components["schemas"]["ImportCounts"];
+            /** Stored Bytes */
+            stored_bytes: number;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Created At
+             * @description a timestamp with its UTC offset, e.g. 2025-11-18 10:00:00.123+00:00
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /**
+         * BatchImportDetail
+         * @description An import with what happened to each file.
+         */
+        BatchImportDetail: {
+            /**
+             * Import Id
+             * Format: uuid
+             */
+            import_id: string;
+            /** Job Id */
+            job_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "stopped" | "refused" | "failed";
+            /** Progress */
+            progress: number;
+            /** Filename */
+            filename: string;
+            /** Size Bytes */
+            size_bytes: number;
+            counts: components["schemas"]["ImportCounts"];
+            /** Stored Bytes */
+            stored_bytes: number;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Created At
+             * @description a timestamp with its UTC offset, e.g. 2025-11-18 10:00:00.123+00:00
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Files */
+            files: components["schemas"]["ImportedFile"][];
+        };
+        /**
+         * BatchImportPage
+         * @description A page of the caller's recent imports.
+         */
+        BatchImportPage: {
+            /** Imports */
+            imports: components["schemas"]["BatchImport"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * BuiltKit
+         * @description A kit built automatically, with how many pads were filled and from what.
+         */
+        BuiltKit: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Description */
+            description: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Pad Count */
+            pad_count: number;
+            /** Pads */
+            pads: components["schemas"]["Pad"][];
+            /** Filled */
+            filled: number;
+            source: components["schemas"]["KitSource"];
+        };
+        /**
+         * ClearedKit
+         * @description A kit after clearing pads, and how many were cleared.
+         */
+        ClearedKit: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Description */
+            description: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Pad Count */
+            pad_count: number;
+            /** Pads */
+            pads: components["schemas"]["Pad"][];
+            /** Cleared */
+            cleared: number;
+        };
+        /**
+         * Collection
+         * @description A collection with its place in the tree and how many samples and children it has.
+         */
+        Collection: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Parent Id */
+            parent_id: string | null;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            smart_rules: components["schemas"]["StoredRules"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Is Smart */
+            is_smart: boolean;
+            /** Depth */
+            depth: number;
+            /** Child Count */
+            child_count: number;
+            /** Sample Count */
+            sample_count: number;
+        };
+        /**
          * CollectionCreate
          * @description A new collection; with `smart_rules` its samples come from the rules.
          */
@@ -826,6 +1025,92 @@ export interface components {
             /** Parent Id */
             parent_id?: string | null;
             smart_rules?: components["schemas"]["SmartRules"] | null;
+        };
+        /**
+         * CollectionDetail
+         * @description A collection, the path down to it, and a page of its samples.
+         */
+        CollectionDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Parent Id */
+            parent_id: string | null;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            smart_rules: components["schemas"]["StoredRules"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Is Smart */
+            is_smart: boolean;
+            /** Depth */
+            depth: number;
+            /** Child Count */
+            child_count: number;
+            /** Sample Count */
+            sample_count: number;
+            /** Path */
+            path: components["schemas"]["PathStep"][];
+            /** Samples */
+            samples: components["schemas"]["Member"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * CollectionPage
+         * @description A page of collections in tree order, with the plan's collection quota.
+         */
+        CollectionPage: {
+            /** Collections */
+            collections: components["schemas"]["Collection"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            quota: components["schemas"]["CollectionQuota"];
+        };
+        /**
+         * CollectionQuota
+         * @description Collections used, and the plan's limit (null: unlimited).
+         */
+        CollectionQuota: {
+            /** Used */
+            used: number;
+            /** Limit */
+            limit: number | null;
+        };
+        /**
+         * CollectionReanalysis
+         * @description The analyses queued for a collection's samples.
+         */
+        CollectionReanalysis: {
+            /**
+             * Collection Id
+             * Format: uuid
+             */
+            collection_id: string;
+            /** Queued */
+            queued: number;
+            /** Jobs */
+            jobs: components["schemas"]["QueuedAnalysis"][];
         };
         /**
          * CollectionUpdate
@@ -840,6 +1125,41 @@ export interface components {
             /** Parent Id */
             parent_id?: string | null;
             smart_rules?: components["schemas"]["SmartRules"] | null;
+        };
+        /**
+         * CompletedKit
+         * @description A kit after completing a bank, with the labels of the pads filled.
+         */
+        CompletedKit: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Description */
+            description: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Pad Count */
+            pad_count: number;
+            /** Pads */
+            pads: components["schemas"]["Pad"][];
+            /** Added */
+            added: string[];
         };
         /**
          * DirectUpload
@@ -887,10 +1207,178 @@ export interface components {
             /** Tags */
             tags?: string | null;
         };
+        /**
+         * Export
+         * @description An export: its status, progress (0-1) and, once ready, where to download it until it
+         *     expires (`beta` marks native projects).
+         */
+        Export: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "import_pack" | "native_project" | "samples";
+            /** Beta */
+            beta: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "ready" | "failed" | "expired";
+            /** Progress */
+            progress: number;
+            /** Size Bytes */
+            size_bytes: number | null;
+            /** Error */
+            error: string | null;
+            /** File Name */
+            file_name: string | null;
+            options: components["schemas"]["ExportOptions"];
+            report: components["schemas"]["ExportReport"] | null;
+            /** Download Url */
+            download_url: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /**
+         * ExportOptions
+         * @description What was asked for: a kit's id and name, or a sample export's folders and name; only
+         *     the options of the export's kind are present.
+         */
+        ExportOptions: {
+            /**
+             * Kit Id
+             * Format: uuid
+             */
+            kit_id?: string;
+            /** Kit Name */
+            kit_name?: string;
+            /**
+             * Organise
+             * @enum {string}
+             */
+            organise?: "flat" | "bpm" | "key" | "genre";
+            /** Name */
+            name?: string;
+            /**
+             * Audio Format
+             * @enum {string}
+             */
+            audio_format?: "wav" | "aiff";
+            /** Sample Count */
+            sample_count?: number;
+        };
+        /**
+         * ExportPage
+         * @description A page of exports, newest first.
+         */
+        ExportPage: {
+            /** Exports */
+            exports: components["schemas"]["Export"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * ExportReport
+         * @description What went into a built archive: how many entries, clips that are very short or clipped
+         *     in conversion, and samples left out.
+         */
+        ExportReport: {
+            /** Entries */
+            entries: number;
+            /** Short Clips */
+            short_clips: string[];
+            /** Clipped */
+            clipped: string[];
+            /** Skipped */
+            skipped: components["schemas"]["SkippedSource"][];
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * ImportAccepted
+         * @description A stored archive whose import is queued.
+         */
+        ImportAccepted: {
+            /**
+             * Import Id
+             * Format: uuid
+             */
+            import_id: string;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "queued";
+            /** Filename */
+            filename: string;
+            /** Size Bytes */
+            size_bytes: number;
+        };
+        /**
+         * ImportCounts
+         * @description How many files the archive holds, and how many were stored, skipped or failed.
+         */
+        ImportCounts: {
+            /** Entries */
+            entries: number;
+            /** Stored */
+            stored: number;
+            /** Skipped */
+            skipped: number;
+            /** Failed */
+            failed: number;
+        };
+        /**
+         * ImportedFile
+         * @description What happened to one file of the archive; a stored one names its sample, size and
+         *     analysis job (null when not analysed).
+         */
+        ImportedFile: {
+            /** Path */
+            path: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "stored" | "skipped" | "failed" | "not_imported";
+            /** Reason */
+            reason: string | null;
+            /**
+             * Sample Id
+             * Format: uuid
+             */
+            sample_id?: string;
+            /** Size Bytes */
+            size_bytes?: number;
+            /** Job Id */
+            job_id?: string | null;
         };
         /**
          * Job
@@ -952,6 +1440,39 @@ export interface components {
             offset: number;
         };
         /**
+         * Kit
+         * @description A kit with every assigned pad.
+         */
+        Kit: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Description */
+            description: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Pad Count */
+            pad_count: number;
+            /** Pads */
+            pads: components["schemas"]["Pad"][];
+        };
+        /**
          * KitAutoBuild
          * @description Build a new kit from a collection or from a text prompt (vibe search).
          */
@@ -972,6 +1493,24 @@ export interface components {
             /** Description */
             description?: string | null;
         } & (unknown | unknown);
+        /**
+         * KitBankPicks
+         * @description Suggestions for every pad of a bank (no `pad` asked for).
+         */
+        KitBankPicks: {
+            /**
+             * Kit Id
+             * Format: uuid
+             */
+            kit_id: string;
+            /**
+             * Bank
+             * @enum {string}
+             */
+            bank: "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J";
+            /** Pads */
+            pads: components["schemas"]["PadPicks"][];
+        };
         /**
          * KitComplete
          * @description Fill a bank's empty pads around one seed sample.
@@ -1045,6 +1584,86 @@ export interface components {
             audio_format: "wav" | "aiff";
         };
         /**
+         * KitPadPicks
+         * @description Suggestions for the pad asked for.
+         */
+        KitPadPicks: {
+            /**
+             * Bank
+             * @enum {string}
+             */
+            bank: "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J";
+            /** Pad */
+            pad: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "loop" | "texture" | "percussion" | "kick" | "snare" | "closed_hat" | "open_hat";
+            /** Results */
+            results: components["schemas"]["Pick"][];
+            /**
+             * Kit Id
+             * Format: uuid
+             */
+            kit_id: string;
+        };
+        /**
+         * KitPage
+         * @description A page of kits, most recently changed first.
+         */
+        KitPage: {
+            /** Kits */
+            kits: components["schemas"]["KitSummary"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * KitSource
+         * @description What an automatic kit was built from: a collection or a prompt (the other is null).
+         */
+        KitSource: {
+            /** Collection Id */
+            collection_id: string | null;
+            /** Prompt */
+            prompt: string | null;
+        };
+        /**
+         * KitSummary
+         * @description A kit as the list shows it, with how many pads it uses.
+         */
+        KitSummary: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Description */
+            description: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Pad Count */
+            pad_count: number;
+        };
+        /**
          * KitUpdate
          * @description Changes to a kit; null clears bpm, musical_key or description.
          */
@@ -1114,6 +1733,93 @@ export interface components {
             duration: number | null;
             /** Vibe */
             vibe: string | null;
+        };
+        /**
+         * Member
+         * @description A sample as a collection lists it (`added_at` is null in a smart collection).
+         */
+        Member: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "wav" | "aiff" | "flac" | "ogg" | "mp3";
+            /** Genre */
+            genre: string | null;
+            /** Tags */
+            tags: string[];
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Is Loop */
+            is_loop: boolean | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "ready" | "failed" | "deferred" | "skipped";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Tempo Confidence */
+            tempo_confidence: number | null;
+            /** Key Confidence */
+            key_confidence: number | null;
+            /** Added At */
+            added_at: string | null;
+            /** Duration */
+            duration: number | null;
+        };
+        /**
+         * Pad
+         * @description An assigned pad: where it is (`label` as the sampler shows it), its role in the bank,
+         *     its settings and its sample.
+         */
+        Pad: {
+            /**
+             * Bank
+             * @enum {string}
+             */
+            bank: "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J";
+            /** Pad */
+            pad: number;
+            /** Label */
+            label: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "loop" | "texture" | "percussion" | "kick" | "snare" | "closed_hat" | "open_hat";
+            /**
+             * Sample Id
+             * Format: uuid
+             */
+            sample_id: string;
+            /** Volume */
+            volume: number;
+            /** Pitch */
+            pitch: number;
+            /** Gate */
+            gate: boolean;
+            /** Loop */
+            loop: boolean;
+            /** One Shot */
+            one_shot: boolean;
+            /** Mute Group */
+            mute_group: number;
+            sample: components["schemas"]["PadSample"];
         };
         /**
          * PadAssign
@@ -1206,6 +1912,26 @@ export interface components {
             replace: boolean;
         };
         /**
+         * PadPicks
+         * @description Suggestions for one pad of a bank.
+         */
+        PadPicks: {
+            /**
+             * Bank
+             * @enum {string}
+             */
+            bank: "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J";
+            /** Pad */
+            pad: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "loop" | "texture" | "percussion" | "kick" | "snare" | "closed_hat" | "open_hat";
+            /** Results */
+            results: components["schemas"]["Pick"][];
+        };
+        /**
          * PadRef
          * @description One pad of the grid: bank A-J, pad 1-16.
          */
@@ -1219,12 +1945,67 @@ export interface components {
             pad: number;
         };
         /**
+         * PadSample
+         * @description A summary of the sample on a pad (`duration` in seconds).
+         */
+        PadSample: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Duration */
+            duration: number | null;
+            /** Is Loop */
+            is_loop: boolean | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "ready" | "failed" | "deferred" | "skipped";
+        };
+        /**
          * PadSwap
          * @description Exchange two pads (either may be empty).
          */
         PadSwap: {
             source: components["schemas"]["PadRef"];
             target: components["schemas"]["PadRef"];
+        };
+        /**
+         * PathStep
+         * @description One collection on the way down from the top level.
+         */
+        PathStep: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * Pick
+         * @description A sample suggested for a pad: its 0-1 score, how well it fits the role, its tempo
+         *     difference from the kit's (BPM) and how its key relates to the kit's.
+         */
+        Pick: {
+            sample: components["schemas"]["Sample"];
+            /** Score */
+            score: number;
+            /** Role Score */
+            role_score: number;
+            /** Bpm Delta */
+            bpm_delta: number | null;
+            /** Key Relation */
+            key_relation: ("same" | "relative" | "fifth" | "parallel") | null;
         };
         /**
          * QueuedAnalysis
@@ -1253,6 +2034,76 @@ export interface components {
          */
         RulesPreview: {
             smart_rules: components["schemas"]["SmartRules"];
+        };
+        /**
+         * RulesPreviewPage
+         * @description The samples some smart rules would select now, a page at a time.
+         */
+        RulesPreviewPage: {
+            smart_rules: components["schemas"]["StoredRules"];
+            /** Samples */
+            samples: components["schemas"]["Member"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * Sample
+         * @description A sample as every list shows it (`duration` is the PRD's name for `duration_s`).
+         */
+        Sample: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "wav" | "aiff" | "flac" | "ogg" | "mp3";
+            /** Size Bytes */
+            size_bytes: number;
+            /** Duration S */
+            duration_s: number | null;
+            /** Sample Rate */
+            sample_rate: number | null;
+            /** Channels */
+            channels: number | null;
+            /** Genre */
+            genre: string | null;
+            /** Tags */
+            tags: string[];
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Is Loop */
+            is_loop: boolean | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "ready" | "failed" | "deferred" | "skipped";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Duration */
+            duration: number | null;
         };
         /**
          * SampleDetail
@@ -1386,6 +2237,23 @@ export interface components {
             musical_key?: string | null;
         };
         /**
+         * SamplesAdded
+         * @description What adding samples to a collection did.
+         */
+        SamplesAdded: {
+            /**
+             * Collection Id
+             * Format: uuid
+             */
+            collection_id: string;
+            /** Added */
+            added: number;
+            /** Already Present */
+            already_present: number;
+            /** Sample Count */
+            sample_count: number;
+        };
+        /**
          * SamplesExport
          * @description One sample, a selection or a collection, flat or in folders by BPM range, key or genre.
          */
@@ -1439,6 +2307,45 @@ export interface components {
             audio_format: "wav" | "aiff";
         } & (unknown | unknown);
         /**
+         * SimilarPage
+         * @description The closest samples first; `total` counts every sample the filters kept.
+         */
+        SimilarPage: {
+            /**
+             * Sample Id
+             * Format: uuid
+             */
+            sample_id: string;
+            /** Results */
+            results: components["schemas"]["SimilarSample"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * SimilarSample
+         * @description A sample that sounds like the one asked about: a 0-1 score, and how its tempo (same,
+         *     double or half time) and key relate to that one's (null: unrelated or unknown).
+         */
+        SimilarSample: {
+            sample: components["schemas"]["Sample"];
+            /** Score */
+            score: number;
+            /** Bpm Match */
+            bpm_match: ("same" | "double" | "half") | null;
+            /** Key Relation */
+            key_relation: ("same" | "relative" | "fifth" | "parallel") | null;
+        };
+        /**
+         * SkippedSource
+         * @description A sample left out of the archive, and why.
+         */
+        SkippedSource: {
+            /** Title */
+            title: string;
+            /** Reason */
+            reason: string;
+        };
+        /**
          * SmartRules
          * @description Rules a sample must meet, all of them, to belong to a smart collection (at least one;
          *     bpm_min not above bpm_max).
@@ -1462,6 +2369,106 @@ export interface components {
             loop?: boolean;
             /** Text */
             text?: string;
+        };
+        /**
+         * StoredRules
+         * @description A smart collection's rules as kept: only the rules in use are present (routes that
+         *     answer with them leave out unset fields).
+         */
+        StoredRules: {
+            /** Genres */
+            genres?: string[];
+            /** Bpm Min */
+            bpm_min?: number;
+            /** Bpm Max */
+            bpm_max?: number;
+            /** Keys */
+            keys?: string[];
+            /** Tags Any */
+            tags_any?: string[];
+            /** Tags All */
+            tags_all?: string[];
+            /** Min Confidence */
+            min_confidence?: number;
+            /** Loop */
+            loop?: boolean;
+            /** Text */
+            text?: string;
+        };
+        /**
+         * TextMatch
+         * @description A sample whose words match, with its relevance (higher is better).
+         */
+        TextMatch: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "wav" | "aiff" | "flac" | "ogg" | "mp3";
+            /** Size Bytes */
+            size_bytes: number;
+            /** Duration S */
+            duration_s: number | null;
+            /** Sample Rate */
+            sample_rate: number | null;
+            /** Channels */
+            channels: number | null;
+            /** Genre */
+            genre: string | null;
+            /** Tags */
+            tags: string[];
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Is Loop */
+            is_loop: boolean | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "ready" | "failed" | "deferred" | "skipped";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Duration */
+            duration: number | null;
+            /** Vibe */
+            vibe: string | null;
+            /** Rank */
+            rank: number;
+        };
+        /**
+         * TextMatchPage
+         * @description A page of text matches, best first; `query` is the search as understood.
+         */
+        TextMatchPage: {
+            /** Query */
+            query: string;
+            /** Results */
+            results: components["schemas"]["TextMatch"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /**
          * UploadAccepted
@@ -1614,9 +2621,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BatchImportPage"];
                 };
             };
             /** @description Validation Error */
@@ -1659,7 +2664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImportAccepted"];
                 };
             };
         };
@@ -1681,9 +2686,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BatchImportDetail"];
                 };
             };
             /** @description Validation Error */
@@ -2183,7 +3186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["CollectionPage"];
                 };
             };
             /** @description Validation Error */
@@ -2216,7 +3219,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Collection"];
                 };
             };
             /** @description Validation Error */
@@ -2252,9 +3255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RulesPreviewPage"];
                 };
             };
             /** @description Validation Error */
@@ -2288,9 +3289,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionDetail"];
                 };
             };
             /** @description Validation Error */
@@ -2354,9 +3353,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Collection"];
                 };
             };
             /** @description Validation Error */
@@ -2391,9 +3388,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SamplesAdded"];
                 };
             };
             /** @description Validation Error */
@@ -2454,9 +3449,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CollectionReanalysis"];
                 };
             };
             /** @description Validation Error */
@@ -2499,9 +3492,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SimilarPage"];
                 };
             };
             /** @description Validation Error */
@@ -2541,9 +3532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TextMatchPage"];
                 };
             };
             /** @description Validation Error */
@@ -2575,9 +3564,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["KitPage"];
                 };
             };
             /** @description Validation Error */
@@ -2610,9 +3597,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Kit"];
                 };
             };
             /** @description Validation Error */
@@ -2645,9 +3630,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BuiltKit"];
                 };
             };
             /** @description Validation Error */
@@ -2678,9 +3661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Kit"];
                 };
             };
             /** @description Validation Error */
@@ -2744,9 +3725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Kit"];
                 };
             };
             /** @description Validation Error */
@@ -2781,9 +3760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Kit"];
                 };
             };
             /** @description Validation Error */
@@ -2818,9 +3795,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Kit"];
                 };
             };
             /** @description Validation Error */
@@ -2855,9 +3830,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Kit"];
                 };
             };
             /** @description Validation Error */
@@ -2892,9 +3865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ClearedKit"];
                 };
             };
             /** @description Validation Error */
@@ -2931,9 +3902,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["KitPadPicks"] | components["schemas"]["KitBankPicks"];
                 };
             };
             /** @description Validation Error */
@@ -2968,9 +3937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CompletedKit"];
                 };
             };
             /** @description Validation Error */
@@ -3002,9 +3969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExportPage"];
                 };
             };
             /** @description Validation Error */
@@ -3037,9 +4002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Export"];
                 };
             };
             /** @description Validation Error */
@@ -3070,9 +4033,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Export"];
                 };
             };
             /** @description Validation Error */
@@ -3126,13 +4087,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description the export's ZIP archive */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/zip": string;
                 };
             };
             /** @description Validation Error */
