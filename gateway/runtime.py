@@ -20,7 +20,7 @@ from sp404.billing import PlanCatalog
 from sp404.core.db import create_pool
 from sp404.core.gateway_signature import GatewaySecrets, generate_secrets
 from sp404.core.redis_client import create_redis
-from sp404.core.settings import Settings
+from sp404.core.settings import GatewayServiceSettings
 from sp404.tokens import AccessTokenVerifier, JwksCache, RevocationStore, start_verifier
 from sp404.tokens.personal import PersonalTokenResolver
 
@@ -29,7 +29,7 @@ from sp404.tokens.personal import PersonalTokenResolver
 class Runtime:
     """The gateway's live parts."""
 
-    settings: Settings
+    settings: GatewayServiceSettings
     gateway: GatewaySettings
     pool: asyncpg.Pool
     redis: redis.Redis
@@ -58,7 +58,7 @@ class Runtime:
 
 
 async def start_runtime(
-    settings: Settings, gateway: GatewaySettings, metrics: GatewayMetrics
+    settings: GatewayServiceSettings, gateway: GatewaySettings, metrics: GatewayMetrics
 ) -> Runtime:
     """Connect to the database and Redis, load plan allowances, warm the key cache."""
     pool = await create_pool(settings, min_size=1, max_size=4)
