@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,15 +35,10 @@ import aiohttp  # noqa: E402
 
 from sp404 import tokens  # noqa: E402
 from sp404.core.settings import get_settings  # noqa: E402
+from tests.support import free_port  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 MIB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cpu_seconds(pid: int) -> float:

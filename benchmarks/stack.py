@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from sp404.accounts.passwords import hash_password
 from sp404.core.db import create_pool, tenant_tx
 from sp404.core.migrations import migrate
 from sp404.core.settings import Settings, get_settings
+from tests.support import free_port
 
 BENCH_DB = "sp404_bench"
 
@@ -86,12 +86,6 @@ async def create_verified_users(
     finally:
         await pool.close()
     return users
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

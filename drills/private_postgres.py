@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from loadtests.stack import ROOT, free_port
+from loadtests.stack import ROOT
 from sp404.core.settings import Settings
+from tests.support import free_port
 
 PG_ROOT = Path("/usr/lib/postgresql")
 BOOTSTRAP = ROOT / "scripts" / "bootstrap_db.sh"

@@ -29,11 +29,12 @@ from aiosmtpd.controller import Controller
 from drills.common import Verdict, sign_in
 from drills.setup import SMALL, drill_stack
 from loadtests.seed import Producer
-from loadtests.stack import Stack, Topology, find, free_port, private_redis
+from loadtests.stack import Stack, Topology, find, private_redis
 from tests.stack import Mailbox
 from tests.stripe_emulator import EmulatorServer, WebhookEndpoint, sign_payload
 from tests.stripe_emulator.plans import platform_billing_env
 from tests.stripe_emulator.webhooks import event_body
+from tests.support import free_port
 
 DAY = 86_400
 STALE_S = 3600  # well past the platform's five-minute tolerance

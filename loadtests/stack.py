@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from sp404.core.settings import Settings, get_settings
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 # Limits that would otherwise measure the limiter instead of the stack.
@@ -31,13 +32,6 @@ UNLIMITED_GATEWAY = {
     # address it plays in X-Forwarded-For, believed through this one hop (the default is none).
     "SP404_GATEWAY_TRUSTED_PROXY_HOPS": "1",
 }
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def with_database(dsn: str, name: str) -> str:

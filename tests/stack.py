@@ -24,7 +24,8 @@ from aiosmtpd.controller import Controller
 
 from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
-from tests.services.conftest import free_port, service_env, wait_until_ready
+from tests.services.conftest import service_env, wait_until_ready
+from tests.support import free_port
 
 PASSWORD = "correct horse battery staple"
 

@@ -18,7 +18,8 @@ import pytest
 
 from sp404.core.settings import Settings
 from sp404.tokens import KeyRing, build_jwks, generate, issue_access_token
-from tests.services.conftest import free_port, service_env
+from tests.services.conftest import service_env
+from tests.support import free_port
 
 CORS_ORIGIN = "https://app.sp404.test"
 ROOT = Path(__file__).resolve().parents[2]

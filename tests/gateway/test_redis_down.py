@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from tests.gateway.conftest import Mint, StartGateway, bearer
-from tests.services.conftest import free_port
+from tests.support import free_port
 
 
 @pytest.fixture

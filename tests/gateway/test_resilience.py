@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.gateway.conftest import Mint, StartGateway, Stub, bearer
-from tests.services.conftest import free_port
+from tests.support import free_port
 
 
 @pytest.fixture

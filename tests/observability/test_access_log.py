@@ -15,8 +15,9 @@ import pytest
 
 from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
-from tests.services.conftest import free_port, service_env, wait_until_ready
+from tests.services.conftest import service_env, wait_until_ready
 from tests.stack import PASSWORD, Mailbox, Producer, signed_up
+from tests.support import free_port
 
 
 @pytest.fixture

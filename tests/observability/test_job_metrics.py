@@ -13,7 +13,7 @@ from sp404.jobs.worker import run_batch
 from sp404.observability import JOB_METRICS, JobMetrics, serve_job_metrics
 from tests.conftest import CreateUser
 from tests.observability.test_http_metrics import value
-from tests.services.conftest import free_port
+from tests.support import free_port
 
 
 async def running_jobs(

@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from sp404.core.settings import Settings
-from tests.services.conftest import StartService, free_port, service_env
+from tests.services.conftest import StartService, service_env
+from tests.support import free_port
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,8 @@ from sp404.core.settings import Settings
 from sp404.storage import S3BlobStore
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
-from tests.services.conftest import free_port
 from tests.stack import Mailbox, Producer, signed_up, start_service, stop
+from tests.support import free_port
 
 MB = 1024 * 1024
 FREE_LIMIT = 100 * MB

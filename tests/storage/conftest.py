@@ -18,7 +18,8 @@ from moto.server import ThreadedMotoServer
 from starlette.applications import Starlette
 
 from sp404.storage import BlobStore, LocalBlobStore, S3BlobStore, blob_routes, user_key
-from tests.storage.servers import SigV4Gate, Swappable, free_port, serve_in_thread
+from tests.storage.servers import SigV4Gate, Swappable, serve_in_thread
+from tests.support import free_port
 
 ACCESS_KEY = "AKIDSTORAGETESTS"
 SECRET_KEY = "storage-tests-secret-key"

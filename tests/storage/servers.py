@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,11 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support import free_port
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import pytest
 
 from sp404.storage import S3BlobStore, StorageUnavailable
 from tests.storage.conftest import MIB, Backend, stream
-from tests.storage.servers import free_port
+from tests.support import free_port
 
 
 async def test_a_body_under_one_part_is_a_single_put_object(

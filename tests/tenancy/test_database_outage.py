@@ -9,7 +9,7 @@ import pytest
 
 from sp404.core.db import tenant_tx
 from sp404.core.errors import DatabaseUnavailable
-from tests.services.conftest import free_port
+from tests.support import free_port
 
 
 async def test_a_refused_connection_is_a_retryable_503() -> None:

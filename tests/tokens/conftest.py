@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -18,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sp404 import tokens
 from sp404.tokens import AccessTokenVerifier, JwksCache, KeyRing, RevocationStore
+from tests.support import free_port
 
 ISSUER = "https://platform.sp404.test"
 AUDIENCE = "sp404-api"
@@ -127,10 +127,7 @@ async def store() -> AsyncIterator[RevocationStore]:
 @pytest.fixture
 def closed_port() -> int:
     """A local TCP port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+    return free_port()
 
 
 @dataclass

@@ -26,7 +26,8 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from sp404.core.settings import Settings
-from tests.services.conftest import free_port, service_env
+from tests.services.conftest import service_env
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"

@@ -15,8 +15,8 @@ from moto.server import ThreadedMotoServer
 from sp404.core.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
-from tests.services.conftest import free_port
 from tests.stack import Mailbox, signed_up, start_service, stop
+from tests.support import free_port
 
 BUCKET = "sp404-engine-tests"
 KEYS = {"aws_access_key_id": "AKIDENGINETESTS", "aws_secret_access_key": "engine-tests-secret"}

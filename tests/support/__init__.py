@@ -1,0 +1,5 @@
+"""Helpers the test suite, benchmarks, load tests and drills share (one copy of each)."""
+
+from tests.support.ports import free_port
+
+__all__ = ["free_port"]
