@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
-from analysis_engine.jobs_schemas import Job, JobPage, JobStatus
+from analysis_engine.jobs_schemas import JOB_EVENT_STREAM, Job, JobPage, JobStatus
 from sp404.core.audit import deny_access
 from sp404.core.db import tenant_tx
 from sp404.jobs import fetch_job, jobs_changed_since
@@ -26,9 +26,9 @@ STREAM_MAX_S = 15 * 60  # clients reconnect (EventSource does it by itself)
 HEARTBEAT_S = 15.0
 EVENTS_OPENAPI: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "`job` events whose data is a Job (without max_attempts, run_after, "
-        "created_at, started_at and finished_at), and keep-alive comments",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "description": "a `job` event (its data a JobEvent, as JSON) each time a job changes, "
+        "and keep-alive comments",
+        "content": {"text/event-stream": {"schema": JOB_EVENT_STREAM}},
     }
 }
 
