@@ -3089,13 +3089,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `job` events whose data is a Job (without max_attempts, run_after, created_at, started_at and finished_at), and keep-alive comments */
+            /** @description a `job` event (its data a JobEvent, as JSON) each time a job changes, and keep-alive comments */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @constant */
+                        event: "job";
+                        data: string;
+                        retry?: number;
+                    };
                 };
             };
         };
