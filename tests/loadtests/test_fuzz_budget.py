@@ -19,7 +19,7 @@ from loadtests.fuzz import fuzz_command
 from loadtests.fuzz_reach import reach
 from loadtests.fuzz_seed import fuzz_config_toml, seed_library
 from loadtests.stack import UNLIMITED_GATEWAY
-from sp404.core.settings import Settings
+from sp404.core.settings import REPO_ROOT, Settings
 from tests.stack import Mailbox, Producer, signed_up, start_service, stop
 
 # Seconds of fuzzing (the seeding and start-up come on top: a few seconds).
@@ -74,6 +74,9 @@ def test_a_short_fuzz_of_the_engine_finds_no_5xx_and_reaches_its_operations(
     env = {
         **os.environ,
         "SCHEMATHESIS_HOOKS": "loadtests.fuzz_hooks",
+        # The hooks module lives in the checkout, which schemathesis (run in tmp_path) needs on
+        # its path.
+        "PYTHONPATH": str(REPO_ROOT),
         "FUZZ_PLATFORM_URL": fuzz_gateway,
         "FUZZ_EMAIL": fuzzer.email,
         "FUZZ_PASSWORD": fuzzer.password,
@@ -83,7 +86,9 @@ def test_a_short_fuzz_of_the_engine_finds_no_5xx_and_reaches_its_operations(
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=BUDGET_S + 60
     )
     took = time.monotonic() - started
-    reached, total, statuses = reach(next(tmp_path.glob("*.ndjson")), document)
+    reports = list(tmp_path.glob("*.ndjson"))
+    assert reports, f"schemathesis wrote no report:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    reached, total, statuses = reach(reports[0], document)
     print(f"fuzzed {took:.0f} s; engine operations answered other than 404: {reached}/{total}")
     assert done.returncode == 0, done.stdout[-8000:]
     assert reached >= MIN_REACHED, statuses

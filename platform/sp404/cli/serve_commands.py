@@ -51,6 +51,9 @@ def serve(args: argparse.Namespace) -> int:
         # Longer than clients' think time between requests (and than the gateway's own pool
         # keeps a connection), so a reused connection is not closed under a request in flight.
         timeout_keep_alive=75,
+        # Long-lived responses (the job progress stream, big downloads) would otherwise hold a
+        # stopping process open for as long as they last; clients reconnect to another instance.
+        timeout_graceful_shutdown=5,
         ssl_keyfile=args.ssl_keyfile,
         ssl_certfile=args.ssl_certfile,
     )
