@@ -36,7 +36,7 @@ export function PlanTable({ plans, subscription, canPay, busy, onChoose }: Props
               <ul>
                 <li>{storage(plan.features.storage_gb)}</li>
                 <li>{limit(plan.features.analyses_per_month, "analyses a month")}</li>
-                <li>{limit(plan.features.api_requests_per_day, "API calls a day")}</li>
+                <li>{limit(plan.features.api_requests_per_day, "API calls a day from your scripts")}</li>
                 <li>{limit(plan.features.collections, "collections")}</li>
                 {plan.features.concurrent_uploads ? (
                   <li>
