@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +17,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
-import botocore.session
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 
 from analysis_engine.samples.staging import sweep_staging
 from sp404.core.db import tenant_tx
@@ -30,7 +27,7 @@ from sp404.storage import S3BlobStore
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, Producer, signed_up, start_service, stop
-from tests.support import free_port
+from tests.support.s3 import engine_s3_env, moto_bucket
 
 MB = 1024 * 1024
 FREE_LIMIT = 100 * MB
@@ -195,17 +192,8 @@ KEYS = {"aws_access_key_id": "AKIDREPLAYTESTS", "aws_secret_access_key": "replay
 
 @pytest.fixture(scope="module")
 def s3() -> Iterator[tuple[str, Any]]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    client = botocore.session.get_session().create_client(
-        "s3", endpoint_url=url, region_name="us-east-1", **KEYS
-    )
-    client.create_bucket(Bucket=BUCKET)
-    yield url, client
-    server.stop()
+    with moto_bucket(BUCKET, KEYS) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -214,12 +202,7 @@ def s3_engine(migrated_db: Settings, platform_url: str, s3: tuple[str, Any]) -> 
         "engine",
         migrated_db,
         SP404_PLATFORM_URLS=f'["{platform_url}"]',
-        SP404_BLOB_STORE="s3",
-        SP404_S3_ENDPOINT_URL=s3[0],
-        SP404_S3_BUCKET=BUCKET,
-        SP404_S3_REGION="us-east-1",
-        SP404_S3_ACCESS_KEY_ID=KEYS["aws_access_key_id"],
-        SP404_S3_SECRET_ACCESS_KEY=KEYS["aws_secret_access_key"],
+        **engine_s3_env(s3[0], BUCKET, KEYS),
         # The engine's own sweeper stays out of the way; the tests sweep when they choose.
         SP404_STAGING_SWEEP_INTERVAL_S="3600",
     )

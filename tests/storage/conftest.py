@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -14,12 +13,11 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiobotocore.session import get_session
-from moto.server import ThreadedMotoServer
 from starlette.applications import Starlette
 
 from sp404.storage import BlobStore, LocalBlobStore, S3BlobStore, blob_routes, user_key
 from tests.storage.servers import SigV4Gate, Swappable, serve_in_thread
-from tests.support import free_port
+from tests.support.s3 import moto_server
 
 ACCESS_KEY = "AKIDSTORAGETESTS"
 SECRET_KEY = "storage-tests-secret-key"
@@ -31,12 +29,8 @@ PART_SIZE = 5 * MIB
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
     """A moto S3 server on 127.0.0.1 for the whole session."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

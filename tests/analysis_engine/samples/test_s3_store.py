@@ -3,20 +3,17 @@ come back byte for byte, and leave nothing behind when refused or deleted."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.session
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 
 from sp404.core.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, signed_up, start_service, stop
-from tests.support import free_port
+from tests.support.s3 import engine_s3_env, moto_bucket
 
 BUCKET = "sp404-engine-tests"
 KEYS = {"aws_access_key_id": "AKIDENGINETESTS", "aws_secret_access_key": "engine-tests-secret"}
@@ -24,17 +21,8 @@ KEYS = {"aws_access_key_id": "AKIDENGINETESTS", "aws_secret_access_key": "engine
 
 @pytest.fixture(scope="module")
 def s3() -> Iterator[tuple[str, Any]]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    client = botocore.session.get_session().create_client(
-        "s3", endpoint_url=url, region_name="us-east-1", **KEYS
-    )
-    client.create_bucket(Bucket=BUCKET)
-    yield url, client
-    server.stop()
+    with moto_bucket(BUCKET, KEYS) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +31,7 @@ def s3_engine(migrated_db: Settings, platform_url: str, s3: tuple[str, Any]) -> 
         "engine",
         migrated_db,
         SP404_PLATFORM_URLS=f'["{platform_url}"]',
-        SP404_BLOB_STORE="s3",
-        SP404_S3_ENDPOINT_URL=s3[0],
-        SP404_S3_BUCKET=BUCKET,
-        SP404_S3_REGION="us-east-1",
-        SP404_S3_ACCESS_KEY_ID=KEYS["aws_access_key_id"],
-        SP404_S3_SECRET_ACCESS_KEY=KEYS["aws_secret_access_key"],
+        **engine_s3_env(s3[0], BUCKET, KEYS),
     )
     yield url
     stop(process)
