@@ -19,7 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sp404.core.errors import Unauthorized
 from sp404.tokens import AccessTokenVerifier, InvalidToken
 from sp404.tokens.openapi import SESSION_BEARER
-from sp404.tokens.personal import PersonalTokenResolver, is_personal_token
+from sp404.tokens.personal import PersonalTokenResolver, bearer_claims
 from sp404.tokens.scopes import enforce_scope
 
 
@@ -45,12 +45,9 @@ async def current_caller(
     if not token:
         raise InvalidAccessToken("Sign in first: this needs an access token.")
     try:
-        if is_personal_token(token):
-            resolver: PersonalTokenResolver = request.app.state.personal_tokens
-            claims = await resolver.resolve(token)
-        else:
-            verifier: AccessTokenVerifier = request.app.state.verifier
-            claims = await verifier.verify(token)
+        verifier: AccessTokenVerifier = request.app.state.verifier
+        resolver: PersonalTokenResolver = request.app.state.personal_tokens
+        claims = await bearer_claims(token, verifier, resolver)
     except InvalidToken as exc:
         raise InvalidAccessToken(exc.message) from exc
     enforce_scope(claims, request.method, request.url.path)

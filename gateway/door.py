@@ -33,9 +33,9 @@ from gateway.proxy import ClientGone
 from gateway.routing import Route, endpoint_template, resolve
 from gateway.runtime import Runtime
 from sp404.core.errors import AppError, NotFound, PayloadTooLarge
-from sp404.core.gateway_signature import sign
+from sp404.core.gateway_signature import CLIENT_HEADER, SIGNATURE_HEADER, sign
 from sp404.tokens import Claims, InvalidToken
-from sp404.tokens.personal import is_personal_token
+from sp404.tokens.personal import bearer_claims
 from sp404.tokens.scopes import enforce_scope
 
 _CLIENT_CLOSED = 499  # nginx's code for "the client went away first"; only in logs and metrics
@@ -140,8 +140,8 @@ class Door:
             if not signing:
                 raise UpstreamUnavailable("The gateway has no secret to sign requests with.")
             identity += [
-                ("X-Client-IP", address),
-                ("X-Gateway-Signature", sign(signing[0], scope["method"], scope["path"], address)),
+                (CLIENT_HEADER, address),
+                (SIGNATURE_HEADER, sign(signing[0], scope["method"], scope["path"], address)),
             ]
             headers, _ = upstream_request_headers(
                 scope["headers"],
@@ -167,10 +167,10 @@ class Door:
         if scheme.lower() != "bearer" or not token:
             raise InvalidAccessToken("Sign in first: this needs an access token.")
         try:
-            if is_personal_token(token):
-                # The limiter's script reads the denylist in the same round trip as the limits.
-                return await self.runtime.personal.resolve(token, check_revocation=False)
-            return await self.runtime.verifier.verify(token)
+            # The limiter's script reads the denylist in the same round trip as the limits.
+            return await bearer_claims(
+                token, self.runtime.verifier, self.runtime.personal, check_revocation=False
+            )
         except InvalidToken as exc:
             raise InvalidAccessToken(exc.message) from exc
 

@@ -11,7 +11,13 @@ from collections.abc import Generator
 
 import httpx
 
-from sp404.core.gateway_signature import CLIENT_HEADER, GatewaySecrets, generate_secrets, sign
+from sp404.core.gateway_signature import (
+    CLIENT_HEADER,
+    SIGNATURE_HEADER,
+    GatewaySecrets,
+    generate_secrets,
+    sign,
+)
 from sp404.core.settings import Settings
 
 DEFAULT_CLIENT = "127.0.0.1"
@@ -25,11 +31,14 @@ class SignedAsGateway(httpx.Auth):
         self._secrets = GatewaySecrets(settings)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        client_ip = request.headers.setdefault(CLIENT_HEADER, DEFAULT_CLIENT)
-        request.headers["X-Gateway-Signature"] = sign(
-            self.secrets()[0], request.method, request.url.path, client_ip
-        )
+        client_ip = request.headers.get(CLIENT_HEADER, DEFAULT_CLIENT)
+        request.headers.update(self.headers(request.method, request.url.path, client_ip))
         yield request
+
+    def headers(self, method: str, path: str, client_ip: str) -> dict[str, str]:
+        """The headers the gateway adds to one request."""
+        signature = sign(self.secrets()[0], method, path, client_ip)
+        return {CLIENT_HEADER: client_ip, SIGNATURE_HEADER: signature}
 
     def secrets(self) -> list[str]:
         """This run's secrets, the signing one first."""
@@ -54,5 +63,4 @@ def as_gateway() -> SignedAsGateway:
 
 def gateway_headers(method: str, path: str, client_ip: str = DEFAULT_CLIENT) -> dict[str, str]:
     """The headers the gateway would add to one request (for senders that are not httpx)."""
-    secret = as_gateway().secrets()[0]
-    return {CLIENT_HEADER: client_ip, "X-Gateway-Signature": sign(secret, method, path, client_ip)}
+    return as_gateway().headers(method, path, client_ip)

@@ -11,17 +11,8 @@ from sp404.accounts.errors import InvalidAccessToken
 from sp404.accounts.token_service import TokenService
 from sp404.tokens import Claims, InvalidToken
 from sp404.tokens.openapi import SESSION_BEARER
-from sp404.tokens.personal import PersonalTokenResolver, is_personal_token
+from sp404.tokens.personal import PersonalTokenResolver, bearer_claims
 from sp404.tokens.scopes import enforce_scope
-
-
-def bearer_token(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer ...` header, if any."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 def token_service(request: Request) -> TokenService:
@@ -45,10 +36,9 @@ async def current_claims(
     if not token:
         raise InvalidAccessToken("Sign in first: this needs an access token.")
     try:
-        if is_personal_token(token):
-            claims = await personal_token_resolver(request).resolve(token)
-        else:
-            claims = await token_service(request).verify(token)
+        claims = await bearer_claims(
+            token, token_service(request), personal_token_resolver(request)
+        )
     except InvalidToken as exc:
         raise InvalidAccessToken(exc.message) from exc
     # Most platform routes (tokens, password, e-mail, billing, deletion) refuse personal tokens.

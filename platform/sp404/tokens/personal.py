@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Protocol
 
 import asyncpg
 
@@ -58,6 +59,28 @@ def is_personal_token(token: str) -> bool:
 def token_jti(token_id: object) -> str:
     """The revocation id of a personal token, in the same denylist as session tokens."""
     return f"pat:{token_id}"
+
+
+class SessionVerifier(Protocol):
+    """What verifies a session JWT (AccessTokenVerifier, the platform's TokenService)."""
+
+    async def verify(self, token: str) -> Claims: ...
+
+
+async def bearer_claims(
+    credential: str,
+    sessions: SessionVerifier,
+    personal: PersonalTokenResolver,
+    *,
+    check_revocation: bool = True,
+) -> Claims:
+    """The claims of a bearer credential, whichever kind: a personal token or a session JWT.
+
+    `check_revocation` applies to personal tokens (a session verifier checks its own, or not).
+    """
+    if is_personal_token(credential):
+        return await personal.resolve(credential, check_revocation=check_revocation)
+    return await sessions.verify(credential)
 
 
 @dataclass(frozen=True, slots=True)
