@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 
-from analysis_engine.collections.routes import router as collections_router
+from analysis_engine.collections import router as collections_router
 from analysis_engine.exports import router as exports_router
 from analysis_engine.exports import start_export_jobs
 from analysis_engine.imports import router as imports_router
@@ -20,9 +20,12 @@ from analysis_engine.search import router as search_router
 from sp404.core.settings import EngineSettings
 from sp404.http.service_app import create_service_app
 from sp404.storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
-from sp404.tokens import RevocationStore, start_verifier
-from sp404.tokens.openapi import describe_personal_tokens
-from sp404.tokens.personal import PersonalTokenResolver
+from sp404.tokens import (
+    PersonalTokenResolver,
+    RevocationStore,
+    describe_personal_tokens,
+    start_verifier,
+)
 
 
 def _engine_startup(

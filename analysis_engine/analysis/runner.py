@@ -11,8 +11,7 @@ from analysis_engine.analysis.pipeline import WorkerContext, analyze_batch
 from analysis_engine.vibe import aclose_clients
 from sp404.core.db import create_pool
 from sp404.core.settings import WorkerSettings
-from sp404.jobs import ClaimedJob
-from sp404.jobs.worker import new_worker_id, process_jobs
+from sp404.jobs import ClaimedJob, new_worker_id, process_jobs
 from sp404.storage import create_blob_store
 
 

@@ -2,5 +2,10 @@
 
 from analysis_engine.collections.routes import router
 from analysis_engine.collections.rules import SmartRules
+from analysis_engine.collections.service import member_ids
 
-__all__ = ["SmartRules", "router"]
+__all__ = [
+    "SmartRules",
+    "member_ids",
+    "router",
+]

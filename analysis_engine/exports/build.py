@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from analysis_engine.sp404 import (
+    MAX_BPM,
+    MAX_SECONDS,
+    MIN_BPM,
     ConvertOptions,
     KitSample,
     LibrarySample,
@@ -23,8 +26,6 @@ from analysis_engine.sp404 import (
     write_native_project,
     write_sample_export,
 )
-from analysis_engine.sp404.convert import MAX_SECONDS
-from analysis_engine.sp404.layout import MAX_BPM, MIN_BPM
 
 TRIM_SILENCE_DBFS = -60.0
 DEFAULT_KIT_BPM = 120.0

@@ -26,8 +26,7 @@ from analysis_engine.exports.build import Progress, Source, build_archive
 from analysis_engine.exports.service import EXPORT_JOB, EXPORT_TTL_S, SQL
 from analysis_engine.sp404 import SampleInfo
 from sp404.core.db import tenant_tx
-from sp404.jobs import ClaimedJob
-from sp404.jobs.worker import start_job_loop
+from sp404.jobs import ClaimedJob, start_job_loop
 from sp404.storage import BlobNotFound, user_key
 
 log = logging.getLogger("exports")

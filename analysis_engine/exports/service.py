@@ -14,12 +14,11 @@ from typing import Any
 
 import asyncpg
 
-from analysis_engine.collections.service import member_ids
+from analysis_engine.collections import member_ids
 from analysis_engine.context import Engine
 from analysis_engine.exports.errors import ExportExpired, ExportNotReady, NothingToExport
 from analysis_engine.exports.schemas import MAX_SELECTION, KitExport, SamplesExport
-from analysis_engine.kits.access import kits_tx, require_samples
-from analysis_engine.kits.errors import Hidden
+from analysis_engine.kits import Hidden, kits_tx, require_samples
 from analysis_engine.sp404 import project_name
 from sp404.core.audit import deny_access
 from sp404.core.db import tenant_tx

@@ -1,13 +1,24 @@
 """Audio features: the data model and decoding; `extractor` (torch) is imported by workers."""
 
 from analysis_engine.features.decode import DecodedAudio, UndecodableAudio, decode_audio
-from analysis_engine.features.model import EMBEDDING_SIZE, FEATURE_VERSION, AudioFeatures
+from analysis_engine.features.model import (
+    DB_FLOOR,
+    EMBEDDING_SIZE,
+    FEATURE_VERSION,
+    PITCH_CLASSES,
+    AudioFeatures,
+)
 
+# `extractor` (torch) and `waveform` are modules the analysis worker imports by name.
 __all__ = [
+    "DB_FLOOR",
     "EMBEDDING_SIZE",
     "FEATURE_VERSION",
+    "PITCH_CLASSES",
     "AudioFeatures",
     "DecodedAudio",
     "UndecodableAudio",
     "decode_audio",
+    "extractor",
+    "waveform",
 ]

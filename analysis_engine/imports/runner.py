@@ -22,8 +22,7 @@ from analysis_engine.imports.zip_import import BATCH_IMPORT_JOB, SQL
 from analysis_engine.samples.upload import ingest_local_file
 from sp404.core.db import tenant_tx
 from sp404.core.errors import AppError, QuotaExceeded
-from sp404.jobs import ClaimedJob
-from sp404.jobs.worker import start_job_loop
+from sp404.jobs import ClaimedJob, start_job_loop
 from sp404.storage import BlobNotFound
 
 log = logging.getLogger("imports")

@@ -1,6 +1,15 @@
 """Kits: the SP-404MK2's 10 x 16 pad grid, filled from the producer's library."""
 
+from analysis_engine.kits.access import kits_tx, require_samples
+from analysis_engine.kits.errors import Hidden
 from analysis_engine.kits.roles import ROLES, role_of_pad
 from analysis_engine.kits.routes import router
 
-__all__ = ["ROLES", "role_of_pad", "router"]
+__all__ = [
+    "ROLES",
+    "Hidden",
+    "kits_tx",
+    "require_samples",
+    "role_of_pad",
+    "router",
+]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from analysis_engine.collections.service import member_ids
+from analysis_engine.collections import member_ids
 from analysis_engine.context import Engine
 from analysis_engine.kits.access import kits_tx, require_kit, require_samples
 from analysis_engine.kits.errors import NoCandidates
@@ -26,7 +26,7 @@ from analysis_engine.kits.recommend import (
 from analysis_engine.kits.roles import role_of_pad
 from analysis_engine.kits.schemas import KitAutoBuild, KitComplete, PadAssign
 from analysis_engine.kits.service import load_kit, put_pad
-from analysis_engine.search.text_search import search_library
+from analysis_engine.search import search_library
 
 MAX_SOURCE_SAMPLES = 1000
 PROMPT_RESULTS = 100

@@ -33,9 +33,8 @@ from analysis_engine.kits.roles import (
 )
 from analysis_engine.kits.schemas import PadAssign
 from analysis_engine.samples.service import sample_view
-from analysis_engine.search.compat import Key, compatible_keys, key_relation, parse_key
-from analysis_engine.search.similar import LIBRARIES
-from analysis_engine.sp404.layout import MAX_BPM, MIN_BPM
+from analysis_engine.search import LIBRARIES, Key, compatible_keys, key_relation, parse_key
+from analysis_engine.sp404 import MAX_BPM, MIN_BPM
 
 MAX_CANDIDATES = 5000
 TEMPO_WINDOW_BPM = 10.0

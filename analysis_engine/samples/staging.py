@@ -23,8 +23,7 @@ from starlette.requests import Request
 
 from analysis_engine.quotas import storage_quota
 from sp404.core.db import tenant_tx
-from sp404.storage import BlobStore, ListedBlob, parse_staging_key, user_key
-from sp404.storage.keys import STAGING
+from sp404.storage import STAGING, BlobStore, ListedBlob, parse_staging_key, user_key
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,7 @@ from sp404.core.db import tenant_tx
 from sp404.core.errors import BadRequest, PayloadTooLarge, QuotaExceeded, Unprocessable
 from sp404.core.queries import load_queries
 from sp404.jobs import enqueue_job
-from sp404.storage import BlobTooLarge, user_key
-from sp404.storage.multipart import MalformedBody, MultipartStream, read_field
+from sp404.storage import BlobTooLarge, MalformedBody, MultipartStream, read_field, user_key
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 MAX_TAGS = 32

@@ -1,6 +1,25 @@
 """Search over a producer's library: similar sounds by embedding, and text ("vibe") search."""
 
-from analysis_engine.search.compat import Key, key_relation, parse_key, tempo_relation
+from analysis_engine.search.compat import (
+    Key,
+    compatible_keys,
+    key_relation,
+    parse_key,
+    tempo_relation,
+)
 from analysis_engine.search.routes import router
+from analysis_engine.search.schemas import KeyRelation
+from analysis_engine.search.similar import LIBRARIES
+from analysis_engine.search.text_search import search_library
 
-__all__ = ["Key", "key_relation", "parse_key", "router", "tempo_relation"]
+__all__ = [
+    "LIBRARIES",
+    "Key",
+    "KeyRelation",
+    "compatible_keys",
+    "key_relation",
+    "parse_key",
+    "router",
+    "search_library",
+    "tempo_relation",
+]

@@ -22,7 +22,7 @@ import asyncpg
 import numpy as np
 import numpy.typing as npt
 
-from analysis_engine.features.model import EMBEDDING_SIZE
+from analysis_engine.features import EMBEDDING_SIZE
 from analysis_engine.search.compat import parse_key
 from sp404.core.queries import load_queries
 

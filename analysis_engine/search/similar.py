@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis_engine.context import Engine
-from analysis_engine.features.model import EMBEDDING_SIZE
+from analysis_engine.features import EMBEDDING_SIZE
 from analysis_engine.samples.service import sample_view
 from analysis_engine.search.compat import (
     Key,

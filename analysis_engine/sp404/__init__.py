@@ -2,6 +2,7 @@
 
 from analysis_engine.sp404.archive import PackReport
 from analysis_engine.sp404.convert import (
+    MAX_SECONDS,
     ConvertedAudio,
     ConvertOptions,
     convert_audio,
@@ -14,6 +15,8 @@ from analysis_engine.sp404.errors import (
     UnsupportedAudioError,
 )
 from analysis_engine.sp404.layout import (
+    MAX_BPM,
+    MIN_BPM,
     PadSettings,
     ProjectSettings,
     bank_index,
@@ -32,6 +35,9 @@ from analysis_engine.sp404.sources import KitSample, LibrarySample, SampleInfo
 from analysis_engine.sp404.wav import check_aiff_header, check_wav_header, write_aiff, write_wav
 
 __all__ = [
+    "MAX_BPM",
+    "MAX_SECONDS",
+    "MIN_BPM",
     "ClipTooLongError",
     "ConvertOptions",
     "ConvertedAudio",

@@ -30,8 +30,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis_engine.features import AudioFeatures
-from analysis_engine.features.model import DB_FLOOR, PITCH_CLASSES
+from analysis_engine.features import DB_FLOOR, PITCH_CLASSES, AudioFeatures
 from analysis_engine.vibe.hints import era_from, genre_from
 from analysis_engine.vibe.model import (
     LOCAL_MODEL,

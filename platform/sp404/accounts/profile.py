@@ -16,8 +16,7 @@ from sp404.accounts.errors import InvalidImage, MissingAvatar
 from sp404.core.db import tenant_tx
 from sp404.core.errors import NotFound, PayloadTooLarge
 from sp404.core.queries import load_queries
-from sp404.storage import user_key
-from sp404.storage.multipart import MultipartStream
+from sp404.storage import MultipartStream, user_key
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 AVATAR_MAX_BYTES = 2 * 1024 * 1024

@@ -7,17 +7,28 @@ are in `billing.routes` and the platform's start-up hook in `billing.lifecycle`.
 from sp404.billing.limits import LimitCheck, may_add_bytes, may_add_collection
 from sp404.billing.plans import Plan, PlanCatalog, load_plans
 from sp404.billing.tier_cache import tier_key
-from sp404.billing.usage import AnalysisCount, count_analysis, send_usage_warnings
+from sp404.billing.usage import (
+    AnalysisCount,
+    count_analysis,
+    require_analyses_left,
+    send_usage_warnings,
+)
 
+# The routes, the start-up hook and the operator's tier changes are modules the platform service
+# and the CLI mount; they bring in FastAPI and Stripe, so importers of the names below never do.
 __all__ = [
     "AnalysisCount",
     "LimitCheck",
     "Plan",
     "PlanCatalog",
+    "admin",
     "count_analysis",
+    "lifecycle",
     "load_plans",
     "may_add_bytes",
     "may_add_collection",
+    "require_analyses_left",
+    "routes",
     "send_usage_warnings",
     "tier_key",
 ]

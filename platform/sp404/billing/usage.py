@@ -115,6 +115,20 @@ async def usage_row(conn: asyncpg.Connection) -> Any:
     return await conn.fetchrow(SQL["usage_figures"])
 
 
+async def require_analyses_left(conn: asyncpg.Connection) -> None:
+    """429 now when this period's analyses are spent (an explicit request is never deferred)."""
+    row = await usage_row(conn)
+    limit = row["analyses_limit"]
+    if limit is not None and row["analyses_used"] >= limit:
+        resets = add_months(row["period_start"], 1)
+        raise QuotaExceeded(
+            f"Analyses: {row['analyses_used']} of {limit} used this period on the "
+            f"{row['plan_name']} plan. The count starts again on {resets:%B %d, %Y}.",
+            retry_after=max(1, int((resets - datetime.now(UTC)).total_seconds())),
+            details={"quota": "analyses", "used": row["analyses_used"], "limit": limit},
+        )
+
+
 def usage_view(row: Any) -> dict[str, Any]:
     """The `usage` object and `warnings` list of `GET /api/billing/subscription`."""
     storage_limit = row["storage_limit"]

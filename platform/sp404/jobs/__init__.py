@@ -11,6 +11,7 @@ from sp404.jobs.queue import (
     list_jobs,
     renew_leases,
 )
+from sp404.jobs.worker import new_worker_id, process_jobs, start_job_loop
 
 __all__ = [
     "ClaimedJob",
@@ -21,5 +22,8 @@ __all__ = [
     "fetch_job",
     "jobs_changed_since",
     "list_jobs",
+    "new_worker_id",
+    "process_jobs",
     "renew_leases",
+    "start_job_loop",
 ]

@@ -13,14 +13,16 @@ from sp404.storage.errors import (
     UploadClosed,
 )
 from sp404.storage.factory import create_blob_store
-from sp404.storage.keys import parse_staging_key, staging_key, user_key, validate_key
+from sp404.storage.keys import STAGING, parse_staging_key, staging_key, user_key, validate_key
 from sp404.storage.local import LocalBlobStore
 from sp404.storage.local_routes import UploadGate, blob_routes
+from sp404.storage.multipart import MalformedBody, MultipartStream, read_field
 from sp404.storage.ranges import parse_range
 from sp404.storage.s3 import S3BlobStore
 from sp404.storage.signing import SignedGrant, verify_presigned
 
 __all__ = [
+    "STAGING",
     "BlobExists",
     "BlobInfo",
     "BlobNotFound",
@@ -30,6 +32,8 @@ __all__ = [
     "InvalidSignature",
     "ListedBlob",
     "LocalBlobStore",
+    "MalformedBody",
+    "MultipartStream",
     "PresignedUpload",
     "RangeNotSatisfiable",
     "S3BlobStore",
@@ -43,6 +47,7 @@ __all__ = [
     "create_blob_store",
     "parse_range",
     "parse_staging_key",
+    "read_field",
     "staging_key",
     "user_key",
     "validate_key",
