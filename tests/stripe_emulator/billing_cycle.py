@@ -81,6 +81,7 @@ def bill(
         billing_reason=billing_reason,
         usage_period=usage_period,
         currency=sub["currency"],
+        automatic_tax=sub["automatic_tax"]["enabled"],
     )
     sub["latest_invoice"] = invoice["id"]
     return invoice
@@ -103,6 +104,11 @@ def react(state: EmulatorState, invoice: StripeObject, result: ChargeResult) -> 
     sub = state.objects.get(invoice["subscription"] or "")
     if sub is None or sub["status"] in ("canceled", "incomplete_expired"):
         return
+    if state.meta[sub["id"]].get("pending_invoice") == invoice["id"]:
+        # A pending update's invoice: paid applies the change; unpaid leaves the plan alone.
+        if result == "paid":
+            apply_pending_update(state, sub)
+        return
     with state.tracking(sub, "customer.subscription.updated"):
         if result == "paid":
             _save_default_method(state, sub, invoice)
@@ -120,6 +126,27 @@ def react(state: EmulatorState, invoice: StripeObject, result: ChargeResult) -> 
             sub["status"] = "unpaid"
     if invoice["next_payment_attempt"] is None and state.settings.after_final_failure == "cancel":
         cancel_now(state, sub, reason="payment_failed")
+
+
+def apply_pending_update(state: EmulatorState, sub: StripeObject) -> None:
+    """The pending update's invoice was paid: the change takes effect now."""
+    with state.tracking(sub, "customer.subscription.updated"):
+        pending = sub["pending_update"]
+        sub["items"]["data"] = pending["subscription_items"]
+        sub["items"]["total_count"] = len(sub["items"]["data"])
+        sub["pending_update"] = None
+    state.meta[sub["id"]].pop("pending_invoice", None)
+    state.emit("customer.subscription.pending_update_applied", sub)
+
+
+def expire_pending_update(state: EmulatorState, sub: StripeObject) -> None:
+    """Nobody paid within 23 hours: the change is dropped (its invoice stays open)."""
+    with state.tracking(sub, "customer.subscription.updated"):
+        sub["pending_update"] = None
+    invoice = state.objects.get(state.meta[sub["id"]].pop("pending_invoice", ""))
+    if invoice is not None and invoice["status"] == "open":
+        invoices.void(state, invoice)
+    state.emit("customer.subscription.pending_update_expired", sub)
 
 
 def _save_default_method(state: EmulatorState, sub: StripeObject, invoice: StripeObject) -> None:
@@ -213,6 +240,26 @@ def trial_will_end_at(state: EmulatorState, sub: StripeObject) -> int | None:
         return None
     due: int = max(sub["trial_start"], sub["trial_end"] - state.settings.trial_will_end_days * DAY)
     return due
+
+
+def upcoming_due(state: EmulatorState, sub: StripeObject) -> int | None:
+    """When ``invoice.upcoming`` is due for this period (days before renewal), if still unsent."""
+    if sub["cancel_at_period_end"] or sub["status"] not in ("trialing", "active", "past_due"):
+        return None
+    end = sub["current_period_end"]
+    if state.meta[sub["id"]].get("upcoming_sent_for") == end:
+        return None
+    return max(sub["current_period_start"], end - state.settings.upcoming_days * DAY)
+
+
+def send_upcoming(state: EmulatorState, sub: StripeObject) -> None:
+    """Announce the renewal invoice (an unsaved preview: it has no id yet, as on Stripe)."""
+    from .preview import preview_invoice  # preview imports this module
+
+    state.meta[sub["id"]]["upcoming_sent_for"] = sub["current_period_end"]
+    invoice = preview_invoice(state, {"subscription": sub["id"]})
+    invoice.pop("id", None)
+    state.emit("invoice.upcoming", invoice)
 
 
 def first_charge_would_fail(state: EmulatorState, customer: str, method_id: str | None) -> bool:

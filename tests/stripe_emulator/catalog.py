@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from . import billing_cycle
 from .errors import StripeError
-from .forms import Params, as_bool, as_dict, as_int, check_known
+from .forms import Params, as_bool, as_dict, as_int, as_list, check_known
 from .payments import resolve_payment_method
 from .state import EmulatorState, StripeObject, random_token
 
 CUSTOMER_PARAMS = frozenset(
     {"email", "name", "description", "metadata", "payment_method", "invoice_settings",
-     "phone", "test_clock", "expand", "preferred_locales", "balance"}
+     "phone", "test_clock", "expand", "preferred_locales", "balance", "address", "tax",
+     "tax_id_data"}
 )  # fmt: skip
+ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
+TAX_ID_PARAMS = frozenset({"type", "value", "expand"})
 PRODUCT_PARAMS = frozenset({"name", "description", "metadata", "active", "id", "expand"})
 PRICE_PARAMS = frozenset(
     {"currency", "unit_amount", "recurring", "product", "product_data", "lookup_key",
@@ -30,7 +33,7 @@ def create_customer(state: EmulatorState, params: Params) -> StripeObject:
         {
             "id": state.new_id("cus"),
             "object": "customer",
-            "address": None,
+            "address": _address(params),
             "balance": as_int(params, "balance", 0),
             "created": state.now(),
             "currency": None,
@@ -55,7 +58,44 @@ def create_customer(state: EmulatorState, params: Params) -> StripeObject:
     )
     _apply_payment_settings(state, customer, params)
     state.emit("customer.created", customer)
+    for entry in as_list(params, "tax_id_data"):
+        create_tax_id(state, customer, entry)
     return customer
+
+
+def _address(params: Params) -> StripeObject | None:
+    given = as_dict(params, "address")
+    if not given:
+        return None
+    unknown = set(given) - set(ADDRESS_FIELDS)
+    if unknown:
+        raise StripeError.invalid(f"Received unknown parameter: address[{unknown.pop()}]")
+    return {name: given.get(name) or None for name in ADDRESS_FIELDS}
+
+
+def create_tax_id(state: EmulatorState, customer: StripeObject, params: Params) -> StripeObject:
+    """Add a tax id (VAT number, ABN, ...) that the customer's invoices will show."""
+    check_known(params, TAX_ID_PARAMS)
+    for required in ("type", "value"):
+        if not params.get(required):
+            raise StripeError.missing_param(required)
+    value = str(params["value"]).replace(" ", "").upper()
+    tax_id = state.put(
+        {
+            "id": state.new_id("txi"),
+            "object": "tax_id",
+            "country": value[:2] if params["type"] == "eu_vat" else None,
+            "created": state.now(),
+            "customer": customer["id"],
+            "livemode": False,
+            "type": params["type"],
+            "value": value,
+            "verification": {"status": "pending", "verified_address": None,
+                             "verified_name": None},
+        }
+    )  # fmt: skip
+    state.emit("customer.tax_id.created", tax_id)
+    return tax_id
 
 
 def _apply_payment_settings(state: EmulatorState, customer: StripeObject, params: Params) -> None:
@@ -93,6 +133,8 @@ def update_customer(state: EmulatorState, customer: StripeObject, params: Params
                 customer["metadata"][key] = value
         if "balance" in params:
             customer["balance"] = as_int(params, "balance", 0)
+        if "address" in params:
+            customer["address"] = _address(params)
         _apply_payment_settings(state, customer, params)
     return customer
 

@@ -68,6 +68,7 @@ def create_invoice(
     billing_reason: str,
     usage_period: tuple[int, int],
     currency: str,
+    automatic_tax: bool = False,
 ) -> StripeObject:
     """Create and finalize an invoice, applying the customer's credit balance."""
     now = state.now()
@@ -92,7 +93,7 @@ def create_invoice(
             "attempt_count": 0,
             "attempted": False,
             "auto_advance": True,
-            "automatic_tax": {"enabled": False, "liability": None, "status": None},
+            "automatic_tax": _automatic_tax(customer, automatic_tax),
             "billing_reason": billing_reason,
             "collection_method": "charge_automatically",
             "confirmation_secret": None,
@@ -167,6 +168,12 @@ def _finalize(state: EmulatorState, invoice: StripeObject, customer: StripeObjec
         invoice_pdf=f"{state.base_url}/invoice/{invoice_id}/pdf",
     )
     invoice["status_transitions"]["finalized_at"] = now
+    # What the invoice shows of the customer is fixed when it is finalized.
+    invoice["customer_address"] = customer.get("address")
+    invoice["customer_tax_ids"] = [
+        {"type": tax_id["type"], "value": tax_id["value"]}
+        for tax_id in reversed(state.find("tax_id", lambda t: t["customer"] == customer["id"]))
+    ]
     if invoice["amount_due"] > 0:
         intent = create_payment_intent(
             state,
@@ -212,17 +219,33 @@ def _describe(billing_reason: str) -> str:
     }.get(billing_reason, "Invoice payment")
 
 
+def _automatic_tax(customer: StripeObject, enabled: bool) -> StripeObject:
+    """Stripe Tax on an invoice: the emulator computes no tax, but says whether it could."""
+    if not enabled:
+        return {"disabled_reason": None, "enabled": False, "liability": None, "provider": None,
+                "status": None}  # fmt: skip
+    located = bool((customer.get("address") or {}).get("country"))
+    return {
+        "disabled_reason": None,
+        "enabled": True,
+        "liability": {"type": "self"},
+        "provider": "stripe",
+        "status": "complete" if located else "requires_location_inputs",
+    }
+
+
 def charge(state: EmulatorState, invoice: StripeObject, method_id: str | None) -> ChargeResult:
     """Charge an open invoice with ``method_id`` (or nothing) and record how it went."""
-    intent = state.get("payment_intent", invoice["payment_intent"])
-    outcome: Outcome | None = charge_outcome(state, method_id, invoice["customer"])
-    status = apply_charge(state, intent, method_id, outcome)
-    invoice["attempted"] = True
-    invoice["attempt_count"] += 1
-    if status == "succeeded":
-        _mark_paid(state, invoice)
-        return "paid"
-    invoice["next_payment_attempt"] = _next_attempt(state, invoice)
+    with state.tracking(invoice, "invoice.updated"):
+        intent = state.get("payment_intent", invoice["payment_intent"])
+        outcome: Outcome | None = charge_outcome(state, method_id, invoice["customer"])
+        status = apply_charge(state, intent, method_id, outcome)
+        invoice["attempted"] = True
+        invoice["attempt_count"] += 1
+        if status == "succeeded":
+            _mark_paid(state, invoice)
+            return "paid"
+        invoice["next_payment_attempt"] = _next_attempt(state, invoice)
     if status == "requires_action":
         state.emit("invoice.payment_action_required", invoice)
         return "requires_action"
@@ -232,9 +255,10 @@ def charge(state: EmulatorState, invoice: StripeObject, method_id: str | None) -
 
 def complete_action(state: EmulatorState, invoice: StripeObject) -> ChargeResult:
     """Finish a payment whose customer completed authentication (3-D Secure) on-session."""
-    intent = state.get("payment_intent", invoice["payment_intent"])
-    apply_charge(state, intent, intent["payment_method"], "succeed")
-    _mark_paid(state, invoice)
+    with state.tracking(invoice, "invoice.updated"):
+        intent = state.get("payment_intent", invoice["payment_intent"])
+        apply_charge(state, intent, intent["payment_method"], "succeed")
+        _mark_paid(state, invoice)
     return "paid"
 
 
@@ -268,9 +292,10 @@ def _mark_paid(state: EmulatorState, invoice: StripeObject) -> None:
 
 def void(state: EmulatorState, invoice: StripeObject) -> None:
     """Void an open invoice and cancel its PaymentIntent."""
-    invoice["status"] = "void"
-    invoice["next_payment_attempt"] = None
-    invoice["status_transitions"]["voided_at"] = state.now()
+    with state.tracking(invoice, "invoice.updated"):
+        invoice["status"] = "void"
+        invoice["next_payment_attempt"] = None
+        invoice["status_transitions"]["voided_at"] = state.now()
     if invoice["payment_intent"]:
         intent = state.get("payment_intent", invoice["payment_intent"])
         intent.update(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from .charges import create_charge
 from .errors import StripeError
 from .state import EmulatorState, StripeObject, random_token
 
@@ -20,7 +21,10 @@ TEST_TOKENS: dict[str, tuple[str, str, Outcome]] = {
     "pm_card_visa_chargeDeclined": ("visa", "0002", "decline"),
     "pm_card_chargeDeclinedInsufficientFunds": ("visa", "9995", "insufficient_funds"),
     "pm_card_authenticationRequired": ("visa", "3184", "authentication_required"),
+    "pm_card_createDispute": ("visa", "0259", "succeed"),
 }
+# Tokens whose successful charges the cardholder's bank disputes at once.
+DISPUTING_TOKENS = frozenset({"pm_card_createDispute"})
 
 DECLINES: dict[str, tuple[str, str]] = {
     "decline": ("generic_decline", "Your card was declined."),
@@ -64,6 +68,7 @@ def _create_from_token(state: EmulatorState, token: str) -> StripeObject:
         }
     )
     state.meta[method["id"]]["outcome"] = outcome
+    state.meta[method["id"]]["disputes"] = token in DISPUTING_TOKENS
     return method
 
 
@@ -147,8 +152,8 @@ def apply_charge(
             amount_received=intent["amount"],
             last_payment_error=None,
             next_action=None,
-            latest_charge=state.new_id("ch"),
         )
+        intent["latest_charge"] = create_charge(state, intent, method_id, paid=True)["id"]
         state.emit("payment_intent.succeeded", intent)
     elif outcome == "authentication_required":
         intent.update(
@@ -169,6 +174,8 @@ def apply_charge(
                 "type": "card_error" if code else "invalid_request_error",
             },
         )
+        if method_id is not None:
+            intent["latest_charge"] = create_charge(state, intent, method_id, paid=False)["id"]
         state.emit("payment_intent.payment_failed", intent)
     return str(intent["status"])
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog, intents, schedules, subscriptions, timeline
+from . import catalog, charges, intents, schedules, subscriptions, timeline
 from .errors import StripeError
-from .forms import Params, as_bool, as_int, as_list, check_known
+from .forms import Params, as_bool, as_dict, as_int, as_list, check_known
 from .state import EmulatorState, StripeObject
 from .views import list_object, render
 from .webhooks import Deliverer, WebhookEndpoint
@@ -95,6 +95,19 @@ def _list_customers(ctx: Context) -> StripeObject:
         "customer", lambda c: not c.get("deleted") and (email is None or c["email"] == email)
     )
     return _listing(ctx, found, "/v1/customers", {"email"})
+
+
+@route("POST", "/v1/customers/{id}/tax_ids")
+def _create_tax_id(ctx: Context, customer_id: str) -> StripeObject:
+    customer = ctx.state.get("customer", customer_id)
+    return _show(ctx, catalog.create_tax_id(ctx.state, customer, ctx.params))
+
+
+@route("GET", "/v1/customers/{id}/tax_ids")
+def _list_tax_ids(ctx: Context, customer_id: str) -> StripeObject:
+    ctx.state.get("customer", customer_id)
+    found = ctx.state.find("tax_id", lambda t: t["customer"] == customer_id)
+    return _listing(ctx, found, f"/v1/customers/{customer_id}/tax_ids", set())
 
 
 @route("POST", "/v1/products")
@@ -287,6 +300,59 @@ def _confirm_setup_intent(ctx: Context, intent_id: str) -> StripeObject:
     return _show(ctx, intents.confirm_setup_intent(ctx.state, setup, ctx.params))
 
 
+@route("GET", "/v1/invoice_payments")
+def _list_invoice_payments(ctx: Context) -> StripeObject:
+    invoice_id = ctx.params.get("invoice")
+    payment = as_dict(ctx.params, "payment")
+    intent = payment.get("payment_intent")
+    found = [
+        entry
+        for invoice in ctx.state.find("invoice", lambda i: invoice_id in (None, i["id"]))
+        for entry in invoice["payments"]["data"]
+        if intent is None or entry["payment"].get("payment_intent") == intent
+    ]
+    return _listing(ctx, found, "/v1/invoice_payments", {"invoice", "payment", "status"})
+
+
+# Charges, disputes, refunds, credit notes ------------------------------------------------------
+
+
+@route("GET", "/v1/charges/{id}")
+def _get_charge(ctx: Context, charge_id: str) -> StripeObject:
+    return _show(ctx, ctx.state.get("charge", charge_id))
+
+
+@route("GET", "/v1/disputes/{id}")
+def _get_dispute(ctx: Context, dispute_id: str) -> StripeObject:
+    return _show(ctx, ctx.state.get("dispute", dispute_id))
+
+
+@route("POST", "/v1/disputes/{id}/close")
+def _close_dispute(ctx: Context, dispute_id: str) -> StripeObject:
+    check_known(ctx.params, frozenset({"expand"}))
+    return _show(ctx, charges.close_dispute(ctx.state, ctx.state.get("dispute", dispute_id)))
+
+
+@route("POST", "/v1/refunds")
+def _create_refund(ctx: Context) -> StripeObject:
+    return _show(ctx, charges.create_refund(ctx.state, ctx.params))
+
+
+@route("GET", "/v1/refunds/{id}")
+def _get_refund(ctx: Context, refund_id: str) -> StripeObject:
+    return _show(ctx, ctx.state.get("refund", refund_id))
+
+
+@route("POST", "/v1/credit_notes")
+def _create_credit_note(ctx: Context) -> StripeObject:
+    return _show(ctx, charges.create_credit_note(ctx.state, ctx.params))
+
+
+@route("GET", "/v1/credit_notes/{id}")
+def _get_credit_note(ctx: Context, note_id: str) -> StripeObject:
+    return _show(ctx, ctx.state.get("credit_note", note_id))
+
+
 # Events, webhook endpoints, test clocks ------------------------------------------------------
 
 
@@ -410,6 +476,12 @@ def _confirm_payment(ctx: Context) -> StripeObject:
         raise StripeError.missing_param("payment_intent")
     method = ctx.params.get("payment_method")
     return _show(ctx, intents.complete_action(ctx.state, str(intent_id), method))
+
+
+@route("POST", "/_emulator/dispute")
+def _dispute(ctx: Context) -> StripeObject:
+    charge = ctx.state.get("charge", ctx.params.get("charge"), param="charge")
+    return _show(ctx, charges.dispute(ctx.state, charge, ctx.params.get("reason", "fraudulent")))
 
 
 OUTCOMES = ("succeed", "decline", "insufficient_funds", "authentication_required")

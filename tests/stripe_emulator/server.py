@@ -38,10 +38,9 @@ class Emulator:
     def handle(self, method: str, path: str, query: str, body: str, headers: Any) -> Response:
         """Answer one API request with a status, a JSON document and extra headers."""
         request_id = f"req_{_token(14)}"
-        extra = {
-            "Request-Id": request_id,
-            "Stripe-Version": headers.get("Stripe-Version") or API_VERSION,
-        }
+        # The emulator implements one API version and says so on every answer, whatever the
+        # request asked for: a client pinned to another version sees the difference.
+        extra = {"Request-Id": request_id, "Stripe-Version": API_VERSION}
         try:
             if path.startswith("/v1/"):
                 _check_key(headers.get("Authorization", ""))
@@ -51,6 +50,10 @@ class Emulator:
         key = headers.get("Idempotency-Key") if method == "POST" else None
         fingerprint = json.dumps([method, path, sorted(parse_qsl(body or query))])
         with self.state.lock:
+            if path.startswith("/v1/"):
+                self.state.requests.append(
+                    (method, path, headers.get("Idempotency-Key"), headers.get("Stripe-Version"))
+                )
             if key is not None and key in self._idempotency:
                 stored_print, status, payload = self._idempotency[key]
                 if stored_print != fingerprint:

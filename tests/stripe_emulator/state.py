@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .errors import StripeError
+from .spec import complete, complete_all
 
 StripeObject = dict[str, Any]
 FinalFailure = Literal["cancel", "unpaid", "past_due"]
@@ -36,6 +37,11 @@ KIND_NAMES = {
     "event": "event",
     "webhook_endpoint": "webhook endpoint",
     "billing_portal.session": "billing portal session",
+    "charge": "charge",
+    "dispute": "dispute",
+    "refund": "refund",
+    "credit_note": "credit note",
+    "tax_id": "tax id",
     "test_helpers.test_clock": "test clock",
 }
 
@@ -70,6 +76,8 @@ class Settings:
     retry_days: tuple[int, ...] = (3, 5, 7)
     after_final_failure: FinalFailure = "cancel"
     trial_will_end_days: int = 3
+    # Dashboard: Billing > Subscriptions > "Upcoming renewal events" (invoice.upcoming).
+    upcoming_days: int = 7
     incomplete_expiry_seconds: int = 23 * 3600
 
 
@@ -87,6 +95,8 @@ class EmulatorState:
     payment_overrides: dict[str, str] = field(default_factory=dict)
     request_context: dict[str, str | None] = field(default_factory=dict)
     on_event: list[Callable[[StripeObject], None]] = field(default_factory=list)
+    # Every /v1 request as (method, path, Idempotency-Key, Stripe-Version), oldest first.
+    requests: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     _order: dict[str, int] = field(default_factory=dict)
     _announced: set[str] = field(default_factory=set)
     _invoice_counters: dict[str, int] = field(default_factory=dict)
@@ -104,7 +114,7 @@ class EmulatorState:
 
     def put(self, obj: StripeObject) -> StripeObject:
         """Store an object (keeping its first insertion order for lists) and return it."""
-        self.objects[obj["id"]] = obj
+        self.objects[obj["id"]] = complete(obj)
         self._order.setdefault(obj["id"], len(self._order))
         self.meta.setdefault(obj["id"], {})
         return obj
@@ -137,7 +147,7 @@ class EmulatorState:
         previous_attributes: StripeObject | None = None,
     ) -> StripeObject:
         """Record an event carrying a snapshot of ``obj`` and hand it to the listeners."""
-        data: StripeObject = {"object": copy.deepcopy(obj)}
+        data: StripeObject = {"object": complete_all(copy.deepcopy(obj))}
         if previous_attributes is not None:
             data["previous_attributes"] = copy.deepcopy(previous_attributes)
         event: StripeObject = {

@@ -10,12 +10,13 @@ restarts the period now and invoices the new price in full, less the credit.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from . import billing_cycle, invoices
 from .errors import StripeError
 from .forms import Params, as_bool, as_dict, as_int, as_list, check_known
-from .payments import create_setup_intent, resolve_payment_method
+from .payments import DECLINES, charge_outcome, create_setup_intent, resolve_payment_method
 from .periods import add_interval
 from .state import DAY, EmulatorState, StripeObject
 
@@ -24,18 +25,28 @@ CREATE_PARAMS = frozenset(
         "customer", "items", "payment_behavior", "trial_period_days", "trial_end",
         "default_payment_method", "payment_settings", "metadata", "expand", "description",
         "cancel_at_period_end", "trial_settings", "collection_method", "proration_behavior",
-        "off_session",
+        "off_session", "automatic_tax",
     }
 )  # fmt: skip
 UPDATE_PARAMS = frozenset(
     {
         "items", "proration_behavior", "proration_date", "cancel_at_period_end", "metadata",
         "default_payment_method", "payment_behavior", "expand", "cancellation_details",
-        "description", "payment_settings", "off_session",
+        "description", "payment_settings", "off_session", "automatic_tax",
     }
 )  # fmt: skip
+# What a pending update may change (Stripe's "pending updates reference"); anything else is
+# refused with payment_behavior=pending_if_incomplete.
+PENDING_PARAMS = frozenset(
+    {"expand", "payment_behavior", "proration_behavior", "proration_date", "billing_cycle_anchor",
+     "items", "trial_end", "trial_from_plan", "add_invoice_items"}
+)  # fmt: skip
+PENDING_UPDATE_EXPIRY_S = 23 * 3600
 CANCEL_PARAMS = frozenset({"invoice_now", "prorate", "cancellation_details", "expand"})
 PAYMENT_BEHAVIORS = ("allow_incomplete", "default_incomplete", "error_if_incomplete")
+UPDATE_PAYMENT_BEHAVIORS = (
+    "allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete",
+)  # fmt: skip
 PRORATION_BEHAVIORS = ("create_prorations", "always_invoice", "none")
 
 
@@ -126,6 +137,7 @@ def create(state: EmulatorState, params: Params) -> StripeObject:
             "id": sub_id,
             "object": "subscription",
             "application": None,
+            "automatic_tax": _automatic_tax(params, None),
             "billing_cycle_anchor": trial_end or now,
             "cancel_at": None,
             "cancel_at_period_end": False,
@@ -225,8 +237,17 @@ def update(state: EmulatorState, sub: StripeObject, params: Params) -> StripeObj
         raise StripeError.invalid(
             f"Invalid proration_behavior: {proration}", param="proration_behavior"
         )
+    behavior = params.get("payment_behavior", "allow_incomplete")
+    if behavior not in UPDATE_PAYMENT_BEHAVIORS:
+        raise StripeError.invalid(f"Invalid payment_behavior: {behavior}", param="payment_behavior")
+    if behavior == "pending_if_incomplete":
+        return _pending_update(state, sub, params, proration)
+    if behavior == "error_if_incomplete" and as_list(params, "items"):
+        _refuse_if_charge_fails(state, sub)
     to_collect: StripeObject | None = None
     with state.tracking(sub, "customer.subscription.updated"):
+        if "automatic_tax" in params:
+            sub["automatic_tax"] = _automatic_tax(params, sub["automatic_tax"])
         if "metadata" in params:
             _merge_metadata(sub, as_dict(params, "metadata"))
         if "description" in params:
@@ -249,6 +270,75 @@ def update(state: EmulatorState, sub: StripeObject, params: Params) -> StripeObj
             to_collect = replace_items(state, sub, desired, proration=proration, when=when)
     if to_collect is not None and to_collect["status"] == "open":
         billing_cycle.collect(state, to_collect)
+    return sub
+
+
+def _automatic_tax(params: Params, current: StripeObject | None) -> StripeObject:
+    enabled = as_bool(
+        as_dict(params, "automatic_tax"), "enabled", bool(current and current["enabled"])
+    )
+    return {"disabled_reason": None, "enabled": enabled,
+            "liability": {"type": "self"} if enabled else None}  # fmt: skip
+
+
+def _refuse_if_charge_fails(state: EmulatorState, sub: StripeObject) -> None:
+    """``error_if_incomplete``: a change whose charge would not go through answers 402 and
+    changes nothing (a card that needs 3-D Secure off-session included)."""
+    if sub["status"] not in ("active", "past_due"):
+        return
+    outcome = charge_outcome(state, billing_cycle.default_method(state, sub), sub["customer"])
+    if outcome == "succeed":
+        return
+    if outcome == "authentication_required":
+        raise StripeError.card(
+            "subscription_payment_intent_requires_action", "authentication_required",
+            "Payment for this subscription requires additional user action before it can be "
+            "completed successfully.",
+        )  # fmt: skip
+    code, message = DECLINES.get(outcome or "", ("generic_decline", "Your card was declined."))
+    raise StripeError.card("card_declined", code, message)
+
+
+def _pending_update(
+    state: EmulatorState, sub: StripeObject, params: Params, proration: str
+) -> StripeObject:
+    """``pending_if_incomplete``: bill the change now; apply it only once that invoice is paid,
+    else keep the subscription as it was with the change in ``pending_update``."""
+    unsupported = sorted(set(params) - PENDING_PARAMS)
+    if unsupported:
+        raise StripeError.invalid(
+            "The following parameters cannot be used with `payment_behavior=pending_if_incomplete`"
+            f": {', '.join(unsupported)}.",
+            param=unsupported[0],
+        )
+    entries = as_list(params, "items")
+    if not entries:
+        raise StripeError.missing_param("items")
+    if sub["pending_update"]:
+        raise StripeError.invalid(
+            "This subscription already has a pending update; pay its latest invoice or let it "
+            "expire first."
+        )
+    desired = _desired_items(state, sub, entries)
+    when = as_int(params, "proration_date", state.now()) or state.now()
+    before = copy.deepcopy(sub)
+    with state.tracking(sub, "customer.subscription.updated"):
+        invoice = replace_items(state, sub, desired, proration=proration, when=when)
+        if invoice is not None and invoice["status"] == "open":
+            result = invoices.charge(state, invoice, billing_cycle.default_method(state, sub))
+            if result != "paid":
+                changed = copy.deepcopy(sub["items"]["data"])
+                for key in ("items", "current_period_start", "current_period_end",
+                            "billing_cycle_anchor"):  # fmt: skip
+                    sub[key] = before[key]
+                sub["pending_update"] = {
+                    "billing_cycle_anchor": None,
+                    "expires_at": state.now() + PENDING_UPDATE_EXPIRY_S,
+                    "subscription_items": changed,
+                    "trial_end": None,
+                    "trial_from_plan": None,
+                }
+                state.meta[sub["id"]]["pending_invoice"] = invoice["id"]
     return sub
 
 

@@ -57,6 +57,16 @@ def _subscription_actions(state: EmulatorState, sub: StripeObject, order: int) -
     if status not in billing_cycle.LIVE_STATUSES:
         return []
     actions = [(sub["current_period_end"], _PERIOD, order, _bind(billing_cycle.renew, state, sub))]
+    if sub["pending_update"]:
+        expires = sub["pending_update"]["expires_at"]
+        actions.append(
+            (expires, _PERIOD, order, _bind(billing_cycle.expire_pending_update, state, sub))
+        )
+    upcoming = billing_cycle.upcoming_due(state, sub)
+    if upcoming is not None:
+        actions.append(
+            (upcoming, _TRIAL_WARNING, order, _bind(billing_cycle.send_upcoming, state, sub))
+        )
     warning = billing_cycle.trial_will_end_at(state, sub)
     if warning is not None:
         actions.append(

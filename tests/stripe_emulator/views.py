@@ -7,6 +7,7 @@ from typing import Any
 
 from .errors import StripeError
 from .forms import Params, as_int, as_list
+from .spec import complete_all
 from .state import EmulatorState, StripeObject
 
 
@@ -15,7 +16,7 @@ def render(state: EmulatorState, obj: StripeObject, params: Params) -> StripeObj
     shown = copy.deepcopy(obj)
     for path in as_list(params, "expand"):
         _expand(state, shown, str(path).split("."), str(path))
-    return shown
+    return complete_all(shown)
 
 
 def _expand(state: EmulatorState, node: Any, path: list[str], full: str) -> None:
