@@ -9,7 +9,7 @@ from tests.tenancy.seed import SEED
 # Tables that are not tenant data and need no policy of their own.
 RLS_ALLOWLIST = {"app_meta.schema_migrations"}
 # Global tables under forced RLS that hold no user_id (reached only as the policies allow).
-GLOBAL_TABLES = {"app.plans", "app.stripe_events", "app.audit_log"}
+GLOBAL_TABLES = {"app.plans", "app.stripe_events", "app.audit_log", "app.trial_claims"}
 DEFINER_ALLOWLIST = {
     "audit_entries_for_current_user",
     "claim_jobs",
@@ -19,6 +19,7 @@ DEFINER_ALLOWLIST = {
     "find_refresh_token",
     "find_user_for_login",
     "mark_email_verified",
+    "past_due_accounts",
     "queue_stats",
     "queue_depth_by_tier",
     "finish_outbox",
@@ -27,6 +28,7 @@ DEFINER_ALLOWLIST = {
     "renew_job_leases",
     "set_password_hash",
     "set_user_tier",
+    "trial_taken",
     "user_for_stripe_customer",
     "user_id_for_email",
 }
