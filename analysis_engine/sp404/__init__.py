@@ -8,6 +8,14 @@ from analysis_engine.sp404.convert import (
     convert_audio,
     decode_audio,
 )
+from analysis_engine.sp404.device import (
+    DeviceFileError,
+    DevicePad,
+    DeviceProject,
+    DeviceSample,
+    read_padconf,
+    read_smp,
+)
 from analysis_engine.sp404.errors import (
     ClipTooLongError,
     HeaderCheckError,
@@ -41,6 +49,10 @@ __all__ = [
     "ClipTooLongError",
     "ConvertOptions",
     "ConvertedAudio",
+    "DeviceFileError",
+    "DevicePad",
+    "DeviceProject",
+    "DeviceSample",
     "FolderNames",
     "HeaderCheckError",
     "KitSample",
@@ -65,6 +77,8 @@ __all__ = [
     "pad_index",
     "pad_sample_name",
     "project_name",
+    "read_padconf",
+    "read_smp",
     "write_aiff",
     "write_import_pack",
     "write_native_project",

@@ -30,6 +30,8 @@ class PackReport:
     entries: list[str] = field(default_factory=list)
     short_clips: list[str] = field(default_factory=list)
     clipped: list[str] = field(default_factory=list)
+    # Settings a format could not carry and left out, one sentence each.
+    left_out: list[str] = field(default_factory=list)
 
     def note(self, name: str, converted: ConvertedAudio) -> None:
         """Record what a user should hear about one converted clip."""
@@ -106,6 +108,14 @@ class PackWriter:
         """Write a small entry from memory."""
         name = safe_path(*parts)
         self._zip.writestr(self._info(name, compress), data)
+        return name
+
+    def add_folder(self, parts: tuple[str, ...]) -> str:
+        """Write an (empty) folder entry, for layouts that expect the folder to exist."""
+        name = safe_path(*parts) + "/"
+        info = self._info(name, compress=False)
+        info.external_attr = (0o40755 << 16) | 0x10  # a directory, for unzip and Windows
+        self._zip.writestr(info, b"")
         return name
 
     def add_text(self, parts: tuple[str, ...], text: str) -> str:

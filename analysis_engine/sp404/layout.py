@@ -10,6 +10,8 @@ PAD_COUNT = len(BANKS) * PADS_PER_BANK
 MIN_BPM = 40.0
 MAX_BPM = 300.0
 MAX_MUTE_GROUP = 16
+# 16 minutes at 48 kHz, the longest sample a pad holds.
+MAX_FRAMES = 16 * 60 * 48_000
 
 
 def bank_index(letter: str) -> int:
@@ -68,11 +70,21 @@ class PadSettings:
     mute_group: int = 0
     bpm: float | None = None
     bpm_sync: bool = False
+    # Trim points in frames of the sample: play from `start` up to (not including) `end`.
+    # None means the sample's first frame and its length; writers check `end` against it.
+    start: int | None = None
+    end: int | None = None
 
     def __post_init__(self) -> None:
         # Normalise the bank letter so 'a' and 'A' are the same pad.
         object.__setattr__(self, "bank", bank_letter(bank_index(self.bank)))
         _check_range("pad", self.pad, 1, PADS_PER_BANK)
+        if self.start is not None:
+            _check_range("start (frames)", self.start, 0, MAX_FRAMES)
+        if self.end is not None:
+            _check_range("end (frames)", self.end, 1, MAX_FRAMES)
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError(f"end must be after start, got {self.start}..{self.end}")
         _check_range("volume", self.volume, 0, 127)
         _check_range("pitch (semitones)", self.pitch, -12, 12)
         _check_range("fine tune (cents)", self.fine, -50, 50)

@@ -44,6 +44,18 @@ def clean_name(
     return name
 
 
+def pad_display_name(text: str, *, max_length: int = SAMPLE_NAME_MAX) -> str:
+    """Return `text` as the sampler shows a pad's sample name: printable ASCII, case kept.
+
+    Unlike `clean_name` this never becomes a path, so punctuation and lower case stay
+    (device files hold names such as "indust - houst kck - AR").
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
+    printable = "".join(ch if " " <= ch <= "~" else " " for ch in ascii_text)
+    return printable.strip()[:max_length].rstrip() or FALLBACK_NAME
+
+
 def project_name(text: str) -> str:
     """Return a safe project or kit folder name of at most 32 characters."""
     return clean_name(text, max_length=PROJECT_NAME_MAX, fallback="KIT")

@@ -1,7 +1,9 @@
-"""The `.SMP` sample files of a native SP-404MK2 project (beta)."""
+"""The `.SMP` sample files of a native SP-404MK2 project (beta): a 512-byte header, then
+big-endian 16-bit audio."""
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from typing import IO
 
@@ -29,7 +31,16 @@ def smp_header(frames: int, channels: int) -> bytes:
     struct.pack_into(">I", header, o.SMP_RATE_FIELD, o.SMP_SAMPLE_RATE)
     struct.pack_into(">I", header, o.SMP_CHANNELS_FIELD, channels)
     struct.pack_into(">I", header, o.SMP_BITS_FIELD, o.SMP_BITS)
+    header[o.SMP_MD5_FIELD : o.SMP_MD5_FIELD + 16] = smp_checksum(bytes(header))
     return bytes(header)
+
+
+def smp_checksum(header: bytes) -> bytes:
+    """The MD5 a device stores at 0x20: of the size, rate, channels and bits fields."""
+    # A format checksum, not security.
+    return hashlib.md5(
+        header[o.SMP_CHECKED_FROM : o.SMP_CHECKED_TO], usedforsecurity=False
+    ).digest()
 
 
 def write_smp(stream: IO[bytes], pcm: npt.NDArray[np.int16]) -> int:

@@ -80,7 +80,8 @@ def build_import_pack(
 
 def assert_entries_are_safe(archive: zipfile.ZipFile) -> None:
     for name in archive.namelist():
-        parts = name.split("/")
+        # A folder entry ends in "/" (the native project's empty PTN/ and PICTURE/).
+        parts = name.removesuffix("/").split("/")
         assert not name.startswith("/")
         assert "\\" not in name and ":" not in name and "\x00" not in name
         assert all(part not in ("", ".", "..") for part in parts), name
@@ -270,27 +271,41 @@ def test_an_unknown_organise_mode_is_refused() -> None:
         write_sample_export(io.BytesIO(), library(), organise="colour")  # type: ignore[arg-type]
 
 
-def test_the_native_project_holds_padconf_smp_files_and_a_beta_readme() -> None:
+def test_the_native_project_is_laid_out_as_the_device_exports_one() -> None:
     buffer = io.BytesIO()
     write_native_project(buffer, ProjectSettings("Dusty Kit", bpm=92), kit_samples())
     archive = zipfile.ZipFile(buffer)
+    root = "EXPORT/PROJECT/P01_DUSTY_KIT"
     assert sorted(archive.namelist()) == [
-        "DUSTY KIT/PADCONF.BIN",
-        "DUSTY KIT/README-BETA.txt",
-        "DUSTY KIT/SMPL/BANK1-01.SMP",
-        "DUSTY KIT/SMPL/BANK1-02.SMP",
-        "DUSTY KIT/SMPL/BANK3-03.SMP",
-        "DUSTY KIT/SMPL/BANK3-16.SMP",
+        f"{root}/PADCONF.BIN",
+        f"{root}/PICTURE/",
+        f"{root}/PTN/",
+        f"{root}/SMPL/BANK1-01.SMP",
+        f"{root}/SMPL/BANK1-02.SMP",
+        f"{root}/SMPL/BANK3-03.SMP",
+        f"{root}/SMPL/BANK3-16.SMP",
+        "README-PROJECT-BETA.txt",
     ]
-    readme = archive.read("DUSTY KIT/README-BETA.txt").decode()
-    assert "BETA" in readme and "UNVERIFIED ON HARDWARE" in readme
-    padconf = archive.read("DUSTY KIT/PADCONF.BIN")
+    assert archive.getinfo(f"{root}/PTN/").is_dir()
+    readme = archive.read("README-PROJECT-BETA.txt").decode()
+    assert "BETA" in readme and "no device has" in readme
+    assert "UTILITY" in readme and "IMPORT" in readme and root in readme
+    padconf = archive.read(f"{root}/PADCONF.BIN")
     assert len(padconf) == 52_000
     # Each pad's file size (pad record at 0xA0 + index * 172) is its SMP's size.
     for name, index in (("BANK1-01", 0), ("BANK1-02", 1), ("BANK3-03", 34), ("BANK3-16", 47)):
-        smp = archive.read(f"DUSTY KIT/SMPL/{name}.SMP")
+        smp = archive.read(f"{root}/SMPL/{name}.SMP")
         assert struct.unpack_from(">I", padconf, 0xA0 + index * 172)[0] == len(smp)
         assert struct.unpack_from(">I", smp, 12)[0] in (1, 2)
-    kick = archive.read("DUSTY KIT/SMPL/BANK1-01.SMP")
+    kick = archive.read(f"{root}/SMPL/BANK1-01.SMP")
     assert struct.unpack_from(">I", kick, 12)[0] == 2
-    assert padconf[0x6C20 : 0x6C20 + 24] == b"KICK DEEP".ljust(23) + b"\x00"
+    assert padconf[0x6C20 : 0x6C20 + 24] == b"Kick Deep".ljust(24, b"\x00")
+
+
+def test_the_native_project_says_which_settings_it_left_out() -> None:
+    buffer = io.BytesIO()
+    samples = [KitSample(PadSettings("A", 1, mute_group=7), tone(0.2, 48_000), 48_000, "x")]
+    report = write_native_project(buffer, ProjectSettings("K"), samples)
+    assert report.left_out == ["A-01: mute group 7 left off (device files confirm groups 1-2 only)"]
+    readme = zipfile.ZipFile(buffer).read("README-PROJECT-BETA.txt").decode()
+    assert "mute group 7 left off" in readme
