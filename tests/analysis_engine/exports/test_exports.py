@@ -82,9 +82,11 @@ def test_a_native_project_export_is_beta_with_a_52000_byte_padconf(client: httpx
     done = _export(client, {"kind": "native_project", "kit_id": kit_id})
     assert (done["status"], done["beta"]) == ("ready", True)
     archive = download_zip(client, done["id"])
-    assert len(archive.read("NATIVE/PADCONF.BIN")) == 52_000
+    root = "EXPORT/PROJECT/P01_NATIVE"
+    assert len(archive.read(f"{root}/PADCONF.BIN")) == 52_000
     smp = sorted(n for n in archive.namelist() if n.endswith(".SMP"))
-    assert smp == ["NATIVE/SMPL/BANK1-01.SMP", "NATIVE/SMPL/BANK2-16.SMP"]
+    assert smp == [f"{root}/SMPL/BANK1-01.SMP", f"{root}/SMPL/BANK2-16.SMP"]
+    assert "BETA" in archive.read("README-PROJECT-BETA.txt").decode()
     listed = client.get("/api/exports").json()
     assert listed["exports"][0]["beta"] is True
 
