@@ -174,6 +174,84 @@ def lifecycle(api: Any) -> Observations:
     return seen
 
 
+def go_live(api: Any) -> Observations:
+    """Issue 22's paths: a trial that ends without a card, and an upgrade whose card needs 3-D
+    Secure (Stripe's 4000 0027 6000 3184, ``pm_card_authenticationRequired``) through a pending
+    update; then Stripe's answer to the same upgrade with ``error_if_incomplete``."""
+    seen: Observations = []
+    tag = uuid.uuid4().hex[:8]
+    clock = api.test_helpers.test_clocks.create(params={"frozen_time": int(time.time())})
+
+    def advance(to: int) -> None:
+        api.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": to})
+        wait_ready(api, clock.id)
+
+    product = api.products.create(params={"name": f"Sample Cloud go-live {tag}"})
+    prices = {
+        name: api.prices.create(
+            params={"product": product.id, "currency": "usd", "unit_amount": amount,
+                    "recurring": {"interval": "month"}, "lookup_key": f"{name}_{tag}"}
+        )
+        for name, amount in (("basic", 500), ("pro", 1500))
+    }  # fmt: skip
+    try:
+        bare = api.customers.create(params={"email": f"trial-{tag}@example.com",
+                                            "test_clock": clock.id})  # fmt: skip
+        trial = api.subscriptions.create(params={
+            "customer": bare.id, "items": [{"price": prices["pro"].id}],
+            "trial_period_days": 14, "payment_behavior": "default_incomplete",
+            "trial_settings": {"end_behavior": {"missing_payment_method": "cancel"}},
+        })  # fmt: skip
+        seen.append(("trial without card: status", trial.status))
+        advance(trial.trial_end + 2 * HOUR)
+        ended = api.subscriptions.retrieve(trial.id)
+        seen.append(("trial without card: status at trial end", ended.status))
+
+        customer = api.customers.create(params={
+            "email": f"3ds-{tag}@example.com", "test_clock": clock.id,
+            "payment_method": "pm_card_visa",
+            "invoice_settings": {"default_payment_method": "pm_card_visa"},
+        })  # fmt: skip
+        sub = api.subscriptions.create(params={
+            "customer": customer.id, "items": [{"price": prices["basic"].id}],
+        })  # fmt: skip
+        seen.append(("3ds: paid with a plain card first", sub.status))
+        # The producer's new card always asks for 3-D Secure, off-session too (4000 0027 6000 3184).
+        strict = api.payment_methods.attach(
+            "pm_card_authenticationRequired", params={"customer": customer.id}
+        )
+        sub = api.subscriptions.update(sub.id, params={"default_payment_method": strict.id})
+        if sub.status == "active":
+            item = sub["items"].data[0].id
+            params = {"items": [{"id": item, "price": prices["pro"].id}],
+                      "proration_behavior": "always_invoice",
+                      "expand": ["latest_invoice.payments"]}  # fmt: skip
+            try:
+                api.subscriptions.update(sub.id, params=params | {
+                    "payment_behavior": "error_if_incomplete"})  # fmt: skip
+                seen.append(("3ds upgrade error_if_incomplete: http", 200))
+            except stripe.CardError as exc:
+                seen.append(("3ds upgrade error_if_incomplete: http", exc.http_status))
+            pending = api.subscriptions.update(sub.id, params=params | {
+                "payment_behavior": "pending_if_incomplete"})  # fmt: skip
+            seen += [
+                ("3ds upgrade pending: has pending_update", pending.pending_update is not None),
+                ("3ds upgrade pending: price kept",
+                 pending["items"].data[0].price.id == prices["basic"].id),
+                ("3ds upgrade pending: invoice status", pending.latest_invoice.status),
+            ]  # fmt: skip
+    finally:
+        api.test_helpers.test_clocks.delete(clock.id)
+        for price in prices.values():
+            api.prices.update(price.id, params={"active": False, "lookup_key": ""})
+    return seen
+
+
+def observe(api: Any) -> Observations:
+    """Every path this script compares."""
+    return lifecycle(api) + go_live(api)
+
+
 def on_emulator(run: Callable[[Any], Observations]) -> Observations:
     """Run the lifecycle against a fresh local emulator."""
     from tests.stripe_emulator import EmulatorServer
@@ -190,13 +268,13 @@ def main() -> int:
     if key.startswith(("sk_live_", "rk_live_")):
         print("refusing: STRIPE_SECRET_KEY is a live key; this script only runs in test mode")
         return 2
-    emulated = on_emulator(lifecycle) if not args.require_stripe else []
+    emulated = on_emulator(observe) if not args.require_stripe else []
     if not key.startswith(("sk_test_", "rk_test_")):
         print("Stripe test mode: skipped (set STRIPE_SECRET_KEY=sk_test_... to compare)")
         for name, value in emulated:
             print(f"  emulator  {name:<42} {value!r}")
         return 0
-    real = lifecycle(stripe.StripeClient(key, max_network_retries=2).v1)
+    real = observe(stripe.StripeClient(key, max_network_retries=2).v1)
     emulated_by_name = dict(emulated)
     agree = 0
     for name, value in real:

@@ -224,7 +224,8 @@ def complete_all(node: Any) -> Any:
     if isinstance(node, dict):
         for value in node.values():
             complete_all(value)
-        if node.get("object") in DEFAULTS and "id" in node:
+        kind = node.get("object")
+        if isinstance(kind, str) and kind in DEFAULTS and "id" in node:
             complete(node)
     elif isinstance(node, list):
         for value in node:

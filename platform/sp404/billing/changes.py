@@ -66,14 +66,20 @@ class _Change:
 
     async def upgrade(self, remote: dict[str, Any], price: str) -> dict[str, Any]:
         await self.release_schedule(remote)
+        if remote.get("cancel_at_period_end"):
+            # A pending update may carry nothing else, so the cancellation is undone first.
+            remote = await self.update(
+                remote["id"], "resume-for-upgrade", {"cancel_at_period_end": False}
+            )
         params: Any = {
             "items": [{"id": first_item(remote)["id"], "price": price}],
             "proration_behavior": "always_invoice",
-            # Stripe answers 402 and changes nothing when the prorated charge fails.
-            "payment_behavior": "error_if_incomplete",
+            # The prorated invoice is charged now; if the card needs 3-D Secure (or fails), Stripe
+            # keeps the current plan and holds the change in `pending_update` until the invoice
+            # is paid (the answer's client secret lets Stripe.js authenticate it), 23 h at most.
+            "payment_behavior": "pending_if_incomplete",
+            "expand": ["latest_invoice.confirmation_secret"],
         }
-        if remote.get("cancel_at_period_end"):
-            params["cancel_at_period_end"] = False
         return await self.update(remote["id"], f"upgrade-{price}", params)
 
     async def downgrade(self, remote: dict[str, Any], price: str) -> dict[str, Any]:
@@ -109,7 +115,11 @@ class _Change:
         if remote["status"] == "incomplete":
             with stripe_errors():
                 # Never paid: nothing to keep until a period end.
-                return as_dict(await self.api.subscriptions.cancel_async(remote["id"]))
+                return as_dict(
+                    await self.api.subscriptions.cancel_async(
+                        remote["id"], options=self.options(f"cancel-unpaid-{remote['id']}")
+                    )
+                )
         await self.release_schedule(remote)
         if remote.get("cancel_at_period_end"):
             return await self.retrieve(remote["id"])
@@ -168,7 +178,9 @@ async def change_plan(
             action = "billing.cancel_requested"
         elif target.rank > current.rank:
             remote = await change.upgrade(remote, price)
-            action = "billing.upgraded"
+            action = (
+                "billing.upgrade_pending" if remote.get("pending_update") else "billing.upgraded"
+            )
         else:
             remote = await change.downgrade(remote, price)
             action = "billing.downgrade_scheduled"
@@ -176,7 +188,18 @@ async def change_plan(
         tier, view = await _finish(ctx, conn, change, row, remote, action, details)
     if tier is not None:
         await publish_tier(ctx.redis, user_id, tier)
+    if remote.get("pending_update"):
+        view["payment_client_secret"] = pending_payment_secret(remote)
     return view
+
+
+def pending_payment_secret(remote: dict[str, Any]) -> str | None:
+    """The client secret of the invoice a pending update waits for (Stripe.js confirms it)."""
+    invoice = remote.get("latest_invoice")
+    if not isinstance(invoice, dict):
+        return None
+    secret: str | None = (invoice.get("confirmation_secret") or {}).get("client_secret")
+    return secret
 
 
 async def cancel(ctx: Billing, *, user_id: uuid.UUID, nonce: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sp404.billing.usage import LIVE_STATUSES
 from sp404.core.audit import write_audit
 from sp404.core.db import tenant_tx
 from sp404.core.queries import load_queries
+from sp404.core.settings import StripeSection
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
 # What the SPA needs to collect a card: the first invoice's secret or, in a trial, a setup intent.
@@ -48,27 +49,46 @@ async def lock_row(conn: asyncpg.Connection, user_id: uuid.UUID) -> Any:
 
 
 async def ensure_customer(ctx: Billing, client: stripe.StripeClient, user_id: uuid.UUID) -> str:
-    """The user's Stripe customer id, creating the customer the first time.
+    """The user's live Stripe customer id, creating the customer the first time.
 
     Committed on its own, before any subscription exists, so every later webhook about this
-    customer finds its user even if a step after this fails.
+    customer finds its user even if a step after this fails. A customer deleted at Stripe is
+    never reused (its `customer.deleted` event may not have arrived yet): a new one replaces it.
     """
     async with tenant_tx(ctx.pool, user_id) as conn:
         row = await lock_row(conn, user_id)
-        if row["stripe_customer_id"]:
-            return str(row["stripe_customer_id"])
+        stored = row["stripe_customer_id"]
+        if stored and not await _deleted_at_stripe(client, stored):
+            return str(stored)
+        if stored:
+            await conn.execute(SQL["forget_customer"], row["stripe_state_at"], stored)
         params: Any = {"email": row["email"], "metadata": {"user_id": str(user_id)}}
         name = " ".join(p for p in (row["first_name"], row["last_name"]) if p)
         if name:
             params["name"] = name
+        if ctx.settings.stripe_automatic_tax:
+            # Tax is worked out once the producer gives a billing address (POST /tax-details).
+            params["tax"] = {"validate_location": "deferred"}
         with stripe_errors():
             customer = await client.v1.customers.create_async(
                 params=params,
-                # Without a nonce: concurrent first requests of one user share one customer.
-                options=idempotency_key(user_id, "customer", "once"),
+                # Concurrent first requests of one user share one customer; after a deletion the
+                # key names the deleted one, so the replacement is a new customer, not a replay.
+                options=idempotency_key(user_id, "customer", stored or "once"),
             )
-        stored: str = await conn.fetchval(SQL["set_customer"], customer.id)
-    return stored
+        created: str = await conn.fetchval(SQL["set_customer"], customer.id)
+    return created
+
+
+async def _deleted_at_stripe(client: stripe.StripeClient, customer_id: str) -> bool:
+    with stripe_errors():
+        try:
+            found = await client.v1.customers.retrieve_async(customer_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                return True
+            raise
+    return bool(getattr(found, "deleted", False))
 
 
 def client_secret(remote: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -115,11 +135,17 @@ async def subscribe(
     syncer = Syncer(client, ctx.settings)
     async with tenant_tx(ctx.pool, user_id) as conn:
         row = await lock_row(conn, user_id)
-        remote = await _reusable(client, row, price, nonce)
+        remote = await _reusable(client, row, price, nonce, user_id)
         if remote is None:
+            # One trial per e-mail identity, across accounts (a deleted and re-made one too).
+            trial = bool(plan.trial_days) and not row["had_trial"]
+            if trial and await conn.fetchval(SQL["trial_taken"], True):
+                trial = False
+                await conn.execute(SQL["mark_trial_used"])
             remote = await _create(
-                client, row, user_id=user_id, plan=plan, price=price, nonce=nonce
-            )
+                client, row, user_id=user_id, plan=plan, price=price, nonce=nonce, trial=trial,
+                settings=ctx.settings,
+            )  # fmt: skip
             await write_audit(
                 conn, action="billing.subscribed", user_id=user_id, target_type="subscription",
                 target_id=remote["id"], details={"plan": plan.id, "status": remote["status"]},
@@ -131,11 +157,11 @@ async def subscribe(
 
 
 async def _reusable(
-    client: stripe.StripeClient, row: Any, price: str, nonce: str
+    client: stripe.StripeClient, row: Any, price: str, nonce: str, user_id: uuid.UUID
 ) -> dict[str, Any] | None:
     """The stored subscription when this request is a retry or the same unpaid plan again."""
     sub_id = row["stripe_subscription_id"]
-    if not sub_id or row["status"] not in LIVE_STATUSES | {"incomplete"}:
+    if not sub_id or row["status"] not in LIVE_STATUSES | {"incomplete", "paused"}:
         return None
     with stripe_errors():
         remote = as_dict(
@@ -148,18 +174,21 @@ async def _reusable(
         if retry:
             return remote
         raise AlreadySubscribed()
-    if remote["status"] == "incomplete":
-        if retry or price_of(remote) == price:
-            return remote  # a double click, or coming back to pay: same subscription, same secret
+    if remote["status"] == "incomplete" and (retry or price_of(remote) == price):
+        return remote  # a double click, or coming back to pay: same subscription, same secret
+    if remote["status"] in ("incomplete", "paused"):
         with stripe_errors():
             # An unpaid subscription for another plan is abandoned, never left to pile up.
-            await client.v1.subscriptions.cancel_async(sub_id)
+            await client.v1.subscriptions.cancel_async(
+                sub_id, options=idempotency_key(user_id, "abandon", sub_id)
+            )
     return None
 
 
 async def _create(
-    client: stripe.StripeClient, row: Any, *, user_id: uuid.UUID, plan: Plan, price: str, nonce: str
-) -> dict[str, Any]:
+    client: stripe.StripeClient, row: Any, *, user_id: uuid.UUID, plan: Plan, price: str,
+    nonce: str, trial: bool, settings: StripeSection,
+) -> dict[str, Any]:  # fmt: skip
     params: Any = {
         "customer": row["stripe_customer_id"],
         "items": [{"price": price}],
@@ -168,8 +197,15 @@ async def _create(
         "metadata": {"user_id": str(user_id), "plan": plan.id, "request": nonce[:100]},
         "expand": SUBSCRIPTION_EXPAND,
     }
-    if plan.trial_days and not row["had_trial"]:
+    if trial:
         params["trial_period_days"] = plan.trial_days
+        # Without a card by the trial's end Stripe cancels (or pauses) instead of billing nothing
+        # and leaving the plan running past due.
+        params["trial_settings"] = {
+            "end_behavior": {"missing_payment_method": settings.stripe_trial_end_behavior}
+        }
+    if settings.stripe_automatic_tax:
+        params["automatic_tax"] = {"enabled": True}
     with stripe_errors():
         created = await client.v1.subscriptions.create_async(
             params=params, options=idempotency_key(user_id, f"subscribe-{plan.id}", nonce)
@@ -177,13 +213,14 @@ async def _create(
     return as_dict(created)
 
 
-async def portal_url(ctx: Billing, *, user_id: uuid.UUID) -> str:
+async def portal_url(ctx: Billing, *, user_id: uuid.UUID, nonce: str) -> str:
     """A Stripe Customer Portal session for cards, invoices and cancellation."""
     client = require_client(ctx.stripe)
     customer = await ensure_customer(ctx, client, user_id)
     with stripe_errors():
         session = await client.v1.billing_portal.sessions.create_async(
             params={"customer": customer,
-                    "return_url": f"{ctx.settings.public_url.rstrip('/')}/billing"}
+                    "return_url": f"{ctx.settings.public_url.rstrip('/')}/billing"},
+            options=idempotency_key(user_id, "portal", nonce),
         )  # fmt: skip
     return str(session.url)

@@ -81,6 +81,8 @@ def invoice_view(row: Any) -> dict[str, Any]:
         "period_end": row["period_end"],
         "hosted_invoice_url": row["hosted_invoice_url"],
         "invoice_pdf": row["invoice_pdf"],
+        "amount_refunded": row["amount_refunded"],
+        "amount_credited": row["amount_credited"],
         "created_at": row["created_at"],
     }
 

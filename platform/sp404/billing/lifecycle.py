@@ -1,7 +1,9 @@
-"""The platform's start-up hook for billing: the Stripe connection and the deletion hook."""
+"""The platform's start-up hook for billing: the Stripe connection, the deletion hook and the
+past-due cap's sweep."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -11,6 +13,7 @@ from sp404.accounts.context import Accounts
 from sp404.accounts.data_rights import DELETION_HOOKS
 from sp404.billing.changes import cancel_for_deletion
 from sp404.billing.context import Billing
+from sp404.billing.past_due import sweep_forever
 from sp404.billing.plans import load_plans
 from sp404.billing.stripe_api import connect_stripe
 
@@ -27,8 +30,11 @@ async def start_billing(app: FastAPI) -> Callable[[], Awaitable[None]]:
         await cancel_for_deletion(ctx, user_id)
 
     DELETION_HOOKS.append(cancel_stripe_subscription)
+    sweeper = asyncio.get_running_loop().create_task(sweep_forever(ctx))
 
     async def stop() -> None:
+        sweeper.cancel()
+        await asyncio.gather(sweeper, return_exceptions=True)
         DELETION_HOOKS.remove(cancel_stripe_subscription)
         if connection is not None:
             await connection.aclose()

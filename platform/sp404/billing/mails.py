@@ -12,15 +12,35 @@ def money(cents: int, currency: str) -> str:
 
 
 def trial_ending_mail(
-    plan_name: str, trial_end: datetime | None, billing_url: str
+    plan_name: str, trial_end: datetime | None, billing_url: str, *, has_card: bool = True
 ) -> tuple[str, str]:
-    """The notice three days before a trial turns into a paid subscription."""
+    """The notice three days before a trial turns into a paid subscription (or, without a
+    card, ends)."""
     when = trial_end.strftime("%B %d, %Y") if trial_end else "in a few days"
+    if not has_card:
+        return (
+            f"Your SP-404 Sample Cloud {plan_name} trial ends soon",
+            f"Your free {plan_name} trial ends on {when}. There is no card on file, so your\n"
+            f"account goes back to Free then (nothing you stored is deleted). To keep\n"
+            f"{plan_name}, add a card here:\n\n{billing_url}\n",
+        )
     return (
         f"Your SP-404 Sample Cloud {plan_name} trial ends soon",
         f"Your free {plan_name} trial ends on {when}. After that your card is charged and\n"
         "you keep every feature. To stop before then, cancel here:\n\n"
         f"{billing_url}\n",
+    )
+
+
+def dispute_operator_mail(
+    account_email: str, user_id: str, cents: int, currency: str, reason: str, dispute_id: str
+) -> tuple[str, str]:
+    """The operator's notice that a producer's bank disputed a charge (a chargeback)."""
+    return (
+        f"Dispute opened: {money(cents, currency)} from {account_email}",
+        f"The bank of {account_email} (user {user_id}) disputes a charge of\n"
+        f"{money(cents, currency)} (reason: {reason}). The account is flagged; answer the\n"
+        f"dispute in the Stripe Dashboard before its evidence deadline: {dispute_id}\n",
     )
 
 

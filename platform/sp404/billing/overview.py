@@ -44,6 +44,8 @@ async def subscription_view(conn: asyncpg.Connection) -> dict[str, Any]:
         "trial_ends_at": row["trial_ends_at"] if row["status"] == "trialing" else None,
         "trial_available": not row["had_trial"],
         "has_billing_account": row["stripe_customer_id"] is not None,
+        "past_due_since": row["past_due_since"] if row["status"] == "past_due" else None,
+        "disputed": row["disputed_at"] is not None,
     }
     if usage is not None:
         view.update(usage_view(usage))

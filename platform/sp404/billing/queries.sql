@@ -9,6 +9,7 @@ on conflict on constraint subscriptions_user_id_key do nothing;
 select s.id, s.stripe_customer_id, s.stripe_subscription_id, s.stripe_price_id, s.tier,
        s.status, s.current_period_start, s.current_period_end, s.trial_ends_at,
        s.cancel_at_period_end, s.cancelled_at, s.pending_tier, s.had_trial, s.stripe_state_at,
+       s.past_due_since, s.disputed_at, s.dispute_id,
        u.email, u.first_name, u.last_name, u.tier as user_tier
 from app.subscriptions s
 join app.users u on u.id = s.user_id
@@ -18,7 +19,8 @@ for update of s;
 -- The caller's subscription, the tier enforced on the account and that tier's price.
 select s.id, u.tier, s.status, s.current_period_start, s.current_period_end, s.trial_ends_at,
        s.cancel_at_period_end, s.cancelled_at, s.pending_tier, s.had_trial,
-       s.stripe_subscription_id, s.stripe_customer_id, p.price_usd
+       s.stripe_subscription_id, s.stripe_customer_id, p.price_usd, s.past_due_since,
+       s.disputed_at
 from app.subscriptions s
 join app.users u on u.id = s.user_id
 join app.plans p on p.id = u.tier;
@@ -44,6 +46,7 @@ update app.subscriptions
        pending_tier = $10,
        had_trial = had_trial or $11,
        stripe_state_at = greatest(stripe_state_at, $12),
+       past_due_since = $13,
        updated_at = now();
 
 -- name: forget_customer --
@@ -51,7 +54,8 @@ update app.subscriptions
 update app.subscriptions
    set stripe_customer_id = null, stripe_subscription_id = null, stripe_price_id = null,
        tier = 'free', status = 'active', current_period_start = null, current_period_end = null,
-       cancel_at_period_end = false, pending_tier = null, stripe_state_at = $1, updated_at = now()
+       cancel_at_period_end = false, pending_tier = null, past_due_since = null,
+       stripe_state_at = $1, updated_at = now()
  where stripe_customer_id = $2;
 
 -- name: set_user_tier --
@@ -112,7 +116,8 @@ returning id, status;
 -- name: list_invoices --
 -- The caller's invoices, newest first, one page with the total.
 select id, stripe_invoice_id, number, amount_due, amount_paid, currency, status, period_start,
-       period_end, hosted_invoice_url, invoice_pdf, created_at, count(*) over () as total
+       period_end, hosted_invoice_url, invoice_pdf, amount_refunded, amount_credited,
+       created_at, count(*) over () as total
 from app.invoices
 order by created_at desc, id
 limit $1 offset $2;
@@ -120,7 +125,8 @@ limit $1 offset $2;
 -- name: fetch_invoice --
 -- One of the caller's invoices.
 select id, stripe_invoice_id, number, amount_due, amount_paid, currency, status, period_start,
-       period_end, hosted_invoice_url, invoice_pdf, created_at, 1::bigint as total
+       period_end, hosted_invoice_url, invoice_pdf, amount_refunded, amount_credited,
+       created_at, 1::bigint as total
 from app.invoices
 where id = $1;
 
@@ -190,3 +196,33 @@ select count(*) from app.invoices;
 -- name: current_user --
 -- The user this transaction is bound to.
 select app.current_user_id();
+
+-- name: trial_taken --
+-- Whether the caller's e-mail identity already had a trial on any account; with $1, a first
+-- one is recorded (SECURITY DEFINER).
+select app.trial_taken($1);
+
+-- name: mark_trial_used --
+-- The account may not start a trial (its e-mail identity already had one).
+update app.subscriptions set had_trial = true, updated_at = now();
+
+-- name: past_due_accounts --
+-- Accounts past due since before $1 that still hold a paid tier (SECURITY DEFINER).
+select app.past_due_accounts($1) as user_id;
+
+-- name: record_dispute --
+-- A charge of the caller's was disputed (or the dispute closed: $1 null).
+update app.subscriptions
+   set disputed_at = $1, dispute_id = $2, updated_at = now();
+
+-- name: record_refund --
+-- What was refunded on one of the caller's invoices (never decreases).
+update app.invoices
+   set amount_refunded = greatest(amount_refunded, $2), updated_at = now()
+ where stripe_invoice_id = $1;
+
+-- name: record_credit --
+-- What credit notes took off one of the caller's invoices.
+update app.invoices
+   set amount_credited = $2, updated_at = now()
+ where stripe_invoice_id = $1;

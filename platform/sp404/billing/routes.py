@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 
 from sp404.accounts.auth import CurrentClaims
-from sp404.billing import changes, checkout, invoices, overview, webhooks
+from sp404.billing import changes, checkout, invoices, overview, tax, webhooks
 from sp404.billing.context import BillingDep
 from sp404.billing.plans import load_plans, plan_view, publishable_key
 from sp404.billing.schemas import (
@@ -19,6 +19,8 @@ from sp404.billing.schemas import (
     PortalOut,
     SubscribeOut,
     SubscriptionOut,
+    TaxDetailsIn,
+    TaxDetailsOut,
     WebhookOut,
 )
 
@@ -127,9 +129,28 @@ async def get_invoice(
 
 
 @router.post("/portal", response_model=PortalOut)
-async def portal(claims: CurrentClaims, ctx: BillingDep) -> dict[str, str]:
+async def portal(
+    request: Request, claims: CurrentClaims, ctx: BillingDep, key: IdempotencyKey = None
+) -> dict[str, str]:
     """A Stripe Customer Portal link for cards, invoices and cancellation."""
-    return {"url": await checkout.portal_url(ctx, user_id=uuid.UUID(claims.user_id))}
+    url = await checkout.portal_url(
+        ctx, user_id=uuid.UUID(claims.user_id), nonce=request_nonce(request, key)
+    )
+    return {"url": url}
+
+
+@router.post("/tax-details", response_model=TaxDetailsOut)
+async def tax_details(
+    body: TaxDetailsIn,
+    request: Request,
+    claims: CurrentClaims,
+    ctx: BillingDep,
+    key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Give the billing address Stripe Tax needs, and a tax id for invoices (when tax is on)."""
+    return await tax.set_tax_details(
+        ctx, user_id=uuid.UUID(claims.user_id), details=body, nonce=request_nonce(request, key)
+    )
 
 
 @router.post("/webhook", response_model=WebhookOut)

@@ -104,6 +104,16 @@ class SubscriptionOut(BaseModel):
     trial_ends_at: datetime | None
     trial_available: bool
     has_billing_account: bool
+    past_due_since: datetime | None = Field(
+        default=None, description="While past due: since when (the plan falls to Free after "
+        "the server's past-due days)"
+    )  # fmt: skip
+    disputed: bool = Field(default=False, description="A charge of this account is disputed")
+    payment_client_secret: str | None = Field(
+        default=None,
+        description="Only in a change's answer: an upgrade waits for this payment (3-D Secure); "
+        "Stripe.js confirms it and the new plan applies once Stripe reports it paid",
+    )
     # Absent only for an account without a usage row (the routes leave unset fields out).
     usage: UsageOut | None = None
     warnings: list[QuotaWarningOut] | None = None
@@ -128,6 +138,8 @@ class InvoiceOut(BaseModel):
     period_end: datetime | None
     hosted_invoice_url: str | None
     invoice_pdf: str | None
+    amount_refunded: int = Field(description="In cents, given back to the card")
+    amount_credited: int = Field(description="In cents, taken off by credit notes")
     created_at: datetime
 
 
@@ -145,3 +157,26 @@ class PortalOut(BaseModel):
 class WebhookOut(BaseModel):
     received: Literal[True]
     outcome: Literal["applied", "duplicate", "ignored"]
+
+
+class TaxDetailsIn(BaseModel):
+    """The billing address Stripe Tax works from, and an optional tax id for the invoices."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    postal_code: str | None = Field(default=None, max_length=20)
+    state: str | None = Field(default=None, max_length=100)
+    city: str | None = Field(default=None, max_length=100)
+    line1: str | None = Field(default=None, max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    tax_id_type: str | None = Field(
+        default=None, pattern=r"^[a-z]{2,3}_[a-z]+$", description="Stripe's type, e.g. eu_vat"
+    )
+    tax_id_value: str | None = Field(default=None, min_length=2, max_length=40)
+
+
+class TaxDetailsOut(BaseModel):
+    country: str
+    tax_ids: list[str] = Field(description="Tax ids the invoices will show")
+    automatic_tax: Literal[True]

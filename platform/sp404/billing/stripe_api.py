@@ -21,6 +21,10 @@ from sp404.core.errors import Conflict
 from sp404.core.settings import StripeSection
 
 log = logging.getLogger("billing.stripe")
+# The Stripe API version every request asks for, whatever the account's default: the one the
+# pinned SDK major (pyproject.toml) is generated for. Objects and events are read in this shape;
+# tests/billing/test_api_version.py fails when the SDK, this and the emulator disagree.
+STRIPE_API_VERSION = "2026-10-28.endive"
 _NONCE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -32,7 +36,11 @@ class StripeConnection:
         self._http = stripe.RequestsClient(async_fallback_client=stripe.AIOHTTPClient())
         base: Any = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
         self.client = stripe.StripeClient(
-            api_key, base_addresses=base, max_network_retries=2, http_client=self._http
+            api_key,
+            base_addresses=base,
+            max_network_retries=2,
+            http_client=self._http,
+            stripe_version=STRIPE_API_VERSION,
         )
 
     async def aclose(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,11 @@ def period_of(sub: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
     )
 
 
+def past_due_cap_passed(settings: StripeSection, since: datetime, moment: datetime) -> bool:
+    """Whether a subscription past due since `since` has used up its days on a paid plan."""
+    return moment - since >= timedelta(days=settings.billing_past_due_days)
+
+
 def adopts(row: Any, remote: dict[str, Any]) -> bool:
     """Whether this Stripe subscription is the one the account's row should mirror.
 
@@ -85,9 +90,16 @@ class Syncer:
         return as_dict(await self.client.v1.subscriptions.retrieve_async(subscription_id))
 
     async def pending_tier(self, remote: dict[str, Any], tier: str) -> str | None:
-        """The tier the account moves to at period end, if a change is scheduled."""
+        """The tier the account moves to when Stripe confirms a payment (a pending upgrade) or
+        at the period end (a scheduled change or cancellation)."""
         if remote.get("status") not in LIVE_STATUSES:
             return None
+        pending = remote.get("pending_update") or {}
+        if pending.get("subscription_items"):
+            upgrade = plan_for_price(
+                self.settings, object_id(pending["subscription_items"][0].get("price"))
+            )
+            return upgrade if upgrade != tier else None
         if remote.get("cancel_at_period_end") or remote.get("cancel_at"):
             return FREE
         schedule: Any = remote.get("schedule")
@@ -127,6 +139,9 @@ class Syncer:
         price = price_of(remote)
         plan_id = plan_for_price(self.settings, price)
         status = remote["status"]
+        # Stripe's clock: the event's time, else the newest event's (tests move Stripe's clock).
+        moment = event_at or row["stripe_state_at"] or datetime.now(UTC)
+        past_due_since = (row["past_due_since"] or moment) if status == "past_due" else None
         if status in LIVE_STATUSES:
             if plan_id is None:
                 log.error("subscription bills an unknown price", extra={"price": price})
@@ -134,6 +149,12 @@ class Syncer:
         else:
             # incomplete (not paid yet), canceled, unpaid, expired: Free limits apply.
             tier = FREE
+        if past_due_since is not None and past_due_cap_passed(
+            self.settings, past_due_since, moment
+        ):
+            tier = FREE  # past due for too long, whatever the retry settings do
+        if row["disputed_at"] is not None and self.settings.billing_dispute_suspends:
+            tier = FREE  # paid features wait while a chargeback is open
         start, end = period_of(remote)
         await conn.execute(
             SQL["apply_subscription"],
@@ -149,6 +170,7 @@ class Syncer:
             await self.pending_tier(remote, tier),
             remote.get("trial_start") is not None,
             event_at,
+            past_due_since,
         )
         changed = await conn.fetchval(SQL["set_user_tier"], tier)
         if changed is not None and public_url:

@@ -29,6 +29,7 @@ from sp404.billing.errors import BillingNotConfigured, InvalidWebhook
 from sp404.billing.invoices import archive_invoice, invoice_subscription
 from sp404.billing.mails import (
     action_required_mail,
+    dispute_operator_mail,
     payment_failed_mail,
     receipt_mail,
     trial_ending_mail,
@@ -37,6 +38,7 @@ from sp404.billing.plans import load_plans
 from sp404.billing.stripe_api import as_dict
 from sp404.billing.sync import Syncer, object_id, timestamp
 from sp404.billing.tier_cache import publish_tier
+from sp404.core.audit import write_audit
 from sp404.core.db import tenant_tx
 from sp404.core.errors import NotFound
 from sp404.core.queries import load_queries
@@ -122,6 +124,15 @@ class EventContext:
             body=body,
         )  # fmt: skip
 
+    async def customer_has_card(self) -> bool:
+        """Whether the customer has a default card Stripe can charge when a trial ends."""
+        if self.client is None or not self.row["stripe_customer_id"]:
+            return False
+        customer = as_dict(
+            await self.client.v1.customers.retrieve_async(self.row["stripe_customer_id"])
+        )
+        return bool((customer.get("invoice_settings") or {}).get("default_payment_method"))
+
     async def current_invoice(self) -> dict[str, Any]:
         """The invoice as Stripe has it now (the event's copy may be older)."""
         if self.client is None:
@@ -145,8 +156,10 @@ async def _trial_will_end(ev: EventContext) -> None:
     tier = ev.tier or ev.row["user_tier"]
     name = plans[tier].name if tier in plans else tier
     url = f"{ev.ctx.settings.public_url.rstrip('/')}/billing"
+    has_card = bool(ev.obj.get("default_payment_method")) or await ev.customer_has_card()
     await ev.mail(
-        "trial_will_end", trial_ending_mail(name, timestamp(ev.obj.get("trial_end")), url)
+        "trial_will_end",
+        trial_ending_mail(name, timestamp(ev.obj.get("trial_end")), url, has_card=has_card),
     )
 
 
@@ -190,6 +203,73 @@ async def _customer_deleted(ev: EventContext) -> None:
     ev.tier = "free"
 
 
+async def _resync(ev: EventContext) -> None:
+    """Mirror the subscription again now that the row changed (a dispute flag, say)."""
+    ev.row = await lock_row(ev.conn, ev.user_id)
+    await ev.sync_subscription(ev.row["stripe_subscription_id"])
+
+
+async def _dispute_created(ev: EventContext) -> None:
+    dispute = ev.obj
+    await ev.conn.execute(SQL["record_dispute"], ev.created, dispute["id"])
+    await write_audit(
+        ev.conn, action="billing.dispute_opened", user_id=ev.user_id, target_type="dispute",
+        target_id=dispute["id"],
+        details={"amount": dispute.get("amount"), "reason": dispute.get("reason")},
+    )  # fmt: skip
+    operator = ev.ctx.settings.billing_operator_email
+    if operator:
+        subject, body = dispute_operator_mail(
+            ev.row["email"], str(ev.user_id), int(dispute.get("amount") or 0),
+            dispute.get("currency") or "usd", str(dispute.get("reason")), dispute["id"],
+        )  # fmt: skip
+        await enqueue_mail(
+            ev.conn, user_id=ev.user_id, kind="dispute_operator", to=operator, subject=subject,
+            body=body,
+        )  # fmt: skip
+    else:
+        log.warning("dispute opened; no operator e-mail set", extra={"dispute": dispute["id"]})
+    await _resync(ev)
+
+
+async def _dispute_closed(ev: EventContext) -> None:
+    # Won (or closed with a warning): the flag goes. Lost: the money went back to the bank and
+    # the flag stays for the operator to clear (`sp404 admin set-tier` after a talk).
+    if ev.obj.get("status") in ("won", "warning_closed") and ev.row["dispute_id"] == ev.obj["id"]:
+        await ev.conn.execute(SQL["record_dispute"], None, None)
+        await _resync(ev)
+
+
+async def _invoice_of_payment(ev: EventContext, payment_intent: str | None) -> str | None:
+    if ev.client is None or not payment_intent:
+        return None
+    listed = await ev.client.v1.invoice_payments.list_async(
+        params={"payment": {"type": "payment_intent", "payment_intent": payment_intent}}
+    )
+    return object_id(listed.data[0].invoice) if listed.data else None
+
+
+async def _charge_refunded(ev: EventContext) -> None:
+    charge = ev.obj
+    invoice_id = await _invoice_of_payment(ev, object_id(charge.get("payment_intent")))
+    if invoice_id is not None:
+        await ev.conn.execute(
+            SQL["record_refund"], invoice_id, int(charge.get("amount_refunded") or 0)
+        )
+
+
+async def _credit_note(ev: EventContext) -> None:
+    invoice_id = object_id(ev.obj.get("invoice"))
+    if ev.client is None or invoice_id is None:
+        return
+    invoice = as_dict(await ev.client.v1.invoices.retrieve_async(invoice_id))
+    await archive_invoice(ev.conn, user_id=ev.user_id, invoice=invoice)
+    credited = int(invoice.get("pre_payment_credit_notes_amount") or 0) + int(
+        invoice.get("post_payment_credit_notes_amount") or 0
+    )
+    await ev.conn.execute(SQL["record_credit"], invoice_id, credited)
+
+
 async def _schedule_event(ev: EventContext) -> None:
     await ev.sync_subscription(object_id(ev.obj.get("subscription")))
 
@@ -201,6 +281,15 @@ HANDLERS: dict[str, Handler] = {
     "customer.subscription.paused": _subscription_event,
     "customer.subscription.resumed": _subscription_event,
     "customer.subscription.trial_will_end": _trial_will_end,
+    "customer.subscription.pending_update_applied": _subscription_event,
+    "customer.subscription.pending_update_expired": _subscription_event,
+    "invoice.updated": _invoice_handler(None),
+    "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
+    "charge.refunded": _charge_refunded,
+    "credit_note.created": _credit_note,
+    "credit_note.updated": _credit_note,
+    "credit_note.voided": _credit_note,
     "invoice.finalized": _invoice_handler(None),
     "invoice.paid": _invoice_handler(_receipt),
     "invoice.payment_failed": _invoice_handler(_failure),
@@ -215,16 +304,23 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def _customer_of(obj: dict[str, Any]) -> str | None:
+async def _customer_of(ctx: Billing, obj: dict[str, Any]) -> str | None:
     if obj.get("object") == "customer":
         return object_id(obj.get("id"))
+    if obj.get("object") == "dispute" and ctx.stripe is not None:
+        # A dispute names its charge, not the customer.
+        try:
+            charge = await ctx.stripe.client.v1.charges.retrieve_async(str(obj.get("charge")))
+        except stripe.InvalidRequestError:
+            return None
+        return object_id(charge.customer)
     return object_id(obj.get("customer"))
 
 
 async def handle_event(ctx: Billing, event: dict[str, Any]) -> str:
     """Apply one verified event; says whether it was `applied`, a `duplicate` or `ignored`."""
     handler = HANDLERS.get(event["type"])
-    customer = _customer_of(event["data"]["object"])
+    customer = await _customer_of(ctx, event["data"]["object"]) if handler else None
     created = timestamp(event.get("created"))
     user_id: uuid.UUID | None = None
     if handler is not None and customer:

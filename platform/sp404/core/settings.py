@@ -260,6 +260,37 @@ class StripeSection(CoreSection):
     )
     stripe_price_pro: str | None = Field(default=None, examples=["price_..."])
     stripe_price_enterprise: str | None = Field(default=None, examples=["price_..."])
+    stripe_trial_end_behavior: Literal["cancel", "pause"] = Field(
+        default="cancel",
+        description="What Stripe does when a trial ends without a card: cancel the subscription "
+        "or pause it (either way the account is on Free until a card is added and paid).",
+    )
+    stripe_automatic_tax: bool = Field(
+        default=False,
+        description="Stripe Tax: subscriptions compute tax (automatic_tax) from the billing "
+        "address the producer gives, and invoices show their tax ids. Needs Stripe Tax set up "
+        "in the Stripe account.",
+    )
+    billing_past_due_days: int = Field(
+        default=14,
+        ge=0,
+        description="A subscription past due for longer than this many days falls to Free "
+        "(Stripe's own retry settings notwithstanding); paying brings the plan back.",
+    )
+    billing_past_due_sweep_s: float = Field(
+        default=3600,
+        gt=0,
+        description="How often the platform looks for subscriptions past the past-due cap.",
+    )
+    billing_operator_email: str | None = Field(
+        default=None,
+        description="Who is mailed when a producer disputes a charge (unset: logged only).",
+        examples=["billing@example.com"],
+    )
+    billing_dispute_suspends: bool = Field(
+        default=False,
+        description="While a dispute is open the account is on Free (its data is kept).",
+    )
 
 
 class VibeSection(CoreSection):
