@@ -16,5 +16,5 @@ export default defineConfig({
       "/.well-known": "http://127.0.0.1:8080",
     },
   },
-  test: { environment: "node", include: ["src/**/*.test.ts"] },
+  test: { environment: "node", include: ["src/**/*.test.ts", "src/**/*.test.tsx"] },
 });

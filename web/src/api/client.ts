@@ -8,6 +8,8 @@
  * loop; after sign-out nothing refreshes, and every request and stream of the session is aborted.
  */
 import { ApiError, errorFrom, formatWait } from "./errors";
+import type { paths as EnginePaths } from "./generated/engine";
+import type { paths as PlatformPaths } from "./generated/platform";
 import { kindOf, Pacer } from "./pacing";
 
 type Listener = () => void;
@@ -245,7 +247,7 @@ async function readError(response: Response): Promise<ApiError> {
 }
 
 /** Fetch with the token; a 401 refreshes once and retries; errors throw ApiError. */
-export async function authorizedFetch(
+async function authorizedFetch(
   path: string,
   options: RequestOptions = {},
 ): Promise<Response> {
@@ -267,9 +269,169 @@ export async function authorizedFetch(
   return response;
 }
 
-/** A JSON request; resolves to the parsed body (undefined for 204). */
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const response = await authorizedFetch(path, options);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
+// ---------------------------------------------------------------------------------------------
+// The typed call family: every request of the app names a route of the OpenAPI documents
+// (generated/platform.ts, generated/engine.ts) by method and path template, and its body, query and
+// answer take the generated types, so a renamed route or field fails `tsc`.
+//   call        -> the JSON answer (undefined for 204)
+//   callRaw     -> the Response itself (files, byte ranges, event streams)
+//   callUpload  -> a multipart upload with progress (XMLHttpRequest: fetch cannot report it)
+// ---------------------------------------------------------------------------------------------
+
+type Paths = PlatformPaths & EnginePaths;
+
+export type Method = "get" | "post" | "put" | "patch" | "delete";
+
+/** The path templates that answer `method` ("/api/kits/{kit_id}"). */
+export type PathWith<M extends Method> = {
+  [P in keyof Paths]: Paths[P] extends { [K in M]: object } ? P : never;
+}[keyof Paths];
+
+type Operation<M extends Method, P extends PathWith<M>> = Paths[P] extends { [K in M]: infer O } ? O : never;
+
+type Success<R> = R extends { 200: infer A } ? A : R extends { 201: infer A } ? A : R extends { 202: infer A } ? A : never;
+
+type JsonOf<A> = A extends { content: { "application/json": infer J } } ? J : undefined;
+
+/** The JSON a route answers on success (undefined for a 204). */
+export type Answer<M extends Method, P extends PathWith<M>> =
+  Operation<M, P> extends { responses: infer R } ? JsonOf<Success<R>> : never;
+
+type BodyOf<O> = O extends { requestBody?: { content: infer C } }
+  ? C extends { "application/json": infer B }
+    ? B
+    : C extends { "multipart/form-data": unknown }
+      ? FormData
+      : never
+  : never;
+
+type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? ([Q] extends [never] ? never : Q) : never;
+
+type ParamsOf<O> = O extends { parameters: { path: infer A } } ? ([A] extends [never] ? never : A) : never;
+
+/** What a call may carry: only what its route takes (path parameters, query, body). */
+export type CallInit<M extends Method, P extends PathWith<M>> = Omit<RequestOptions, "method" | "body"> &
+  ([ParamsOf<Operation<M, P>>] extends [never]
+    ? { params?: never }
+    : { params: { [K in keyof ParamsOf<Operation<M, P>>]: string | number } }) &
+  ([QueryOf<Operation<M, P>>] extends [never]
+    ? { query?: never }
+    : // A URLSearchParams where a builder (search, filters) owns the query string.
+      { query?: QueryOf<Operation<M, P>> | URLSearchParams }) &
+  ([BodyOf<Operation<M, P>>] extends [never] ? { body?: never } : { body: BodyOf<Operation<M, P>> });
+
+type InitArgs<M extends Method, P extends PathWith<M>> = {} extends CallInit<M, P>
+  ? [init?: CallInit<M, P>]
+  : [init: CallInit<M, P>];
+
+type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
+
+/** The URL of a route: `{name}` filled from params, the query appended (lists repeat the key). */
+export function routeUrl(
+  path: string,
+  params?: Record<string, string | number>,
+  query?: Record<string, QueryValue> | URLSearchParams,
+): string {
+  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined) throw new Error(`${path}: no value for {${name}}`);
+    return encodeURIComponent(String(value));
+  });
+  let search: URLSearchParams;
+  if (query instanceof URLSearchParams) search = query;
+  else {
+    search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value == null) continue;
+      if (Array.isArray(value)) value.forEach((item) => search.append(key, String(item)));
+      else search.set(key, String(value));
+    }
+  }
+  const text = search.toString();
+  return text ? `${filled}?${text}` : filled;
+}
+
+function prepare(method: Method, path: string, init: Record<string, unknown> | undefined): [string, RequestOptions] {
+  const { params, query, ...options } = (init ?? {}) as {
+    params?: Record<string, string | number>;
+    query?: Record<string, QueryValue> | URLSearchParams;
+  } & RequestOptions;
+  return [routeUrl(path, params, query), { ...options, method: method.toUpperCase() }];
+}
+
+/** Call a route; resolves to its JSON answer (undefined for 204). Errors throw ApiError. */
+export async function call<M extends Method, P extends PathWith<M>>(
+  method: M,
+  path: P,
+  ...[init]: InitArgs<M, P>
+): Promise<Answer<M, P>> {
+  const response = await authorizedFetch(...prepare(method, path, init));
+  if (response.status === 204) return undefined as Answer<M, P>;
+  return (await response.json()) as Answer<M, P>;
+}
+
+/** Call a route and keep the Response: a file, a byte range or an event stream. */
+export function callRaw<M extends Method, P extends PathWith<M>>(
+  method: M,
+  path: P,
+  ...[init]: InitArgs<M, P>
+): Promise<Response> {
+  return authorizedFetch(...prepare(method, path, init));
+}
+
+export interface UploadAnswer<T> {
+  body: T;
+  /** The X-Quota-Warning header: set when this upload took a quota past 80 %. */
+  quotaWarning: string | null;
+}
+
+function xhrSend(method: string, url: string, form: FormData, onProgress: (fraction: number) => void): Promise<XMLHttpRequest> {
+  return new Promise((resolve, reject) => {
+    checkPace(method, url);
+    const xhr = new XMLHttpRequest();
+    // Signing out stops an upload in flight like every other request of the session.
+    const signal = session.signal;
+    const abort = (): void => xhr.abort();
+    signal.addEventListener("abort", abort, { once: true });
+    xhr.onloadend = () => signal.removeEventListener("abort", abort);
+    xhr.onabort = () => reject(new DOMException("The upload was stopped.", "AbortError"));
+    xhr.open(method, url);
+    xhr.setRequestHeader("Accept", "application/json");
+    if (accessToken) xhr.setRequestHeader("Authorization", `Bearer ${accessToken}`);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => resolve(xhr);
+    xhr.onerror = () => reject(new TypeError("network error"));
+    xhr.send(form);
+  });
+}
+
+function parseXhr(xhr: XMLHttpRequest): unknown {
+  try {
+    return JSON.parse(xhr.responseText);
+  } catch {
+    return null;
+  }
+}
+
+/** A multipart upload whose progress goes from 0 to 1 (a 401 refreshes once and starts over). */
+export async function callUpload<M extends "post" | "put", P extends PathWith<M>>(
+  method: M,
+  path: P,
+  form: FormData,
+  onProgress: (fraction: number) => void,
+): Promise<UploadAnswer<Answer<M, P>>> {
+  const verb = method.toUpperCase();
+  let xhr = await xhrSend(verb, path, form, onProgress);
+  if (xhr.status === 401 && (await refreshAccessToken())) {
+    onProgress(0);
+    xhr = await xhrSend(verb, path, form, onProgress);
+  }
+  if (xhr.status < 200 || xhr.status >= 300) {
+    const error = errorFrom(xhr.status, parseXhr(xhr), xhr.getResponseHeader("Retry-After"));
+    reportError(error, verb, path);
+    throw error;
+  }
+  return { body: parseXhr(xhr) as Answer<M, P>, quotaWarning: xhr.getResponseHeader("X-Quota-Warning") };
 }

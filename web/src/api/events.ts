@@ -3,7 +3,7 @@
  * takes the access token nowhere else, so the stream is read with fetch() and a ReadableStream,
  * parsed here, and reconnected with Last-Event-ID and a growing delay when it drops.
  */
-import { authorizedFetch } from "./client";
+import { callRaw } from "./client";
 import { ApiError, parseRetryAfter } from "./errors";
 
 export interface SseEvent {
@@ -131,11 +131,14 @@ function isPermanent(error: unknown): boolean {
   return false;
 }
 
-async function connect(path: string, lastEventId: string, signal: AbortSignal): Promise<Response> {
+/** The routes that answer an event stream. */
+export type EventStreamPath = "/api/jobs/events";
+
+async function connect(path: EventStreamPath, lastEventId: string, signal: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { Accept: "text/event-stream" };
   if (lastEventId) headers["Last-Event-ID"] = lastEventId;
   // The access token expires after an hour; a long-lived tab refreshes it like any request.
-  const response = await authorizedFetch(path, { headers, cache: "no-store", signal });
+  const response = await callRaw("get", path, { headers, cache: "no-store", signal });
   const type = response.headers.get("Content-Type") ?? "";
   if (!type.startsWith("text/event-stream") || !response.body) {
     await response.body?.cancel();
@@ -190,7 +193,7 @@ export interface StreamHandlers {
  * ends every 15 minutes) or the network drops it, sending the last event id back.
  */
 export async function followEventStream(
-  path: string,
+  path: EventStreamPath,
   handlers: StreamHandlers,
   signal: AbortSignal,
 ): Promise<void> {

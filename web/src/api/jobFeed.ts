@@ -5,12 +5,12 @@
  * with one list request (`GET /api/jobs`) at a slowly growing interval, never one request per job.
  * Signing out closes it all.
  */
-import { api, onSessionEnd } from "./client";
+import { call, onSessionEnd } from "./client";
 import { followEventStream, type SseEvent } from "./events";
 import { ApiError, parseRetryAfter } from "./errors";
 import type { Job } from "./types";
 
-const EVENTS_PATH = "/api/jobs/events";
+const EVENTS_PATH = "/api/jobs/events" as const;
 const FINISHED = new Set(["done", "failed", "dead", "cancelled", "deferred"]);
 /** Keep the stream this long after the last watcher leaves (page changes must not restart it). */
 const LINGER_MS = 60_000;
@@ -83,8 +83,8 @@ async function catchUp(): Promise<number | null> {
   if (ids.length === 0 || !controller) return null;
   try {
     const limit = Math.min(200, Math.max(50, ids.length * 2));
-    const page = await api<{ jobs: unknown[] }>(`/api/jobs?limit=${limit}`, { signal: controller.signal });
-    page.jobs.forEach((raw) => {
+    const page = await call("get", "/api/jobs", { query: { limit }, signal: controller.signal });
+    page.jobs.forEach((raw: unknown) => {
       const job = jobFrom(raw);
       if (job && watched.has(job.id)) publish(job);
     });

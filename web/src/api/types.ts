@@ -1,16 +1,16 @@
 /**
- * Response shapes of the routes the app uses (see the README's API table and the PRD).
- *
- * The platform's come from its OpenAPI document (`generated/platform.ts`, written by
+ * Names for the response shapes the app uses, all taken from the services' OpenAPI documents
+ * (`generated/platform.ts`, `generated/engine.ts`, written by
  * `.venv/bin/python -m scripts.generate_api_types`): a renamed or retyped field fails the build.
  * Where the app builds stand-ins of its own (a profile from the token's claims, a subscription
- * while the real one loads, test fixtures), the type picks the fields the app uses. The engine's
- * are still written by hand: the library's live list builds rows whose status and format are
- * looser than the engine's enums (an upload's "stored" becomes a sample status, format "").
+ * while the real one loads, a provisional library row, test fixtures), the type picks or widens
+ * the fields the app uses; it never declares a field the API does not have.
  */
+import type { components as EngineComponents } from "./generated/engine";
 import type { components as PlatformComponents } from "./generated/platform";
 
 type Platform = PlatformComponents["schemas"];
+type Engine = EngineComponents["schemas"];
 
 /** The user in a sign-in answer. */
 export type User = Platform["LoginUser"];
@@ -24,58 +24,33 @@ export type Profile = Omit<Platform["ProfileOut"], "avatar_url">;
 /** One of GET /api/auth/sessions. */
 export type Session = Platform["SessionOut"];
 
-export interface Sample {
-  id: string;
-  title: string | null;
-  filename: string;
-  format: string;
-  size_bytes: number;
-  duration: number | null;
-  sample_rate: number | null;
-  channels: number | null;
-  genre: string | null;
-  tags: string[];
-  bpm: number | null;
-  musical_key: string | null;
-  is_loop: boolean | null;
-  status: string;
-  created_at: string;
-  vibe?: unknown;
-}
+type EngineSample = Engine["Sample"];
 
-export interface Job {
-  id: string;
-  sample_id: string | null;
-  status: string;
-  progress: number;
-  last_error: string | null;
-}
+/**
+ * A sample as the library lists it (GET /api/samples, search and similar answers carry the same
+ * fields). Wider than the engine's in two fields only: the live list shows an accepted upload
+ * before it is listed, with the upload's status ("stored") and no format yet ("").
+ */
+export type Sample = Omit<EngineSample, "format" | "status"> & {
+  format: EngineSample["format"] | "";
+  status: EngineSample["status"] | Engine["UploadAccepted"]["status"];
+  vibe?: Engine["LibrarySample"]["vibe"];
+};
 
-export interface SampleDetail extends Sample {
-  features: Record<string, unknown> | null;
-  job: Job | null;
-}
+/** A job as the library follows it (GET /api/jobs, the job event stream). */
+export type Job = Pick<Engine["Job"], "id" | "sample_id" | "status" | "progress" | "last_error">;
 
-export interface SamplePage {
-  samples: Sample[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+/** GET /api/samples/{sample_id}. */
+export type SampleDetail = Engine["SampleDetail"];
 
-export interface SimilarResult {
-  sample: Sample;
-  score: number;
-  bpm_match: string | null;
-  key_relation: string | null;
-}
+/** GET /api/samples: a page of the library (rows may be provisional, see Sample). */
+export type SamplePage = Omit<Engine["SamplePage"], "samples"> & { samples: Sample[] };
 
-export interface UploadAccepted {
-  job_id: string | null;
-  sample_id: string;
-  status: string;
-  filename: string;
-}
+/** One of GET /api/samples/{sample_id}/similar. */
+export type SimilarResult = Engine["SimilarSample"];
+
+/** POST /api/samples. */
+export type UploadAccepted = Engine["UploadAccepted"];
 
 type PlanFeatures = Platform["PlanFeatures"];
 
@@ -104,6 +79,6 @@ export type Subscription = Pick<
     | "api_calls_today"
     | "api_calls_limit"
     | "period_end"
-  >;
-  warnings?: QuotaWarning[];
+  > | null;
+  warnings?: QuotaWarning[] | null;
 };

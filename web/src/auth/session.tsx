@@ -7,7 +7,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
 import {
-  api,
+  call,
   beginSession,
   endSession,
   getAccessToken,
@@ -54,7 +54,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   /** The profile, or a stand-in from the token when the request is refused. */
   const loadProfile = useCallback(async (token: string, user?: LoginBody["user"]): Promise<Profile | null> => {
     try {
-      const loaded = await api<Profile>("/api/account/profile");
+      const loaded = await call("get", "/api/account/profile");
       setProfileProblem(null);
       return loaded;
     } catch (caught) {
@@ -64,7 +64,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const reloadProfile = useCallback(async () => {
-    setProfile(await api<Profile>("/api/account/profile"));
+    setProfile(await call("get", "/api/account/profile"));
     setProfileProblem(null);
   }, []);
 
@@ -93,8 +93,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(
     async (email: string, password: string) => {
-      const body = await api<LoginBody>("/api/auth/login", {
-        method: "POST",
+      const body = await call("post", "/api/auth/login", {
         body: { email, password },
         auth: false,
       });

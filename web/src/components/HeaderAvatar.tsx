@@ -6,7 +6,7 @@
 import { useEffect, useState } from "react";
 
 import type { Profile } from "../api/types";
-import { fetchBlob } from "../pages/account/request";
+import { fetchAvatar } from "../pages/account/request";
 import type { AccountProfile } from "../pages/account/types";
 import "./HeaderAvatar.css";
 
@@ -33,7 +33,7 @@ export function HeaderAvatar({ profile }: { profile: Profile }) {
       return;
     }
     const controller = new AbortController();
-    fetchBlob("/api/account/avatar", controller.signal)
+    fetchAvatar(controller.signal)
       .then(({ blob }) => setUrl(URL.createObjectURL(blob)))
       .catch(() => {
         // The initials stand in; the account page is where a failure is explained.

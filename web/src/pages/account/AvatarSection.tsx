@@ -4,11 +4,11 @@
  */
 import { useEffect, useId, useRef, useState, type ChangeEvent } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { AVATAR_RULES, AVATAR_TYPES, avatarProblem } from "./avatarRules";
-import { fetchBlob, sendForm } from "./request";
+import { fetchAvatar } from "./request";
 import type { AccountProfile } from "./types";
 
 interface Chosen {
@@ -33,7 +33,7 @@ function useStoredAvatar(hasAvatar: boolean, version: number): { url: string | n
     }
     const controller = new AbortController();
     let created: string | null = null;
-    fetchBlob("/api/account/avatar", controller.signal)
+    fetchAvatar(controller.signal)
       .then(({ blob }) => {
         created = URL.createObjectURL(blob);
         setUrl(created);
@@ -95,7 +95,7 @@ export function AvatarSection() {
     setBusy(true);
     setError(null);
     try {
-      await sendForm<AccountProfile>("/api/account/avatar", "PUT", form);
+      await call("put", "/api/account/avatar", { body: form });
       await session.reloadProfile();
       setVersion((n) => n + 1);
       clearChoice();
@@ -112,7 +112,7 @@ export function AvatarSection() {
     setError(null);
     setMessage(null);
     try {
-      await api("/api/account/avatar", { method: "DELETE" });
+      await call("delete", "/api/account/avatar");
       await session.reloadProfile();
       setMessage("Avatar removed.");
     } catch (caught) {

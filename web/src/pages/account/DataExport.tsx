@@ -5,10 +5,10 @@
  */
 import { useEffect, useState } from "react";
 
-import { api } from "../../api/client";
+import { call, callRaw } from "../../api/client";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { formatBytes } from "../../format";
-import { fetchBlob, saveBlob } from "./request";
+import { blobOf, saveBlob } from "./request";
 import type { AccountExport } from "./types";
 
 const POLL_MS = 1500;
@@ -31,7 +31,7 @@ export function DataExport() {
     if (!exportId || !running) return;
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      api<AccountExport>(`/api/account/exports/${exportId}`, { signal: controller.signal })
+      call("get", "/api/account/exports/{export_id}", { params: { export_id: exportId }, signal: controller.signal })
         .then((next) => {
           setJob(next);
           // The producer asked for the file: save it as soon as it is built.
@@ -52,7 +52,9 @@ export function DataExport() {
     setSaving(true);
     setError(null);
     try {
-      const { blob, name } = await fetchBlob(`/api/account/exports/${ready.id}/download`);
+      const { blob, name } = await blobOf(
+        callRaw("get", "/api/account/exports/{export_id}/download", { params: { export_id: ready.id }, cache: "no-store" }),
+      );
       saveBlob(blob, name ?? `sp404-data-${ready.id}.zip`);
       setSavedOnce(true);
     } catch (caught) {
@@ -67,7 +69,7 @@ export function DataExport() {
     setError(null);
     setSavedOnce(false);
     try {
-      setJob(await api<AccountExport>("/api/account/export", { method: "POST" }));
+      setJob(await call("post", "/api/account/export"));
     } catch (caught) {
       setError(caught);
     } finally {

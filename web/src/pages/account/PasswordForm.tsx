@@ -1,8 +1,7 @@
 /** Change the password; the platform ends every other session and answers with fresh tokens. */
 import { useState, type FormEvent } from "react";
 
-import { api, setAccessToken } from "../../api/client";
-import type { LoginBody } from "../../api/types";
+import { call, setAccessToken } from "../../api/client";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { Field } from "../../components/Field";
 
@@ -23,8 +22,7 @@ export function PasswordForm({ onChanged }: { onChanged?: () => void }) {
     }
     setBusy(true);
     try {
-      const body = await api<LoginBody>("/api/account/password", {
-        method: "POST",
+      const body = await call("post", "/api/account/password", {
         body: { current_password: String(form.get("current_password")), new_password: String(form.get("new_password")) },
       });
       setAccessToken(body.token);

@@ -1,9 +1,9 @@
 /** Preferences: automatic analysis, the vibe model and e-mail notices (GET/PATCH /api/account/preferences). */
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage, Note } from "../../components/Alert";
-import type { Preferences } from "./types";
 
 const DEFAULT_MODEL = "qwen/qwen3-7b-it";
 // The API's own rule for a model id (platform/accounts/schemas.py: ModelName).
@@ -25,21 +25,13 @@ function Check({ name, label, hint, defaultChecked }: { name: string; label: str
 }
 
 export function PreferencesForm() {
-  const [preferences, setPreferences] = useState<Preferences | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const loaded = useResource((signal) => call("get", "/api/account/preferences", { signal }), []);
+  const preferences = loaded.data;
+  const [saveError, setError] = useState<unknown>(null);
+  const error = saveError ?? loaded.error;
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const modelId = useId();
-
-  useEffect(() => {
-    const controller = new AbortController();
-    api<Preferences>("/api/account/preferences", { signal: controller.signal })
-      .then(setPreferences)
-      .catch((caught: unknown) => {
-        if (!controller.signal.aborted) setError(caught);
-      });
-    return () => controller.abort();
-  }, []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
@@ -48,9 +40,8 @@ export function PreferencesForm() {
     setError(null);
     setSaved(false);
     try {
-      setPreferences(
-        await api<Preferences>("/api/account/preferences", {
-          method: "PATCH",
+      loaded.setData(
+        await call("patch", "/api/account/preferences", {
           body: {
             auto_analyze_enabled: form.get("auto_analyze_enabled") === "on",
             selected_model: String(form.get("selected_model") ?? "").trim() || DEFAULT_MODEL,

@@ -1,25 +1,17 @@
 /**
- * The requests the shared JSON client cannot make: a multipart upload, and a file fetched with
- * the Authorization header and handed to the browser as a blob (an <img> or a download link
- * cannot send the header themselves).
+ * Files behind the API: fetched with the Authorization header (an <img> or a download link
+ * cannot send it themselves) and handed to the browser as a blob.
  */
-import { authorizedFetch } from "../../api/client";
+import { callRaw } from "../../api/client";
 
-/** Send a multipart form; resolves to the JSON answer. */
-export async function sendForm<T>(path: string, method: string, form: FormData): Promise<T> {
-  const response = await authorizedFetch(path, { method, body: form });
-  return (await response.json()) as T;
+/** The account's avatar image; never from the HTTP cache (the avatar keeps its URL when replaced). */
+export function fetchAvatar(signal?: AbortSignal): Promise<{ blob: Blob; name: string | null }> {
+  return blobOf(callRaw("get", "/api/account/avatar", { cache: "no-store", signal }));
 }
 
-/**
- * A file behind the API as a Blob, with the name from Content-Disposition when there is one.
- * Never from the HTTP cache: the avatar keeps its URL when it is replaced.
- */
-export async function fetchBlob(
-  path: string,
-  signal?: AbortSignal,
-): Promise<{ blob: Blob; name: string | null }> {
-  const response = await authorizedFetch(path, { cache: "no-store", signal });
+/** A file answer as a Blob, with the name from Content-Disposition when there is one. */
+export async function blobOf(answer: Promise<Response>): Promise<{ blob: Blob; name: string | null }> {
+  const response = await answer;
   const disposition = response.headers.get("Content-Disposition") ?? "";
   const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? null;
   return { blob: await response.blob(), name };

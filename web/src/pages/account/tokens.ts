@@ -2,7 +2,8 @@
  * Personal access tokens for scripts (session-only routes: a token cannot manage tokens). The
  * daily API-call quota counts requests made with these tokens, not the web app's own.
  */
-import { api } from "../../api/client";
+import { call } from "../../api/client";
+import type { components } from "../../api/generated/platform";
 
 export const SCOPES = [
   { id: "library:read", label: "Read your library", hint: "List, search and download samples" },
@@ -20,26 +21,16 @@ export const EXPIRY_CHOICES = [
 
 export const NAME_MAX = 100;
 
-export interface PersonalToken {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-}
+type Platform = components["schemas"];
 
-export interface CreatedToken extends PersonalToken {
-  /** The whole secret: shown once, never again. */
-  token: string;
-}
+export type PersonalToken = Platform["PersonalTokenOut"];
 
-export interface NewToken {
-  name: string;
-  scopes: string[];
-  expires_in_days: number | null;
-}
+/** `token`, the whole secret, is shown once, never again. */
+export type CreatedToken = Platform["PersonalTokenCreatedOut"];
+
+export type NewToken = Platform["PersonalTokenIn"];
+
+type Scope = NewToken["scopes"][number];
 
 /** The request body for a form's values, or the reason it cannot be sent. */
 export function newTokenFrom(name: string, scopes: string[], expiry: string): NewToken | string {
@@ -47,7 +38,7 @@ export function newTokenFrom(name: string, scopes: string[], expiry: string): Ne
   if (!trimmed) return "Give the token a name, so you know later what uses it.";
   if (trimmed.length > NAME_MAX) return `A name can be up to ${NAME_MAX} characters.`;
   const known = new Set<string>(SCOPES.map((scope) => scope.id));
-  const chosen = scopes.filter((scope) => known.has(scope));
+  const chosen = scopes.filter((scope): scope is Scope => known.has(scope));
   if (chosen.length === 0) return "Choose at least one thing the token may do.";
   const days = expiry === "never" || expiry === "" ? null : Number(expiry);
   if (days !== null && !(Number.isInteger(days) && days >= 1 && days <= 366)) return "Choose when the token expires.";
@@ -65,7 +56,7 @@ export function shownPrefix(prefix: string): string {
 }
 
 export const tokensApi = {
-  list: () => api<{ tokens: PersonalToken[]; total: number }>("/api/account/tokens"),
-  create: (body: NewToken) => api<CreatedToken>("/api/account/tokens", { method: "POST", body }),
-  revoke: (id: string) => api<void>(`/api/account/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  list: () => call("get", "/api/account/tokens"),
+  create: (body: NewToken) => call("post", "/api/account/tokens", { body }),
+  revoke: (id: string) => call("delete", "/api/account/tokens/{token_id}", { params: { token_id: id } }),
 };

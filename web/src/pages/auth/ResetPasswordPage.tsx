@@ -1,4 +1,4 @@
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { Link, useLocation } from "../../router";
@@ -11,8 +11,7 @@ export function ResetPasswordPage() {
   const { busy, error, done, onSubmit } = useSubmit(async (form) => {
     const password = String(form.get("password"));
     if (password !== String(form.get("confirm"))) throw new Error("The two passwords differ.");
-    const body = await api<{ message: string }>("/api/auth/password/reset", {
-      method: "POST",
+    const body = await call("post", "/api/auth/password/reset", {
       body: { token, password },
       auth: false,
     });

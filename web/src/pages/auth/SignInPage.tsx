@@ -1,4 +1,4 @@
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { Field } from "../../components/Field";
@@ -19,8 +19,7 @@ export function SignInPage() {
     navigate(safeNext(query.get("next")), { replace: true });
   });
   const resend = useSubmit(async (form) => {
-    const body = await api<{ message: string }>("/api/auth/verify/resend", {
-      method: "POST",
+    const body = await call("post", "/api/auth/verify/resend", {
       body: { email: String(form.get("email")) },
       auth: false,
     });

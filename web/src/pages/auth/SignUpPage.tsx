@@ -1,4 +1,4 @@
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { Link } from "../../router";
@@ -6,8 +6,7 @@ import { useSubmit } from "./useSubmit";
 
 export function SignUpPage() {
   const { busy, error, done, onSubmit } = useSubmit(async (form) => {
-    const body = await api<{ message: string }>("/api/auth/register", {
-      method: "POST",
+    const body = await call("post", "/api/auth/register", {
       auth: false,
       body: {
         email: String(form.get("email")),

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { Link, useLocation } from "../../router";
 
@@ -16,7 +16,7 @@ export function VerifyEmailPage() {
     // Verification tokens work once; never post the same one twice.
     if (!token || sent.current) return;
     sent.current = true;
-    api<{ message: string }>("/api/auth/verify", { method: "POST", body: { token }, auth: false })
+    call("post", "/api/auth/verify", { body: { token }, auth: false })
       .then((body) => setMessage(body.message))
       .catch(setError);
   }, [token]);

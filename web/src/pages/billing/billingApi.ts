@@ -1,20 +1,15 @@
 /** The billing routes the page calls. Buttons are disabled while one is in flight; a repeat
  * still does no harm at the server (the same unpaid plan reuses its subscription, the same
  * change again is refused). */
-import { api } from "../../api/client";
-import type { BillingSubscription, InvoicePage, PlanList, SubscribeAnswer } from "./types";
-
-const post = { method: "POST" } as const;
+import { call } from "../../api/client";
 
 export const billingApi = {
-  plans: () => api<PlanList>("/api/billing/plans", { auth: false }),
-  subscription: () => api<BillingSubscription>("/api/billing/subscription"),
-  invoices: () => api<InvoicePage>("/api/billing/invoices?limit=24"),
-  subscribe: (planId: string) =>
-    api<SubscribeAnswer>("/api/billing/subscribe", { ...post, body: { plan_id: planId } }),
-  change: (planId: string) =>
-    api<BillingSubscription>("/api/billing/change", { ...post, body: { plan_id: planId } }),
-  cancel: () => api<BillingSubscription>("/api/billing/cancel", post),
-  resume: () => api<BillingSubscription>("/api/billing/resume", post),
-  portal: () => api<{ url: string }>("/api/billing/portal", post),
+  plans: () => call("get", "/api/billing/plans", { auth: false }),
+  subscription: () => call("get", "/api/billing/subscription"),
+  invoices: () => call("get", "/api/billing/invoices", { query: { limit: 24 } }),
+  subscribe: (planId: string) => call("post", "/api/billing/subscribe", { body: { plan_id: planId } }),
+  change: (planId: string) => call("post", "/api/billing/change", { body: { plan_id: planId } }),
+  cancel: () => call("post", "/api/billing/cancel"),
+  resume: () => call("post", "/api/billing/resume"),
+  portal: () => call("post", "/api/billing/portal"),
 };

@@ -1,43 +1,20 @@
-/** What the billing routes answer (platform/billing; shapes from the PRD plus added fields). */
+/** Names for what the billing routes answer (platform/billing), from the platform's OpenAPI document. */
+import type { components } from "../../api/generated/platform";
 import type { Plan, Subscription } from "../../api/types";
 
-export interface PlanList {
-  plans: Plan[];
-  /** Stripe's publishable key; null when this server cannot take payments. */
-  publishable_key?: string | null;
-}
+type Platform = components["schemas"];
 
-export interface BillingSubscription extends Subscription {
-  current_period_end: string | null;
-  trial_ends_at: string | null;
-  trial_available: boolean;
-}
+/** GET /api/billing/plans; `publishable_key` is null when this server cannot take payments. */
+export type PlanList = Omit<Platform["PlansOut"], "plans"> & { plans: Plan[] };
 
-export interface SubscribeAnswer {
-  client_secret: string | null;
-  intent_type: "payment" | "setup" | null;
-  status: string | null;
-  tier: string | null;
-}
+export type BillingSubscription = Subscription &
+  Pick<Platform["SubscriptionOut"], "current_period_end" | "trial_ends_at" | "trial_available">;
 
-export interface Invoice {
-  id: string;
-  number: string | null;
-  amount_due: number;
-  amount_paid: number;
-  currency: string;
-  status: string;
-  period_start: string | null;
-  period_end: string | null;
-  hosted_invoice_url: string | null;
-  invoice_pdf: string | null;
-  created_at: string;
-}
+export type SubscribeAnswer = Pick<Platform["SubscribeOut"], "client_secret" | "intent_type" | "status" | "tier">;
 
-export interface InvoicePage {
-  invoices: Invoice[];
-  total: number;
-}
+export type Invoice = Platform["InvoiceOut"];
+
+export type InvoicePage = Platform["InvoicesOut"];
 
 /** The statuses in which a paid plan is running (Stripe keeps it during payment retries). */
 export const LIVE_STATUSES = new Set(["trialing", "active", "past_due"]);

@@ -1,8 +1,8 @@
 /** Pick samples from the library (with a search box) and add them to a hand-picked collection. */
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 
-import { api } from "../../api/client";
-import type { SamplePage } from "../../api/types";
+import { call } from "../../api/client";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { addSamples } from "./api";
 import { SampleFacts } from "./SampleFacts";
@@ -10,11 +10,6 @@ import type { AddedSamples } from "./types";
 
 const PICK_LIMIT = 20;
 
-function libraryUrl(text: string): string {
-  const query = new URLSearchParams({ limit: String(PICK_LIMIT) });
-  if (text) query.set("q", text);
-  return `/api/samples?${query.toString()}`;
-}
 
 interface Props {
   collectionId: string;
@@ -26,30 +21,26 @@ interface Props {
 export function AddSamples({ collectionId, present, onAdded }: Props) {
   const id = useId();
   const [search, setSearch] = useState("");
-  const [page, setPage] = useState<SamplePage | null>(null);
+  const [asked, setAsked] = useState("");
   const [chosen, setChosen] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
+  const [addError, setError] = useState<unknown>(null);
   const [added, setAdded] = useState<AddedSamples | null>(null);
   const [busy, setBusy] = useState(false);
 
   // The newest samples first; a search replaces them. Searching waits for the button (or
   // Enter) rather than every key, since each request counts against the plan's daily calls.
-  async function find(text: string): Promise<void> {
-    try {
-      setPage(await api<SamplePage>(libraryUrl(text)));
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    }
-  }
-
-  useEffect(() => {
-    void find("");
-  }, []);
+  const found = useResource(
+    (signal) => call("get", "/api/samples", { query: { limit: PICK_LIMIT, q: asked || undefined }, signal }),
+    [asked],
+  );
+  const page = found.data;
+  const error = addError ?? found.error;
 
   function onSearch(event: FormEvent<HTMLFormElement>): void {
     event.preventDefault();
-    void find(search.trim());
+    const text = search.trim();
+    if (text === asked) void found.reload();
+    else setAsked(text);
   }
 
   function toggle(sampleId: string, on: boolean): void {

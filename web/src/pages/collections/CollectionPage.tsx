@@ -1,7 +1,8 @@
 /** One collection: its samples, adding and removing them, its rules, sub-collections and actions. */
-import { useCallback, useEffect, useState } from "react";
+import { useRef, useState } from "react";
 
 import { ApiError } from "../../api/errors";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { Link, navigate } from "../../router";
 import { AddSamples } from "./AddSamples";
@@ -66,29 +67,28 @@ function ReanalyseAll({ collectionId, disabled }: { collectionId: string; disabl
 }
 
 export function CollectionPage({ id }: { id: string }) {
-  const [collection, setCollection] = useState<CollectionDetail | null>(null);
   const [offset, setOffset] = useState(0);
-  const [error, setError] = useState<unknown>(null);
   const [renaming, setRenaming] = useState(false);
+  const shown = useRef<CollectionDetail | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      const detail = await getCollection(id, offset);
-      // Removing the last sample of the last page leaves that page empty: step back one.
+  const {
+    data: collection,
+    error,
+    reload: load,
+  } = useResource(
+    async (signal) => {
+      const detail = await getCollection(id, offset, signal);
+      // Removing the last sample of the last page leaves that page empty: step back one (the
+      // page on screen stays until that one arrives).
       if (detail.samples.length === 0 && offset > 0) {
         setOffset(Math.max(0, offset - MEMBERS_PER_PAGE));
-        return;
+        return shown.current ?? detail;
       }
-      setCollection(detail);
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    }
-  }, [id, offset]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+      return detail;
+    },
+    [id, offset],
+  );
+  shown.current = collection;
 
   // Someone else's collection answers 404 exactly like a missing one (a malformed id 422).
   if (error instanceof ApiError && (error.status === 404 || error.status === 422)) {

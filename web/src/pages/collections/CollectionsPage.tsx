@@ -1,5 +1,7 @@
 /** All of a producer's collections as a tree, with the plan's limit and a form for a new one. */
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
+
+import { useResource } from "../../api/useResource";
 
 import { ErrorMessage } from "../../components/Alert";
 import { WARNING_RATIO } from "../../format";
@@ -23,22 +25,8 @@ function QuotaLine({ quota }: { quota: CollectionList["quota"] }) {
 }
 
 export function CollectionsPage() {
-  const [list, setList] = useState<CollectionList | null>(null);
   const [offset, setOffset] = useState(0);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setList(await listCollections({ offset }));
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    }
-  }, [offset]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: list, error, reload: load } = useResource((signal) => listCollections({ offset, signal }), [offset]);
 
   return (
     <>

@@ -1,5 +1,8 @@
 /** A live look at the samples some rules would select, before they are saved. */
-import { useEffect, useId, useState } from "react";
+import { useId } from "react";
+
+import { pause } from "../../api/pause";
+import { useResource } from "../../api/useResource";
 
 import { ErrorMessage } from "../../components/Alert";
 import { Link } from "../../router";
@@ -18,38 +21,21 @@ interface Preview {
 }
 
 export function RulesPreview({ rules, problem }: { rules: SmartRules | null; problem: string | null }) {
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const headingId = useId();
   // The rules as text: a new object with the same rules must not fetch again.
   const wanted = rules ? JSON.stringify(rules) : null;
-
-  useEffect(() => {
-    if (!wanted) {
-      setPreview(null);
-      setBusy(false);
-      return;
-    }
-    const current = JSON.parse(wanted) as SmartRules;
-    const controller = new AbortController();
-    setBusy(true);
-    const timer = window.setTimeout(async () => {
-      try {
-        const answer = await previewRules(current, SHOWN, controller.signal);
-        setPreview({ samples: answer.samples, total: answer.total });
-        setError(null);
-      } catch (caught) {
-        if (!controller.signal.aborted) setError(caught);
-      } finally {
-        if (!controller.signal.aborted) setBusy(false);
-      }
-    }, DEBOUNCE_MS);
-    return () => {
-      window.clearTimeout(timer);
-      controller.abort();
-    };
-  }, [wanted]);
+  const found = useResource(
+    async (signal): Promise<Preview> => {
+      await pause(DEBOUNCE_MS, signal);
+      const answer = await previewRules(JSON.parse(wanted ?? "{}") as SmartRules, SHOWN, signal);
+      return { samples: answer.samples, total: answer.total };
+    },
+    [wanted],
+    { enabled: wanted !== null },
+  );
+  const preview = wanted ? found.data : null;
+  const { error } = found;
+  const busy = wanted !== null && found.loading;
 
   return (
     <section className="preview-box" aria-labelledby={headingId} aria-busy={busy}>

@@ -1,28 +1,13 @@
 /** The collections directly inside one, and a form to make another there. */
-import { useCallback, useEffect, useState } from "react";
-
+import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { Link } from "../../router";
 import { listCollections } from "./api";
 import { NewCollectionForm } from "./NewCollectionForm";
-import { MAX_DEPTH, type CollectionList } from "./types";
+import { MAX_DEPTH } from "./types";
 
 export function SubCollections({ parentId, depth }: { parentId: string; depth: number }) {
-  const [list, setList] = useState<CollectionList | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setList(await listCollections({ parentId }));
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    }
-  }, [parentId]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: list, error, reload: load } = useResource((signal) => listCollections({ parentId, signal }), [parentId]);
 
   return (
     <>

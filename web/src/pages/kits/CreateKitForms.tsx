@@ -1,11 +1,12 @@
 /** The two ways to start a kit: empty, or built by the engine from a collection or a prompt. */
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { navigate } from "../../router";
 import { KEYS } from "../library/filters";
-import type { CollectionSummary, Kit } from "./types";
+
 
 /** BPM and key inputs shared by both forms; both are optional. */
 function TempoAndKeyFields({ prefix }: { prefix: string }) {
@@ -45,8 +46,7 @@ export function CreateKitForm() {
     setBusy(true);
     setError(null);
     try {
-      const kit = await api<Kit>("/api/kits", {
-        method: "POST",
+      const kit = await call("post", "/api/kits", {
         body: { name: String(form.get("name") ?? "").trim(), ...tempoAndKeyFrom(form) },
       });
       navigate(`/kits/${kit.id}`);
@@ -75,15 +75,14 @@ export function CreateKitForm() {
 export function AutoBuildForm() {
   const prefix = useId();
   const [source, setSource] = useState<"collection" | "prompt">("prompt");
-  const [collections, setCollections] = useState<CollectionSummary[] | null>(null);
+  // Without the list the collection choice is empty; the prompt still works.
+  const { data: listed, error: listError } = useResource(
+    async (signal) => (await call("get", "/api/collections", { query: { limit: 200 }, signal })).collections,
+    [],
+  );
+  const collections = listed ?? (listError ? [] : null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    api<{ collections: CollectionSummary[] }>("/api/collections?limit=200")
-      .then((page) => setCollections(page.collections))
-      .catch(() => setCollections([]));
-  }, []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
@@ -95,11 +94,10 @@ export function AutoBuildForm() {
     setBusy(true);
     setError(null);
     try {
-      const kit = await api<Kit>("/api/kits/auto", {
-        method: "POST",
+      const kit = await call("post", "/api/kits/auto", {
         body: { name: String(form.get("name") ?? "").trim(), ...from, ...tempoAndKeyFrom(form) },
       });
-      navigate(`/kits/${kit.id}?built=${kit.filled ?? 0}`);
+      navigate(`/kits/${kit.id}?built=${kit.filled}`);
     } catch (caught) {
       setError(caught);
       setBusy(false);

@@ -52,7 +52,8 @@ export function ExportPanel({ kit, onStarted }: { kit: Kit; onStarted: () => voi
             audio_format: audioFormat,
             ...convert,
           }
-        : { kind, kit_id: kit.id, ...(kind === "import_pack" ? { audio_format: audioFormat } : {}), ...convert };
+        : // A native project's audio is always .SMP: "wav" is the API's default, which it ignores there.
+          { kind, kit_id: kit.id, audio_format: kind === "import_pack" ? audioFormat : "wav", ...convert };
     setBusy(true);
     setError(null);
     setStarted(false);

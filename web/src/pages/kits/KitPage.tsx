@@ -1,8 +1,9 @@
 /** One kit as the SP-404MK2 shows it: bank tabs, the 4 × 4 pads, the selected pad's panel, the
  * library to drag from, and exports. Every drag has a button alternative in the pad panel. */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 
 import { ApiError } from "../../api/errors";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { Link, useLocation } from "../../router";
 import { BANK_PANEL_ID, BankTabs, bankTabId } from "./BankTabs";
@@ -34,8 +35,7 @@ function KitNotFound() {
 export function KitPage({ id }: { id: string }) {
   const { query } = useLocation();
   const built = query.get("built");
-  const [kit, setKit] = useState<Kit | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data: kit, error, setData: setKit } = useResource((signal) => getKit(id, signal), [id]);
   const [bank, setBank] = useState<Bank>("A");
   const [selected, setSelected] = useState<PadRef | null>(null);
   const [busy, setBusy] = useState(false);
@@ -43,19 +43,6 @@ export function KitPage({ id }: { id: string }) {
   const [message, setMessage] = useState("");
   const searchRef = useRef<HTMLInputElement>(null);
   const exports = useExports();
-
-  const load = useCallback(async () => {
-    try {
-      setKit(await getKit(id));
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    }
-  }, [id]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   /** Run one change of the kit; the API answers with the whole kit as it now stands. */
   async function change(action: () => Promise<Kit>, describe: (next: Kit) => string): Promise<void> {

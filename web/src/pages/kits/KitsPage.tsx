@@ -1,8 +1,9 @@
 /** The producer's kits: create one (empty or built from a collection or a prompt), rename,
  * delete and open them; and every export with its progress and download. */
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { formatWhen } from "../../format";
 import { Link } from "../../router";
@@ -10,7 +11,7 @@ import { AutoBuildForm, CreateKitForm } from "./CreateKitForms";
 import { ExportList } from "./ExportList";
 import { tempoAndKey } from "./grid";
 import { deleteKit, updateKit } from "./kitApi";
-import type { KitList, KitSummary } from "./types";
+import type { KitSummary } from "./types";
 import { useExports } from "./useExports";
 import "./kits.css";
 
@@ -104,22 +105,8 @@ function KitRow({ kit, onChanged }: { kit: KitSummary; onChanged: () => void }) 
 }
 
 export function KitsPage() {
-  const [list, setList] = useState<KitList | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data: list, error, reload: load } = useResource((signal) => call("get", "/api/kits", { query: { limit: 200 }, signal }), []);
   const exports = useExports();
-
-  const load = useCallback(async () => {
-    try {
-      setList(await api<KitList>("/api/kits?limit=200"));
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <>

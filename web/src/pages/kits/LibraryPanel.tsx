@@ -1,9 +1,10 @@
 /** The library beside the grid: search, then drag a sample onto a pad, or (keyboard and touch)
  * put it on the selected pad with its button. */
-import { useEffect, useState, type RefObject } from "react";
+import { useState, type RefObject } from "react";
 
-import { api } from "../../api/client";
-import type { SamplePage } from "../../api/types";
+import { call } from "../../api/client";
+import { pause } from "../../api/pause";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { formatDuration } from "../../format";
 import { padLabel, tempoAndKey } from "./grid";
@@ -22,29 +23,14 @@ interface LibraryPanelProps {
 
 export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPanelProps) {
   const [text, setText] = useState("");
-  const [page, setPage] = useState<SamplePage | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    let stale = false;
-    const timer = window.setTimeout(() => {
-      const query = new URLSearchParams({ limit: "30", sort: "title" });
-      if (text.trim()) query.set("q", text.trim());
-      api<SamplePage>(`/api/samples?${query.toString()}`)
-        .then((body) => {
-          if (stale) return;
-          setPage(body);
-          setError(null);
-        })
-        .catch((caught: unknown) => {
-          if (!stale) setError(caught);
-        });
-    }, text ? SEARCH_DELAY_MS : 0);
-    return () => {
-      stale = true;
-      window.clearTimeout(timer);
-    };
-  }, [text]);
+  const { data: page, error } = useResource(
+    async (signal) => {
+      // Typing waits a moment so that each key does not cost a request.
+      if (text) await pause(SEARCH_DELAY_MS, signal);
+      return call("get", "/api/samples", { query: { limit: 30, sort: "title", q: text.trim() || undefined }, signal });
+    },
+    [text],
+  );
 
   const target = selected ? padLabel(selected) : null;
   return (

@@ -1,10 +1,10 @@
 /** The library's best picks for one pad (by its role, the kit's tempo and key), one click each. */
-import { useEffect, useState } from "react";
+import { useResource } from "../../api/useResource";
 
 import { ErrorMessage } from "../../components/Alert";
 import { padLabel, roleName, tempoAndKey } from "./grid";
 import { recommendations } from "./kitApi";
-import type { PadRecommendations, PadRef, Recommendation } from "./types";
+import type { PadRef, Recommendation } from "./types";
 
 function why(pick: Recommendation): string {
   const parts = [`${Math.round(pick.score * 100)} % fit`];
@@ -27,25 +27,9 @@ export function Recommendations({
   busy: boolean;
   onAssign: (sampleId: string, title: string) => void;
 }) {
-  const [found, setFound] = useState<PadRecommendations | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const label = padLabel(target);
   const { bank, pad } = target;
-
-  useEffect(() => {
-    let stale = false;
-    setError(null);
-    recommendations(kitId, { bank, pad })
-      .then((body) => {
-        if (!stale) setFound(body);
-      })
-      .catch((caught: unknown) => {
-        if (!stale) setError(caught);
-      });
-    return () => {
-      stale = true;
-    };
-  }, [kitId, bank, pad, version]);
+  const { data: found, error } = useResource((signal) => recommendations(kitId, { bank, pad }, 5, signal), [kitId, bank, pad, version]);
 
   const current = found && found.bank === bank && found.pad === pad ? found : null;
   return (

@@ -11,8 +11,13 @@ import {
 } from "./grid";
 import type { Pad } from "./types";
 
+// Spread in, so the fixture compiles against the engine's types before and after the trim fields.
+const untrimmed = { start: null, end: null };
+const sampleFormat = { sample_rate: 48000, frames: 48000 };
+
 function pad(bank: Pad["bank"], number: number): Pad {
   return {
+    ...untrimmed,
     bank,
     pad: number,
     label: padLabel({ bank, pad: number }),
@@ -24,7 +29,7 @@ function pad(bank: Pad["bank"], number: number): Pad {
     loop: false,
     one_shot: true,
     mute_group: 0,
-    sample: { id: "s", title: "t", bpm: null, musical_key: null, duration: null, is_loop: null, status: "stored" },
+    sample: { ...sampleFormat, id: "s", title: "t", bpm: null, musical_key: null, duration: 1, is_loop: null, status: "ready" },
   };
 }
 

@@ -1,39 +1,27 @@
-/** The kit and export routes the kit pages call, each a small typed wrapper over `api`. */
-import { api, authorizedFetch } from "../../api/client";
-import type {
-  Bank,
-  ExportJob,
-  ExportList,
-  Kit,
-  Organise,
-  PadRecommendations,
-  PadRef,
-  PadSettings,
-} from "./types";
+/** The kit and export routes the kit pages call, each a small typed wrapper over `call`. */
+import { call, callRaw } from "../../api/client";
+import type { components } from "../../api/generated/engine";
+import type { Bank, ExportJob, ExportList, Kit, PadRecommendations, PadRef, PadSettings } from "./types";
 
-const kitPath = (id: string) => `/api/kits/${encodeURIComponent(id)}`;
+const kit = (id: string) => ({ kit_id: id });
 
-export interface KitFields {
-  name?: string;
-  bpm?: number | null;
-  musical_key?: string | null;
-}
+export type KitFields = components["schemas"]["KitUpdate"];
 
-export function getKit(id: string): Promise<Kit> {
-  return api<Kit>(kitPath(id));
+export function getKit(id: string, signal?: AbortSignal): Promise<Kit> {
+  return call("get", "/api/kits/{kit_id}", { params: kit(id), signal });
 }
 
 export function updateKit(id: string, fields: KitFields): Promise<Kit> {
-  return api<Kit>(kitPath(id), { method: "PATCH", body: fields });
+  return call("patch", "/api/kits/{kit_id}", { params: kit(id), body: fields });
 }
 
 export function deleteKit(id: string): Promise<void> {
-  return api<void>(kitPath(id), { method: "DELETE" });
+  return call("delete", "/api/kits/{kit_id}", { params: kit(id) });
 }
 
 export function assignPad(id: string, ref: PadRef, sampleId: string, settings: PadSettings): Promise<Kit> {
-  return api<Kit>(`${kitPath(id)}/pads`, {
-    method: "PUT",
+  return call("put", "/api/kits/{kit_id}/pads", {
+    params: kit(id),
     body: { bank: ref.bank, pad: ref.pad, sample_id: sampleId, ...settings },
   });
 }
@@ -41,51 +29,44 @@ export function assignPad(id: string, ref: PadRef, sampleId: string, settings: P
 /** Move a pad onto an empty one, or swap it with an assigned one: what a drop means. */
 export function movePad(id: string, source: PadRef, target: PadRef, targetTaken: boolean): Promise<Kit> {
   const body = { source: { bank: source.bank, pad: source.pad }, target: { bank: target.bank, pad: target.pad } };
-  return api<Kit>(`${kitPath(id)}/pads/${targetTaken ? "swap" : "move"}`, { method: "POST", body });
+  if (targetTaken) return call("post", "/api/kits/{kit_id}/pads/swap", { params: kit(id), body });
+  return call("post", "/api/kits/{kit_id}/pads/move", { params: kit(id), body: { ...body, replace: false } });
 }
 
 export function clearPad(id: string, ref: PadRef): Promise<Kit> {
-  return api<Kit>(`${kitPath(id)}/pads/clear`, {
-    method: "POST",
-    body: { pads: [{ bank: ref.bank, pad: ref.pad }] },
+  return call("post", "/api/kits/{kit_id}/pads/clear", {
+    params: kit(id),
+    body: { pads: [{ bank: ref.bank, pad: ref.pad }], all: false },
   });
 }
 
-export function recommendations(id: string, ref: PadRef, limit = 5): Promise<PadRecommendations> {
-  const query = new URLSearchParams({ bank: ref.bank, pad: String(ref.pad), limit: String(limit) });
-  return api<PadRecommendations>(`${kitPath(id)}/recommendations?${query.toString()}`);
+export function recommendations(id: string, ref: PadRef, limit = 5, signal?: AbortSignal): Promise<PadRecommendations> {
+  // With a pad named the route answers that pad's picks (without, every pad of the bank).
+  return call("get", "/api/kits/{kit_id}/recommendations", {
+    params: kit(id),
+    query: { bank: ref.bank, pad: ref.pad, limit },
+    signal,
+  }) as Promise<PadRecommendations>;
 }
 
 export function completeFromSeed(id: string, sampleId: string, bank: Bank): Promise<Kit> {
-  return api<Kit>(`${kitPath(id)}/complete`, { method: "POST", body: { sample_id: sampleId, bank } });
+  return call("post", "/api/kits/{kit_id}/complete", { params: kit(id), body: { sample_id: sampleId, bank } });
 }
 
-export interface ConvertChoices {
-  normalise: boolean;
-  trim_silence: boolean;
-  pad_short: boolean;
-}
+export type ConvertChoices = Pick<components["schemas"]["KitExport"], "normalise" | "trim_silence" | "pad_short">;
 
-export type ExportRequest =
-  | ({ kind: "import_pack" | "native_project"; kit_id: string; audio_format?: "wav" | "aiff" } & ConvertChoices)
-  | ({
-      kind: "samples";
-      sample_ids: string[];
-      organise: Organise;
-      name: string;
-      audio_format: "wav" | "aiff";
-    } & ConvertChoices);
+export type ExportRequest = components["schemas"]["KitExport"] | components["schemas"]["SamplesExport"];
 
 export function startExport(request: ExportRequest): Promise<ExportJob> {
-  return api<ExportJob>("/api/exports", { method: "POST", body: request });
+  return call("post", "/api/exports", { body: request });
 }
 
 export function listExports(): Promise<ExportList> {
-  return api<ExportList>("/api/exports?limit=20");
+  return call("get", "/api/exports", { query: { limit: 20 } });
 }
 
 export function deleteExport(id: string): Promise<void> {
-  return api<void>(`/api/exports/${encodeURIComponent(id)}`, { method: "DELETE" });
+  return call("delete", "/api/exports/{export_id}", { params: { export_id: id } });
 }
 
 /**
@@ -94,7 +75,7 @@ export function deleteExport(id: string): Promise<void> {
  */
 export async function downloadExport(job: ExportJob): Promise<void> {
   if (!job.download_url) return;
-  const response = await authorizedFetch(job.download_url);
+  const response = await callRaw("get", "/api/exports/{export_id}/download", { params: { export_id: job.id } });
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement("a");
   link.href = url;

@@ -1,33 +1,25 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, type FormEvent } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import type { Job, Sample, SamplePage } from "../../api/types";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { formatDuration } from "../../format";
 import { Link, navigate, useLocation } from "../../router";
-import { KEYS, PAGE_SIZE, libraryUrl, readFilters, samplesApiUrl, type Filters } from "./filters";
+import { KEYS, PAGE_SIZE, libraryUrl, readFilters, samplesApiQuery, type Filters } from "./filters";
 import { showsNewSamples, withJob, withSample } from "./liveList";
 import { UploadZone } from "./UploadZone";
 
 export function LibraryPage() {
   const { query } = useLocation();
   const filters = readFilters(query);
-  const apiUrl = samplesApiUrl(filters);
-  const [page, setPage] = useState<SamplePage | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setPage(await api<SamplePage>(apiUrl));
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    }
-  }, [apiUrl]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const apiQuery = samplesApiQuery(filters).toString();
+  const {
+    data: page,
+    error,
+    reload: load,
+    setData: setPage,
+  } = useResource<SamplePage>((signal) => call("get", "/api/samples", { query: new URLSearchParams(apiQuery), signal }), [apiQuery]);
 
   // Uploads and analyses update the rows in place; the list is read again once per batch.
   const plain = showsNewSamples(filters);

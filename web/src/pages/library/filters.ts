@@ -41,8 +41,8 @@ export function libraryUrl(filters: Filters): string {
   return text ? `/library?${text}` : "/library";
 }
 
-/** The API request for a filter state (tags repeat: `tags=a&tags=b`, all must match). */
-export function samplesApiUrl(filters: Filters): string {
+/** The API request's query for a filter state (tags repeat: `tags=a&tags=b`, all must match). */
+export function samplesApiQuery(filters: Filters): URLSearchParams {
   const query = new URLSearchParams();
   if (filters.q.trim()) query.set("q", filters.q.trim());
   if (filters.bpmMin) query.set("bpm_min", filters.bpmMin);
@@ -51,5 +51,5 @@ export function samplesApiUrl(filters: Filters): string {
   parseTags(filters.tags).forEach((tag) => query.append("tags", tag));
   query.set("limit", String(PAGE_SIZE));
   query.set("offset", String((filters.page - 1) * PAGE_SIZE));
-  return `/api/samples?${query.toString()}`;
+  return query;
 }

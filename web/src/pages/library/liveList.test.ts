@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
 
-import type { SamplePage } from "../../api/types";
+import type { Job, SamplePage, UploadAccepted } from "../../api/types";
 import { readFilters } from "./filters";
 import { provisionalSample, showsNewSamples, withJob, withSample } from "./liveList";
 
-const accepted = { sample_id: "s1", job_id: "j1", status: "pending", filename: "Dusty  Tone.wav" };
+const accepted: UploadAccepted = {
+  sample_id: "s1",
+  job_id: "j1",
+  status: "pending",
+  filename: "Dusty  Tone.wav",
+  estimated_completion: null,
+  size_bytes: 1000,
+  sha256: "0".repeat(64),
+  format: "wav",
+  duration: 1,
+};
 const empty: SamplePage = { samples: [], total: 0, limit: 20, offset: 0 };
 
 describe("the library list between reads", () => {
@@ -23,7 +33,7 @@ describe("the library list between reads", () => {
 
   it("moves a row's status with its analysis job", () => {
     const page = withSample(empty, provisionalSample(accepted, "a.wav", ""));
-    const job = { id: "j1", sample_id: "s1", status: "running", progress: 0.5, last_error: null };
+    const job: Job = { id: "j1", sample_id: "s1", status: "running", progress: 0.5, last_error: null };
     expect(withJob(page, job).samples[0].status).toBe("processing");
     expect(withJob(page, { ...job, status: "done" }).samples[0].status).toBe("ready");
     expect(withJob(page, { ...job, sample_id: "other" })).toBe(page);

@@ -16,6 +16,7 @@ export function provisionalSample(accepted: UploadAccepted, fileName: string, ta
     filename: accepted.filename || fileName,
     format: "",
     size_bytes: 0,
+    duration_s: null,
     duration: null,
     sample_rate: null,
     channels: null,
@@ -26,6 +27,7 @@ export function provisionalSample(accepted: UploadAccepted, fileName: string, ta
     is_loop: null,
     status: accepted.status,
     created_at: now.toISOString(),
+    updated_at: now.toISOString(),
   };
 }
 
@@ -40,7 +42,7 @@ export function withSample(page: SamplePage, sample: Sample): SamplePage {
   return { ...page, samples: [sample, ...page.samples].slice(0, PAGE_SIZE), total: page.total + 1 };
 }
 
-const SAMPLE_STATUS: Record<string, string> = {
+const SAMPLE_STATUS: Partial<Record<Job["status"], Sample["status"]>> = {
   queued: "pending",
   running: "processing",
   done: "ready",

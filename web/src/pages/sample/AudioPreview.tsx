@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "react";
 
-import { authorizedFetch } from "../../api/client";
+import { callRaw } from "../../api/client";
 import { ErrorMessage } from "../../components/Alert";
 
 export function AudioPreview({ sampleId, label }: { sampleId: string; label: string }) {
@@ -21,7 +21,7 @@ export function AudioPreview({ sampleId, label }: { sampleId: string; label: str
     setBusy(true);
     setError(null);
     try {
-      const response = await authorizedFetch(`/api/samples/${sampleId}/stream`);
+      const response = await callRaw("get", "/api/samples/{sample_id}/stream", { params: { sample_id: sampleId } });
       setUrl(URL.createObjectURL(await response.blob()));
     } catch (caught) {
       setError(caught);

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import type { SampleDetail } from "../../api/types";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { parseTags } from "../../format";
@@ -18,11 +18,12 @@ export function EditSample({ sample, onSaved }: { sample: SampleDetail; onSaved:
     setError(null);
     setSaved(false);
     try {
-      await api(`/api/samples/${sample.id}`, {
-        method: "PATCH",
+      const params = { sample_id: sample.id };
+      await call("patch", "/api/samples/{sample_id}", {
+        params,
         body: { ...(title ? { title } : {}), tags: parseTags(String(form.get("tags") ?? "")) },
       });
-      onSaved(await api<SampleDetail>(`/api/samples/${sample.id}`));
+      onSaved(await call("get", "/api/samples/{sample_id}", { params }));
       setSaved(true);
     } catch (caught) {
       setError(caught);

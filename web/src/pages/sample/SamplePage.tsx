@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import { ApiError } from "../../api/errors";
-import type { SampleDetail } from "../../api/types";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { formatBytes, formatDuration } from "../../format";
 import { Link, navigate } from "../../router";
@@ -25,31 +25,23 @@ function vibeOf(value: unknown): Vibe | null {
 }
 
 export function SamplePage({ id }: { id: string }) {
-  const [sample, setSample] = useState<SampleDetail | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const {
+    data: sample,
+    error,
+    reload: load,
+    setData: setSample,
+  } = useResource((signal) => call("get", "/api/samples/{sample_id}", { params: { sample_id: id }, signal }), [id], {
+    keepPrevious: false,
+  });
   const [confirming, setConfirming] = useState(false);
   const [deleteError, setDeleteError] = useState<unknown>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setSample(await api<SampleDetail>(`/api/samples/${encodeURIComponent(id)}`));
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    }
-  }, [id]);
-
-  useEffect(() => {
-    setSample(null);
-    void load();
-  }, [load]);
 
   const pendingJob = sample?.job && !["done", "failed", "dead", "cancelled"].includes(sample.job.status) ? sample.job.id : null;
   const jobs = useJobProgress(pendingJob ? [pendingJob] : [], load);
 
   async function onDelete(): Promise<void> {
     try {
-      await api(`/api/samples/${id}`, { method: "DELETE" });
+      await call("delete", "/api/samples/{sample_id}", { params: { sample_id: id } });
       navigate("/library");
     } catch (caught) {
       setDeleteError(caught);

@@ -1,21 +1,17 @@
-import { useEffect, useState } from "react";
-
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import { ApiError } from "../../api/errors";
-import type { SimilarResult } from "../../api/types";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { Link } from "../../router";
 
 export function SimilarList({ sampleId, analysed }: { sampleId: string; analysed: boolean }) {
-  const [results, setResults] = useState<SimilarResult[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    if (!analysed) return;
-    api<{ results: SimilarResult[] }>(`/api/samples/${sampleId}/similar?limit=10`)
-      .then((body) => setResults(body.results))
-      .catch(setError);
-  }, [sampleId, analysed]);
+  const { data: results, error } = useResource(
+    async (signal) =>
+      (await call("get", "/api/samples/{sample_id}/similar", { params: { sample_id: sampleId }, query: { limit: 10 }, signal }))
+        .results,
+    [sampleId],
+    { enabled: analysed },
+  );
 
   const notYet = !analysed || (error instanceof ApiError && error.code === "not_analysed");
   return (

@@ -1,14 +1,14 @@
 /** "Find similar to…": the samples whose sound is nearest one sample's, with tempo and key fits. */
-import { useEffect, useState, type FormEvent } from "react";
+import { type FormEvent } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
 import { ApiError } from "../../api/errors";
-import type { Sample, SimilarResult } from "../../api/types";
+import type { SimilarResult } from "../../api/types";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { Link, navigate, useLocation } from "../../router";
 import { SampleFacts } from "../collections/SampleFacts";
-import { readSimilarSearch, similarApiUrl, similarSearchUrl, similarTo, type KeyMatch, type TypeFilter } from "./query";
-import type { SimilarAnswer } from "./types";
+import { readSimilarSearch, similarApiQuery, similarApiUrl, similarSearchUrl, similarTo, type KeyMatch, type TypeFilter } from "./query";
 
 const LIMIT = 20;
 
@@ -31,27 +31,16 @@ export function SimilarSearch() {
   const { query } = useLocation();
   const state = readSimilarSearch(query);
   const apiUrl = similarApiUrl(state, LIMIT);
-  const [target, setTarget] = useState<Sample | null>(null);
-  const [targetError, setTargetError] = useState<unknown>(null);
-  const [answer, setAnswer] = useState<{ url: string; body: SimilarAnswer } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    api<Sample>(`/api/samples/${encodeURIComponent(state.similar)}`)
-      .then(setTarget)
-      .catch(setTargetError);
-  }, [state.similar]);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setError(null);
-    api<SimilarAnswer>(apiUrl, { signal: controller.signal })
-      .then((body) => setAnswer({ url: apiUrl, body }))
-      .catch((caught: unknown) => {
-        if (!controller.signal.aborted) setError(caught);
-      });
-    return () => controller.abort();
-  }, [apiUrl]);
+  const sample = { sample_id: state.similar };
+  const { data: target, error: targetError } = useResource(
+    (signal) => call("get", "/api/samples/{sample_id}", { params: sample, signal }),
+    [state.similar],
+  );
+  const { data: current, error } = useResource(
+    (signal) => call("get", "/api/samples/{sample_id}/similar", { params: sample, query: similarApiQuery(state, LIMIT), signal }),
+    [apiUrl],
+    { keepPrevious: false },
+  );
 
   function onSubmit(event: FormEvent<HTMLFormElement>): void {
     event.preventDefault();
@@ -82,7 +71,6 @@ export function SimilarSearch() {
   }
 
   const name = target ? target.title || target.filename : "this sample";
-  const current = answer && answer.url === apiUrl ? answer.body : null;
   const filtered = Boolean(state.tempo || state.halfDouble || state.keyMatch || state.type);
   return (
     <>

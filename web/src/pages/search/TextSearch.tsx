@@ -1,13 +1,14 @@
 /** "Vibe" search: words matched against titles, tags, genres and vibe descriptions, best first. */
 import { useEffect, useState, type FormEvent } from "react";
 
-import { api } from "../../api/client";
+import { call } from "../../api/client";
+import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { Link, navigate, useLocation } from "../../router";
 import { SampleFacts } from "../collections/SampleFacts";
 import { KEYS } from "../library/filters";
-import { filterProblem, hasFilters, readTextSearch, searchApiUrl, similarTo, textSearchUrl, type TypeFilter } from "./query";
-import type { SearchAnswer, SearchHit } from "./types";
+import { filterProblem, hasFilters, readTextSearch, searchApiQuery, similarTo, textSearchUrl, type TypeFilter } from "./query";
+import type { SearchHit } from "./types";
 
 // The API filters and ranks; the page shows the best matches and asks for more on demand.
 const PAGE = 20;
@@ -62,46 +63,38 @@ export function TextSearch() {
   const state = readTextSearch(query);
   const url = textSearchUrl(state);
   const problem = filterProblem(state);
-  const [found, setFound] = useState<Found | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const searching = Boolean(state.q) && !problem;
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const [moreBusy, setMoreBusy] = useState(false);
   const [formProblem, setFormProblem] = useState<string | null>(null);
 
   useEffect(() => {
     setFormProblem(null);
-    const wanted = readTextSearch(new URL(url, window.location.origin).searchParams);
-    if (!wanted.q || filterProblem(wanted)) {
-      setFound(null);
-      setError(null);
-      setBusy(false);
-      return;
-    }
-    const controller = new AbortController();
-    setBusy(true);
-    api<SearchAnswer>(searchApiUrl(wanted, PAGE, 0), { signal: controller.signal })
-      .then((answer) => {
-        setFound({ url, hits: answer.results, total: answer.total });
-        setError(null);
-      })
-      .catch((caught: unknown) => {
-        if (!controller.signal.aborted) setError(caught);
-      })
-      .finally(() => {
-        if (!controller.signal.aborted) setBusy(false);
-      });
-    return () => controller.abort();
+    setMoreError(null);
   }, [url]);
+
+  const first = useResource(
+    async (signal): Promise<Found> => {
+      const answer = await call("get", "/api/search", { query: searchApiQuery(state, PAGE, 0), signal });
+      return { url, hits: answer.results, total: answer.total };
+    },
+    [url],
+    { keepPrevious: false, enabled: searching },
+  );
+  const found = searching ? first.data : null;
+  const error = searching ? (moreError ?? first.error) : null;
+  const busy = searching && (first.loading || moreBusy);
 
   async function onMore(): Promise<void> {
     if (!found) return;
-    setBusy(true);
+    setMoreBusy(true);
     try {
-      const answer = await api<SearchAnswer>(searchApiUrl(state, PAGE, found.hits.length));
-      setFound({ url: found.url, hits: [...found.hits, ...answer.results], total: answer.total });
+      const answer = await call("get", "/api/search", { query: searchApiQuery(state, PAGE, found.hits.length) });
+      first.setData({ url: found.url, hits: [...found.hits, ...answer.results], total: answer.total });
     } catch (caught) {
-      setError(caught);
+      setMoreError(caught);
     } finally {
-      setBusy(false);
+      setMoreBusy(false);
     }
   }
 

@@ -3,6 +3,8 @@
  * can be shared, bookmarked and stepped through with the back button.
  */
 
+import { routeUrl } from "../../api/client";
+
 export type TypeFilter = "" | "loop" | "one-shot";
 export type KeyMatch = "" | "compatible" | "fifths";
 
@@ -91,8 +93,8 @@ export function filterProblem(state: TextSearch): string | null {
   return null;
 }
 
-/** The search request: the words, and the filters the API applies before ranking and paging. */
-export function searchApiUrl(state: TextSearch, limit: number, offset: number): string {
+/** The search request's query: the words, and the filters the API applies before ranking and paging. */
+export function searchApiQuery(state: TextSearch, limit: number, offset: number): URLSearchParams {
   const query = new URLSearchParams({ q: state.q, limit: String(limit), offset: String(offset) });
   const min = bpmBound(state.bpmMin);
   const max = bpmBound(state.bpmMax);
@@ -100,10 +102,16 @@ export function searchApiUrl(state: TextSearch, limit: number, offset: number): 
   if (max != null) query.set("bpm_max", String(max));
   if (state.key) query.set("key", state.key);
   if (state.type) query.set("loop", String(state.type === "loop"));
-  return `/api/search?${query.toString()}`;
+  return query;
 }
 
-export function similarApiUrl(state: SimilarSearch, limit: number): string {
+/** The search request's URL (what a page keys its answer by). */
+export function searchApiUrl(state: TextSearch, limit: number, offset: number): string {
+  return routeUrl("/api/search", undefined, searchApiQuery(state, limit, offset));
+}
+
+/** The similar-sounds request's query (the sample is the path's `{sample_id}`). */
+export function similarApiQuery(state: SimilarSearch, limit: number): URLSearchParams {
   const query = new URLSearchParams({ limit: String(limit) });
   const tempo = Number(state.tempo);
   if (state.tempo && Number.isFinite(tempo)) query.set("bpm_tolerance_pct", String(Math.min(50, Math.max(0, tempo))));
@@ -111,7 +119,12 @@ export function similarApiUrl(state: SimilarSearch, limit: number): string {
   if (state.keyMatch) query.set("key_compatible", "true");
   if (state.keyMatch === "fifths") query.set("include_fifths", "true");
   if (state.type) query.set("loop", String(state.type === "loop"));
-  return `/api/samples/${encodeURIComponent(state.similar)}/similar?${query.toString()}`;
+  return query;
+}
+
+/** The similar-sounds request's URL (what a page keys its answer by). */
+export function similarApiUrl(state: SimilarSearch, limit: number): string {
+  return routeUrl("/api/samples/{sample_id}/similar", { sample_id: state.similar }, similarApiQuery(state, limit));
 }
 
 export function hasFilters(state: TextSearch): boolean {

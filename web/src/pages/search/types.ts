@@ -1,23 +1,12 @@
-/** Shapes of the search routes (analysis_engine/search: text_search.py, similar.py). */
-import type { Sample, SimilarResult } from "../../api/types";
+/** Names for the search shapes (analysis_engine/search), from the engine's OpenAPI document. */
+import type { components } from "../../api/generated/engine";
+
+type Engine = components["schemas"];
 
 /** A text-search match: a sample with its vibe description and how well it matched. */
-export interface SearchHit extends Sample {
-  vibe: string | null;
-  rank: number;
-}
+export type SearchHit = Engine["TextMatch"];
 
-export interface SearchAnswer {
-  query: string;
-  results: SearchHit[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type SearchAnswer = Engine["TextMatchPage"];
 
-export interface SimilarAnswer {
-  sample_id: string;
-  results: SimilarResult[];
-  /** How many samples passed the filters (all of them ranked; `results` holds the best). */
-  total: number;
-}
+/** `total`: how many samples passed the filters (all of them ranked; `results` holds the best). */
+export type SimilarAnswer = Engine["SimilarPage"];

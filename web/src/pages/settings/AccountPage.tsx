@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 
-import { api } from "../../api/client";
-import type { Session } from "../../api/types";
+import { call } from "../../api/client";
+import { useResource } from "../../api/useResource";
 import { useSession } from "../../auth/session";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { Field } from "../../components/Field";
@@ -25,8 +25,7 @@ function ProfileForm() {
     setError(null);
     setSaved(false);
     try {
-      await api("/api/account/profile", {
-        method: "PATCH",
+      await call("patch", "/api/account/profile", {
         body: { first_name: String(form.get("first_name")), last_name: String(form.get("last_name")) },
       });
       await reloadProfile();
@@ -51,37 +50,27 @@ function ProfileForm() {
 }
 
 function Sessions() {
-  const [sessions, setSessions] = useState<Session[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const list = useResource(async (signal) => (await call("get", "/api/auth/sessions", { signal })).sessions, []);
+  const sessions = list.data;
+  const [actionError, setActionError] = useState<unknown>(null);
   const [message, setMessage] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setSessions((await api<{ sessions: Session[] }>("/api/auth/sessions")).sessions);
-    } catch (caught) {
-      setError(caught);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const error = actionError ?? list.error;
 
   async function revoke(id: string): Promise<void> {
     try {
-      await api(`/api/auth/sessions/${id}`, { method: "DELETE" });
-      await load();
+      await call("delete", "/api/auth/sessions/{session_id}", { params: { session_id: id } });
+      await list.reload();
     } catch (caught) {
-      setError(caught);
+      setActionError(caught);
     }
   }
 
   async function revokeOthers(): Promise<void> {
     try {
-      setMessage((await api<{ message: string }>("/api/auth/sessions/revoke-others", { method: "POST" })).message);
-      await load();
+      setMessage((await call("post", "/api/auth/sessions/revoke-others")).message);
+      await list.reload();
     } catch (caught) {
-      setError(caught);
+      setActionError(caught);
     }
   }
 
@@ -124,8 +113,7 @@ function DeleteAccount() {
     const form = new FormData(event.currentTarget);
     setError(null);
     try {
-      const body = await api<{ message: string }>("/api/account", {
-        method: "DELETE",
+      const body = await call("delete", "/api/account", {
         body: { password: String(form.get("password")) },
       });
       forget();
