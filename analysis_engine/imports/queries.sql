@@ -85,3 +85,7 @@ select app.user_id_for_email($1);
 -- name: user_exists --
 -- Whether the transaction's user has an account.
 select exists (select 1 from app.users where id = $1);
+
+-- name: set_device_bpm --
+-- A sample imported from an SP-404MK2 project: its pad's tempo as the producer's starting BPM.
+update app.samples set bpm = $2, updated_at = now() where id = $1;

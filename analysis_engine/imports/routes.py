@@ -10,8 +10,13 @@ from fastapi.responses import JSONResponse
 
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
-from analysis_engine.imports import zip_import
-from analysis_engine.imports.schemas import BatchImportDetail, BatchImportPage, ImportAccepted
+from analysis_engine.imports import device, zip_import
+from analysis_engine.imports.schemas import (
+    BatchImportDetail,
+    BatchImportPage,
+    DeviceImport,
+    ImportAccepted,
+)
 from analysis_engine.schemas import NO_NUL
 from sp404.core.errors import BadRequest
 
@@ -91,3 +96,46 @@ async def get_batch_import(
 ) -> dict[str, Any]:
     """An import's progress and, once it ends, what happened to each file."""
     return await zip_import.get_import(ctx, user_id=caller.user_id, import_id=import_id)
+
+
+DEVICE_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["archive"],
+                    "properties": {
+                        "archive": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "a ZIP of an SP-404MK2 project folder (PADCONF.BIN, "
+                            "SMPL/) or of an SD-card backup",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/api/samples/device-import",
+    status_code=201,
+    response_model=DeviceImport,
+    openapi_extra=DEVICE_OPENAPI,
+)
+async def import_from_device(request: Request, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
+    """Import SP-404MK2 projects (multipart field `archive`): samples and a kit per project.
+
+    Every file is checked first: a damaged one answers 422 naming the file and byte offset, and
+    nothing is stored."""
+    length = request.headers.get("content-length")
+    if length is not None and not length.isdigit():
+        raise BadRequest("Invalid Content-Length.")
+    return await device.import_device_archive(
+        ctx, user_id=caller.user_id, content_type=request.headers.get("content-type"),
+        content_length=None if length is None else int(length), body=request.stream(),
+    )  # fmt: skip

@@ -74,3 +74,34 @@ class BatchImportPage(ResponseModel):
     total: int
     limit: int
     offset: int
+
+
+class DeviceImportPad(ResponseModel):
+    """A pad of an imported project: the sample it got, with the device's name and tempo."""
+
+    bank: str
+    pad: int
+    label: str
+    name: str
+    sample_id: uuid.UUID
+    bpm: float | None
+    source: str
+
+
+class DeviceImportKit(ResponseModel):
+    """A kit made from one project of the archive; `notes` name what a kit could not keep."""
+
+    kit_id: uuid.UUID
+    name: str
+    bpm: float | None
+    source: str
+    pads: list[DeviceImportPad]
+    notes: list[str]
+
+
+class DeviceImport(ResponseModel):
+    """What an SP-404MK2 import stored: its kits and how many samples (queued for analysis)."""
+
+    kits: list[DeviceImportKit]
+    samples: int
+    stored_bytes: int

@@ -9,7 +9,7 @@ import asyncpg
 
 from analysis_engine.context import Engine
 from analysis_engine.kits.access import kits_tx, require_kit, require_samples
-from analysis_engine.kits.errors import PadEmpty, PadOccupied
+from analysis_engine.kits.errors import DuplicateKitName, PadEmpty, PadOccupied
 from analysis_engine.kits.queries import SQL
 from analysis_engine.kits.roles import role_of_pad
 from analysis_engine.kits.schemas import (
@@ -218,3 +218,34 @@ async def clear_pads(
         view = await load_kit(conn, kit_id)
     view["cleared"] = len(cleared)
     return view
+
+
+async def create_kit_with_pads(
+    conn: asyncpg.Connection,
+    *,
+    user_id: uuid.UUID,
+    name: str,
+    bpm: float | None,
+    description: str | None,
+    pads: list[dict[str, Any]],
+) -> tuple[uuid.UUID, str]:
+    """A new kit with its pads inside the caller's transaction (imports); a name already taken
+    gets " (2)", " (3)" ... Returns the kit's id and the name it got."""
+    await require_samples(conn, [uuid.UUID(str(pad["sample_id"])) for pad in pads])
+    base = name[:94]
+    for attempt in range(1, 100):
+        candidate = base if attempt == 1 else f"{base} ({attempt})"
+        body = KitCreate(name=candidate, bpm=bpm, description=description)
+        try:
+            async with conn.transaction():  # a savepoint: a taken name rolls back only this try
+                row = await conn.fetchrow(
+                    SQL["insert_kit"], user_id, body.name, body.bpm, None, body.description
+                )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name != "kits_user_id_name_key":
+                raise
+            continue
+        for pad in pads:
+            await put_pad(conn, user_id, row["id"], PadAssign.model_validate(pad))
+        return row["id"], str(row["name"])
+    raise DuplicateKitName("Too many kits share this name; rename one and try again.")
