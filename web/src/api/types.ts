@@ -26,12 +26,28 @@ export type Session = Platform["SessionOut"];
 
 type EngineSample = Engine["Sample"];
 
+/** The fields of a sample the library shows (a new field in the API does not break the live list's rows). */
+type ShownSampleField =
+  | "id"
+  | "title"
+  | "filename"
+  | "size_bytes"
+  | "duration"
+  | "sample_rate"
+  | "channels"
+  | "genre"
+  | "tags"
+  | "bpm"
+  | "musical_key"
+  | "is_loop"
+  | "created_at";
+
 /**
  * A sample as the library lists it (GET /api/samples, search and similar answers carry the same
  * fields). Wider than the engine's in two fields only: the live list shows an accepted upload
  * before it is listed, with the upload's status ("stored") and no format yet ("").
  */
-export type Sample = Omit<EngineSample, "format" | "status"> & {
+export type Sample = Pick<EngineSample, ShownSampleField> & {
   format: EngineSample["format"] | "";
   status: EngineSample["status"] | Engine["UploadAccepted"]["status"];
   vibe?: Engine["LibrarySample"]["vibe"];
@@ -44,7 +60,7 @@ export type Job = Pick<Engine["Job"], "id" | "sample_id" | "status" | "progress"
 export type SampleDetail = Engine["SampleDetail"];
 
 /** GET /api/samples: a page of the library (rows may be provisional, see Sample). */
-export type SamplePage = Omit<Engine["SamplePage"], "samples"> & { samples: Sample[] };
+export type SamplePage = Pick<Engine["SamplePage"], "total" | "limit" | "offset"> & { samples: Sample[] };
 
 /** One of GET /api/samples/{sample_id}/similar. */
 export type SimilarResult = Engine["SimilarSample"];

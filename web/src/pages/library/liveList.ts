@@ -16,7 +16,6 @@ export function provisionalSample(accepted: UploadAccepted, fileName: string, ta
     filename: accepted.filename || fileName,
     format: "",
     size_bytes: 0,
-    duration_s: null,
     duration: null,
     sample_rate: null,
     channels: null,
@@ -27,7 +26,6 @@ export function provisionalSample(accepted: UploadAccepted, fileName: string, ta
     is_loop: null,
     status: accepted.status,
     created_at: now.toISOString(),
-    updated_at: now.toISOString(),
   };
 }
 
