@@ -84,6 +84,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/samples/device-import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import From Device
+         * @description Import SP-404MK2 projects (multipart field `archive`): samples and a kit per project.
+         *
+         *     Every file is checked first: a damaged one answers 422 naming the file and byte offset, and
+         *     nothing is stored.
+         */
+        post: operations["import_from_device_api_samples_device_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/samples": {
         parameters: {
             query?: never;
@@ -1160,6 +1183,62 @@ export interface components {
             pads: components["schemas"]["Pad"][];
             /** Added */
             added: string[];
+        };
+        /**
+         * DeviceImport
+         * @description What an SP-404MK2 import stored: its kits and how many samples (queued for analysis).
+         */
+        DeviceImport: {
+            /** Kits */
+            kits: components["schemas"]["DeviceImportKit"][];
+            /** Samples */
+            samples: number;
+            /** Stored Bytes */
+            stored_bytes: number;
+        };
+        /**
+         * DeviceImportKit
+         * @description A kit made from one project of the archive; `notes` name what a kit could not keep.
+         */
+        DeviceImportKit: {
+            /**
+             * Kit Id
+             * Format: uuid
+             */
+            kit_id: string;
+            /** Name */
+            name: string;
+            /** Bpm */
+            bpm: number | null;
+            /** Source */
+            source: string;
+            /** Pads */
+            pads: components["schemas"]["DeviceImportPad"][];
+            /** Notes */
+            notes: string[];
+        };
+        /**
+         * DeviceImportPad
+         * @description A pad of an imported project: the sample it got, with the device's name and tempo.
+         */
+        DeviceImportPad: {
+            /** Bank */
+            bank: string;
+            /** Pad */
+            pad: number;
+            /** Label */
+            label: string;
+            /** Name */
+            name: string;
+            /**
+             * Sample Id
+             * Format: uuid
+             */
+            sample_id: string;
+            /** Bpm */
+            bpm: number | null;
+            /** Source */
+            source: string;
         };
         /**
          * DirectUpload
@@ -2696,6 +2775,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_from_device_api_samples_device_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description a ZIP of an SP-404MK2 project folder (PADCONF.BIN, SMPL/) or of an SD-card backup
+                     */
+                    archive: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceImport"];
                 };
             };
         };
