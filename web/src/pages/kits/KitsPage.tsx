@@ -8,6 +8,7 @@ import { ErrorMessage } from "../../components/Alert";
 import { formatWhen } from "../../format";
 import { Link } from "../../router";
 import { AutoBuildForm, CreateKitForm } from "./CreateKitForms";
+import { DeviceImportForm } from "./DeviceImportForm";
 import { ExportList } from "./ExportList";
 import { tempoAndKey } from "./grid";
 import { deleteKit, updateKit } from "./kitApi";
@@ -118,6 +119,7 @@ export function KitsPage() {
       <div className="kit-forms">
         <CreateKitForm />
         <AutoBuildForm />
+        <DeviceImportForm />
       </div>
       <section className="card" aria-labelledby="kits-heading">
         <h2 id="kits-heading">Your kits</h2>
