@@ -1,7 +1,7 @@
 /*
  * A stand-in for https://js.stripe.com/<release>/stripe.js in the offline browser tests: only the
  * calls the billing page makes (Stripe(), elements(), create("payment"), mount(), on(),
- * destroy(), confirmPayment(), confirmSetup()). Like the real one, the card field is a frame
+ * destroy(), confirmPayment(), confirmSetup(), handleNextAction()). Like the real one, the card field is a frame
  * from js.stripe.com (so the CSP's frame-src is exercised), and confirming POSTs the publishable
  * key and client secret to api.stripe.com (connect-src), which the test routes to the emulator.
  *
@@ -136,6 +136,22 @@
       },
       confirmSetup: function (options) {
         return confirm("setup", options);
+      },
+      // A PaymentIntent in requires_action (an upgrade's 3-D Secure): the bank's challenge is
+      // passed at once, and the intent goes to api.stripe.com as the real one finishes it.
+      handleNextAction: function (options) {
+        if (!options || !options.clientSecret) {
+          return Promise.reject(new Error("IntegrationError: clientSecret is required"));
+        }
+        var intentId = options.clientSecret.split("_secret_")[0];
+        var body = new URLSearchParams({ key: publishableKey, client_secret: options.clientSecret });
+        return fetch(API + "/payment_intents/" + intentId + "/confirm", { method: "POST", body: body })
+          .then(function (response) {
+            return response.json();
+          })
+          .then(function (answer) {
+            return answer.error ? { error: answer.error } : { paymentIntent: answer };
+          });
       },
     };
   }

@@ -146,7 +146,8 @@ def stripe_api(emulator: EmulatorServer) -> Any:
             answer(route, 404, {"error": {"type": "invalid_request_error", "message": message}})
             return
         try:
-            answer(route, 200, emulator.confirm_payment(intent_id, form["payment_method"]))
+            # No payment method: finishing the bank's challenge (handleNextAction).
+            answer(route, 200, emulator.confirm_payment(intent_id, form.get("payment_method")))
         except StripeError as error:
             answer(route, error.status, error.body())
 
@@ -359,6 +360,38 @@ def test_an_upgrade_from_pro_is_immediate_and_shows_the_prorated_charge(
     page.get_by_role("dialog").get_by_role("button", name=re.compile("^Switch on")).click()
     expect(page.get_by_role("alert")).to_contain_text("no paid subscription")
     expect(page.get_by_text("Your plan: Free")).to_be_visible()
+
+
+def test_an_upgrade_whose_bank_asks_for_3d_secure_applies_once_stripe_has_the_payment(
+    billing_page: Page, stripe_web: StripeWeb
+) -> None:
+    page = billing_page
+    who = stripe_web.producer()
+    with httpx.Client(base_url=stripe_web.url, headers=who.auth, timeout=30) as api:
+        answer = api.post("/api/billing/subscribe", json={"plan_id": "pro"}).json()
+        stripe_web.emulator.confirm_payment(answer["client_secret"].split("_secret_")[0])
+        stripe_web.emulator.wait_for_webhooks()
+    stripe_web.emulator.advance(24 * DAY)  # past the trial, paid
+    # The producer's card now always asks for 3-D Secure (Stripe's 4000 0027 6000 3184).
+    stripe_web.emulator.client().v1.subscriptions.update(
+        stripe_web.subscription_id(who),
+        params={"default_payment_method": "pm_card_authenticationRequired"},
+    )
+    stripe_web.emulator.wait_for_webhooks()
+
+    sign_in_to_billing(page, who)
+    plan_card(page, "Enterprise").get_by_role("button", name="Upgrade to Enterprise").click()
+    page.get_by_role("dialog").get_by_role("button", name="Upgrade now").click()
+
+    done = page.get_by_role("status").filter(has_text="You're on Enterprise now.")
+    expect(done).to_contain_text("Prorated charge for the rest of this period: $", timeout=10_000)
+    expect(page.get_by_text("Your plan: Enterprise")).to_be_visible()
+    after = stripe_web.subscription(who)
+    assert (after["tier"], after["pending_tier"]) == ("enterprise", None)
+    sub = stripe_web.emulator.client().v1.subscriptions.retrieve(stripe_web.subscription_id(who))
+    assert sub.pending_update is None
+    applied = stripe_web.emulator.events("customer.subscription.pending_update_applied")
+    assert [e["data"]["object"]["id"] for e in applied][-1] == sub.id  # it went through 3DS
 
 
 def test_the_page_fits_a_phone_and_the_app_csp_lets_in_stripe_and_nothing_else(

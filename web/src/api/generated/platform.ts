@@ -680,6 +680,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/billing/tax-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tax Details
+         * @description Give the billing address Stripe Tax needs, and a tax id for invoices (when tax is on).
+         */
+        post: operations["tax_details_api_billing_tax_details_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/billing/webhook": {
         parameters: {
             query?: never;
@@ -786,6 +806,16 @@ export interface components {
             hosted_invoice_url: string | null;
             /** Invoice Pdf */
             invoice_pdf: string | null;
+            /**
+             * Amount Refunded
+             * @description In cents, given back to the card
+             */
+            amount_refunded: number;
+            /**
+             * Amount Credited
+             * @description In cents, taken off by credit notes
+             */
+            amount_credited: number;
             /**
              * Created At
              * Format: date-time
@@ -1279,9 +1309,68 @@ export interface components {
             trial_available: boolean;
             /** Has Billing Account */
             has_billing_account: boolean;
+            /**
+             * Past Due Since
+             * @description While past due: since when (the plan falls to Free after the server's past-due days)
+             */
+            past_due_since?: string | null;
+            /**
+             * Disputed
+             * @description A charge of this account is disputed
+             * @default false
+             */
+            disputed: boolean;
+            /**
+             * Payment Client Secret
+             * @description Only in a change's answer: an upgrade waits for this payment (3-D Secure); Stripe.js confirms it and the new plan applies once Stripe reports it paid
+             */
+            payment_client_secret?: string | null;
             usage?: components["schemas"]["UsageOut"] | null;
             /** Warnings */
             warnings?: components["schemas"]["QuotaWarningOut"][] | null;
+        };
+        /**
+         * TaxDetailsIn
+         * @description The billing address Stripe Tax works from, and an optional tax id for the invoices.
+         */
+        TaxDetailsIn: {
+            /**
+             * Country
+             * @description ISO 3166-1 alpha-2
+             */
+            country: string;
+            /** Postal Code */
+            postal_code?: string | null;
+            /** State */
+            state?: string | null;
+            /** City */
+            city?: string | null;
+            /** Line1 */
+            line1?: string | null;
+            /** Line2 */
+            line2?: string | null;
+            /**
+             * Tax Id Type
+             * @description Stripe's type, e.g. eu_vat
+             */
+            tax_id_type?: string | null;
+            /** Tax Id Value */
+            tax_id_value?: string | null;
+        };
+        /** TaxDetailsOut */
+        TaxDetailsOut: {
+            /** Country */
+            country: string;
+            /**
+             * Tax Ids
+             * @description Tax ids the invoices will show
+             */
+            tax_ids: string[];
+            /**
+             * Automatic Tax
+             * @constant
+             */
+            automatic_tax: true;
         };
         /** TokenIn */
         TokenIn: {
@@ -2400,7 +2489,9 @@ export interface operations {
     portal_api_billing_portal_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2413,6 +2504,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PortalOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tax_details_api_billing_tax_details_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaxDetailsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxDetailsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -17,6 +17,7 @@ import { InvoiceList } from "../billing/InvoiceList";
 import { PaymentForm } from "../billing/PaymentForm";
 import { formatDay, formatMoney, planName, pollUntil, waitForPlan, type PlanAction } from "../billing/planChange";
 import { PlanTable } from "../billing/PlanTable";
+import { confirmUpgradePayment } from "../billing/upgrade";
 import type { BillingSubscription, Invoice, SubscribeAnswer } from "../billing/types";
 import "../billing/billing.css";
 import { UsageMeter } from "./UsageMeter";
@@ -168,7 +169,24 @@ export function BillingPage() {
       const changed = await billingApi.change(question.plan.id);
       setSubscription(changed);
       if (question.kind === "downgrade") return;
-      const upgraded = `You're on ${name(changed.tier)} now.`;
+      let tier = changed.tier;
+      if (changed.payment_client_secret) {
+        // The bank asks for 3-D Secure: the plan changes only once Stripe has the payment.
+        const failed = await confirmUpgradePayment(publishableKey, changed.payment_client_secret);
+        if (failed) {
+          setNotice(`You stay on ${name(changed.tier)} for now: ${failed}`);
+          return;
+        }
+        setProcessing(question.plan.name);
+        try {
+          const { subscription: latest } = await waitForPlan(question.plan.id, billingApi.subscription);
+          tier = latest.tier;
+          setSubscription(latest);
+        } finally {
+          setProcessing(null);
+        }
+      }
+      const upgraded = `You're on ${name(tier)} now.`;
       setNotice(`${upgraded} Stripe is invoicing the prorated difference for the rest of this period.`);
       // What the upgrade cost is the invoice Stripe made for it, archived when its webhook lands.
       const fresh = (list: Invoice[]) => list.find((invoice) => !known.has(invoice.id));
