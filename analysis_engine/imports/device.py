@@ -271,8 +271,11 @@ def plan_archive(zip_path: Path, workdir: Path, *, max_file_bytes: int) -> list[
             raise Unprocessable(f"The archive holds {len(roots)} projects; import at most "
                                 f"{MAX_PROJECTS} at a time.")  # fmt: skip
         kits = [_plan_project(zf, root, files, workdir, max_file_bytes) for root in roots]
-        if not kits:
-            kits = _plan_import_folders(zf, infos, workdir, max_file_bytes)
+        # A card's IMPORT folder may hold bank folders waiting for the device's own import.
+        kits += _plan_import_folders(zf, infos, workdir, max_file_bytes)
+        if len(kits) > MAX_PROJECTS:
+            raise Unprocessable(f"The archive holds {len(kits)} projects; import at most "
+                                f"{MAX_PROJECTS} at a time.")  # fmt: skip
     if not kits:
         raise NoDeviceProject()
     return kits

@@ -116,9 +116,13 @@ def test_a_whole_card_backup_imports_its_projects_and_ignores_the_rest(
     files = project_files(f"SD backup/EXPORT/PROJECT/{FOLDER}")
     files["SD backup/SP404MKII_APP0.bin"] = b"\x00" * 100
     files["__MACOSX/SD backup/._PADCONF.BIN"] = b"junk"
+    files["SD backup/IMPORT/loose take.wav"] = audio_bytes("wav")  # not in a bank folder
+    files["SD backup/IMPORT/DUSTY/BANK B/03 HAT.WAV"] = audio_bytes("wav", freq=900)
     body = _import(producer_client, zip_of(files)).json()
-    assert [k["name"] for k in body["kits"]] == ["PROJECT_08"]
+    assert [k["name"] for k in body["kits"]] == ["PROJECT_08", "DUSTY"]
     assert body["kits"][0]["source"] == f"SD backup/EXPORT/PROJECT/{FOLDER}"
+    assert [p["label"] for p in body["kits"][1]["pads"]] == ["B-03"]
+    assert body["samples"] == 3
     again = _import(producer_client, zip_of(files)).json()
     assert again["kits"][0]["name"] == "PROJECT_08 (2)"
 
