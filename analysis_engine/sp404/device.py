@@ -19,7 +19,6 @@ from analysis_engine.sp404.layout import (
     BANKS,
     MAX_BPM,
     MAX_MUTE_GROUP,
-    MIN_BPM,
     PAD_COUNT,
     pad_from_index,
 )
@@ -249,7 +248,7 @@ def _text(raw: bytes) -> str:
 def _check_bpm(file: str, offset: int, bpm: float, what: str) -> None:
     if not MIN_DEVICE_BPM <= bpm <= MAX_BPM:
         raise DeviceFileError(
-            file, offset, f"{what} {bpm:g} BPM is outside {MIN_BPM:g}-{MAX_BPM:g}"
+            file, offset, f"{what} {bpm:g} BPM is outside {MIN_DEVICE_BPM:g}-{MAX_BPM:g}"
         )
 
 
