@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
 from analysis_engine.jobs_schemas import JOB_EVENT_STREAM, Job, JobPage, JobStatus
-from sp404.core.audit import deny_access
+from sp404.core.audit import Hidden, owner_tx
 from sp404.core.db import tenant_tx
 from sp404.jobs import fetch_job, jobs_changed_since
 from sp404.jobs import list_jobs as list_jobs_page
@@ -91,10 +91,8 @@ async def list_jobs(
 @router.get("/api/jobs/{job_id}", response_model=Job)
 async def get_job(job_id: uuid.UUID, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
     """One job's status and progress."""
-    async with tenant_tx(ctx.pool, caller.user_id) as conn:
+    async with owner_tx(ctx.pool, caller.user_id) as conn:
         row = await fetch_job(conn, job_id)
-    if row is None:
-        raise await deny_access(
-            ctx.pool, user_id=caller.user_id, target_type="job", target_id=job_id
-        )
+        if row is None:
+            raise Hidden("job", job_id)
     return _job_view(row)

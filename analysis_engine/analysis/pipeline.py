@@ -19,12 +19,12 @@ import asyncpg
 from analysis_engine.features import AudioFeatures, decode_audio
 from analysis_engine.features.extractor import extract_batch
 from analysis_engine.vibe import VibeResult, describe
-from sp404.billing import count_analysis
+from sp404.billing import count_analysis, refund_analysis
 from sp404.core.db import tenant_tx
 from sp404.core.errors import QuotaExceeded
 from sp404.core.queries import load_queries
 from sp404.core.settings import WorkerSettings
-from sp404.jobs import ClaimedJob, complete_job, fail_job
+from sp404.jobs import ClaimedJob, complete_job, defer_job, fail_job
 from sp404.storage import BlobStore
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
@@ -59,7 +59,9 @@ async def _accept(ctx: WorkerContext, job: ClaimedJob, worker_id: str) -> Accept
     except QuotaExceeded as exc:
         resets = datetime.fromisoformat(exc.details["resets_at"])
         async with tenant_tx(ctx.pool, job.user_id) as conn:
-            await conn.execute(SQL["defer_analysis"], job.id, resets, worker_id)
+            reason = "analyses quota spent; waiting for the next period or an upgrade"
+            if await defer_job(conn, job, worker_id=worker_id, until=resets, reason=reason):
+                await conn.execute(SQL["mark_deferred"], job.sample_id)
         log.info("analysis deferred", extra={"job_id": str(job.id), "until": resets.isoformat()})
         return None
     return Accepted(job, sample)
@@ -81,7 +83,7 @@ async def _decode(ctx: WorkerContext, accepted: Accepted) -> None:
 async def _give_up_on(ctx: WorkerContext, accepted: Accepted, worker_id: str, error: str) -> None:
     job = accepted.job
     async with tenant_tx(ctx.pool, job.user_id) as conn:
-        await conn.execute(SQL["refund_analysis"])
+        await refund_analysis(conn)
     status = await fail_job(ctx.pool, job, worker_id=worker_id, error=error)
     if status == "dead":
         async with tenant_tx(ctx.pool, job.user_id) as conn:

@@ -10,22 +10,9 @@ where s.id = $1;
 -- The sample is being analysed.
 update app.samples set status = 'processing', updated_at = now() where id = $1;
 
--- name: defer_analysis --
--- The analyses quota is spent: the job waits for the next period (or an upgrade).
-with job as (
-    update app.processing_jobs
-       set status = 'deferred', run_after = $2, lease_expires_at = null, worker_id = null,
-           attempts = greatest(0, attempts - 1),
-           last_error = 'analyses quota spent; waiting for the next period or an upgrade'
-     where id = $1 and worker_id = $3 and status = 'running'
-    returning sample_id
-)
-update app.samples set status = 'deferred', updated_at = now()
- where id = (select sample_id from job);
-
--- name: refund_analysis --
--- Gives back an analysis counted for an attempt that failed.
-update app.usage_counters set analyses_used = greatest(0, analyses_used - 1), updated_at = now();
+-- name: mark_deferred --
+-- The sample waits with its deferred job for the next period (or an upgrade).
+update app.samples set status = 'deferred', updated_at = now() where id = $1;
 
 -- name: store_features --
 -- Exactly one set of features per sample: a retried job overwrites, never duplicates.

@@ -8,10 +8,9 @@ from contextlib import AbstractAsyncContextManager
 
 import asyncpg
 
-from analysis_engine.collections.errors import Hidden
 from analysis_engine.collections.queries import SQL
 from analysis_engine.context import Engine
-from sp404.core.audit import owner_tx
+from sp404.core.audit import Hidden, owner_tx
 
 
 def collections_tx(

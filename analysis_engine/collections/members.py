@@ -8,10 +8,12 @@ from typing import Any
 import asyncpg
 
 from analysis_engine.collections.access import collections_tx, require_collection
-from analysis_engine.collections.errors import Hidden, NotAMember, SmartCollectionMembers
+from analysis_engine.collections.errors import NotAMember, SmartCollectionMembers
 from analysis_engine.collections.queries import SQL
 from analysis_engine.collections.rules import SmartRules, query_args
 from analysis_engine.context import Engine
+from analysis_engine.music import spell_key
+from sp404.core.audit import Hidden
 
 MEMBER_FIELDS = (
     "id",
@@ -34,6 +36,7 @@ MEMBER_FIELDS = (
 def member_view(row: asyncpg.Record) -> dict[str, Any]:
     """A sample as a collection lists it (`duration` is the PRD's name for duration_s)."""
     view = {name: row[name] for name in MEMBER_FIELDS}
+    view["musical_key"] = spell_key(row["musical_key"])
     view["duration"] = row["duration_s"]
     return view
 

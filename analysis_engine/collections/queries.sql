@@ -1,13 +1,3 @@
--- name: ensure_usage_row --
--- Gives the caller a usage counter row if sign-up did not (its lock serialises tree changes).
-insert into app.usage_counters (user_id) values ($1)
-on conflict on constraint usage_counters_pkey do nothing;
-
--- name: lock_usage_row --
--- Locks the caller's usage counter row until commit: creates and moves of one user queue here, so
--- two of them can neither pass the collection limit together nor build a cycle together.
-select user_id from app.usage_counters for update;
-
 -- name: collection_usage --
 -- How many collections the caller has, and the plan's limit (NULL = unlimited).
 select p.name as plan_name, p.collections as collection_limit,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from analysis_engine.collections.queries import SQL
+from sp404.billing import lock_usage
 from sp404.core.errors import QuotaExceeded
 
 WARNING_RATIO = 0.8
@@ -32,8 +33,7 @@ class CollectionUsage:
 
 async def lock_tree(conn: asyncpg.Connection, user_id: uuid.UUID) -> None:
     """Serialise the caller's creates and moves until commit."""
-    await conn.execute(SQL["ensure_usage_row"], user_id)
-    await conn.fetchval(SQL["lock_usage_row"])
+    await lock_usage(conn, user_id)
 
 
 async def usage(conn: asyncpg.Connection) -> CollectionUsage:

@@ -14,13 +14,13 @@ from analysis_engine.collections.errors import (
     CollectionCycle,
     CollectionNotEmpty,
     CollectionTooDeep,
-    Hidden,
 )
 from analysis_engine.collections.members import member_count, member_page, rules_page
 from analysis_engine.collections.queries import SQL
 from analysis_engine.collections.rules import SmartRules
 from analysis_engine.collections.schemas import CollectionCreate, CollectionUpdate
 from analysis_engine.context import Engine
+from sp404.core.audit import Hidden
 
 FIELDS = ("id", "parent_id", "name", "description", "smart_rules", "created_at", "updated_at")
 

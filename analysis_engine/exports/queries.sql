@@ -8,12 +8,6 @@ insert into app.exports (user_id, kind, options)
 values ($1, $2, $3)
 returning id;
 
--- name: count_export --
--- Counts an export towards this period's usage (never limited by the analyses quota).
-insert into app.usage_counters (user_id, exports_count) values ($1, 1)
-on conflict on constraint usage_counters_pkey do update
-   set exports_count = app.usage_counters.exports_count + 1, updated_at = now();
-
 -- name: fetch_export --
 -- One of the caller's sampler exports; a ready one past its expiry reads as expired.
 select id, kind, case when status = 'ready' and expires_at <= now() then 'expired' else status end
@@ -64,11 +58,6 @@ update app.exports
    set status = 'failed', error = $2, finished_at = now(), options = options || $3::jsonb
  where id = $1 and status in ('queued', 'running');
 
--- name: schedule_expiry --
--- A job that removes an export's blob once it expires (run_after holds it back until then).
-insert into app.processing_jobs (user_id, kind, priority, payload, run_after, max_attempts)
-values ($1, 'export', 0, $2, $3, 5);
-
 -- name: lock_expired --
 -- One of the caller's exports due to expire, locked while its blob is removed.
 select id, blob_key
@@ -85,17 +74,6 @@ limit 100;
 -- name: mark_expired --
 -- An expired export whose blob is gone.
 update app.exports set status = 'expired', blob_key = null where id = $1;
-
--- name: end_job --
--- Ends the export job this worker holds: 'done', or 'failed' when nothing could be built.
-update app.processing_jobs
-   set status = $3, progress = 1, finished_at = now(), lease_expires_at = null, last_error = $4
- where id = $1 and worker_id = $2 and status = 'running';
-
--- name: record_job_progress --
--- The export job's progress while this worker holds it.
-update app.processing_jobs set progress = $3
- where id = $1 and worker_id = $2 and status = 'running';
 
 -- name: fetch_kit --
 -- The kit an export packs.

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 from fastapi import FastAPI
@@ -26,7 +26,7 @@ from analysis_engine.exports.build import Progress, Source, build_archive
 from analysis_engine.exports.service import EXPORT_JOB, EXPORT_TTL_S, SQL
 from analysis_engine.sp404 import SampleInfo
 from sp404.core.db import tenant_tx
-from sp404.jobs import ClaimedJob, start_job_loop
+from sp404.jobs import ClaimedJob, enqueue_job, finish_job, record_progress, start_job_loop
 from sp404.storage import BlobNotFound, user_key
 
 log = logging.getLogger("exports")
@@ -56,7 +56,7 @@ class _Reporter:
         value = round(min(value, 0.99), 4)
         async with tenant_tx(self.ctx.pool, self.job.user_id) as conn:
             await conn.execute(SQL["record_progress"], self.export_id, value)
-            await conn.execute(SQL["record_job_progress"], self.job.id, self.worker_id, value)
+            await record_progress(conn, self.job, worker_id=self.worker_id, progress=value)
 
 
 def _info(row: asyncpg.Record) -> SampleInfo:
@@ -146,8 +146,8 @@ async def _build(
 async def _end_job(
     conn: asyncpg.Connection, job: ClaimedJob, worker_id: str, error: str | None = None
 ) -> None:
-    status = "done" if error is None else "failed"
-    await conn.execute(SQL["end_job"], job.id, worker_id, status, error)
+    status: Literal["done", "failed"] = "done" if error is None else "failed"
+    await finish_job(conn, job, worker_id=worker_id, status=status, error=error)
 
 
 async def expire_export(ctx: Engine, user_id: uuid.UUID, export_id: uuid.UUID) -> bool:
@@ -218,7 +218,10 @@ async def run_export_job(ctx: Engine, job: ClaimedJob, worker_id: str) -> None:
             await ctx.blobs.delete(key)
         else:
             payload = {"export_id": str(export_id), "action": "expire"}
-            await conn.execute(SQL["schedule_expiry"], job.user_id, payload, expires_at)
+            await enqueue_job(
+                conn, user_id=job.user_id, kind="export", priority=0, payload=payload,
+                run_after=expires_at,
+            )  # fmt: skip
         await _end_job(conn, job, worker_id)
     log.info("export ready", extra={"export_id": str(export_id), "size_bytes": size})
 

@@ -18,9 +18,10 @@ from analysis_engine.collections import member_ids
 from analysis_engine.context import Engine
 from analysis_engine.exports.errors import ExportExpired, ExportNotReady, NothingToExport
 from analysis_engine.exports.schemas import MAX_SELECTION, KitExport, SamplesExport
-from analysis_engine.kits import Hidden, kits_tx, require_samples
+from analysis_engine.kits import kits_tx, require_samples
 from analysis_engine.sp404 import project_name
-from sp404.core.audit import deny_access
+from sp404.billing import count_export
+from sp404.core.audit import Hidden, owner_tx
 from sp404.core.db import tenant_tx
 from sp404.core.queries import load_queries
 from sp404.jobs import enqueue_job
@@ -116,7 +117,7 @@ async def request_export(
             payload={"export_id": str(export_id), "action": "build"},
             max_attempts=3,
         )
-        await conn.execute(SQL["count_export"], user_id)
+        await count_export(conn, user_id)
         row = await conn.fetchrow(SQL["fetch_export"], export_id)
     return export_view(row)
 
@@ -141,12 +142,10 @@ async def list_exports(
 
 async def fetch_export(ctx: Engine, *, user_id: uuid.UUID, export_id: uuid.UUID) -> Any:
     """The caller's export row; an audited 404 when it is not theirs."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         row = await conn.fetchrow(SQL["fetch_export"], export_id)
-    if row is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="export", target_id=export_id
-        )
+        if row is None:
+            raise Hidden("export", export_id)
     return row
 
 
@@ -167,12 +166,10 @@ async def downloadable(ctx: Engine, *, user_id: uuid.UUID, export_id: uuid.UUID)
 
 async def delete_export(ctx: Engine, *, user_id: uuid.UUID, export_id: uuid.UUID) -> None:
     """Delete an export and its file (a queued one is simply never built)."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         found = await conn.fetchrow(SQL["delete_export"], export_id)
-    if found is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="export", target_id=export_id
-        )
+        if found is None:
+            raise Hidden("export", export_id)
     if found["blob_key"] is not None:
         # After the commit: a failed delete leaves an orphan, never a row pointing at nothing.
         await ctx.blobs.delete(found["blob_key"])

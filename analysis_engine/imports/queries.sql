@@ -52,23 +52,12 @@ update app.sample_imports
        stored_bytes = $6, report = $7
  where id = $1 and status = 'running';
 
--- name: record_job_progress --
--- The import job's progress (0..1) while this worker holds it.
-update app.processing_jobs set progress = $3
- where id = $1 and worker_id = $2 and status = 'running';
-
 -- name: finish_import --
 -- The import's final state and report.
 update app.sample_imports
    set status = $2, entries_total = $3, stored_count = $4, skipped_count = $5, failed_count = $6,
        stored_bytes = $7, report = $8, reason = $9, finished_at = now()
  where id = $1;
-
--- name: finish_import_job --
--- Ends the import job this worker holds: 'done', or 'failed' for a refused archive (no retry).
-update app.processing_jobs
-   set status = $3, progress = 1, finished_at = now(), lease_expires_at = null, last_error = $4
- where id = $1 and worker_id = $2 and status = 'running';
 
 -- name: fetch_blob_key --
 -- Where a sample's audio is stored.

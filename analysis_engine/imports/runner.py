@@ -22,7 +22,7 @@ from analysis_engine.imports.zip_import import BATCH_IMPORT_JOB, SQL
 from analysis_engine.samples.upload import ingest_local_file
 from sp404.core.db import tenant_tx
 from sp404.core.errors import AppError, QuotaExceeded
-from sp404.jobs import ClaimedJob, start_job_loop
+from sp404.jobs import ClaimedJob, finish_job, record_progress, start_job_loop
 from sp404.storage import BlobNotFound
 
 log = logging.getLogger("imports")
@@ -132,8 +132,8 @@ class _Progress:
             await conn.execute(
                 SQL["record_import_progress"], self.import_id, *report.counts(), report.files
             )
-            await conn.execute(
-                SQL["record_job_progress"], self.job.id, self.worker_id, min(progress, 0.99)
+            await record_progress(
+                conn, self.job, worker_id=self.worker_id, progress=min(progress, 0.99)
             )
 
 
@@ -219,12 +219,12 @@ async def _finish(
         await conn.execute(
             SQL["finish_import"], row["id"], status, *report.counts(), report.files, reason
         )
-        await conn.execute(
-            SQL["finish_import_job"],
-            job.id,
-            worker_id,
-            "failed" if status in ("refused", "failed") else "done",
-            reason,
+        await finish_job(
+            conn,
+            job,
+            worker_id=worker_id,
+            status="failed" if status in ("refused", "failed") else "done",
+            error=reason,
         )
     # After the commit, as for a deleted sample: a failed delete leaves an orphan, never a
     # row pointing at nothing.
@@ -255,9 +255,9 @@ async def run_import_job(ctx: Engine, job: ClaimedJob, worker_id: str) -> None:
         # Nothing to do and nothing to retry: no such import, or it ended already.
         error = "no import for this job" if row is None else "the import had already ended"
         async with tenant_tx(ctx.pool, job.user_id) as conn:
-            await conn.execute(
-                SQL["finish_import_job"], job.id, worker_id, "failed" if row is None else "done",
-                error,
+            await finish_job(
+                conn, job, worker_id=worker_id, status="failed" if row is None else "done",
+                error=error,
             )  # fmt: skip
         return
     report = Report()

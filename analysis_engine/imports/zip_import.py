@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from analysis_engine.context import Engine
-from analysis_engine.quotas import storage_quota
 from analysis_engine.samples.upload import clean_filename, parse_tags
-from sp404.core.audit import deny_access
+from sp404.billing import storage_quota
+from sp404.core.audit import Hidden, owner_tx
 from sp404.core.db import tenant_tx
 from sp404.core.errors import (
     BadRequest,
@@ -217,12 +217,10 @@ def import_view(row: Any, *, with_files: bool) -> dict[str, Any]:
 
 async def get_import(ctx: Engine, *, user_id: uuid.UUID, import_id: uuid.UUID) -> dict[str, Any]:
     """One of the caller's imports, with its per-file report."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         row = await conn.fetchrow(SQL["fetch_import"], import_id)
-    if row is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="import", target_id=import_id
-        )
+        if row is None:
+            raise Hidden("import", import_id)
     return import_view(row, with_files=True)
 
 

@@ -10,9 +10,8 @@ from contextlib import AbstractAsyncContextManager
 import asyncpg
 
 from analysis_engine.context import Engine
-from analysis_engine.kits.errors import Hidden
 from analysis_engine.kits.queries import SQL
-from sp404.core.audit import owner_tx
+from sp404.core.audit import Hidden, owner_tx
 
 
 def kits_tx(ctx: Engine, user_id: uuid.UUID) -> AbstractAsyncContextManager[asyncpg.Connection]:

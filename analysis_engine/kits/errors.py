@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sp404.core.audit import Hidden as Hidden
 from sp404.core.errors import Conflict, NotFound, Unprocessable, register_constraint
 
 

@@ -13,8 +13,8 @@ from pydantic.json_schema import SkipJsonSchema
 from analysis_engine.kits.roles import Role
 from analysis_engine.samples.schemas import Sample, SampleStatus
 from analysis_engine.schemas import NO_NUL, VISIBLE, ResponseModel, exactly_one_of, left_out
-from analysis_engine.search.schemas import KeyRelation
-from analysis_engine.sp404.layout import MAX_BPM, MIN_BPM
+from analysis_engine.search import KeyRelation
+from analysis_engine.sp404 import MAX_BPM, MIN_BPM
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=VISIBLE)

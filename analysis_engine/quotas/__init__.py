@@ -1,6 +1,8 @@
-"""Plan limits enforced where the work happens: storage reservations and upload slots."""
+"""The storage reconciliation: the blob store against what each producer's rows own and count.
+
+The storage quota itself (reservations, upload slots, the counters) is billing's:
+`sp404.billing.storage_quota`."""
 
 __all__ = [
     "reconcile",
-    "storage_quota",
 ]

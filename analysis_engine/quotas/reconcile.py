@@ -11,11 +11,14 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 
-from analysis_engine.quotas.storage_quota import SQL
+from sp404.core.queries import load_queries
 from sp404.storage import BlobStore, ListedBlob, parse_staging_key
+
+SQL = load_queries(Path(__file__).with_name("queries.sql"))
 
 # A streamed upload, an export or an avatar is stored a moment before its row commits.
 DEFAULT_GRACE = timedelta(hours=1)

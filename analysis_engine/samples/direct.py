@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from analysis_engine.context import Engine
-from analysis_engine.quotas import storage_quota
 from analysis_engine.samples.formats import UnsupportedAudio, check_audio, sniff
 from analysis_engine.samples.upload import EmptyAudio, Received, clean_filename, commit_sample
-from sp404.core.audit import deny_access
-from sp404.core.db import tenant_tx
+from sp404.billing import storage_quota
+from sp404.core.audit import Hidden, owner_tx
 from sp404.core.errors import PayloadTooLarge, Unprocessable
 from sp404.storage import StorageError, staging_key, user_key
 
@@ -89,12 +88,10 @@ async def complete_direct_upload(
     ctx: Engine, *, user_id: uuid.UUID, upload_id: uuid.UUID
 ) -> tuple[dict[str, Any], str | None]:
     """Check what arrived and commit it as a sample (or remove it and free the reservation)."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
-        pending = await conn.fetchrow(storage_quota.SQL["fetch_direct_upload"], upload_id)
-    if pending is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="upload", target_id=upload_id
-        )
+    async with owner_tx(ctx.pool, user_id) as conn:
+        pending = await storage_quota.fetch_direct_upload(conn, upload_id)
+        if pending is None:
+            raise Hidden("upload", upload_id)
     reservation = storage_quota.Reservation(
         pending["id"], user_id, pending["bytes"], await _priority(ctx, user_id)
     )
@@ -174,12 +171,10 @@ async def _priority(ctx: Engine, user_id: uuid.UUID) -> int:
 
 async def cancel_direct_upload(ctx: Engine, *, user_id: uuid.UUID, upload_id: uuid.UUID) -> None:
     """Abandon a direct upload: its reserved storage comes back and any bytes sent are removed."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
-        pending = await conn.fetchrow(storage_quota.SQL["fetch_direct_upload"], upload_id)
-    if pending is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="upload", target_id=upload_id
-        )
+    async with owner_tx(ctx.pool, user_id) as conn:
+        pending = await storage_quota.fetch_direct_upload(conn, upload_id)
+        if pending is None:
+            raise Hidden("upload", upload_id)
     # Released first: from then on the local store refuses the URL and the sweeper may delete
     # what an S3 URL writes later.
     reservation = storage_quota.Reservation(pending["id"], user_id, pending["bytes"], 0)

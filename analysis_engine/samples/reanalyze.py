@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis_engine.context import Engine
-from analysis_engine.quotas import storage_quota
-from sp404.billing import require_analyses_left
-from sp404.core.audit import deny_access
-from sp404.core.db import tenant_tx
+from sp404.billing import require_analyses_left, storage_quota
+from sp404.core.audit import Hidden, owner_tx
 from sp404.core.queries import load_queries
 from sp404.jobs import enqueue_job
 
@@ -24,9 +22,9 @@ async def reanalyze(
     """Queue a fresh analysis for each of the caller's samples; 404 if any is not theirs."""
     if len(sample_ids) > MAX_BATCH:
         sample_ids = sample_ids[:MAX_BATCH]
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         await require_analyses_left(conn)
-        priority = (await conn.fetchrow(storage_quota.SQL["storage_usage"]))["queue_priority"]
+        priority = (await storage_quota.storage_usage(conn))["queue_priority"]
         owned = {r["id"] for r in await conn.fetch(SQL["owned_sample_ids"], sample_ids)}
         missing = [s for s in sample_ids if s not in owned]
         queued = []
@@ -37,8 +35,6 @@ async def reanalyze(
                 )
                 await conn.execute(SQL["mark_pending"], sample_id)
                 queued.append({"sample_id": sample_id, "job_id": job_id, "status": "queued"})
-    if missing:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="sample", target_id=missing[0]
-        )
+        if missing:
+            raise Hidden("sample", missing[0])
     return queued

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis_engine.context import Engine
-from analysis_engine.quotas import storage_quota
-from sp404.core.audit import deny_access
+from sp404.billing import storage_quota
+from sp404.core.audit import Hidden, owner_tx
 from sp404.core.db import tenant_tx
 from sp404.core.queries import load_queries
 
@@ -77,14 +77,12 @@ async def list_samples(
 
 async def get_sample(ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid.UUID) -> dict[str, Any]:
     """One sample with its features, vibe and latest job."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         row = await conn.fetchrow(SQL["fetch_sample"], sample_id)
         analysis = await conn.fetchrow(SQL["fetch_sample_analysis"], sample_id)
         job = await conn.fetchrow(SQL["latest_job_for_sample"], sample_id)
-    if row is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="sample", target_id=sample_id
-        )
+        if row is None:
+            raise Hidden("sample", sample_id)
     view = sample_view(row)
     view.update(
         sha256=row["sha256"],
@@ -98,12 +96,10 @@ async def get_sample(ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid.UUID) -
 
 async def fetch_for_download(ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid.UUID) -> Any:
     """The row needed to serve a sample's audio."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         row = await conn.fetchrow(SQL["fetch_sample"], sample_id)
-    if row is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="sample", target_id=sample_id
-        )
+        if row is None:
+            raise Hidden("sample", sample_id)
     return row
 
 
@@ -111,7 +107,7 @@ async def update_sample(
     ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid.UUID, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Edit title, genre, tags, or correct BPM/key (null clears a correction)."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         updated = await conn.fetchval(
             SQL["update_sample"],
             sample_id,
@@ -124,23 +120,19 @@ async def update_sample(
             "musical_key" in changes and changes["musical_key"] is None,
             "genre" in changes and changes["genre"] is None,
         )
-    if updated is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="sample", target_id=sample_id
-        )
+        if updated is None:
+            raise Hidden("sample", sample_id)
     return await get_sample(ctx, user_id=user_id, sample_id=sample_id)
 
 
 async def delete_sample(ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid.UUID) -> None:
     """Delete a sample and its audio, and give its storage back."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         row = await conn.fetchrow(SQL["delete_sample"], sample_id)
         if row is not None:
             await storage_quota.free_storage(conn, size=row["size_bytes"])
-    if row is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="sample", target_id=sample_id
-        )
+        if row is None:
+            raise Hidden("sample", sample_id)
     # After the commit: a failed delete leaves an orphan blob (harmless, never served), while
     # deleting first could leave a row pointing at nothing.
     await ctx.blobs.delete(row["blob_key"])

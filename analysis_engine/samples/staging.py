@@ -21,7 +21,7 @@ import asyncpg
 from fastapi import FastAPI
 from starlette.requests import Request
 
-from analysis_engine.quotas import storage_quota
+from sp404.billing import storage_quota
 from sp404.core.db import tenant_tx
 from sp404.storage import STAGING, BlobStore, ListedBlob, parse_staging_key, user_key
 
@@ -35,7 +35,7 @@ async def upload_is_open(pool: asyncpg.Pool, key: str) -> bool:
         return False
     user_id, upload_id = parsed
     async with tenant_tx(pool, user_id) as conn:
-        return bool(await conn.fetchval(storage_quota.SQL["direct_upload_is_open"], upload_id, key))
+        return await storage_quota.direct_upload_is_open(conn, upload_id, key)
 
 
 async def upload_gate(request: Request, key: str) -> bool:
@@ -51,10 +51,7 @@ async def closed_staging(
     if not staged:
         return []
     async with tenant_tx(pool, user_id) as conn:
-        rows = await conn.fetch(
-            storage_quota.SQL["open_staging_keys"], [blob.key for blob in staged]
-        )
-    still_open = {row["blob_key"] for row in rows}
+        still_open = await storage_quota.open_staging_keys(conn, [blob.key for blob in staged])
     return [blob for blob in staged if blob.key not in still_open]
 
 

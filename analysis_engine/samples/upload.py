@@ -15,8 +15,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from analysis_engine.context import Engine
-from analysis_engine.quotas import storage_quota
 from analysis_engine.samples.formats import UnsupportedAudio, check_audio, sniff
+from sp404.billing import storage_quota
 from sp404.core.db import tenant_tx
 from sp404.core.errors import BadRequest, PayloadTooLarge, QuotaExceeded, Unprocessable
 from sp404.core.queries import load_queries
@@ -223,7 +223,7 @@ async def commit_sample(
             )
         if await storage_quota.settle(conn, reservation, used=received.size) is None:
             raise Unprocessable("The upload took too long; please try again.")
-        usage = await conn.fetchrow(storage_quota.SQL["storage_usage"])
+        usage = await storage_quota.storage_usage(conn)
     estimate = await _estimate_completion(ctx, reservation.queue_priority) if analyse else None
     body = {
         "job_id": job_id,

@@ -22,8 +22,7 @@ from analysis_engine.search.compat import (
 )
 from analysis_engine.search.errors import NoKey, NotAnalysed, NoTempo
 from analysis_engine.search.library import SQL, Library, LibraryCache, normalise
-from sp404.core.audit import deny_access
-from sp404.core.db import tenant_tx
+from sp404.core.audit import Hidden, owner_tx
 
 # How far apart two tempos may be and still "match" when the request names no tolerance.
 DEFAULT_TEMPO_TOLERANCE_PCT = 5.0
@@ -116,7 +115,7 @@ async def find_similar(
     neighbours: list[tuple[uuid.UUID, float]] = []
     rows: dict[uuid.UUID, Any] = {}
     total = 0
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         target = await conn.fetchrow(SQL["similar_target"], sample_id)
         query = None if target is None else _query_vector(target["embedding"])
         if target is not None and query is not None:
@@ -137,10 +136,8 @@ async def find_similar(
             neighbours = rank_neighbours(library, query, keep, filters.limit)
             found = await conn.fetch(SQL["samples_by_id"], [n for n, _ in neighbours])
             rows = {row["id"]: row for row in found}
-    if target is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="sample", target_id=sample_id
-        )
+        if target is None:
+            raise Hidden("sample", sample_id)
     if query is None:
         raise NotAnalysed()
     results = []

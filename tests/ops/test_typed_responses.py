@@ -1,6 +1,6 @@
-"""Every engine route states what it answers: a JSON body's shape down to its last field, or, for
-files and streams, the media types it sends. A free-form body would let the fuzzer's "no
-response outside its schema" check pass whatever the route returned."""
+"""Every route of the engine and the platform states what it answers: a JSON body's shape down to
+its last field, or, for files and streams, the media types it sends. A free-form body would let
+the fuzzer's "no response outside its schema" check pass whatever the route returned."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ FILE_ROUTES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/samples/{sample_id}/stream"): AUDIO,
     ("get", "/api/jobs/events"): {"text/event-stream"},
     ("get", "/api/exports/{export_id}/download"): {"application/zip"},
+    ("get", "/api/account/avatar"): {"image/jpeg", "image/png", "image/webp"},
+    ("get", "/api/account/exports/{export_id}/download"): {"application/zip"},
 }
 # Documents the database stores and passes on, whose later keys a response must not refuse:
 # their fields are stated, and further ones allowed.
@@ -27,16 +29,25 @@ ANNOTATIONS = {"title", "description", "default", "examples", "deprecated", "rea
 
 
 @pytest.fixture(scope="module")
-def engine_doc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The engine's document as the web app's types are generated from it."""
-    document: dict[str, Any] = openapi_documents(tmp_path_factory.mktemp("scratch"))["engine"]
-    return document
+def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Both services' documents as the web app's types are generated from them."""
+    return openapi_documents(tmp_path_factory.mktemp("scratch"))
+
+
+@pytest.fixture(scope="module")
+def engine_doc(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return documents["engine"]
+
+
+@pytest.fixture(scope="module", params=["engine", "platform"])
+def service_doc(request: pytest.FixtureRequest, documents: dict[str, dict[str, Any]]) -> Any:
+    return documents[request.param]
 
 
 def answers(document: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     """(method, path, status, response) of each engine operation's 2xx answer with a body."""
     for path, operations in document["paths"].items():
-        if not path.startswith("/api/"):
+        if not path.startswith(("/api/", "/healthz", "/readyz")):
             continue
         for method, operation in operations.items():
             for status, response in operation["responses"].items():
@@ -99,9 +110,9 @@ def test_a_schema_that_lets_anything_through_is_told_apart(
     assert free_form(schema) is vague
 
 
-def test_every_engine_route_states_the_json_it_answers(engine_doc: dict[str, Any]) -> None:
+def test_every_route_states_the_json_it_answers(service_doc: dict[str, Any]) -> None:
     vague = []
-    for method, path, status, response in answers(engine_doc):
+    for method, path, status, response in answers(service_doc):
         if (method, path) in FILE_ROUTES:
             continue
         operation = f"{method.upper()} {path} {status}"
@@ -110,14 +121,16 @@ def test_every_engine_route_states_the_json_it_answers(engine_doc: dict[str, Any
             vague.append(f"{operation}: answers {sorted(content) or 'nothing'}")
             continue
         schema = content["application/json"].get("schema", {})
-        vague += [f"{operation}: {part}" for part in vague_parts(engine_doc, schema, "body", set())]
-    assert not vague, "engine answers without a stated shape:\n" + "\n".join(vague)
+        vague += [
+            f"{operation}: {part}" for part in vague_parts(service_doc, schema, "body", set())
+        ]
+    assert not vague, "answers without a stated shape:\n" + "\n".join(vague)
 
 
-def test_every_json_body_is_a_named_model(engine_doc: dict[str, Any]) -> None:
+def test_every_json_body_is_a_named_model(service_doc: dict[str, Any]) -> None:
     # Named, so that the web app's generated types have names too.
     unnamed = []
-    for method, path, status, response in answers(engine_doc):
+    for method, path, status, response in answers(service_doc):
         schema = response.get("content", {}).get("application/json", {}).get("schema")
         if schema is not None and not all("$ref" in b for b in schema.get("anyOf", [schema])):
             unnamed.append(f"{method.upper()} {path} {status}")
@@ -126,9 +139,10 @@ def test_every_json_body_is_a_named_model(engine_doc: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("method", "path"), sorted(FILE_ROUTES))
 def test_file_and_stream_routes_declare_their_media_types(
-    engine_doc: dict[str, Any], method: str, path: str
+    documents: dict[str, dict[str, Any]], method: str, path: str
 ) -> None:
-    operation = engine_doc["paths"][path][method]
+    service = "platform" if path.startswith("/api/account/") else "engine"
+    operation = documents[service]["paths"][path][method]
     for status, response in operation["responses"].items():
         if not status.startswith("2"):
             continue
@@ -139,15 +153,17 @@ def test_file_and_stream_routes_declare_their_media_types(
                 # One event, as a fuzzer reads it: its data is JSON of a stated shape.
                 data = body["schema"]["properties"]["data"]
                 assert data["contentMediaType"] == "application/json"
-                assert not list(vague_parts(engine_doc, data["contentSchema"], "data", set()))
+                document = documents[service]
+                assert not list(vague_parts(document, data["contentSchema"], "data", set()))
             else:
                 assert body["schema"] == {"type": "string", "format": "binary"}
 
 
-def test_the_file_routes_listed_are_all_there_are(engine_doc: dict[str, Any]) -> None:
+def test_the_file_routes_listed_are_all_there_are(documents: dict[str, dict[str, Any]]) -> None:
     json_free = {
         (method, path)
-        for method, path, _, response in answers(engine_doc)
+        for document in documents.values()
+        for method, path, _, response in answers(document)
         if "application/json" not in response.get("content", {})
     }
     assert json_free == set(FILE_ROUTES)

@@ -20,7 +20,7 @@ from sp404.accounts.context import Accounts
 from sp404.accounts.errors import InvalidCredentials
 from sp404.accounts.outbox import enqueue_mail, export_ready_mail
 from sp404.accounts.passwords import verify_password
-from sp404.core.audit import deny_access, write_audit
+from sp404.core.audit import Hidden, owner_tx, write_audit
 from sp404.core.db import tenant_tx
 from sp404.core.queries import load_queries
 from sp404.jobs import ClaimedJob, complete_job, enqueue_job
@@ -108,12 +108,10 @@ async def request_export(ctx: Accounts, *, user_id: uuid.UUID, ip: str | None) -
 
 async def get_export(ctx: Accounts, *, user_id: uuid.UUID, export_id: uuid.UUID) -> Any:
     """One of the caller's exports, or 404 (also for other users' ids, which are audited)."""
-    async with tenant_tx(ctx.pool, user_id) as conn:
+    async with owner_tx(ctx.pool, user_id) as conn:
         row = await conn.fetchrow(SQL["fetch_account_export"], export_id)
-    if row is None:
-        raise await deny_access(
-            ctx.pool, user_id=user_id, target_type="export", target_id=export_id
-        )
+        if row is None:
+            raise Hidden("export", export_id)
     return row
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sp404.accounts.context import Accounts
-from sp404.core.audit import deny_access, write_audit
+from sp404.core.audit import Hidden, owner_tx, write_audit
 from sp404.core.db import tenant_tx
 from sp404.core.errors import Conflict
 from sp404.core.queries import load_queries
@@ -97,7 +97,7 @@ async def revoke_token(
     ctx: Accounts, resolver: PersonalTokenResolver, *, claims: Claims, token_id: uuid.UUID
 ) -> None:
     """Revoke one of the caller's tokens: refused on the very next request (404 for others')."""
-    async with tenant_tx(ctx.pool, claims.user_id) as conn:
+    async with owner_tx(ctx.pool, claims.user_id) as conn:
         row = await conn.fetchrow(SQL["revoke_personal_token"], token_id)
         if row is not None:
             await write_audit(
@@ -107,10 +107,8 @@ async def revoke_token(
                 target_type="personal_token",
                 target_id=str(token_id),
             )
-    if row is None:
-        raise await deny_access(
-            ctx.pool, user_id=claims.user_id, target_type="personal token", target_id=token_id
-        )
+        if row is None:
+            raise Hidden("personal token", token_id)
     resolver.forget(str(token_id))
     # Other processes may hold the token's row for up to the cache time: the denylist entry
     # outlives that, and then their next read of the row finds it revoked.

@@ -23,7 +23,7 @@ from sp404.accounts.errors import (
     PasswordCheckBusy,
 )
 from sp404.accounts.passwords import hash_password, needs_rehash, verify_password
-from sp404.core.audit import deny_access, write_audit
+from sp404.core.audit import Hidden, owner_tx, write_audit
 from sp404.core.db import tenant_tx
 from sp404.core.queries import load_queries
 from sp404.tokens import Claims, RevocationUnavailable, hash_opaque_token, new_opaque_token
@@ -273,12 +273,10 @@ async def list_sessions(ctx: Accounts, *, claims: Claims) -> list[dict[str, Any]
 
 async def revoke_session(ctx: Accounts, *, claims: Claims, session_id: uuid.UUID) -> None:
     """End one of the caller's sessions (404 for anyone else's)."""
-    async with tenant_tx(ctx.pool, claims.user_id) as conn:
+    async with owner_tx(ctx.pool, claims.user_id) as conn:
         status = await conn.execute(SQL["revoke_family"], session_id, "revoked_by_user")
-    if status == "UPDATE 0":
-        raise await deny_access(
-            ctx.pool, user_id=claims.user_id, target_type="session", target_id=session_id
-        )
+        if status == "UPDATE 0":
+            raise Hidden("session", session_id)
     await _revoke_session_tokens(ctx, session_id)
 
 

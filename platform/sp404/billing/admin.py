@@ -10,6 +10,7 @@ import asyncpg
 import redis.asyncio as redis
 
 from sp404.accounts.emails import normalize_email
+from sp404.billing.enforced_tier import set_enforced_tier
 from sp404.billing.plans import load_plans
 from sp404.billing.tier_cache import publish_tier
 from sp404.core.audit import write_audit
@@ -61,7 +62,7 @@ async def set_tier(
         previous = await conn.fetchval(SQL["fetch_user_tier"])
         if previous is None:
             raise NotFound(f"No account has the id {user_id}.")
-        await conn.execute(SQL["set_user_tier"], tier)
+        await set_enforced_tier(conn, tier)
         await conn.execute(SQL["set_subscription_tier"], tier)
         await write_audit(
             conn,

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from sp404.billing.sync import object_id, timestamp
-from sp404.core.audit import deny_access
+from sp404.core.audit import Hidden, owner_tx
 from sp404.core.db import tenant_tx
 from sp404.core.queries import load_queries
 
@@ -107,8 +107,8 @@ async def get_invoice(
     pool: asyncpg.Pool, *, user_id: uuid.UUID, invoice_id: uuid.UUID
 ) -> dict[str, Any]:
     """One of the caller's invoices; 404 (and an audit entry) for anyone else's id."""
-    async with tenant_tx(pool, user_id) as conn:
+    async with owner_tx(pool, user_id) as conn:
         row = await conn.fetchrow(SQL["fetch_invoice"], invoice_id)
-    if row is None:
-        raise await deny_access(pool, user_id=user_id, target_type="invoice", target_id=invoice_id)
+        if row is None:
+            raise Hidden("invoice", invoice_id)
     return invoice_view(row)

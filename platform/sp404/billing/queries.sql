@@ -60,16 +60,8 @@ update app.subscriptions
 
 -- name: set_user_tier --
 -- The tier every service enforces (SECURITY DEFINER: the runtime role cannot write the column);
--- the id comes back only when it changed. A change also wakes the analyses deferred for a spent
--- quota: they are counted again under the new plan (and deferred again if it is still spent).
-with changed as (
-    select app.set_user_tier($1) as id
-), woken as (
-    update app.processing_jobs set run_after = now()
-     where status = 'deferred' and kind = 'analyze' and run_after > now()
-       and exists (select 1 from changed where id is not null)
-)
-select id from changed;
+-- the id comes back only when it changed.
+select app.set_user_tier($1) as id;
 
 -- name: set_subscription_tier --
 -- An administrator's override of the mirrored tier.

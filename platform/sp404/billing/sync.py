@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import stripe
 
+from sp404.billing.enforced_tier import set_enforced_tier
 from sp404.billing.plans import FREE, plan_for_price
 from sp404.billing.stripe_api import as_dict
 from sp404.billing.usage import LIVE_STATUSES, send_usage_warnings
@@ -172,7 +173,7 @@ class Syncer:
             event_at,
             past_due_since,
         )
-        changed = await conn.fetchval(SQL["set_user_tier"], tier)
+        changed = await set_enforced_tier(conn, tier)
         if changed is not None and public_url:
             # A lower plan can put usage over 80 % of the new limits at once.
             await send_usage_warnings(conn, user_id=user_id, public_url=public_url)

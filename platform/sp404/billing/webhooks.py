@@ -25,6 +25,7 @@ import stripe
 from sp404.accounts.outbox import enqueue_mail
 from sp404.billing.checkout import lock_row
 from sp404.billing.context import Billing
+from sp404.billing.enforced_tier import set_enforced_tier
 from sp404.billing.errors import BillingNotConfigured, InvalidWebhook
 from sp404.billing.invoices import archive_invoice, invoice_subscription
 from sp404.billing.mails import (
@@ -199,7 +200,7 @@ def _action(invoice: dict[str, Any]) -> tuple[str, str]:
 
 async def _customer_deleted(ev: EventContext) -> None:
     await ev.conn.execute(SQL["forget_customer"], ev.created, ev.obj["id"])
-    await ev.conn.execute(SQL["set_user_tier"], "free")
+    await set_enforced_tier(ev.conn, "free")
     ev.tier = "free"
 
 

@@ -42,7 +42,7 @@ async def write_audit(
     )
 
 
-async def deny_access(
+async def _deny_access(
     pool: asyncpg.Pool, *, user_id: UUID | str, target_type: str, target_id: object
 ) -> NotFound:
     """Audit a request for an object the user cannot see, and return the 404 to raise.
@@ -62,7 +62,11 @@ async def deny_access(
 
 
 class Hidden(Exception):
-    """An object the caller cannot see: answered as a 404 once an audit entry is written."""
+    """An object the caller cannot see: answered as a 404 once an audit entry is written.
+
+    The one way to say "not yours": raise it inside `owner_tx`. Someone else's id then answers
+    exactly like a missing one, and the attempt is in the audit log.
+    """
 
     def __init__(self, target_type: str, target_id: object) -> None:
         self.target_type = target_type
@@ -78,6 +82,6 @@ async def owner_tx(pool: asyncpg.Pool, user_id: UUID | str) -> AsyncIterator[asy
             yield conn
     except Hidden as exc:
         # The audit entry needs a transaction of its own: this one has just rolled back.
-        raise await deny_access(
+        raise await _deny_access(
             pool, user_id=user_id, target_type=exc.target_type, target_id=exc.target_id
         ) from None

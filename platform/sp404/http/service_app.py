@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from sp404.core.asgi import RequestContextMiddleware
 from sp404.core.db import create_pool
@@ -20,6 +22,27 @@ from sp404.observability import install_metrics
 # A hook runs at start-up with the app (whose state already holds pool and redis) and may return
 # an async cleanup to run at shutdown.
 StartupHook = Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]
+
+
+class Liveness(BaseModel):
+    """The process is alive."""
+
+    status: Literal["ok"]
+
+
+class DependencyCheck(BaseModel):
+    """One dependency's answer: ok, or the kind of error it gave."""
+
+    ok: bool
+    error: str | None = Field(default=None, description="the exception's class name when not ok")
+
+
+class Readiness(BaseModel):
+    """Whether the service should take traffic: `not_ready` (503) without the database,
+    `degraded` (200) without Redis."""
+
+    status: Literal["ready", "degraded", "not_ready"]
+    checks: dict[Literal["database", "redis"], DependencyCheck]
 
 
 def create_service_app(
@@ -59,11 +82,16 @@ def create_service_app(
     # engine reports the job queue: one series per cluster, not one per service.
     install_metrics(app, service, with_queue=service == "engine")
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], response_model=Liveness)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "The database does not answer"}},
+    )
     async def readyz(request: Request) -> JSONResponse:
         checks = {
             "database": await check_database(request.app.state.pool),

@@ -1,7 +1,9 @@
 -- name: enqueue_job --
 -- A new job in the caller's (tenant) transaction; workers are woken when it commits.
-insert into app.processing_jobs (user_id, sample_id, kind, status, priority, payload, max_attempts)
-values ($1, $2, $3, $4, $5, $6, $7)
+-- run_after ($8) holds a job back until then (NULL: runnable now).
+insert into app.processing_jobs (user_id, sample_id, kind, status, priority, payload, max_attempts,
+                                 run_after)
+values ($1, $2, $3, $4, $5, $6, $7, coalesce($8, now()))
 returning id;
 
 -- name: notify_jobs --
@@ -22,6 +24,30 @@ select app.renew_job_leases($1, $2, $3) as id;
 update app.processing_jobs
    set status = 'done', progress = 1, finished_at = now(), lease_expires_at = null, last_error = null
  where id = $1 and worker_id = $2 and status = 'running';
+
+-- name: finish_job --
+-- Ends a job this worker holds without a retry: 'done', or 'failed' with the reason.
+update app.processing_jobs
+   set status = $3, progress = 1, finished_at = now(), lease_expires_at = null, last_error = $4
+ where id = $1 and worker_id = $2 and status = 'running';
+
+-- name: record_progress --
+-- A running job's progress (0..1) while this worker holds it.
+update app.processing_jobs set progress = $3
+ where id = $1 and worker_id = $2 and status = 'running';
+
+-- name: defer_job --
+-- Parks a job this worker holds until $3 without spending an attempt; returns its id.
+update app.processing_jobs
+   set status = 'deferred', run_after = $3, lease_expires_at = null, worker_id = null,
+       attempts = greatest(0, attempts - 1), last_error = $4
+ where id = $1 and worker_id = $2 and status = 'running'
+returning id;
+
+-- name: wake_deferred --
+-- Makes the caller's deferred jobs of one kind runnable now (they are checked again when claimed).
+update app.processing_jobs set run_after = now()
+ where status = 'deferred' and kind = $1 and run_after > now();
 
 -- name: fail_job --
 -- Records a failed attempt: retry later with exponential backoff, or park as dead when spent.

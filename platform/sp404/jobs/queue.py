@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
@@ -37,10 +38,22 @@ async def enqueue_job(
     payload: dict[str, Any] | None = None,
     status: str = "queued",
     max_attempts: int = 5,
+    run_after: datetime | None = None,
 ) -> UUID:
-    """Add a job inside the caller's tenant transaction; returns its id."""
+    """Add a job inside the caller's tenant transaction; returns its id.
+
+    `run_after` holds it back until then (e.g. an export's expiry); None makes it runnable now.
+    """
     job_id: UUID = await conn.fetchval(
-        SQL["enqueue_job"], user_id, sample_id, kind, status, priority, payload or {}, max_attempts
+        SQL["enqueue_job"],
+        user_id,
+        sample_id,
+        kind,
+        status,
+        priority,
+        payload or {},
+        max_attempts,
+        run_after,
     )
     if status == "queued":
         await conn.execute(SQL["notify_jobs"], kind)
@@ -69,6 +82,39 @@ async def complete_job(conn: asyncpg.Connection, job: ClaimedJob, *, worker_id: 
     """Mark the job done in the job owner's transaction (with the job's results)."""
     status: str = await conn.execute(SQL["complete_job"], job.id, worker_id)
     return status.endswith(" 1")
+
+
+async def finish_job(
+    conn: asyncpg.Connection,
+    job: ClaimedJob,
+    *,
+    worker_id: str,
+    status: Literal["done", "failed"],
+    error: str | None = None,
+) -> None:
+    """End a job this worker holds without a retry (a refused input is not worth retrying)."""
+    await conn.execute(SQL["finish_job"], job.id, worker_id, status, error)
+
+
+async def record_progress(
+    conn: asyncpg.Connection, job: ClaimedJob, *, worker_id: str, progress: float
+) -> None:
+    """Publish a running job's progress (0..1) to the producer's job stream."""
+    await conn.execute(SQL["record_progress"], job.id, worker_id, progress)
+
+
+async def defer_job(
+    conn: asyncpg.Connection, job: ClaimedJob, *, worker_id: str, until: datetime, reason: str
+) -> bool:
+    """Park a job until `until` without spending one of its attempts (a quota that is spent);
+    False when this worker no longer holds it."""
+    parked = await conn.fetchval(SQL["defer_job"], job.id, worker_id, until, reason)
+    return parked is not None
+
+
+async def wake_deferred(conn: asyncpg.Connection, *, kind: str) -> None:
+    """Make the caller's deferred jobs of `kind` runnable now (e.g. after an upgrade)."""
+    await conn.execute(SQL["wake_deferred"], kind)
 
 
 async def fail_job(

@@ -14,12 +14,12 @@ from pathlib import Path
 import asyncpg
 import pytest_asyncio
 
-from analysis_engine.quotas import storage_quota
 from analysis_engine.quotas.reconcile import (
     ProducerStorage,
     reconcile_storage,
     render_reconciliation,
 )
+from sp404.billing import storage_quota
 from sp404.core.db import tenant_tx
 from sp404.core.settings import REPO_ROOT, Settings
 from sp404.storage import LocalBlobStore, staging_key, user_key

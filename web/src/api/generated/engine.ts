@@ -1185,6 +1185,19 @@ export interface components {
             added: string[];
         };
         /**
+         * DependencyCheck
+         * @description One dependency's answer: ok, or the kind of error it gave.
+         */
+        DependencyCheck: {
+            /** Ok */
+            ok: boolean;
+            /**
+             * Error
+             * @description the exception's class name when not ok
+             */
+            error?: string | null;
+        };
+        /**
          * DeviceImport
          * @description What an SP-404MK2 import stored: its kits and how many samples (queued for analysis).
          */
@@ -1814,6 +1827,17 @@ export interface components {
             vibe: string | null;
         };
         /**
+         * Liveness
+         * @description The process is alive.
+         */
+        Liveness: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "ok";
+        };
+        /**
          * Member
          * @description A sample as a collection lists it (`added_at` is null in a smart collection).
          */
@@ -2106,6 +2130,22 @@ export interface components {
              * @constant
              */
             status: "queued";
+        };
+        /**
+         * Readiness
+         * @description Whether the service should take traffic: `not_ready` (503) without the database,
+         *     `degraded` (200) without Redis.
+         */
+        Readiness: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "degraded" | "not_ready";
+            /** Checks */
+            checks: {
+                [key: string]: components["schemas"]["DependencyCheck"];
+            };
         };
         /**
          * RulesPreview
@@ -2655,9 +2695,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["Liveness"];
                 };
             };
         };
@@ -2677,7 +2715,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description The database does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

@@ -729,6 +729,19 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * DependencyCheck
+         * @description One dependency's answer: ok, or the kind of error it gave.
+         */
+        DependencyCheck: {
+            /** Ok */
+            ok: boolean;
+            /**
+             * Error
+             * @description the exception's class name when not ok
+             */
+            error?: string | null;
+        };
         /** EmailIn */
         EmailIn: {
             /**
@@ -868,6 +881,17 @@ export interface components {
         JwksOut: {
             /** Keys */
             keys: components["schemas"]["JwkOut"][];
+        };
+        /**
+         * Liveness
+         * @description The process is alive.
+         */
+        Liveness: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "ok";
         };
         /** LoginIn */
         LoginIn: {
@@ -1173,6 +1197,22 @@ export interface components {
             /** Message */
             message: string;
         };
+        /**
+         * Readiness
+         * @description Whether the service should take traffic: `not_ready` (503) without the database,
+         *     `degraded` (200) without Redis.
+         */
+        Readiness: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "degraded" | "not_ready";
+            /** Checks */
+            checks: {
+                [key: string]: components["schemas"]["DependencyCheck"];
+            };
+        };
         /** RefreshIn */
         RefreshIn: {
             /** Refresh Token */
@@ -1465,9 +1505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["Liveness"];
                 };
             };
         };
@@ -1487,7 +1525,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description The database does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

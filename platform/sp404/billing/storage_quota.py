@@ -1,4 +1,8 @@
-"""Storage quota: reserve before bytes are accepted, settle after, release on failure."""
+"""Storage quota: reserve before bytes are accepted, settle after, release on failure.
+
+Billing owns the usage counters and the upload reservations that hold room in them; the engine's
+upload paths call these functions rather than writing either table.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from sp404.core.db import tenant_tx
 from sp404.core.errors import QuotaExceeded
 from sp404.core.queries import load_queries
 
-SQL = load_queries(Path(__file__).with_name("queries.sql"))
+SQL = load_queries(Path(__file__).with_name("storage_quota.sql"))
 # Longer than any upload within the size limits can take; a reservation older than this belongs
 # to an upload that died and is given back on the user's next upload.
 RESERVATION_TTL_S = 6 * 3600
@@ -137,3 +141,23 @@ async def current_usage(pool: asyncpg.Pool, user_id: uuid.UUID) -> Any:
     """The caller's storage figures and limits (no lock)."""
     async with tenant_tx(pool, user_id) as conn:
         return await conn.fetchrow(SQL["storage_usage"])
+
+
+async def storage_usage(conn: asyncpg.Connection) -> Any:
+    """The caller's storage figures, limits and queue priority, in the caller's transaction."""
+    return await conn.fetchrow(SQL["storage_usage"])
+
+
+async def fetch_direct_upload(conn: asyncpg.Connection, upload_id: uuid.UUID) -> Any:
+    """A pending direct upload of the caller, or None when it is unknown or expired."""
+    return await conn.fetchrow(SQL["fetch_direct_upload"], upload_id)
+
+
+async def direct_upload_is_open(conn: asyncpg.Connection, upload_id: uuid.UUID, key: str) -> bool:
+    """Whether a direct upload may still receive its file at `key`."""
+    return bool(await conn.fetchval(SQL["direct_upload_is_open"], upload_id, key))
+
+
+async def open_staging_keys(conn: asyncpg.Connection, keys: list[str]) -> set[str]:
+    """Which of `keys` belong to the caller's open direct uploads."""
+    return {row["blob_key"] for row in await conn.fetch(SQL["open_staging_keys"], keys)}
