@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import redis
+import redis.asyncio as aioredis
+from pydantic import SecretStr
 
+from sp404.billing.context import Billing
+from sp404.billing.past_due import enforce_past_due_cap
+from sp404.billing.stripe_api import connect_stripe
 from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway, gateway_headers
 from tests.stack import PASSWORD, Mailbox, Producer, link_token, register, signed_up, start_platform
 from tests.stripe_emulator import EmulatorServer
-from tests.stripe_emulator.plans import platform_billing_env
+from tests.stripe_emulator.plans import SECRET_KEY, platform_billing_env
 
 from .conftest import (
     DAY,
@@ -348,3 +355,46 @@ def test_refunds_and_credit_notes_show_on_the_invoice(
     assert (mine["amount_paid"], mine["amount_credited"], mine["amount_refunded"]) == (
         9900, 2000, 1500,
     )  # fmt: skip
+
+
+async def test_the_sweep_drops_an_account_left_past_due_with_no_event_after_the_cap(
+    strict_stack: BillingStack,
+    strict_api: httpx.Client,
+    strict_producer: Producer,
+    pool: asyncpg.Pool,
+) -> None:
+    stack, api, who = strict_stack, strict_api, strict_producer
+    subscribed(stack, api, who, "enterprise")
+    stack.emulator.fail_payments(customer_id(stack, who))
+    stack.emulator.advance_to(stripe_subscription(stack, who).current_period_end)
+    stack.wait()
+    assert subscription(api, who)["tier"] == "enterprise"
+    settings = stack.settings.model_copy(
+        update={
+            "stripe_secret_key": SecretStr(SECRET_KEY),
+            "stripe_api_base": stack.emulator.url,
+            "stripe_price_pro": stack.prices["pro"],
+            "stripe_price_enterprise": stack.prices["enterprise"],
+            "billing_past_due_days": 4,
+        }
+    )
+    connection = connect_stripe(settings)
+    client = aioredis.Redis.from_url(settings.redis_url)
+    ctx = Billing(pool, client, settings, connection)
+    try:
+        # Day 2 on Stripe's clock: within the cap, nobody moves.
+        now = datetime.fromtimestamp(stack.emulator.now(), UTC)
+        assert who.user_id not in map(
+            str, await enforce_past_due_cap(ctx, now=now + timedelta(days=2))
+        )
+        assert subscription(api, who)["tier"] == "enterprise"
+        # Day 5, before the next retry's event: the sweep applies the cap.
+        moved = await enforce_past_due_cap(ctx, now=now + timedelta(days=5))
+    finally:
+        await client.aclose()
+        if connection is not None:
+            await connection.aclose()
+    assert who.user_id in map(str, moved)
+    capped = subscription(api, who)
+    assert (capped["tier"], capped["status"]) == ("free", "past_due")
+    assert gateway_tier(stack, who) == "free"
