@@ -1,13 +1,21 @@
 """A labelled benchmark corpus built at run time: nothing downloaded, nothing committed.
 
-Band clips are MMA grooves at chosen tempi and keys, rendered through fluidsynth with the
-FluidR3 GM soundfont; drum loops are sequenced from hydrogen-drumkits one-shots. Without
-those Debian packages (`apt-get install mma fluidsynth fluid-soundfont-gm hydrogen-drumkits`)
-everything is synthesised in numpy instead, and `Corpus.source` says which it was.
+Band clips are MMA grooves (4/4, 3/4, 12/8 and 6/8) at chosen tempi and keys, rendered through
+fluidsynth with the FluidR3 GM soundfont; drum loops are sequenced from hydrogen-drumkits
+one-shots (rock, boom-bap, four-on-the-floor, half-time/trap, drum'n'bass, shuffle, 3/4);
+drum hits and noise are the unpitched clips that must get no key. A quarter of the loops are
+degraded lo-fi (bit-crushed, low-passed, noisy, saturated). Without those Debian packages
+(`apt-get install mma fluidsynth fluid-soundfont-gm hydrogen-drumkits`) everything is
+synthesised in numpy instead, and `Corpus.source` says which it was.
+
+The sources in ../shared/reserved-for-judging.md judge the engine, so they never enter this
+corpus: `check_source` refuses them (grooves by family, sound fonts, hydrogen kits) and every
+renderer here calls it. `RESERVED_*` below copy that list; a test holds them to the file.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -24,57 +32,122 @@ SR = 44100
 NOTES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 DRUMKITS = Path("/usr/share/hydrogen/data/drumkits")
+MMA_LIBRARY = Path("/usr/share/mma/lib")
+
+# Copied from ../shared/reserved-for-judging.md (normalised: lower case, letters and digits).
+RESERVED_GROOVE_FAMILIES = (
+    "calypso", "chacha", "countryswing", "salsa", "samba", "strut", "waltz", "zydeco",
+    "68march", "68swing", "bluegrass", "bolero", "countrywaltz", "discosoul", "funk1", "funk2",
+    "hiphop", "jazzwaltz", "latinwaltz", "mambo", "mellowrb", "merengue", "popwaltz",
+    "slowblues", "son", "soul",
+)  # fmt: skip
+# The whole "zoom" library of MMA drum-only grooves (HIP..., FUNK..., DnB..., 68BLUS, ...).
+RESERVED_GROOVE_LIBRARIES = ("zoom",)
+RESERVED_SOUNDFONTS = ("musescore", "timgm6mb", "opl3", "csound", "avldrums")
+RESERVED_KITS = ("colombo", "millo", "hardelectro1", "varibreaks")
+
+
+class ReservedSource(ValueError):
+    """A source kept for judging the engine was asked for."""
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+@functools.lru_cache(maxsize=1)
+def _groove_files() -> dict[str, Path]:
+    # Normalised groove name -> the library file that defines it.
+    found: dict[str, Path] = {}
+    for path in sorted(MMA_LIBRARY.glob("**/*.mma")):
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        for match in re.finditer(r"(?im)^\s*defgroove\s+(\S+)", text):
+            found.setdefault(_norm(match.group(1)), path)
+    return found
+
+
+def groove_family(groove: str) -> str:
+    """The groove's family: the MMA library file defining it (else the groove's own name)."""
+    path = _groove_files().get(_norm(groove))
+    return _norm(path.stem) if path is not None else _norm(groove)
+
+
+def check_source(*, groove: str | None = None, soundfont: Path | None = None,
+                 kit: str | None = None) -> None:  # fmt: skip
+    """Raise ReservedSource for a groove, sound font or drum kit kept for judging."""
+    if groove is not None:
+        name = _norm(groove)
+        path = _groove_files().get(name)
+        names = {name, groove_family(groove)}
+        if path is not None:
+            # A file's first line names what it was written as ("// discosoul.mma" in dsoul).
+            first = path.read_text(errors="replace").lstrip().split("\n", 1)[0]
+            names.add(_norm(first.lstrip("/ ").removesuffix(".mma")))
+            if any(part in RESERVED_GROOVE_LIBRARIES for part in path.parts):
+                raise ReservedSource(f"groove {groove!r} is in a library reserved for judging")
+        for reserved in RESERVED_GROOVE_FAMILIES:
+            if any(n == reserved or n.startswith(reserved) for n in names if n):
+                raise ReservedSource(f"groove {groove!r} ({reserved}) is reserved for judging")
+    if soundfont is not None:
+        for candidate in {soundfont, soundfont.resolve()}:
+            if any(r in _norm(candidate.name) for r in RESERVED_SOUNDFONTS):
+                raise ReservedSource(f"sound font {soundfont} is reserved for judging")
+    if kit is not None and any(_norm(kit).startswith(r) for r in RESERVED_KITS):
+        raise ReservedSource(f"drum kit {kit!r} is reserved for judging")
+
+
+@dataclass(frozen=True, slots=True)
+class Groove:
+    """An MMA groove: beats per bar as MMA counts them (Time) and a plausible tempo range."""
+
+    name: str
+    beats: int
+    low: float
+    high: float
+    meter: str
+
+
+def _g(name: str, beats: int, low: float, high: float, meter: str = "4/4") -> Groove:
+    return Groove(name, beats, low, high, meter)
+
+
+# Families of grooves the corpus renders (none reserved: `check_source` proves it each time).
 GROOVES = (
-    "8Beat",
-    "50sRock",
-    "60sRock",
-    "BasicRock",
-    "SoftRock",
-    "FolkRock",
-    "R&B",
-    "PopBallad",
-    "BossaNova",
-    "JazzRock",
-    "Dsoul",
-    "Twist",
-)
-# Other 4/4 grooves from MMA's library, never in the benchmark: the octave decision is fitted
-# on these (benchmarks/fit_octave.py), so the benchmark scores styles it has not seen.
-TRAINING_GROOVES = (
-    "Ballad",
-    "BubbleRock",
-    "BVFunk",
-    "Folk",
-    "FolkBallad",
-    "GuitarBallad",
-    "Jive",
-    "Ska",
-    "Rhumba",
-    "ShuffleBoggie",
-    "RockBallad",
-    "R&B-Ballad",
-    "Blues",
-    "EasySwing",
-    "HillCountry",
-    "LFusion",
-    "PopSpiritual",
-    "ShowTune",
-    "CountrySwing",
-    "PianoBallad",
-    "BoneyM",
-    "Calypso",
-)
+    _g("8Beat", 4, 90, 150), _g("50sRock", 4, 100, 170), _g("60sRock", 4, 100, 160),
+    _g("BasicRock", 4, 90, 150), _g("SoftRock", 4, 70, 120), _g("FolkRock", 4, 90, 150),
+    _g("R&B", 4, 70, 120), _g("PopBallad", 4, 60, 100), _g("BossaNova", 4, 110, 150),
+    _g("JazzRock", 4, 100, 150), _g("Twist", 4, 130, 170), _g("Ballad", 4, 60, 95),
+    _g("BubbleRock", 4, 100, 150), _g("BVFunk", 4, 90, 120), _g("Folk", 4, 90, 140),
+    _g("GuitarBallad", 4, 60, 95), _g("Jive", 4, 130, 176), _g("Ska", 4, 110, 160),
+    _g("Rhumba", 4, 90, 130), _g("ShuffleBoggie", 4, 100, 150), _g("RockBallad", 4, 60, 95),
+    _g("R&B-Ballad", 4, 60, 90), _g("Blues", 4, 80, 130), _g("EasySwing", 4, 100, 160),
+    _g("HillCountry", 4, 100, 150), _g("LFusion", 4, 90, 140), _g("PopSpiritual", 4, 70, 110),
+    _g("ShowTune", 4, 100, 150), _g("PianoBallad", 4, 60, 90), _g("BoneyM", 4, 110, 140),
+    _g("Trance", 4, 125, 145), _g("Swing", 4, 120, 180), _g("Foxtrot", 4, 100, 140),
+    _g("Beguine", 4, 100, 140), _g("Desert", 4, 80, 120),
+    _g("RockWaltz", 3, 90, 150, "3/4"), _g("BroadwayWaltz", 3, 90, 150, "3/4"),
+    _g("FrenchWaltz", 3, 110, 170, "3/4"), _g("FastWaltz", 3, 150, 200, "3/4"),
+    _g("ArpeggioWaltz", 3, 80, 140, "3/4"), _g("ModernJazzWaltz", 3, 100, 160, "3/4"),
+    _g("Ballad128", 4, 50, 80, "12/8"), _g("Blues128", 4, 50, 80, "12/8"),
+    _g("Rock128", 4, 55, 90, "12/8"), _g("Ballad68", 4, 50, 80, "6/8"),
+    _g("Blues68", 6, 100, 160, "6/8"), _g("Arpeggio68", 6, 100, 160, "6/8"),
+)  # fmt: skip
 # Scale degrees (semitones above the tonic) and chord suffixes, one chord per bar.
 PROGRESSIONS = {
     "major": (
         ((0, ""), (9, "m"), (5, ""), (7, "")),
         ((0, ""), (5, ""), (7, "7"), (0, "")),
         ((0, ""), (7, ""), (9, "m"), (5, "")),
+        ((0, ""), (2, "m"), (7, "7"), (0, "")),
     ),
     "minor": (
         ((0, "m"), (5, "m"), (7, "7"), (0, "m")),
         ((0, "m"), (8, ""), (5, "m"), (7, "7")),
         ((0, "m"), (5, "m"), (0, "m"), (7, "7")),
+        ((0, "m"), (10, ""), (8, ""), (7, "7")),
     ),
 }
 Audio = npt.NDArray[np.float32]
@@ -82,7 +155,11 @@ Audio = npt.NDArray[np.float32]
 
 @dataclass(frozen=True, slots=True)
 class CorpusClip:
-    """One labelled clip; key and mode are None for drums only."""
+    """One labelled clip; key and mode are None for unpitched clips (drums, hits, noise).
+
+    kind is "band", "drums", "hit" or "noise"; group is what cross-validation leaves out
+    whole (the groove family or the drum kit); bpm is 0 for hits and noise.
+    """
 
     name: str
     path: Path
@@ -91,6 +168,9 @@ class CorpusClip:
     mode: str | None
     loop_cut: bool
     kind: str
+    group: str = ""
+    meter: str = "4/4"
+    lofi: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,30 +193,36 @@ def tools_available() -> bool:
 
 def build_corpus(
     out_dir: Path,
-    n_band: int = 48,
-    n_drums: int = 24,
+    n_band: int = 96,
+    n_drums: int = 48,
     seed: int = 404,
-    grooves: tuple[str, ...] = GROOVES,
+    grooves: tuple[Groove, ...] = GROOVES,
+    n_hits: int = 0,
 ) -> Corpus:
     """Render (or reuse) the corpus under out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    for groove in grooves:
+        check_source(groove=groove.name)
     rendered = tools_available()
+    if rendered:
+        check_source(soundfont=SOUNDFONT)
     rng = np.random.default_rng(seed)
     clips: list[CorpusClip] = []
-    kits = _load_kits() if rendered else []
+    kits = load_kits() if rendered else []
     if rendered and not kits:
         rendered = False
     for index in range(n_band):
-        bpm = float(np.round(rng.uniform(70.0, 170.0), 1))
+        groove = grooves[index % len(grooves)]
+        bpm = float(np.round(rng.uniform(groove.low, groove.high), 1))
         tonic = NOTES[int(rng.integers(12))]
         mode = ("major", "minor")[int(rng.integers(2))]
-        progression = PROGRESSIONS[mode][int(rng.integers(3))]
-        groove = grooves[index % len(grooves)]
+        progression = PROGRESSIONS[mode][int(rng.integers(len(PROGRESSIONS[mode])))]
         loop_cut = index % 2 == 0
         offset = float(rng.uniform(0.1, 1.5))
         length = float(rng.uniform(8.0, 12.0))
-        slug = re.sub(r"\W", "", groove)
-        name = f"band{index:03d}_{slug}_{bpm}_{tonic}{mode[:3]}"
+        lofi = _LOFI[int(rng.integers(len(_LOFI)))] if rng.uniform() < 0.25 else ""
+        slug = re.sub(r"\W", "", groove.name)
+        name = f"band{index:03d}_{slug}_{bpm}_{tonic}{mode[:3]}{'_' + lofi if lofi else ''}"
         path = out_dir / f"{name}.wav"
         if not path.exists():
             audio = (
@@ -144,44 +230,97 @@ def build_corpus(
                 if rendered
                 else _synth_band(bpm, tonic, progression, np.random.default_rng([seed, index]))
             )
-            soundfile.write(path, _cut(audio, bpm, loop_cut, offset, length), SR)
-        clips.append(CorpusClip(name, path, bpm, tonic, mode, loop_cut, "band"))
+            cut = _cut(audio, bpm, groove.beats, loop_cut, offset, length)
+            soundfile.write(path, _degrade(cut, lofi, np.random.default_rng([seed, 7, index])), SR)
+        family = groove_family(groove.name) if rendered else "synth"
+        clips.append(
+            CorpusClip(name, path, bpm, tonic, mode, loop_cut, "band", family, groove.meter, lofi)
+        )
     for index in range(n_drums):
-        bpm = float(np.round(rng.uniform(70.0, 170.0), 1))
-        pattern = index % len(_PATTERNS)
-        bars = 2 if bpm < 110 else 4
-        name = f"drums{index:03d}_p{pattern}_{bpm}"
+        pattern = DRUM_PATTERNS[index % len(DRUM_PATTERNS)]
+        bpm = float(np.round(rng.uniform(pattern.low, pattern.high), 1))
+        bar_s = pattern.beats * 60.0 / bpm
+        bars = max(1, min(8, 2 ** round(np.log2(max(1.0, 6.0 / bar_s)))))
+        lofi = _LOFI[int(rng.integers(len(_LOFI)))] if rng.uniform() < 0.25 else ""
+        kit_name, kit = kits[index % len(kits)] if kits else ("synth", None)
+        slug = re.sub(r"\W", "", kit_name)[:12]
+        name = f"drums{index:03d}_{pattern.name}_{slug}_{bpm}{'_' + lofi if lofi else ''}"
         path = out_dir / f"{name}.wav"
         if not path.exists():
             # Rendering draws from its own generator so the labels never depend on the cache.
             render_rng = np.random.default_rng([seed, n_band + index])
-            kit = kits[index % len(kits)] if kits else _synth_kit(render_rng)
-            audio = _sequence(kit, _PATTERNS[pattern], bpm, bars, render_rng)
-            soundfile.write(path, audio, SR)
-        clips.append(CorpusClip(name, path, bpm, None, None, True, "drums"))
+            audio = _sequence(kit or _synth_kit(render_rng), pattern, bpm, bars, render_rng)
+            soundfile.write(path, _degrade(audio, lofi, render_rng), SR)
+        clips.append(
+            CorpusClip(name, path, bpm, None, None, True, "drums", kit_name, pattern.meter, lofi)
+        )
+    clips += _hits(out_dir, kits, n_hits, seed)
     source = "mma+fluidsynth+hydrogen" if rendered else "numpy-synth"
     return Corpus(clips, source)
 
 
-def _bars_for(bpm: float, seconds: float) -> int:
-    return max(1, int(np.ceil(seconds * bpm / 240.0)))
+def _hits(out_dir: Path, kits: list[tuple[str, Kit]], count: int, seed: int) -> list[CorpusClip]:
+    # One-shots of each kit (kick, snare, hat, tom, ...) and noise bursts: no key, no tempo.
+    clips: list[CorpusClip] = []
+    rng = np.random.default_rng([seed, 99])
+    one_shots = [(kit_name, role, hit) for kit_name, kit in kits for role, hit in kit.items()]
+    if not one_shots:
+        synth = _synth_kit(rng)
+        one_shots = [("synth", role, hit) for role, hit in synth.items()]
+    for index in range(count):
+        if index % 4 == 3:
+            colour = ("white", "pink", "brown")[index % 3]
+            name = f"noise{index:03d}_{colour}"
+            path = out_dir / f"{name}.wav"
+            if not path.exists():
+                soundfile.write(path, _noise(colour, float(rng.uniform(0.5, 4.0)), rng), SR)
+            clips.append(CorpusClip(name, path, 0.0, None, None, False, "noise", "noise"))
+            continue
+        kit_name, role, hit = one_shots[(index * 7) % len(one_shots)]
+        slug = re.sub(r"\W", "", kit_name)[:12]
+        name = f"hit{index:03d}_{slug}_{role}"
+        path = out_dir / f"{name}.wav"
+        if not path.exists():
+            audio = hit / max(1e-9, float(np.abs(hit).max())) * 0.8
+            soundfile.write(path, audio.astype(np.float32), SR)
+        clips.append(CorpusClip(name, path, 0.0, None, None, False, "hit", kit_name))
+    return clips
 
 
-def _cut(audio: Audio, bpm: float, loop_cut: bool, offset: float, length: float) -> Audio:
-    # A loop cut holds exactly 4 or 8 whole bars from the downbeat; the rest start mid-bar.
+def _noise(colour: str, seconds: float, rng: np.random.Generator) -> Audio:
+    n = round(seconds * SR)
+    white = rng.standard_normal(n)
+    spectrum = np.fft.rfft(white)
+    freqs = np.fft.rfftfreq(n, 1.0 / SR)
+    tilt = {"white": 0.0, "pink": 0.5, "brown": 1.0}[colour]
+    spectrum /= np.maximum(freqs, 20.0) ** tilt
+    out = np.fft.irfft(spectrum, n)
+    return (out / np.abs(out).max() * 0.5).astype(np.float32)
+
+
+def _bars_for(bpm: float, beats: int, seconds: float) -> int:
+    return max(1, int(np.ceil(seconds * bpm / (60.0 * beats))))
+
+
+def _cut(
+    audio: Audio, bpm: float, beats: int, loop_cut: bool, offset: float, length: float
+) -> Audio:
+    # A loop cut holds whole bars (2, 4 or 8) from the downbeat; the rest start mid-bar.
     if loop_cut:
-        bars = 8 if 8 * 240.0 / bpm <= 15.0 else 4
-        return audio[: round(bars * 240.0 / bpm * SR)]
+        bar_s = beats * 60.0 / bpm
+        bars = 8 if 8 * bar_s <= 15.0 else 4 if 4 * bar_s <= 15.0 else 2
+        return audio[: round(bars * bar_s * SR)]
     start = round(offset * SR)
     return audio[start : start + round(length * SR)]
 
 
 def _render_band(
-    groove: str, bpm: float, tonic: str, progression: tuple[tuple[int, str], ...]
+    groove: Groove, bpm: float, tonic: str, progression: tuple[tuple[int, str], ...]
 ) -> Audio:
-    bars = max(_bars_for(bpm, 16.0), 4)
+    check_source(groove=groove.name, soundfont=SOUNDFONT)
+    bars = max(_bars_for(bpm, groove.beats, 17.0), 4)
     root = NOTES.index(tonic)
-    lines = [f"Tempo {bpm}", f"Groove {groove}"]
+    lines = [f"Tempo {bpm}", f"Groove {groove.name}"]
     for bar in range(bars):
         degree, suffix = progression[bar % len(progression)]
         lines.append(f"{bar + 1} {NOTES[(root + degree) % 12]}{suffix}")
@@ -210,73 +349,144 @@ def _render_band(
     return audio
 
 
-# Patterns on a 16th-note grid over one bar: (instrument, steps, gain).
-_PATTERNS = (
-    (("kick", (0, 8), 1.0), ("snare", (4, 12), 0.9), ("hat", tuple(range(0, 16, 2)), 0.5)),
-    (("kick", (0, 6, 10), 1.0), ("snare", (4, 12), 0.9), ("hat", tuple(range(0, 16, 2)), 0.4)),
-    (("kick", (0, 4, 8, 12), 1.0), ("snare", (4, 12), 0.7), ("hat", (2, 6, 10, 14), 0.6)),
-    (("kick", (0, 10), 1.0), ("snare", (4, 12), 1.0), ("hat", tuple(range(16)), 0.3)),
-)
+@dataclass(frozen=True, slots=True)
+class DrumPattern:
+    """One bar on a grid of `steps` (steps per beat = steps / beats): (role, steps, gain)."""
+
+    name: str
+    steps: int
+    beats: int
+    hits: tuple[tuple[str, tuple[int, ...], float], ...]
+    low: float
+    high: float
+    meter: str = "4/4"
+
+
+_EIGHTHS = tuple(range(0, 16, 2))
+DRUM_PATTERNS = (
+    DrumPattern("rock", 16, 4, (("kick", (0, 8), 1.0), ("snare", (4, 12), 0.9),
+                                ("hat", _EIGHTHS, 0.5)), 80, 150),
+    DrumPattern("sync", 16, 4, (("kick", (0, 6, 10), 1.0), ("snare", (4, 12), 0.9),
+                                ("hat", _EIGHTHS, 0.4)), 85, 140),
+    DrumPattern("four", 16, 4, (("kick", (0, 4, 8, 12), 1.0), ("snare", (4, 12), 0.7),
+                                ("hat", (2, 6, 10, 14), 0.6)), 110, 135),
+    DrumPattern("busy", 16, 4, (("kick", (0, 10), 1.0), ("snare", (4, 12), 1.0),
+                                ("hat", tuple(range(16)), 0.3)), 80, 120),
+    DrumPattern("boombap", 16, 4, (("kick", (0, 7, 10), 1.0), ("snare", (4, 12), 1.0),
+                                   ("hat", _EIGHTHS, 0.35)), 75, 98),
+    DrumPattern("halftime", 16, 4, (("kick", (0, 3, 11), 1.0), ("snare", (8,), 1.0),
+                                    ("hat", tuple(range(16)), 0.3)), 130, 150),
+    DrumPattern("dnb", 16, 4, (("kick", (0, 10), 1.0), ("snare", (4, 12), 1.0),
+                               ("hat", _EIGHTHS, 0.35)), 160, 178),
+    DrumPattern("shuffle", 12, 4, (("kick", (0, 6), 1.0), ("snare", (3, 9), 0.9),
+                                   ("hat", (0, 2, 3, 5, 6, 8, 9, 11), 0.4)), 80, 130),
+    DrumPattern("waltz", 12, 3, (("kick", (0,), 1.0), ("snare", (4, 8), 0.8),
+                                 ("hat", tuple(range(0, 12, 2)), 0.4)), 90, 170, "3/4"),
+)  # fmt: skip
 Kit = dict[str, npt.NDArray[np.float64]]
+# Kits without a drum set's names: which of their instruments play kick, snare and hat.
+_ROLE_NAMES = {
+    "kick": re.compile(r"kick|bass ?drum|\bbd|cajon thump|djembe1 bass", re.I),
+    "snare": re.compile(r"snare|\bsd|djembe1 slap|cajon slap", re.I),
+    "hat": re.compile(r"closed|hh|hi-?hat|hat|maraca|sangban1 bell hit", re.I),
+    "clap": re.compile(r"clap", re.I),
+    "tom": re.compile(r"\btom\b|tom ", re.I),
+}
+_CORE_ROLES = ("kick", "snare", "hat")
 
 
-def _load_kits() -> list[Kit]:
-    kits: list[Kit] = []
-    wanted = {
-        "kick": re.compile(r"kick|bass ?drum|\bbd", re.I),
-        "snare": re.compile(r"snare|\bsd", re.I),
-        "hat": re.compile(r"closed|hh|hi-?hat|hat", re.I),
-    }
+def load_kit(kit_dir: Path) -> Kit:
+    """One hydrogen kit's one-shots by role (at most a second each), at SR, mono."""
+    check_source(kit=kit_dir.name)
+    root = ET.parse(kit_dir / "drumkit.xml").getroot()
+    found: Kit = {}
+    for instrument in root.iter():
+        if not instrument.tag.endswith("instrument"):
+            continue
+        name = next((c.text or "" for c in instrument if c.tag.endswith("name")), "")
+        files = [e.text for e in instrument.iter() if e.tag.endswith("filename") and e.text]
+        for role, pattern in _ROLE_NAMES.items():
+            if role in found or not files or not pattern.search(name):
+                continue
+            if role == "hat" and re.search(r"open|pedal|semi", name, re.I):
+                continue
+            if role == "snare" and re.search(r"roll|rim", name, re.I):
+                continue
+            try:
+                data, rate = soundfile.read(kit_dir / files[0], always_2d=True)
+            except (soundfile.LibsndfileError, RuntimeError):
+                continue
+            mono = data.mean(axis=1)
+            if rate != SR:
+                positions = np.arange(0, mono.shape[0], rate / SR)
+                mono = np.interp(positions, np.arange(mono.shape[0]), mono)
+            found[role] = mono[:SR]
+            break
+    return found
+
+
+def load_kits() -> list[tuple[str, Kit]]:
+    """Every allowed hydrogen kit with a kick, snare and hat; reserved kits are skipped."""
+    kits: list[tuple[str, Kit]] = []
     for xml_path in sorted(DRUMKITS.glob("*/drumkit.xml")):
         try:
-            root = ET.parse(xml_path).getroot()
-        except ET.ParseError:
+            check_source(kit=xml_path.parent.name)
+            kit = load_kit(xml_path.parent)
+        except (ReservedSource, ET.ParseError):
             continue
-        found: Kit = {}
-        for instrument in root.iter():
-            if not instrument.tag.endswith("instrument"):
-                continue
-            name = next((c.text or "" for c in instrument if c.tag.endswith("name")), "")
-            files = [e.text for e in instrument.iter() if e.tag.endswith("filename") and e.text]
-            for role, pattern in wanted.items():
-                if role in found or not files or not pattern.search(name):
-                    continue
-                if role == "hat" and re.search(r"open|pedal", name, re.I):
-                    continue
-                try:
-                    data, rate = soundfile.read(xml_path.parent / files[0], always_2d=True)
-                except (soundfile.LibsndfileError, RuntimeError):
-                    continue
-                mono = data.mean(axis=1)
-                if rate != SR:
-                    positions = np.arange(0, mono.shape[0], rate / SR)
-                    mono = np.interp(positions, np.arange(mono.shape[0]), mono)
-                found[role] = mono[:SR]  # at most one second of each hit
-        if len(found) == 3:
-            kits.append(found)
+        if all(role in kit for role in _CORE_ROLES):
+            kits.append((xml_path.parent.name, kit))
     return kits
 
 
 def _sequence(
     kit: Kit,
-    pattern: tuple[tuple[str, tuple[int, ...], float], ...],
+    pattern: DrumPattern,
     bpm: float,
     bars: int,
     rng: np.random.Generator,
 ) -> Audio:
-    sixteenth = 15.0 / bpm
-    length = round(bars * 240.0 / bpm * SR)
+    step_s = pattern.beats * 60.0 / bpm / pattern.steps
+    length = round(bars * pattern.beats * 60.0 / bpm * SR)
     out = np.zeros(length + SR)
     for bar in range(bars):
-        for role, steps, gain in pattern:
+        for role, steps, gain in pattern.hits:
             for step in steps:
-                start = round((bar * 16 + step) * sixteenth * SR)
-                hit = kit[role] * gain * float(rng.uniform(0.8, 1.0))
+                start = round((bar * pattern.steps + step) * step_s * SR)
+                hit = kit[role] * gain * float(rng.uniform(0.7, 1.0))
                 out[start : start + hit.shape[0]] += hit
     # Wrap the tail past the loop's end onto its start, as a seamless loop would be.
     out[:SR] += out[length : length + SR]
     out = out[:length]
     return (out / max(1e-9, float(np.abs(out).max())) * 0.8).astype(np.float32)
+
+
+_LOFI = ("crush", "lowpass", "noise", "tape")
+
+
+def _degrade(audio: Audio, how: str, rng: np.random.Generator) -> Audio:
+    """Lo-fi degradations: 8-bit/11 kHz crush, 3 kHz low-pass, hiss and crackle, saturation."""
+    if not how:
+        return audio
+    x = np.asarray(audio, dtype=np.float64)
+    squeeze = x.ndim == 1
+    if squeeze:
+        x = x[:, None]
+    if how == "crush":
+        held = np.repeat(x[::4], 4, axis=0)[: x.shape[0]]
+        x = np.round(held * 127.0) / 127.0
+    elif how == "lowpass":
+        from scipy.signal import butter, sosfilt
+
+        x = sosfilt(butter(4, 3000.0, fs=SR, output="sos"), x, axis=0)
+    elif how == "noise":
+        hiss = rng.standard_normal(x.shape) * 0.02
+        crackle = (rng.uniform(size=x.shape) < 2e-4) * rng.uniform(-0.5, 0.5, x.shape)
+        x = x + hiss + crackle
+    elif how == "tape":
+        x = np.tanh(3.0 * x) / np.tanh(3.0)
+    out = (x / max(1e-9, float(np.abs(x).max())) * 0.8).astype(np.float32)
+    return out[:, 0] if squeeze else out
 
 
 def _synth_kit(rng: np.random.Generator) -> Kit:
@@ -292,7 +502,7 @@ def _synth_kit(rng: np.random.Generator) -> Kit:
 def _synth_band(
     bpm: float, tonic: str, progression: tuple[tuple[int, str], ...], rng: np.random.Generator
 ) -> Audio:
-    bars = max(_bars_for(bpm, 16.0), 4)
+    bars = max(_bars_for(bpm, 4, 16.0), 4)
     bar_s = 240.0 / bpm
     root = 48 + NOTES.index(tonic)
     out = np.zeros(round(bars * bar_s * SR) + SR)
@@ -309,6 +519,6 @@ def _synth_band(
         tone += 0.8 * np.sin(2 * np.pi * bass_f0 * t)
         start = round(bar * bar_s * SR)
         out[start : start + t.shape[0]] += 0.1 * tone * np.minimum(1.0, t / 0.02)
-    drums = _sequence(_synth_kit(rng), _PATTERNS[0], bpm, bars, rng)
+    drums = _sequence(_synth_kit(rng), DRUM_PATTERNS[0], bpm, bars, rng)
     out[: drums.shape[0]] += 0.5 * drums
     return (out / np.abs(out).max() * 0.8).astype(np.float32)[:, None]

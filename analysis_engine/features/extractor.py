@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ _HPSS_TIME_KERNEL = 9  # frame pairs (~0.4 s)
 _HPSS_FREQ_KERNEL = 17  # mel bands
 _CHROMA_TIME_KERNEL = 9  # chroma frames (~0.8 s)
 _CHROMA_FREQ_KERNEL = 15  # 1/3-semitone bins (5 semitones)
+_CHORD_WINDOW = 8  # chroma frames (~0.46 s) each side of a chord change
 # Padded samples one sub-batch may hold: bounds memory however long the clips are. A GPU
 # takes bigger sub-batches (2^26 samples at 22050 Hz is ~50 minutes of audio, a few GiB).
 _CPU_SAMPLE_BUDGET = 1 << 23
@@ -39,7 +41,10 @@ _MIN_TEMPO_CONFIDENCE = 0.1
 _MIN_LOOP_ONSETS = 4
 _MIN_LOOP_CONFIDENCE = 0.3
 _LOOP_BARS = (1, 2, 4, 8, 16)
-_LOOP_TOLERANCE = 0.04
+_LOOP_METERS = (4, 3)  # beats per bar
+_LOOP_TOLERANCE = 0.03
+# No tempo below this: a slower reading is the half-time of a real one.
+_MIN_BPM = 40.0
 # Below this harmonic share at 1-4 kHz a clip counts as drums only for the backbeat check.
 _DRUMS_ONLY_HARMONIC_SHARE = 0.5
 
@@ -51,10 +56,35 @@ def pick_device(device: str | torch.device | None = None) -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the batched (torch) pass measured of one clip, before any fitted decision."""
+
+    samples: npt.NDArray[np.float32]
+    rate: int
+    level: tuple[float, float, float]
+    stats: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Models:
+    """The fitted decisions applied on the host: the tempo octave and the key."""
+
+    octave: octave.OctaveModel = octave.DEFAULT_MODEL
+    key: keys.KeyModel = keys.DEFAULT_MODEL
+
+
 def extract_batch(
     clips: Sequence[Clip], *, device: str | torch.device | None = None
 ) -> list[AudioFeatures]:
     """Analyse (samples frames x channels, sample_rate) clips together; one result per clip."""
+    return [decide(evidence) for evidence in extract_evidence(clips, device=device)]
+
+
+def extract_evidence(
+    clips: Sequence[Clip], *, device: str | torch.device | None = None
+) -> list[Evidence]:
+    """The batched measurements of each clip (what `decide` turns into features)."""
     target = pick_device(device)
     frames = [_as_frames(samples, rate, index) for index, (samples, rate) in enumerate(clips)]
     rates = [int(rate) for _, rate in clips]
@@ -71,7 +101,7 @@ def extract_batch(
         levels, signals = _upload(frames, rates, target)
         analysed = _analyse(signals, target)
     return [
-        _assemble(samples, rate, level, stats)
+        Evidence(samples, rate, level, stats)
         for samples, rate, level, stats in zip(frames, rates, levels, analysed, strict=True)
     ]
 
@@ -190,17 +220,16 @@ def _analyse_padded(signal: torch.Tensor, lengths: torch.Tensor) -> list[dict[st
     low, high = rhythm.BACKBEAT_BANDS
     band_harmonic = (paired * harmonic)[:, low:high].sum(dim=(1, 2))
     band_share = band_harmonic / paired[:, low:high].sum(dim=(1, 2)).clamp(min=1e-20)
-    chroma_mean, chroma_std, key_results, harmony = _tonality(signal, lengths)
-    columns["chroma_mean"] = chroma_mean
-    columns["chroma_std"] = chroma_std
+    tonality, harmony = _tonality(signal, lengths)
+    columns |= tonality
     bright = _bright_percussion(mel, percussive)
     drums_only = band_share < _DRUMS_ONLY_HARMONIC_SHARE
     columns |= _rhythm(lengths, mask, mel, mel_db, drums_only, bright, harmony)
+    columns["drums_only"] = drums_only
     host = {name: values.float().cpu().tolist() for name, values in columns.items()}
     analysed_s = (lengths.float() / ANALYSIS_RATE).cpu().tolist()
     return [
-        {name: values[row] for name, values in host.items()}
-        | {"analysed_s": analysed_s[row], "key": key_results[row]}
+        {name: values[row] for name, values in host.items()} | {"analysed_s": analysed_s[row]}
         for row in range(signal.shape[0])
     ]
 
@@ -270,12 +299,11 @@ def _rhythm(
         change,
         change_frames,
         ANALYSIS_RATE / _CHROMA_HOP,
+        onsets_per_s,
     )
-    band_bpm = octave.choose(first_bpm, cues)
-    bpm = torch.where(drums_only, drum_bpm, band_bpm)
     return {
         "onsets": onsets,
-        "bpm": bpm,
+        "drum_bpm": drum_bpm,
         "tempo_confidence": confidence,
         "first_bpm": first_bpm,
         "octave_cues": cues,
@@ -284,31 +312,59 @@ def _rhythm(
 
 def _tonality(
     signal: torch.Tensor, lengths: torch.Tensor
-) -> tuple[
-    torch.Tensor,
-    torch.Tensor,
-    list[tuple[str | None, str | None, float]],
-    tuple[torch.Tensor, torch.Tensor],
-]:
+) -> tuple[dict[str, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
     # Chroma from the harmonic part of a long-window, CQT-like log-frequency spectrogram.
     mag, mask = spectral.magnitude(signal, lengths, _CHROMA_FFT, _CHROMA_HOP)
     active = spectral.active_frames(mag.square(), mask, _CHROMA_FFT)
     bank = spectral.log_frequency_bank(_CHROMA_FFT, ANALYSIS_RATE, signal.device)
     log_freq = torch.einsum("bft,fk->bkt", mag, bank)
     tonal, _ = spectral.hpss_masks(log_freq, _CHROMA_TIME_KERNEL, _CHROMA_FREQ_KERNEL)
-    chroma = torch.einsum("bkt,kc->bct", log_freq * tonal, spectral.chroma_fold(signal.device))
-    chroma = chroma * active[:, None, :]
-    key_results = keys.estimate_keys(chroma.sum(-1))
+    harmonic = log_freq * tonal * active[:, None, :]
+    fold = spectral.chroma_fold(signal.device)
+    chroma = torch.einsum("bkt,kc->bct", harmonic, fold)
+    chroma_energy, bass_energy, tonality = keys.key_evidence(harmonic, fold)
     normalised = chroma / chroma.amax(1, keepdim=True).clamp(min=1e-12)
     mean, std = spectral.masked_mean_std(normalised, active)
-    # How much the pitch-class mix changes frame to frame: peaks where the chord changes.
-    shares = chroma / chroma.sum(1, keepdim=True).clamp(min=1e-12)
-    rise = (shares[:, :, 1:] - shares[:, :, :-1]).clamp(min=0.0).sum(1)
-    change = torch.cat([torch.zeros_like(rise[:, :1]), rise], dim=1) * mask
-    return mean, std, key_results, (change, spectral.frame_counts(lengths, _CHROMA_HOP))
+    change = _chord_novelty(chroma) * mask
+    columns = {
+        "chroma_mean": mean,
+        "chroma_std": std,
+        "chroma_energy": chroma_energy,
+        "bass_energy": bass_energy,
+        "tonality": tonality,
+    }
+    return columns, (change, spectral.frame_counts(lengths, _CHROMA_HOP))
 
 
-def _tempo(stats: dict[str, Any], duration_s: float) -> tuple[float | None, float, bool]:
+def _chord_novelty(chroma: torch.Tensor) -> torch.Tensor:
+    """(B, T) how unlike the pitch-class mix of the next ~0.5 s is to that of the last ~0.5 s.
+
+    Averaging over half a second hides the notes of an arpeggio or a melody, so the novelty
+    peaks where the chord changes, which is usually once a bar.
+    """
+    width = _CHORD_WINDOW
+    batch, classes, frames = chroma.shape
+    flat = chroma.reshape(batch * classes, 1, frames)
+    kernel = torch.ones(1, 1, width, device=chroma.device, dtype=chroma.dtype)
+    padded = torch.nn.functional.pad(flat, (width, width))
+    sums = torch.nn.functional.conv1d(padded, kernel)[:, 0, :]  # window starting at t - width
+    before = sums[:, :frames].reshape(batch, classes, frames)
+    after = sums[:, width : width + frames].reshape(batch, classes, frames)
+    cosine = (before * after).sum(1) / (before.norm(dim=1) * after.norm(dim=1)).clamp(min=1e-12)
+    novelty: torch.Tensor = (1.0 - cosine).clamp(min=0.0)
+    return novelty
+
+
+def decide_tempo(
+    stats: dict[str, Any], duration_s: float, model: octave.OctaveModel = octave.DEFAULT_MODEL
+) -> tuple[float | None, float, bool]:
+    """(tempo, confidence, is_loop) of one clip from its evidence.
+
+    Drum loops take the backbeat rule's octave, band mixes the fitted octave choice; the answer
+    is never below _MIN_BPM nor a quarter of the first estimate. A loop whose length is a whole
+    number of 4/4 or 3/4 bars at that tempo snaps to it exactly; the snap never changes the
+    octave, and the confidence is the periodicity times the octave choice's own share.
+    """
     # Too short, too few onsets or no repetition: no tempo, and certainly not a loop.
     confidence = float(stats["tempo_confidence"])
     onsets = int(stats["onsets"])
@@ -318,15 +374,27 @@ def _tempo(stats: dict[str, Any], duration_s: float) -> tuple[float | None, floa
         or confidence < _MIN_TEMPO_CONFIDENCE
     ):
         return None, 0.0, False
-    bpm = float(stats["bpm"])
+    first = float(stats["first_bpm"])
+    if stats["drums_only"] > 0.5:
+        bpm, share = float(stats["drum_bpm"]), 1.0
+    else:
+        bpm, share = octave.choose(first, stats["octave_cues"], model)
+    while bpm < _MIN_BPM:
+        bpm *= 2.0
     is_loop = onsets >= _MIN_LOOP_ONSETS and confidence >= _MIN_LOOP_CONFIDENCE
     if is_loop:
-        # A loop cut to N whole 4/4 bars pins the tempo exactly; it only has to agree roughly.
-        candidates = [bars * 240.0 / duration_s for bars in _LOOP_BARS]
-        closest = min(candidates, key=lambda c: abs(c - bpm))
-        if abs(closest - bpm) <= _LOOP_TOLERANCE * closest:
+        candidates = [
+            bars * beats * 60.0 / duration_s for beats in _LOOP_METERS for bars in _LOOP_BARS
+        ]
+        closest = min(candidates, key=lambda c: abs(c / bpm - 1.0))
+        if abs(closest / bpm - 1.0) <= _LOOP_TOLERANCE:
             bpm = closest
-    return bpm, min(1.0, max(0.0, confidence)), is_loop
+    return bpm, min(1.0, max(0.0, confidence * share)), is_loop
+
+
+def decide(evidence: Evidence, models: Models | None = None) -> AudioFeatures:
+    """The features of one clip: the fitted decisions (`models`) applied to its evidence."""
+    return _assemble(evidence.samples, evidence.rate, evidence.level, evidence.stats, models)
 
 
 def _assemble(
@@ -334,10 +402,15 @@ def _assemble(
     rate: int,
     level: tuple[float, float, float],
     stats: dict[str, Any],
+    models: Models | None,
 ) -> AudioFeatures:
+    models = models or Models()
     duration_s = samples.shape[0] / rate
-    tempo_bpm, tempo_confidence, is_loop = _tempo(stats, duration_s)
-    key, mode, key_confidence = stats["key"]
+    tempo_bpm, tempo_confidence, is_loop = decide_tempo(stats, duration_s, models.octave)
+    tonality = float(stats["tonality"])
+    key, mode, key_confidence = keys.decide(
+        stats["chroma_energy"], stats["bass_energy"], tonality, models.key
+    )
     rms_dbfs, peak_dbfs, lufs = level
     values: dict[str, Any] = {
         "mfcc_mean": tuple(float(v) for v in stats["mfcc_mean"]),
@@ -373,6 +446,7 @@ def _assemble(
         key=key,
         mode=mode,
         key_confidence=key_confidence,
+        tonality=tonality,
         rms_dbfs=rms_dbfs,
         peak_dbfs=peak_dbfs,
         lufs_integrated=lufs,

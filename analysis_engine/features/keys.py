@@ -1,58 +1,158 @@
-"""Key and mode from a chroma profile by correlation with 24 rotated key profiles (torch)."""
+"""Key, mode and a calibrated confidence from chroma evidence; no key for unpitched sound.
+
+The torch side (`key_evidence`) reduces a batch's harmonic log-frequency spectrogram to three
+things per clip: the pitch-class energy of everything, that of the bass (E1-E3) alone, and a
+tonality between 0 (noise, hits: energy spread evenly across the 1/3-semitone sub-bins) and 1
+(tones on a tuned grid: energy on one sub-bin of every three, whatever the tuning). The host
+side (`decide`) turns them into a key with plain numpy: correlation with 24 rotated key
+profiles of a weighted sum of the two chromas, no key when the tonality is low, and a
+confidence that is the fitted probability of being exactly right (a logistic calibration of
+the correlation, its margin over the runner-up and the tonality). The profile family, the
+bass weight and the calibration come from `benchmarks/fit_octave.py`; the benchmark chooses
+them by cross-validation leaving out whole groove families and drum kits.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import torch
 
 from analysis_engine.features.model import MODES, PITCH_CLASSES
 
-# Temperley's Kostka-Payne profiles, tonic first. Krumhansl-Kessler's weigh the major third
-# so little that the overtones of a minor arpeggio's root (the 5th partial) tip it to major.
-_MAJOR = (0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400)
-_MINOR = (0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330)
-# How much correlation margin over the runner-up counts as "sure" (1 - 1/e of full confidence).
-_MARGIN_SCALE = 0.05
+# Tonic-first (major, minor) key profiles.
+PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    # Temperley's Kostka-Payne profiles.
+    "temperley": (
+        (0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400),
+        (0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330),
+    ),
+    # Krumhansl-Kessler probe-tone ratings.
+    "krumhansl": (
+        (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88),
+        (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17),
+    ),
+    # Albrecht & Shanahan (2013), from a corpus of classical pieces.
+    "albrecht": (
+        (0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081),
+        (0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052),
+    ),
+    # Sha'ath's KeyFinder profiles (Krumhansl's, adjusted on pop music).
+    "shaath": (
+        (6.6, 2.0, 3.5, 2.3, 4.6, 4.0, 2.5, 5.2, 2.4, 3.7, 2.3, 3.4),
+        (6.5, 2.7, 3.5, 5.4, 2.6, 3.5, 2.5, 5.2, 4.0, 2.7, 4.3, 3.2),
+    ),
+}
+BASS_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+# 1/3-semitone bins of spectral.log_frequency_bank (C1 = MIDI 24, three per semitone, the
+# centre of semitone s at index 3 s + 1). Tonality reads G3-C#8, where a sub-bin is wider
+# than an STFT bin; the bass chroma E1-E3.
+_TONAL_BINS = ((55 - 24) * 3, (100 - 24) * 3)
+_BASS_BINS = ((28 - 24) * 3, (52 - 24) * 3)
 
 
-def _profiles(device: torch.device) -> torch.Tensor:
-    # (24, 12): rows 0..11 are the major keys on C..B, rows 12..23 the minor keys.
-    rows: list[torch.Tensor] = []
-    for profile in (_MAJOR, _MINOR):
-        base = torch.tensor(profile, dtype=torch.float32)
-        rows.extend(torch.roll(base, tonic) for tonic in range(12))
-    table = torch.stack(rows).to(device)
-    table = table - table.mean(-1, keepdim=True)
-    unit: torch.Tensor = table / table.norm(dim=-1, keepdim=True)
-    return unit
+@dataclass(frozen=True, slots=True)
+class KeyModel:
+    """What `decide` needs: fitted by benchmarks/fit_octave.py (see the module doc)."""
+
+    profile: str
+    bass_weight: float
+    min_tonality: float
+    # Logistic calibration: intercept, then weights of best correlation, margin, tonality.
+    calibration: tuple[float, float, float, float]
 
 
-def estimate_keys(
-    chroma_energy: torch.Tensor,
-) -> list[tuple[str | None, str | None, float]]:
-    """(key, mode, confidence) for each (B, 12) chroma energy profile; None for no tone."""
-    centred = chroma_energy - chroma_energy.mean(-1, keepdim=True)
-    norm = centred.norm(dim=-1, keepdim=True)
-    correlation = (centred / norm.clamp(min=1e-12)) @ _profiles(chroma_energy.device).T
-    top = correlation.topk(2, dim=-1)
-    results: list[tuple[str | None, str | None, float]] = []
-    # One copy to the host for the whole batch: per-element reads would each wait on the GPU.
-    values = top.values.tolist()
-    indices = top.indices[:, 0].tolist()
-    norms = norm[:, 0].tolist()
-    totals = chroma_energy.sum(-1).tolist()
-    for row in range(chroma_energy.shape[0]):
-        best, second = values[row]
-        total = totals[row]
-        # A flat profile (silence, noise, pure drums with no pitch) names no key.
-        flat = norms[row] <= 1e-3 * max(total, 1e-12)
-        if total <= 1e-9 or flat or best <= 0.0:
-            results.append((None, None, 0.0))
-            continue
-        index = indices[row]
-        confidence = best * (1.0 - math.exp(-(best - second) / _MARGIN_SCALE))
-        results.append(
-            (PITCH_CLASSES[index % 12], MODES[index // 12], min(1.0, max(0.0, confidence)))
-        )
-    return results
+# Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families and kits).
+DEFAULT_MODEL = KeyModel(
+    profile="temperley",
+    bass_weight=0.0,
+    min_tonality=0.170269,
+    calibration=(-3.38157, 3.16586, 10.5234, 3.4856),
+)
+
+
+def key_evidence(
+    tonal_log_freq: torch.Tensor, fold: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(B, 12) chroma energy, (B, 12) bass chroma energy and (B,) tonality of a (B, K, T)
+    harmonic log-frequency spectrogram (already masked to the clip's active frames)."""
+    spectrum = tonal_log_freq.sum(-1)
+    chroma = spectrum @ fold
+    low, high = _BASS_BINS
+    bass = spectrum[:, low:high] @ fold[low:high]
+    low, high = _TONAL_BINS
+    phases = spectrum[:, low:high].reshape(spectrum.shape[0], -1, 3).sum(1)
+    share = phases.amax(-1) / phases.sum(-1).clamp(min=1e-20)
+    tonality = ((share - 1.0 / 3.0) * 1.5).clamp(0.0, 1.0)
+    return chroma, bass, tonality
+
+
+def _profile_table(name: str) -> npt.NDArray[np.float64]:
+    # (24, 12) unit-norm centred profiles: rows 0..11 major on C..B, 12..23 minor.
+    rows: list[npt.NDArray[np.float64]] = []
+    for profile in PROFILES[name]:
+        base = np.asarray(profile, dtype=np.float64)
+        rows.extend(np.roll(base, tonic) for tonic in range(12))
+    table = np.stack(rows)
+    table -= table.mean(-1, keepdims=True)
+    normed: npt.NDArray[np.float64] = table / np.linalg.norm(table, axis=-1, keepdims=True)
+    return normed
+
+
+_TABLES = {name: _profile_table(name) for name in PROFILES}
+
+
+def correlations(
+    chroma: npt.ArrayLike, bass: npt.ArrayLike, profile: str, bass_weight: float
+) -> npt.NDArray[np.float64] | None:
+    """(24,) correlation of the weighted chroma with each key profile; None for no energy."""
+    c = np.asarray(chroma, dtype=np.float64)
+    b = np.asarray(bass, dtype=np.float64)
+    total = c.sum()
+    if not total > 1e-9:
+        return None
+    mix = c / total
+    if bass_weight > 0.0 and b.sum() > 1e-12:
+        mix = mix + bass_weight * b / b.sum()
+    centred = mix - mix.mean()
+    norm = float(np.linalg.norm(centred))
+    if norm <= 1e-6 * float(np.abs(mix).sum()):
+        return None  # a flat profile names no key
+    result: npt.NDArray[np.float64] = _TABLES[profile] @ (centred / norm)
+    return result
+
+
+def margin_features(scores: npt.NDArray[np.float64]) -> tuple[int, float, float]:
+    """The best key's index, its correlation and its margin over the runner-up."""
+    order = np.argsort(scores)[::-1]
+    best = float(scores[order[0]])
+    return int(order[0]), best, best - float(scores[order[1]])
+
+
+def calibrated(model: KeyModel, best: float, margin: float, tonality: float) -> float:
+    """The calibrated probability that the key is exactly right."""
+    c0, c1, c2, c3 = model.calibration
+    z = c0 + c1 * best + c2 * margin + c3 * tonality
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def decide(
+    chroma: npt.ArrayLike,
+    bass: npt.ArrayLike,
+    tonality: float,
+    model: KeyModel = DEFAULT_MODEL,
+) -> tuple[str | None, str | None, float]:
+    """(key, mode, confidence) for one clip; (None, None, 0.0) for unpitched sound."""
+    if not tonality >= model.min_tonality:
+        return None, None, 0.0
+    scores = correlations(chroma, bass, model.profile, model.bass_weight)
+    if scores is None:
+        return None, None, 0.0
+    index, best, margin = margin_features(scores)
+    if best <= 0.0:
+        return None, None, 0.0
+    confidence = calibrated(model, best, margin, tonality)
+    return PITCH_CLASSES[index % 12], MODES[index // 12], confidence

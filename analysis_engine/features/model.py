@@ -8,7 +8,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 # Bump when the extractor's numbers change meaning, so stored rows can be recomputed.
-FEATURE_VERSION = 2  # 2: tempo octave chosen by fitted cues for band mixes
+# 2: tempo octave chosen by fitted cues for band mixes; 3: no key for unpitched sound, a
+# calibrated key confidence, tonality, tempo never below 40 BPM and snapped to 4/4 or 3/4 bars.
+FEATURE_VERSION = 3
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64
@@ -39,6 +41,7 @@ class AudioFeatures:
     tempo_confidence: float
     key: str | None
     mode: str | None
+    # The calibrated probability that key and mode are exactly right (0 when there is no key).
     key_confidence: float
     rms_dbfs: float
     peak_dbfs: float
@@ -56,6 +59,9 @@ class AudioFeatures:
     chroma_mean: tuple[float, ...]
     chroma_std: tuple[float, ...]
     embedding: tuple[float, ...]
+    # How pitched the sound is: 0 for noise and drums, towards 1 for tuned tones. Below the
+    # key model's floor there is no key (key, mode None) and key_confidence is 0.
+    tonality: float = 0.0
     version: int = FEATURE_VERSION
 
     def __post_init__(self) -> None:
@@ -87,7 +93,7 @@ class AudioFeatures:
         kwargs: dict[str, Any] = {}
         for field in fields(cls):
             if field.name not in data:
-                if field.name == "version":
+                if field.name in ("version", "tonality"):
                     continue
                 raise ValueError(f"missing feature {field.name!r}")
             kwargs[field.name] = _coerce(str(field.type), data[field.name])

@@ -26,6 +26,11 @@ _OCTAVE_FACTORS = (0.5, 1.0, 2.0)
 _BACKBEAT_MIN_CONTRAST = 0.3
 _BACKBEAT_MIN_GAIN = 0.2
 _BACKBEAT_MIN_PULSE = 0.75  # onsets per beat
+# More onsets than this per beat is a subdivision read as the beat (16th hats of a half-time
+# groove heard at half speed): such a reading is doubled, and no move goes there.
+_MAX_PULSE = 4.5
+# A drum loop's octave only moves up to a tempo at most this fast.
+_MAX_MOVED_UP_BPM = 200.0
 _PEAK_HALF_WIDTH = 3  # frames (about 70 ms): the closest two onsets may be
 _THRESHOLD_HALF_WIDTH = 10
 _PEAK_DELTA = 0.07
@@ -195,7 +200,9 @@ def settle_octave(
     # at half or double the tempo and not at the tempo itself, the octave was wrong. There must
     # also be about an onset per beat, or evenly spaced clicks would read as a double-time
     # backbeat. In a band mix, guitars and keys fill the same band and hide the snare, so the
-    # rule only applies where the drums_only mask says percussion dominates.
+    # rule only applies where the drums_only mask says percussion dominates. A half-time groove
+    # (snare on 3) reads like a backbeat at half its tempo; its hats then run faster than
+    # _MAX_PULSE onsets a beat, which no reading keeps.
     # Smoothing first keeps a beat period that is not a whole number of frames from
     # smearing single-frame spikes out of the autocorrelation at some lags and not others.
     acf = normalised_acf(smooth(backbeat), n_frames)
@@ -207,13 +214,17 @@ def settle_octave(
     trusted = (2.0 * beat <= n_frames[:, None] / 2.0) & (candidates >= _MIN_BPM)
     trusted = trusted & (candidates <= _MAX_BPM)
     trusted = trusted & (onsets_per_s[:, None] >= _BACKBEAT_MIN_PULSE * candidates / 60.0)
+    trusted = trusted & (onsets_per_s[:, None] <= _MAX_PULSE * candidates / 60.0)
+    trusted = trusted & ((factors[None, :] <= 1.0) | (candidates <= _MAX_MOVED_UP_BPM))
     contrast = torch.where(trusted, two - one, torch.full_like(one, -2.0))
     best = contrast.argmax(-1)
     current = contrast[:, _OCTAVE_FACTORS.index(1.0)]
     chosen = contrast.gather(1, best[:, None])[:, 0]
     move = (chosen >= _BACKBEAT_MIN_CONTRAST) & (chosen - current >= _BACKBEAT_MIN_GAIN)
     move = move & drums_only
-    return torch.where(move, candidates.gather(1, best[:, None])[:, 0], bpm)
+    settled = torch.where(move, candidates.gather(1, best[:, None])[:, 0], bpm)
+    too_dense = drums_only & (onsets_per_s > _MAX_PULSE * settled / 60.0)
+    return torch.where(too_dense & (2.0 * settled <= _MAX_BPM), 2.0 * settled, settled)
 
 
 def smooth(envelope: torch.Tensor) -> torch.Tensor:
