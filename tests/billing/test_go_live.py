@@ -92,7 +92,7 @@ def test_a_new_account_with_the_same_email_identity_gets_no_second_trial(
     subscribed(billing_stack, api, producer)
     local, domain = producer.email.split("@")
     again = signed_up_as(api, billing_stack.mailbox, f"{local.upper()}+second@{domain}")
-    assert subscription(api, again)["trial_available"] is True  # not known before subscribing
+    assert subscription(api, again)["trial_available"] is False
 
     answer = api.post("/api/billing/subscribe", json={"plan_id": "pro"}, headers=again.auth)
 
@@ -159,24 +159,36 @@ def test_every_change_the_platform_asks_of_stripe_carries_its_idempotency_key(
     billing_stack: BillingStack, api: httpx.Client, producer: Producer
 ) -> None:
     start = len(billing_stack.emulator.state.requests)
-    first = api.post(
-        "/api/billing/subscribe", json={"plan_id": "enterprise"}, headers=producer.auth
+    post = lambda path, **kw: api.post(path, headers=producer.auth, **kw)  # noqa: E731
+    assert post("/api/billing/subscribe", json={"plan_id": "enterprise"}).status_code == 200
+    # Another plan abandons the unpaid subscription (a cancel), then every kind of change.
+    pay(billing_stack, post("/api/billing/subscribe", json={"plan_id": "pro"}).json())
+    for step, body in [
+        ("/api/billing/change", {"plan_id": "enterprise"}),  # upgrade
+        ("/api/billing/change", {"plan_id": "pro"}),  # downgrade: a schedule
+        ("/api/billing/change", {"plan_id": "enterprise"}),  # keep: the schedule released
+        ("/api/billing/cancel", None),
+        ("/api/billing/resume", None),
+        ("/api/billing/portal", None),
+    ]:
+        assert post(step, json=body).status_code == 200, step
+    deleted = api.request(
+        "DELETE", "/api/account", headers=producer.auth, json={"password": producer.password}
     )
-    assert first.json()["status"] == "incomplete"
-    # Another plan abandons the unpaid subscription (a cancel), then a portal and a cancel.
-    api.post("/api/billing/subscribe", json={"plan_id": "pro"}, headers=producer.auth)
-    assert api.post("/api/billing/portal", headers=producer.auth).status_code == 200
-    assert api.post("/api/billing/cancel", headers=producer.auth).status_code == 200
+    assert deleted.status_code == 200, deleted.text
 
     changes = [
         (method, path, key)
         for method, path, key, _ in billing_stack.emulator.state.requests[start:]
         if method in ("POST", "DELETE")
     ]
-    assert {(m, p.split("/")[2]) for m, p, _ in changes} >= {
+    # "/v1/subscription_schedules/sub_sched_1/release" -> "subscription_schedules/release"
+    kinds = {(m, "/".join(p.split("/")[2::2])) for m, p, _ in changes}
+    assert kinds >= {
         ("POST", "customers"), ("POST", "subscriptions"), ("DELETE", "subscriptions"),
-        ("POST", "billing_portal"),
-    }  # fmt: skip
+        ("POST", "billing_portal"), ("POST", "subscription_schedules"),
+        ("POST", "subscription_schedules/release"),
+    }, kinds  # fmt: skip
     unkeyed = [(m, p) for m, p, key in changes if not (key or "").startswith("sp404:")]
     assert unkeyed == []
 

@@ -42,7 +42,9 @@ async def subscription_view(conn: asyncpg.Connection) -> dict[str, Any]:
         "cancelled_at": row["cancelled_at"],
         "pending_tier": row["pending_tier"],
         "trial_ends_at": row["trial_ends_at"] if row["status"] == "trialing" else None,
-        "trial_available": not row["had_trial"],
+        # One trial per e-mail identity, whichever account had it.
+        "trial_available": not row["had_trial"]
+        and not await conn.fetchval(SQL["trial_taken"], False),
         "has_billing_account": row["stripe_customer_id"] is not None,
         "past_due_since": row["past_due_since"] if row["status"] == "past_due" else None,
         "disputed": row["disputed_at"] is not None,
