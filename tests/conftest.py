@@ -129,13 +129,14 @@ def create_user(pool: asyncpg.Pool) -> CreateUser:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def producer(create_user: CreateUser) -> uuid.UUID:
-    """A verified Free producer."""
+async def producer_id(create_user: CreateUser) -> uuid.UUID:
+    """A verified Free producer's id (a `producer` fixture is a Producer, a `*_client` an
+    httpx.Client, a `*_id` a UUID)."""
     return await create_user()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def other_producer(create_user: CreateUser) -> uuid.UUID:
+async def other_producer_id(create_user: CreateUser) -> uuid.UUID:
     """A second producer, whose data the first must never see."""
     return await create_user()
 

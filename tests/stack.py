@@ -175,6 +175,33 @@ def account(api: httpx.Client, mailbox: Mailbox) -> Producer:
     return signed_up(api, mailbox)
 
 
+def new_producer(platform_url: str, mailbox: Mailbox) -> Producer:
+    """A producer signed up from an address of its own (for fixtures wider than one test)."""
+    ip = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    with httpx.Client(
+        base_url=platform_url, auth=as_gateway(), headers={"X-Client-IP": ip}, timeout=20
+    ) as api:
+        return signed_up(api, mailbox)
+
+
+def engine_as(engine_url: str, producer: Producer) -> httpx.Client:
+    """An HTTP client for the engine, signed in as `producer` (use it as a context manager)."""
+    return httpx.Client(base_url=engine_url, auth=as_gateway(), headers=producer.auth, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def shared_producer(platform_url: str, mailbox: Mailbox) -> Producer:
+    """A Free producer shared by one module's tests, each of which leaves no trace."""
+    return new_producer(platform_url, mailbox)
+
+
+@pytest.fixture(scope="module")
+def shared_client(engine_url: str, shared_producer: Producer) -> Iterator[httpx.Client]:
+    """The engine, signed in as `shared_producer`."""
+    with engine_as(engine_url, shared_producer) as http:
+        yield http
+
+
 @pytest.fixture(scope="session")
 def engine_url(migrated_db: Settings, platform_url: str) -> Iterator[str]:
     """The engine service as its own process, trusting the test platform's JWKS."""

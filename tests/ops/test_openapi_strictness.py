@@ -32,7 +32,7 @@ def engine_doc(engine_url: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def producer(engine: httpx.Client, account: Producer) -> Iterator[httpx.Client]:
+def producer_client(engine: httpx.Client, account: Producer) -> Iterator[httpx.Client]:
     """The engine client, signed in."""
     engine.headers.update(account.auth)
     yield engine
@@ -84,15 +84,16 @@ def test_a_new_password_states_the_lengths_the_service_checks(
 
 
 def test_tempo_bounds_are_published_and_applied(
-    engine_doc: dict[str, Any], producer: httpx.Client
+    engine_doc: dict[str, Any], producer_client: httpx.Client
 ) -> None:
     kit_bpm = without_null(model(engine_doc, "KitCreate")["properties"]["bpm"])
     assert (kit_bpm["minimum"], kit_bpm["maximum"]) == (40, 300)
     sample_bpm = without_null(model(engine_doc, "SampleUpdate")["properties"]["bpm"])
     assert (sample_bpm["minimum"], sample_bpm["maximum"]) == (20, 400)
-    refused = producer.post("/api/kits", json={"name": "Too fast", "bpm": 301})
+    refused = producer_client.post("/api/kits", json={"name": "Too fast", "bpm": 301})
     assert refused.status_code == 422 and refused.json()["error"]["message"].startswith("bpm:")
-    assert producer.post("/api/kits", json={"name": "Just right", "bpm": 300}).status_code == 201
+    allowed = producer_client.post("/api/kits", json={"name": "Just right", "bpm": 300})
+    assert allowed.status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -114,8 +115,8 @@ def test_either_or_bodies_say_exactly_one_choice(
         assert "anyOf" not in choice and choice.get("default", "none given") is not None
 
 
-def test_giving_both_sources_is_refused_as_the_schema_says(producer: httpx.Client) -> None:
-    both = producer.post(
+def test_giving_both_sources_is_refused_as_the_schema_says(producer_client: httpx.Client) -> None:
+    both = producer_client.post(
         "/api/kits/auto",
         json={"name": "Both", "collection_id": "00000000-0000-4000-8000-000000000000"}
         | {"prompt": "dusty drums"},
@@ -125,29 +126,29 @@ def test_giving_both_sources_is_refused_as_the_schema_says(producer: httpx.Clien
 
 
 def test_smart_rules_need_at_least_one_rule_and_say_so(
-    engine_doc: dict[str, Any], producer: httpx.Client
+    engine_doc: dict[str, Any], producer_client: httpx.Client
 ) -> None:
     rules = model(engine_doc, "SmartRules")
     assert rules["minProperties"] == 1 and rules["additionalProperties"] is False
     assert all("anyOf" not in rule for rule in rules["properties"].values())
-    empty = producer.post("/api/collections/preview", json={"smart_rules": {}})
+    empty = producer_client.post("/api/collections/preview", json={"smart_rules": {}})
     assert empty.status_code == 422
     assert "a smart collection needs at least one rule" in empty.json()["error"]["message"]
 
 
 def test_a_name_cannot_be_cleared_and_the_schema_offers_no_null(
-    engine_doc: dict[str, Any], producer: httpx.Client
+    engine_doc: dict[str, Any], producer_client: httpx.Client
 ) -> None:
     for name in ("KitUpdate", "CollectionUpdate"):
         assert model(engine_doc, name)["properties"]["name"]["type"] == "string"
-    kit = producer.post("/api/kits", json={"name": "Keeps its name"}).json()
-    cleared = producer.patch(f"/api/kits/{kit['id']}", json={"name": None})
+    kit = producer_client.post("/api/kits", json={"name": "Keeps its name"}).json()
+    cleared = producer_client.patch(f"/api/kits/{kit['id']}", json={"name": None})
     assert cleared.status_code == 422
-    assert producer.get(f"/api/kits/{kit['id']}").json()["name"] == "Keeps its name"
+    assert producer_client.get(f"/api/kits/{kit['id']}").json()["name"] == "Keeps its name"
 
 
 def test_list_filters_name_their_allowed_values(
-    engine_doc: dict[str, Any], producer: httpx.Client
+    engine_doc: dict[str, Any], producer_client: httpx.Client
 ) -> None:
     status = without_null(query_parameter(engine_doc, "/api/samples", "status"))
     assert "ready" in status["enum"] and "deferred" in status["enum"]
@@ -155,7 +156,7 @@ def test_list_filters_name_their_allowed_values(
     assert sort["enum"] == ["created_desc", "created_asc", "title", "bpm", "duration"]
     jobs = without_null(query_parameter(engine_doc, "/api/jobs", "status"))
     assert "dead" in jobs["enum"]
-    wrong = producer.get("/api/samples", params={"sort": "loudest"})
+    wrong = producer_client.get("/api/samples", params={"sort": "loudest"})
     assert wrong.status_code == 422 and "created_desc" in wrong.json()["error"]["message"]
 
 
@@ -187,9 +188,9 @@ ENGINE_NUL_REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("method", "path", "request_args"), ENGINE_NUL_REQUESTS)
 def test_a_nul_character_in_library_text_is_refused_with_422(
-    producer: httpx.Client, method: str, path: str, request_args: dict[str, Any]
+    producer_client: httpx.Client, method: str, path: str, request_args: dict[str, Any]
 ) -> None:
-    response = producer.request(method, path, **request_args)
+    response = producer_client.request(method, path, **request_args)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "validation_error"
 

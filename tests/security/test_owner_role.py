@@ -94,12 +94,12 @@ async def test_everything_the_migrations_made_belongs_to_the_owner_or_the_define
 
 @pytest.mark.parametrize("statement", OWNER_ONLY)
 async def test_the_runtime_role_cannot_alter_or_disable_a_policy(
-    pool: asyncpg.Pool, producer: uuid.UUID, statement: str
+    pool: asyncpg.Pool, producer_id: uuid.UUID, statement: str
 ) -> None:
     # Raw, not tenant_tx: that answers a refusal as a 404; here the database's own is the point.
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("select set_config('app.user_id', $1, true)", str(producer))
+            await conn.execute("select set_config('app.user_id', $1, true)", str(producer_id))
             await conn.execute(statement)
 
 

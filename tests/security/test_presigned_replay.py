@@ -96,7 +96,7 @@ def _preset_usage(settings: Settings, user_id: str, used: int) -> None:
 
 
 @pytest.fixture
-def producer(engine_url: str, account: Producer) -> Iterator[httpx.Client]:
+def producer_client(engine_url: str, account: Producer) -> Iterator[httpx.Client]:
     with httpx.Client(
         base_url=engine_url, auth=as_gateway(), headers=account.auth, timeout=30
     ) as client:
@@ -114,20 +114,20 @@ def _files(settings: Settings, user_id: str) -> dict[str, int]:
 
 
 def test_local_replay_after_complete_cannot_replace_the_checked_file(
-    producer: httpx.Client, engine_url: str, account: Producer, migrated_db: Settings
+    producer_client: httpx.Client, engine_url: str, account: Producer, migrated_db: Settings
 ) -> None:
     wav = audio_bytes("wav", seconds=1.0)
-    grant = _start(producer, len(wav))
+    grant = _start(producer_client, len(wav))
     assert _put(grant, wav, engine_url).status_code == 200
-    done = producer.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    done = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
     assert done.status_code == 201, done.text
     sample_id = done.json()["sample_id"]
 
     replay = _put(grant, HTML, engine_url)
     assert replay.status_code == 403, replay.text
 
-    sample = producer.get(f"/api/samples/{sample_id}").json()
-    served = producer.get(f"/api/samples/{sample_id}/download")
+    sample = producer_client.get(f"/api/samples/{sample_id}").json()
+    served = producer_client.get(f"/api/samples/{sample_id}/download")
     assert served.content == wav
     assert sample["size_bytes"] == len(wav)
     assert hashlib.sha256(served.content).hexdigest() == done.json()["sha256"]
@@ -135,25 +135,25 @@ def test_local_replay_after_complete_cannot_replace_the_checked_file(
 
 
 def test_local_second_put_before_complete_is_refused(
-    producer: httpx.Client, engine_url: str, account: Producer, migrated_db: Settings
+    producer_client: httpx.Client, engine_url: str, account: Producer, migrated_db: Settings
 ) -> None:
     wav = audio_bytes("wav", seconds=1.0)
-    grant = _start(producer, len(wav))
+    grant = _start(producer_client, len(wav))
     assert _put(grant, wav, engine_url).status_code == 200
     assert _put(grant, _same_length(HTML, len(wav)), engine_url).status_code == 409
-    done = producer.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    done = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
     assert done.status_code == 201, done.text
-    assert producer.get(f"/api/samples/{done.json()['sample_id']}/download").content == wav
+    assert producer_client.get(f"/api/samples/{done.json()['sample_id']}/download").content == wav
 
 
 def test_local_replay_after_cancel_never_stores_past_the_quota(
-    producer: httpx.Client, engine_url: str, account: Producer, migrated_db: Settings
+    producer_client: httpx.Client, engine_url: str, account: Producer, migrated_db: Settings
 ) -> None:
     # The reported attack: a Free producer at 94.4 MB reserves 5 MB, cancels, PUTs three times.
     preset = FREE_LIMIT - int(5.6 * MB)
     _preset_usage(migrated_db, account.user_id, preset)
-    grant = _start(producer, 5 * MB, "big.wav")
-    assert producer.delete(f"/api/samples/uploads/{grant['upload_id']}").status_code == 204
+    grant = _start(producer_client, 5 * MB, "big.wav")
+    assert producer_client.delete(f"/api/samples/uploads/{grant['upload_id']}").status_code == 204
     body = b"\0" * (5 * MB)
     answers = [_put(grant, body, engine_url).status_code for _ in range(3)]
     assert answers == [403, 403, 403]
@@ -162,23 +162,23 @@ def test_local_replay_after_cancel_never_stores_past_the_quota(
 
 
 def test_local_replay_after_the_sample_was_deleted_recreates_nothing(
-    producer: httpx.Client, engine_url: str, account: Producer, migrated_db: Settings
+    producer_client: httpx.Client, engine_url: str, account: Producer, migrated_db: Settings
 ) -> None:
     wav = audio_bytes("wav", seconds=0.5)
-    grant = _start(producer, len(wav))
+    grant = _start(producer_client, len(wav))
     assert _put(grant, wav, engine_url).status_code == 200
-    done = producer.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    done = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
     assert done.status_code == 201, done.text
-    assert producer.delete(f"/api/samples/{done.json()['sample_id']}").status_code == 204
+    assert producer_client.delete(f"/api/samples/{done.json()['sample_id']}").status_code == 204
     assert _put(grant, wav, engine_url).status_code == 403
     assert _files(migrated_db, account.user_id) == {}
     assert _counted(migrated_db, account.user_id) == 0
 
 
 def test_local_upload_url_cannot_write_a_sample_key(
-    producer: httpx.Client, engine_url: str, account: Producer
+    producer_client: httpx.Client, engine_url: str, account: Producer
 ) -> None:
-    grant = _start(producer, 100)
+    grant = _start(producer_client, 100)
     path = urlsplit(grant["url"]).path
     assert path.startswith(f"/blobs/users/{account.user_id}/staging/")
     assert "/samples/" not in path

@@ -40,11 +40,11 @@ SECURITY_COLUMNS = [
 
 @pytest.mark.parametrize(("column", "value"), SECURITY_COLUMNS)
 async def test_the_runtime_role_cannot_update_a_security_column_of_its_own_row(
-    pool: asyncpg.Pool, producer: uuid.UUID, column: str, value: str
+    pool: asyncpg.Pool, producer_id: uuid.UUID, column: str, value: str
 ) -> None:
     statement = f"update app.users set {column} = {value}"
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
-        await as_producer(pool, producer, statement)
+        await as_producer(pool, producer_id, statement)
 
 
 @pytest.mark.parametrize(
@@ -52,27 +52,27 @@ async def test_the_runtime_role_cannot_update_a_security_column_of_its_own_row(
     [("first_name", "Ada"), ("last_name", "Lovelace"), ("avatar_key", "users/x/avatar.png")],
 )
 async def test_the_runtime_role_still_updates_profile_columns(
-    pool: asyncpg.Pool, producer: uuid.UUID, column: str, value: str
+    pool: asyncpg.Pool, producer_id: uuid.UUID, column: str, value: str
 ) -> None:
     statement = f"update app.users set {column} = '{value}', updated_at = now() returning {column}"
-    rows = await as_producer(pool, producer, statement)
+    rows = await as_producer(pool, producer_id, statement)
     assert [r[column] for r in rows] == [value]
 
 
 async def test_deleting_and_inserting_the_row_again_cannot_choose_plan_or_verification(
-    pool: asyncpg.Pool, producer: uuid.UUID
+    pool: asyncpg.Pool, producer_id: uuid.UUID
 ) -> None:
-    async with tenant_tx(pool, producer) as conn:
+    async with tenant_tx(pool, producer_id) as conn:
         email = await conn.fetchval("select email from app.users")
     for column, value in [("tier", "'enterprise'"), ("email_verified_at", "now()")]:
         reinsert = (
             "insert into app.users (id, email, email_normalized, password_hash, "
-            f"{column}) values ('{producer}', '{email}', '{email}', 'x', {value})"
+            f"{column}) values ('{producer_id}', '{email}', '{email}', 'x', {value})"
         )
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
-            await as_producer(pool, producer, "delete from app.users", reinsert)
+            await as_producer(pool, producer_id, "delete from app.users", reinsert)
     # Both transactions rolled back: the account is still there, on Free.
-    async with tenant_tx(pool, producer) as conn:
+    async with tenant_tx(pool, producer_id) as conn:
         assert await conn.fetchval("select tier from app.users") == "free"
 
 
@@ -84,10 +84,10 @@ async def _user(pool: asyncpg.Pool, user_id: uuid.UUID) -> Any:
 
 
 async def test_the_definer_functions_change_only_the_signed_in_users_row(
-    pool: asyncpg.Pool, create_user: Any, other_producer: uuid.UUID
+    pool: asyncpg.Pool, create_user: Any, other_producer_id: uuid.UUID
 ) -> None:
     unverified = await create_user(verified=False)
-    before = await _user(pool, other_producer)
+    before = await _user(pool, other_producer_id)
     async with tenant_tx(pool, unverified) as conn:
         assert await conn.fetchval("select app.set_user_tier('pro')") == unverified
         assert await conn.fetchval("select app.set_user_tier('pro')") is None  # no change
@@ -96,24 +96,24 @@ async def test_the_definer_functions_change_only_the_signed_in_users_row(
     mine = await _user(pool, unverified)
     assert (mine["tier"], mine["password_hash"]) == ("pro", "new-hash")
     assert mine["email_verified_at"] is not None
-    assert await _user(pool, other_producer) == before
+    assert await _user(pool, other_producer_id) == before
 
 
 async def test_without_a_signed_in_user_the_definer_functions_change_nothing(
-    pool: asyncpg.Pool, producer: uuid.UUID
+    pool: asyncpg.Pool, producer_id: uuid.UUID
 ) -> None:
-    before = await _user(pool, producer)
+    before = await _user(pool, producer_id)
     async with tenant_tx(pool, None) as conn:
         assert await conn.fetchval("select app.set_user_tier('enterprise')") is None
         assert await conn.fetchval("select app.mark_email_verified()") is None
         await conn.execute("select app.set_password_hash('forged', now())")
-    assert await _user(pool, producer) == before
+    assert await _user(pool, producer_id) == before
 
 
 async def test_the_token_cut_off_only_moves_forward(
-    pool: asyncpg.Pool, producer: uuid.UUID
+    pool: asyncpg.Pool, producer_id: uuid.UUID
 ) -> None:
-    async with tenant_tx(pool, producer) as conn:
+    async with tenant_tx(pool, producer_id) as conn:
         await conn.execute("select app.set_password_hash('h1', now() + interval '1 hour')")
         later = await conn.fetchval("select tokens_valid_after from app.users")
         await conn.execute("select app.set_password_hash('h2', to_timestamp(0))")

@@ -14,10 +14,10 @@ from sp404.core.db import tenant_tx
 async def test_auditor_sees_every_tenant_and_cannot_write(
     pool: asyncpg.Pool,
     auditor: asyncpg.Connection,
-    producer: uuid.UUID,
-    other_producer: uuid.UUID,
+    producer_id: uuid.UUID,
+    other_producer_id: uuid.UUID,
 ) -> None:
-    for user in (producer, other_producer):
+    for user in (producer_id, other_producer_id):
         async with tenant_tx(pool, user) as conn:
             await write_audit(conn, action="login.success", user_id=user, ip="127.0.0.1")
             await conn.execute(
@@ -29,9 +29,9 @@ async def test_auditor_sees_every_tenant_and_cannot_write(
             "select user_id from app.audit_log where action = 'login.success'"
         )
     }
-    assert {producer, other_producer} <= seen
+    assert {producer_id, other_producer_id} <= seen
     kits = {r["user_id"] for r in await auditor.fetch("select user_id from app.kits")}
-    assert {producer, other_producer} <= kits
+    assert {producer_id, other_producer_id} <= kits
     with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
         await auditor.execute("delete from app.audit_log")
     # Even with the read-only default switched off, the auditor has no write grant.
@@ -42,10 +42,10 @@ async def test_auditor_sees_every_tenant_and_cannot_write(
 
 
 async def test_runtime_role_can_append_but_never_read_or_change_audit_entries(
-    pool: asyncpg.Pool, producer: uuid.UUID, other_producer: uuid.UUID
+    pool: asyncpg.Pool, producer_id: uuid.UUID, other_producer_id: uuid.UUID
 ) -> None:
-    async with tenant_tx(pool, producer) as conn:
-        await write_audit(conn, action="password.change", user_id=producer)
+    async with tenant_tx(pool, producer_id) as conn:
+        await write_audit(conn, action="password.change", user_id=producer_id)
     for statement in (
         "select * from app.audit_log",
         "update app.audit_log set action = 'nothing happened'",
@@ -53,17 +53,17 @@ async def test_runtime_role_can_append_but_never_read_or_change_audit_entries(
     ):
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             async with pool.acquire() as conn, conn.transaction():
-                await conn.execute("select set_config('app.user_id', $1, true)", str(producer))
+                await conn.execute("select set_config('app.user_id', $1, true)", str(producer_id))
                 await conn.execute(statement)
 
 
 async def test_an_entry_about_another_user_is_refused(
-    pool: asyncpg.Pool, producer: uuid.UUID, other_producer: uuid.UUID
+    pool: asyncpg.Pool, producer_id: uuid.UUID, other_producer_id: uuid.UUID
 ) -> None:
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("select set_config('app.user_id', $1, true)", str(producer))
-            await write_audit(conn, action="forged", user_id=other_producer)
+            await conn.execute("select set_config('app.user_id', $1, true)", str(producer_id))
+            await write_audit(conn, action="forged", user_id=other_producer_id)
 
 
 async def test_anonymous_entries_name_no_user(

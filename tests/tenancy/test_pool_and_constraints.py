@@ -43,64 +43,64 @@ async def test_a_single_pooled_connection_never_leaks_a_user_between_requests(
 
 
 async def test_the_same_collection_name_is_free_for_each_tenant(
-    producer: uuid.UUID, other_producer: uuid.UUID, as_user: AsUser
+    producer_id: uuid.UUID, other_producer_id: uuid.UUID, as_user: AsUser
 ) -> None:
     insert = "insert into app.collections (user_id, name) values ($1, 'Boom Bap') returning id"
-    await as_user(producer, insert, producer)
+    await as_user(producer_id, insert, producer_id)
     # Someone else's identical name neither blocks nor reveals anything.
-    rows = await as_user(other_producer, insert, other_producer)
+    rows = await as_user(other_producer_id, insert, other_producer_id)
     assert len(rows) == 1
 
 
 async def test_referencing_another_tenants_sample_behaves_as_if_it_did_not_exist(
-    pool: asyncpg.Pool, producer: uuid.UUID, other_producer: uuid.UUID, as_user: AsUser
+    pool: asyncpg.Pool, producer_id: uuid.UUID, other_producer_id: uuid.UUID, as_user: AsUser
 ) -> None:
     theirs = uuid.uuid4()
     await as_user(
-        other_producer,
+        other_producer_id,
         "insert into app.samples (id, user_id, title, filename, format, size_bytes, sha256,"
         " blob_key) values ($1, $2, 'Secret', 's.wav', 'wav', 1, 'x', 'k')",
         theirs,
-        other_producer,
+        other_producer_id,
     )
     [mine] = await as_user(
-        producer,
+        producer_id,
         "insert into app.collections (user_id, name) values ($1, 'Mine') returning id",
-        producer,
+        producer_id,
     )
     with pytest.raises(NotFound):
-        async with tenant_tx(pool, producer) as conn:
+        async with tenant_tx(pool, producer_id) as conn:
             await conn.execute(
                 "insert into app.collection_samples (user_id, collection_id, sample_id)"
                 " values ($1, $2, $3)",
-                producer,
+                producer_id,
                 mine["id"],
                 theirs,
             )
     missing = uuid.uuid4()
     with pytest.raises(NotFound):
-        async with tenant_tx(pool, producer) as conn:
+        async with tenant_tx(pool, producer_id) as conn:
             await conn.execute(
                 "insert into app.collection_samples (user_id, collection_id, sample_id)"
                 " values ($1, $2, $3)",
-                producer,
+                producer_id,
                 mine["id"],
                 missing,
             )
 
 
 async def test_a_collection_cannot_be_nested_under_another_tenants_collection(
-    pool: asyncpg.Pool, producer: uuid.UUID, other_producer: uuid.UUID, as_user: AsUser
+    pool: asyncpg.Pool, producer_id: uuid.UUID, other_producer_id: uuid.UUID, as_user: AsUser
 ) -> None:
     [theirs] = await as_user(
-        other_producer,
+        other_producer_id,
         "insert into app.collections (user_id, name) values ($1, 'Theirs') returning id",
-        other_producer,
+        other_producer_id,
     )
     with pytest.raises(NotFound):
-        async with tenant_tx(pool, producer) as conn:
+        async with tenant_tx(pool, producer_id) as conn:
             await conn.execute(
                 "insert into app.collections (user_id, parent_id, name) values ($1, $2, 'Child')",
-                producer,
+                producer_id,
                 theirs["id"],
             )

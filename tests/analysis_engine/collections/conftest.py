@@ -3,7 +3,6 @@ the database (as the producer, through row-level security) so each test picks ex
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,8 +11,7 @@ import pytest
 
 from sp404.core.settings import Settings
 from tests.analysis_engine.collections.database import Database
-from tests.gateway_signing import as_gateway
-from tests.stack import Mailbox, Producer, signed_up
+from tests.stack import Mailbox, Producer, engine_as, signed_up
 
 
 @pytest.fixture
@@ -22,36 +20,10 @@ def collector(api: httpx.Client, mailbox: Mailbox) -> Producer:
     return signed_up(api, mailbox)
 
 
-def new_producer(platform_url: str, mailbox: Mailbox) -> Producer:
-    """A producer signed up from an address of its own (for fixtures wider than one test)."""
-    ip = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-    with httpx.Client(
-        base_url=platform_url, auth=as_gateway(), headers={"X-Client-IP": ip}, timeout=20
-    ) as api:
-        return signed_up(api, mailbox)
-
-
-@pytest.fixture(scope="module")
-def shared_producer(platform_url: str, mailbox: Mailbox) -> Producer:
-    """A Free producer shared by one module's table tests, each of which leaves no trace."""
-    return new_producer(platform_url, mailbox)
-
-
-@pytest.fixture(scope="module")
-def shared_client(engine_url: str, shared_producer: Producer) -> Iterator[httpx.Client]:
-    """The engine, signed in as `shared_producer`."""
-    with httpx.Client(
-        base_url=engine_url, auth=as_gateway(), headers=shared_producer.auth, timeout=30
-    ) as http:
-        yield http
-
-
 @pytest.fixture
 def client(engine_url: str, collector: Producer) -> Iterator[httpx.Client]:
     """The engine, signed in as `collector`."""
-    with httpx.Client(
-        base_url=engine_url, auth=as_gateway(), headers=collector.auth, timeout=30
-    ) as http:
+    with engine_as(engine_url, collector) as http:
         yield http
 
 

@@ -13,6 +13,7 @@ import asyncpg
 
 from sp404.core.db import create_pool, tenant_tx
 from sp404.core.settings import Settings
+from tests.support.audit import count_denials
 
 T = TypeVar("T")
 
@@ -100,19 +101,4 @@ class Database:
 
     def denials(self, user_id: str, target_id: str) -> int:
         """How many access.denied entries the audit log holds for the user and the target."""
-
-        async def run() -> int:
-            conn = await asyncpg.connect(self._settings.database_auditor_url)
-            try:
-                return int(
-                    await conn.fetchval(
-                        "select count(*) from app.audit_log where action = 'access.denied'"
-                        " and user_id = $1 and target_id = $2",
-                        uuid.UUID(user_id),
-                        target_id,
-                    )
-                )
-            finally:
-                await conn.close()
-
-        return self._run(run())
+        return self._run(count_denials(self._settings, user_id, target_id))

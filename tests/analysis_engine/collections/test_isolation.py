@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.analysis_engine.collections.conftest import create, member_ids, new_producer
+from tests.analysis_engine.collections.conftest import create, member_ids
 from tests.analysis_engine.collections.database import Database
 from tests.gateway_signing import as_gateway
-from tests.stack import Mailbox, Producer
+from tests.stack import Mailbox, Producer, new_producer
 
 
 @dataclass

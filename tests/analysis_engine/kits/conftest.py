@@ -16,8 +16,7 @@ import pytest
 
 from sp404.core.settings import Settings
 from tests.analysis_engine.samples.conftest import audio_bytes
-from tests.gateway_signing import as_gateway
-from tests.stack import Producer
+from tests.stack import Producer, engine_as
 
 _INSERT = (
     "insert into app.samples (id, user_id, title, filename, format, size_bytes, sha256, blob_key,"
@@ -85,7 +84,5 @@ def upload(client: httpx.Client, title: str, **audio: Any) -> str:
 @pytest.fixture
 def client(engine_url: str, account: Producer) -> Iterator[httpx.Client]:
     """The engine, signed in as `account`."""
-    with httpx.Client(
-        base_url=engine_url, auth=as_gateway(), headers=account.auth, timeout=30
-    ) as http:
+    with engine_as(engine_url, account) as http:
         yield http

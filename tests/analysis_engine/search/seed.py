@@ -16,6 +16,7 @@ import asyncpg
 from analysis_engine.features import EMBEDDING_SIZE
 from sp404.core.db import create_pool, tenant_tx
 from sp404.core.settings import Settings
+from tests.support.audit import count_denials
 
 T = TypeVar("T")
 
@@ -117,19 +118,4 @@ class Seeder:
 
     def denials(self, user_id: str, target_id: str) -> int:
         """How many access.denied audit entries name this user and target."""
-
-        async def count() -> int:
-            conn = await asyncpg.connect(self._settings.database_auditor_url)
-            try:
-                return int(
-                    await conn.fetchval(
-                        "select count(*) from app.audit_log where action = 'access.denied'"
-                        " and user_id = $1 and target_id = $2",
-                        uuid.UUID(user_id),
-                        target_id,
-                    )
-                )
-            finally:
-                await conn.close()
-
-        return self._run(count())
+        return self._run(count_denials(self._settings, user_id, target_id))
