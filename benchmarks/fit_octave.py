@@ -13,7 +13,7 @@ groove families and drum kits: that cross-validated score, not this fit's, is th
 - Key: the profile family and bass weight with the best mean MIREX score on the pitched clips;
   the tonality floor that best separates pitched clips from drums, hits and noise; and a
   logistic calibration of "exactly right" on (correlation, margin, tonality).
-Needs the bench extra (scikit-learn comes with librosa).
+Needs the bench extra (scikit-learn comes with librosa), imported only when fitting.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -64,6 +63,8 @@ def fit_octave_model(
     clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]], c: float = 1.0
 ) -> octave.OctaveModel:
     """Logistic regression over the band mixes' candidate cues."""
+    from sklearn.linear_model import LogisticRegression
+
     band = [(clip, row) for clip, row in zip(clips, stats, strict=True) if clip.kind == "band"]
     x, y = octave_rows([b[0] for b in band], [b[1] for b in band])
     usable = y.any(axis=1)  # clips whose first estimate is off by 3:2 teach nothing here
@@ -91,6 +92,8 @@ def _mirex(index: int, true_key: str, true_mode: str) -> float:
 
 def fit_key_model(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) -> keys.KeyModel:
     """Profile and bass weight by MIREX score, the tonality floor, and the calibration."""
+    from sklearn.linear_model import LogisticRegression
+
     pitched = [
         (clip, row)
         for clip, row in zip(clips, stats, strict=True)

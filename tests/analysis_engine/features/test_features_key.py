@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from analysis_engine.features import keys
 from analysis_engine.features.extractor import extract_batch
-from tests.analysis_engine.features.synthetic_audio import SR, chord_progression, drum_loop
+from benchmarks.bench_features import reliability_table
+from tests.analysis_engine.features.synthetic_audio import (
+    SR,
+    chord_progression,
+    drum_loop,
+    kick_one_shot,
+    white_noise,
+)
 
 _CASES = [
     ("C", "major", False),
@@ -44,3 +52,50 @@ def test_block_chords_are_more_certain_of_their_key_than_drums() -> None:
     chords, drums = extract_batch([(chord_progression("C", "major"), SR), (drum_loop(100, 2), SR)])
     assert chords.key_confidence > drums.key_confidence
     assert chords.key_confidence > 0.5
+
+
+def test_unpitched_sound_gets_no_key_and_no_key_confidence() -> None:
+    unpitched = [
+        (drum_loop(100, 2), SR),
+        (drum_loop(140, 2, variant=1), SR),
+        (kick_one_shot(), SR),
+        (white_noise(3.0), SR),
+    ]
+    for features in extract_batch(unpitched):
+        assert (features.key, features.mode, features.key_confidence) == (None, None, 0.0)
+        assert features.tonality < keys.DEFAULT_MODEL.min_tonality
+
+
+def test_tonality_ranks_chords_above_drums_and_noise() -> None:
+    chords, drums, noise = extract_batch(
+        [(chord_progression("E", "minor"), SR), (drum_loop(96, 2), SR), (white_noise(3.0), SR)]
+    )
+    assert chords.tonality > keys.DEFAULT_MODEL.min_tonality > max(drums.tonality, noise.tonality)
+    assert chords.key is not None
+
+
+def test_the_key_confidence_is_the_calibrated_probability_and_grows_with_the_evidence() -> None:
+    model = keys.KeyModel("temperley", 0.0, 0.2, (-3.0, 3.0, 10.0, 3.0))
+    weak = keys.calibrated(model, best=0.4, margin=0.01, tonality=0.25)
+    strong = keys.calibrated(model, best=0.9, margin=0.2, tonality=0.6)
+    assert 0.0 < weak < 0.5 < strong < 1.0
+    c_major = [1.0, 0.0, 0.5, 0.0, 0.8, 0.5, 0.0, 0.9, 0.0, 0.4, 0.0, 0.3]
+    assert keys.decide(c_major, [0.0] * 12, 0.5, model)[:2] == ("C", "major")
+    # The same chroma below the tonality floor names no key.
+    assert keys.decide(c_major, [0.0] * 12, 0.1, model) == (None, None, 0.0)
+
+
+def test_the_reliability_table_has_one_row_per_bin_and_an_ece_line() -> None:
+    lines = reliability_table([0.1, 0.5, 0.55, 0.95, 1.0], [False, True, False, True, True])
+    assert lines[0].split() == ["confidence", "clips", "mean", "conf", "accuracy"]
+    assert [line.split()[0] for line in lines[1:]] == [
+        "0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-0.9", "0.9-1.0", "ECE",
+    ]  # fmt: skip
+    assert lines[1].split() == ["0.0-0.2", "1", "0.100", "0.000"]
+    assert lines[2].split() == ["0.2-0.4", "0", "-", "-"]
+    assert lines[3].split() == ["0.4-0.6", "2", "0.525", "0.500"]
+    assert lines[6].split() == ["0.9-1.0", "2", "0.975", "1.000"]
+    ece = lines[7].split()
+    assert ece[:2] == ["ECE", "5"] and float(ece[2]) == pytest.approx(
+        (0.1 + 0.025 * 2 + 0.025 * 2) / 5, abs=1e-3
+    )
