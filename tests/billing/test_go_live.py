@@ -268,7 +268,11 @@ def strict_api(strict_stack: BillingStack) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def strict_producer(strict_api: httpx.Client, strict_stack: BillingStack) -> Producer:
-    return signed_up(strict_api, strict_stack.mailbox)
+    """A producer on the strict platform who gave the billing address Stripe Tax needs."""
+    who = signed_up(strict_api, strict_stack.mailbox)
+    where = {"country": "US", "postal_code": "94110"}
+    assert strict_api.post("/api/billing/tax-details", json=where, headers=who.auth).is_success
+    return who
 
 
 def test_past_due_keeps_the_plan_only_for_the_configured_days(
@@ -318,9 +322,13 @@ def test_a_trial_without_a_card_pauses_when_so_configured(
 
 
 def test_stripe_tax_takes_the_billing_address_and_tax_id_onto_invoices(
-    strict_stack: BillingStack, strict_api: httpx.Client, strict_producer: Producer
+    strict_stack: BillingStack, strict_api: httpx.Client
 ) -> None:
-    stack, api, who = strict_stack, strict_api, strict_producer
+    stack, api = strict_stack, strict_api
+    who = signed_up(api, stack.mailbox)
+    assert api.get("/api/billing/plans").json()["tax_collection"] is True
+    early = api.post("/api/billing/subscribe", json={"plan_id": "pro"}, headers=who.auth)
+    assert early.status_code == 409 and early.json()["error"]["code"] == "tax_location_required"
     details = api.post(
         "/api/billing/tax-details",
         json={"country": "DE", "postal_code": "10115", "city": "Berlin",

@@ -122,6 +122,7 @@ def create(state: EmulatorState, params: Params) -> StripeObject:
         raise StripeError.invalid(f"Invalid payment_behavior: {behavior}", param="payment_behavior")
     if params.get("collection_method", "charge_automatically") != "charge_automatically":
         raise StripeError.invalid("The emulator only models charge_automatically.")
+    _require_tax_location(state, customer["id"], _automatic_tax(params, None))
     now = state.now()
     trial_end = _trial_end(params, now)
     method_id = None
@@ -247,7 +248,9 @@ def update(state: EmulatorState, sub: StripeObject, params: Params) -> StripeObj
     to_collect: StripeObject | None = None
     with state.tracking(sub, "customer.subscription.updated"):
         if "automatic_tax" in params:
-            sub["automatic_tax"] = _automatic_tax(params, sub["automatic_tax"])
+            automatic = _automatic_tax(params, sub["automatic_tax"])
+            _require_tax_location(state, sub["customer"], automatic)
+            sub["automatic_tax"] = automatic
         if "metadata" in params:
             _merge_metadata(sub, as_dict(params, "metadata"))
         if "description" in params:
@@ -279,6 +282,18 @@ def _automatic_tax(params: Params, current: StripeObject | None) -> StripeObject
     )
     return {"disabled_reason": None, "enabled": enabled,
             "liability": {"type": "self"} if enabled else None}  # fmt: skip
+
+
+def _require_tax_location(state: EmulatorState, customer_id: str, automatic: StripeObject) -> None:
+    """Stripe Tax needs to know where the customer is before it can tax a subscription."""
+    customer = state.get("customer", customer_id)
+    if automatic["enabled"] and not (customer.get("address") or {}).get("country"):
+        raise StripeError(
+            400, "invalid_request_error",
+            "The customer's location isn't recognized. Set a valid customer address in order "
+            "to automatically calculate tax.",
+            code="customer_tax_location_invalid", param="automatic_tax[enabled]",
+        )  # fmt: skip
 
 
 def _refuse_if_charge_fails(state: EmulatorState, sub: StripeObject) -> None:

@@ -221,6 +221,12 @@ def test_automatic_tax_and_tax_ids_are_echoed_on_the_subscription_and_its_invoic
     assert [(t.type, t.value) for t in invoice.customer_tax_ids] == [("eu_vat", "DE123456789")]
 
 
+def test_automatic_tax_needs_the_customers_location_first(api: Any, plans: Plans) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        subscribe(api, new_customer(api), plans.basic, automatic_tax={"enabled": True})
+    assert caught.value.code == "customer_tax_location_invalid"
+
+
 # Disputes, refunds, credit notes -----------------------------------------------------------------
 
 

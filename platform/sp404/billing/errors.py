@@ -43,6 +43,12 @@ class SubscriptionEnded(Conflict):
     code = "subscription_ended"
 
 
+class TaxLocationRequired(Conflict):
+    """Tax is worked out from your billing address: give it before subscribing."""
+
+    code = "tax_location_required"
+
+
 class RetryConflict(Conflict):
     """This Idempotency-Key was already used for a different request."""
 

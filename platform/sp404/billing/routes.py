@@ -46,6 +46,7 @@ async def plans(ctx: BillingDep) -> dict[str, Any]:
     return {
         "plans": [plan_view(plan, ctx.settings) for plan in loaded.values()],
         "publishable_key": publishable_key(ctx.settings),
+        "tax_collection": ctx.settings.stripe_automatic_tax and ctx.stripe is not None,
     }
 
 

@@ -46,6 +46,11 @@ class PlansOut(BaseModel):
     publishable_key: str | None = Field(
         description="Stripe.js's key; null when payments are not configured here"
     )
+    tax_collection: bool = Field(
+        default=False,
+        description="Stripe Tax is on: give a billing address (POST /api/billing/tax-details) "
+        "before subscribing",
+    )
 
 
 class SubscribeOut(BaseModel):

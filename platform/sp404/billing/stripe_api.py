@@ -16,6 +16,7 @@ from sp404.billing.errors import (
     PaymentProviderUnavailable,
     PaymentRequired,
     RetryConflict,
+    TaxLocationRequired,
 )
 from sp404.core.errors import Conflict
 from sp404.core.settings import StripeSection
@@ -87,6 +88,8 @@ def stripe_errors() -> Iterator[None]:
     except stripe.IdempotencyError as exc:
         raise RetryConflict() from exc
     except stripe.InvalidRequestError as exc:
+        if exc.code == "customer_tax_location_invalid":
+            raise TaxLocationRequired() from exc
         log.warning("stripe refused a request", extra={"stripe_message": exc.user_message})
         raise Conflict(exc.user_message or "The payment provider refused this change.") from exc
     except stripe.StripeError as exc:

@@ -1103,6 +1103,12 @@ export interface components {
              * @description Stripe.js's key; null when payments are not configured here
              */
             publishable_key: string | null;
+            /**
+             * Tax Collection
+             * @description Stripe Tax is on: give a billing address (POST /api/billing/tax-details) before subscribing
+             * @default false
+             */
+            tax_collection: boolean;
         };
         /** PortalOut */
         PortalOut: {
