@@ -359,6 +359,17 @@ def test_a_dispute_flags_the_account_mails_the_operator_and_suspends_paid_featur
     notice = stack.mailbox.wait_for(OPERATOR, "Dispute opened")
     assert who.email in notice.get_content()
 
+    dispute = stack.emulator.events("charge.dispute.created")[-1]["data"]["object"]
+    stack.stripe.disputes.close(dispute["id"])  # accepted: lost
+    stack.wait()
+    closed = subscription(api, who)
+    assert (closed["disputed"], closed["tier"]) == (False, "enterprise")
+    assert gateway_tier(stack, who) == "enterprise"
+    assert (
+        "went back to the cardholder"
+        in stack.mailbox.wait_for(OPERATOR, "Dispute lost").get_content()
+    )
+
 
 def test_refunds_and_credit_notes_show_on_the_invoice(
     strict_stack: BillingStack, strict_api: httpx.Client, strict_producer: Producer

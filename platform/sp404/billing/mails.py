@@ -80,3 +80,17 @@ def usage_warning_mail(label: str, used: str, limit: str, billing_url: str) -> t
         "uploads or analyses wait until the next period; nothing you stored is ever deleted.\n"
         f"More room: {billing_url}\n",
     )
+
+
+def dispute_closed_mail(account_email: str, status: str, dispute_id: str) -> tuple[str, str]:
+    """The operator's notice that a dispute ended (the account's flag is cleared)."""
+    outcome = {
+        "won": "You won it: the money stays.",
+        "lost": "It was lost: the money went back to the cardholder. The subscription runs on;\n"
+        "cancel it in the Stripe Dashboard if the account should not keep a paid plan.",
+    }.get(status, f"It closed as {status}.")
+    return (
+        f"Dispute {status}: {account_email}",
+        f"The dispute {dispute_id} of {account_email} is closed. {outcome}\n"
+        "The account's dispute flag is cleared.\n",
+    )

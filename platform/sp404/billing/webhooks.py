@@ -30,6 +30,7 @@ from sp404.billing.errors import BillingNotConfigured, InvalidWebhook
 from sp404.billing.invoices import archive_invoice, invoice_subscription
 from sp404.billing.mails import (
     action_required_mail,
+    dispute_closed_mail,
     dispute_operator_mail,
     payment_failed_mail,
     receipt_mail,
@@ -234,11 +235,25 @@ async def _dispute_created(ev: EventContext) -> None:
 
 
 async def _dispute_closed(ev: EventContext) -> None:
-    # Won (or closed with a warning): the flag goes. Lost: the money went back to the bank and
-    # the flag stays for the operator to clear (`sp404 admin set-tier` after a talk).
-    if ev.obj.get("status") in ("won", "warning_closed") and ev.row["dispute_id"] == ev.obj["id"]:
-        await ev.conn.execute(SQL["record_dispute"], None, None)
-        await _resync(ev)
+    # Whatever the outcome, the flag goes and the operator hears it: won, the money stays; lost,
+    # it went back to the cardholder and the subscription runs on unless the operator ends it.
+    dispute = ev.obj
+    if ev.row["dispute_id"] != dispute["id"]:
+        return
+    await ev.conn.execute(SQL["record_dispute"], None, None)
+    status = str(dispute.get("status"))
+    await write_audit(
+        ev.conn, action="billing.dispute_closed", user_id=ev.user_id, target_type="dispute",
+        target_id=dispute["id"], details={"status": status},
+    )  # fmt: skip
+    operator = ev.ctx.settings.billing_operator_email
+    if operator:
+        subject, body = dispute_closed_mail(ev.row["email"], status, dispute["id"])
+        await enqueue_mail(
+            ev.conn, user_id=ev.user_id, kind="dispute_operator", to=operator, subject=subject,
+            body=body,
+        )  # fmt: skip
+    await _resync(ev)
 
 
 async def _invoice_of_payment(ev: EventContext, payment_intent: str | None) -> str | None:
