@@ -129,11 +129,17 @@ def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes
     return data
 
 
-def _pad_settings(pad: DevicePad, channels: int, frames: int, notes: list[str]) -> dict[str, Any]:
+def _pad_settings(
+    pad: DevicePad, channels: int, frames: int, notes: list[str], padconf: str
+) -> dict[str, Any]:
     pitch, exact = pad.pitch()
     if not exact:
         notes.append(f"{pad.label}: pitch/speed rounded to {pitch:+d} semitones")
     start, end = pad.frames(channels)
+    if end <= start or end > frames:
+        at = 0xA0 + pad.index * 172 + 0x08
+        error = DeviceFileError(padconf, at, f"pad {pad.label}: start and end leave no whole frame")
+        raise DeviceFileRefused(str(error), details={"file": padconf, "offset": at})
     # A pad playing its whole sample carries no trim (the kit's default).
     trim = {} if (start, end) == (0, frames) else {"start": start, "end": end}
     return {
@@ -158,7 +164,7 @@ def _plan_project(
         project = read_padconf(_read_entry(zf, info, 1024**2), shown)
     except DeviceFileError as exc:
         raise DeviceFileRefused(str(exc), details={"file": exc.file, "offset": exc.offset}) from exc
-    folder = PurePosixPath(root).name if root else ""
+    folder = archive.display_path(PurePosixPath(root).name) if root else ""
     kit = PlannedKit(
         name=project.name or folder or "SP-404MK2 project",
         bpm=project.bpm if MIN_BPM <= project.bpm <= MAX_BPM else None,
@@ -197,7 +203,7 @@ def _plan_project(
                 name=pad.name or pad.smp_name.removesuffix(".SMP"),
                 source=smp_shown,
                 wav=wav,
-                settings=_pad_settings(pad, sample.channels, sample.frames, kit.notes),
+                settings=_pad_settings(pad, sample.channels, sample.frames, kit.notes, shown),
                 bpm=pad.bpm if MIN_BPM <= pad.bpm <= MAX_BPM else None,
             )
         )
@@ -220,7 +226,11 @@ def _plan_import_folders(
             continue
         kit = kits.setdefault(
             "/".join(parts[:-2]).upper(),
-            PlannedKit(name=parts[-3], bpm=None, source="/".join(parts[:-2])),
+            PlannedKit(
+                name=archive.display_path(parts[-3]),
+                bpm=None,
+                source=archive.display_path("/".join(parts[:-2])),
+            ),
         )
         pad = (bank.group(1).upper(), int(wav_name.group(1)))
         if any((p.bank, p.pad) == pad for p in kit.pads):
@@ -240,7 +250,7 @@ def _plan_import_folders(
             PlannedPad(
                 bank=pad[0],
                 pad=pad[1],
-                name=wav_name.group(2).strip(),
+                name=archive.display_path(wav_name.group(2).strip()),
                 source=shown,
                 wav=wav,
                 settings={},

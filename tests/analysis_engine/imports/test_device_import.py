@@ -174,6 +174,10 @@ def test_a_damaged_padconf_or_a_missing_smp_is_a_422_naming_it(
     error = _refused(producer_client, {**files, f"{FOLDER}/PADCONF.BIN": bytes(padconf)})
     assert error["message"].startswith(f"{FOLDER}/PADCONF.BIN: pad B-01: volume 999 is above 127")
     assert "offset 2924, 0xB6C" in error["message"]  # 0xA0 + 16 x 172 + 0x0C
+    struct.pack_into(">I", padconf, 0xA0 + 16 * 172 + 0x0C, 127)
+    struct.pack_into(">II", padconf, 0xA0 + 16 * 172 + 4, 512, 513)  # B-01: less than a frame
+    error = _refused(producer_client, {**files, f"{FOLDER}/PADCONF.BIN": bytes(padconf)})
+    assert "pad B-01: start and end leave no whole frame" in error["message"]
     missing = {k: v for k, v in files.items() if not k.endswith("BANK2-01.SMP")}
     error = _refused(producer_client, missing)
     assert error["message"].startswith(f"{FOLDER}/SMPL/BANK2-01.SMP: missing")
