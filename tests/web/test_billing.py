@@ -13,6 +13,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,10 +74,11 @@ class StripeWeb:
         return body
 
 
-@pytest.fixture(scope="module")
-def stripe_web(
-    migrated_db: Settings, mailbox: Mailbox, engine_url: str, web_dist: Path
+@contextmanager
+def running_stripe_web(
+    migrated_db: Settings, mailbox: Mailbox, engine_url: str, web_dist: Path, **extra: str
 ) -> Iterator[StripeWeb]:
+    """A gateway serving the web app before a platform that bills through a fresh emulator."""
     with EmulatorServer() as emulator:
         secret = f"whsec_{secrets.token_hex(16)}"
         platform_url, platform = start_platform(
@@ -84,6 +86,7 @@ def stripe_web(
             mailbox,
             SP404_STRIPE_PUBLISHABLE_KEY=PUBLISHABLE_KEY,
             **platform_billing_env(emulator, webhook_secret=secret),
+            **extra,
         )
         emulator.add_webhook_endpoint(
             f"{platform_url}/api/billing/webhook", extra_headers=gateway_headers
@@ -105,6 +108,14 @@ def stripe_web(
         finally:
             stop(gateway)
             stop(platform)
+
+
+@pytest.fixture(scope="module")
+def stripe_web(
+    migrated_db: Settings, mailbox: Mailbox, engine_url: str, web_dist: Path
+) -> Iterator[StripeWeb]:
+    with running_stripe_web(migrated_db, mailbox, engine_url, web_dist) as running:
+        yield running
 
 
 def serve_stripe_js(route: Route, request: Request) -> None:
@@ -158,6 +169,10 @@ def stripe_api(emulator: EmulatorServer) -> Any:
 def billing_page(browser: Browser, stripe_web: StripeWeb) -> Iterator[Page]:
     """A fresh context on the Stripe-backed app; fails on script errors, CSP violations and any
     request to a third-party host other than Stripe's."""
+    yield from open_billing_page(browser, stripe_web)
+
+
+def open_billing_page(browser: Browser, stripe_web: StripeWeb) -> Iterator[Page]:
     context = browser.new_context(
         base_url=stripe_web.url,
         viewport={"width": 1280, "height": 900},
@@ -423,3 +438,44 @@ def test_without_stripe_the_page_says_payments_are_not_configured(
     expect(page.get_by_text("Payments are not configured on this server")).to_be_visible()
     expect(plan_card(page, "Pro")).to_contain_text("$29 / month")
     expect(page.get_by_role("button", name=re.compile("Choose|trial"))).to_have_count(0)
+
+
+@pytest.fixture(scope="module")
+def taxed_web(
+    migrated_db: Settings, mailbox: Mailbox, engine_url: str, web_dist: Path
+) -> Iterator[StripeWeb]:
+    """The same, with Stripe Tax on (SP404_STRIPE_AUTOMATIC_TAX)."""
+    with running_stripe_web(
+        migrated_db, mailbox, engine_url, web_dist, SP404_STRIPE_AUTOMATIC_TAX="true"
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def taxed_page(browser: Browser, taxed_web: StripeWeb) -> Iterator[Page]:
+    yield from open_billing_page(browser, taxed_web)
+
+
+def test_with_stripe_tax_on_the_first_payment_asks_for_the_billing_address(
+    taxed_page: Page, taxed_web: StripeWeb
+) -> None:
+    page = taxed_page
+    who = taxed_web.producer()
+    sign_in_to_billing(page, who)
+    plan_card(page, "Enterprise").get_by_role("button", name="Choose Enterprise").click()
+
+    address = page.get_by_role("region", name="Billing address for Enterprise")
+    address.get_by_label("Country (two letters, e.g. DE)").fill("de")
+    address.get_by_label("Postal code").fill("10115")
+    address.get_by_label("Tax id (optional)").fill("DE123456789")
+    address.get_by_role("button", name="Save and continue").click()
+
+    payment = page.get_by_role("region", name="Pay for Enterprise")
+    card_field(page).fill(GOOD_CARD)
+    payment.get_by_role("button", name="Pay $99 and subscribe").click()
+    expect(page.get_by_role("status").filter(has_text="You're on Enterprise now.")).to_be_visible()
+    api = taxed_web.emulator.client().v1
+    sub = api.subscriptions.retrieve(taxed_web.subscription_id(who))
+    invoice = api.invoices.retrieve(sub.latest_invoice)
+    assert sub.automatic_tax.enabled is True and invoice.customer_address.country == "DE"
+    assert [t.value for t in invoice.customer_tax_ids] == ["DE123456789"]

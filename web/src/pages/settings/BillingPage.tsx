@@ -17,6 +17,7 @@ import { InvoiceList } from "../billing/InvoiceList";
 import { PaymentForm } from "../billing/PaymentForm";
 import { formatDay, formatMoney, planName, pollUntil, waitForPlan, type PlanAction } from "../billing/planChange";
 import { PlanTable } from "../billing/PlanTable";
+import { TaxDetailsForm } from "../billing/TaxDetailsForm";
 import { confirmUpgradePayment } from "../billing/upgrade";
 import type { BillingSubscription, Invoice, SubscribeAnswer } from "../billing/types";
 import "../billing/billing.css";
@@ -54,6 +55,7 @@ export function BillingPage() {
   const [checkout, setCheckout] = useState<Checkout | null>(null);
   const [processing, setProcessing] = useState<string | null>(null);
   const [question, setQuestion] = useState<Question | null>(null);
+  const [taxFor, setTaxFor] = useState<Plan | null>(null);
 
   useEffect(() => {
     // Back from a payment method that had to leave the page (cards never do).
@@ -111,7 +113,17 @@ export function BillingPage() {
     switch (action.kind) {
       case "subscribe":
         void act(async () => {
-          const answer = await billingApi.subscribe(plan.id);
+          let answer;
+          try {
+            answer = await billingApi.subscribe(plan.id);
+          } catch (caught) {
+            // Stripe Tax needs the billing address before the first payment.
+            if (caught instanceof ApiError && caught.code === "tax_location_required") {
+              setTaxFor(plan);
+              return;
+            }
+            throw caught;
+          }
           if (answer.client_secret) {
             setCheckout({ plan, answer: { ...answer, client_secret: answer.client_secret } });
           } else {
@@ -277,6 +289,17 @@ export function BillingPage() {
       )}
       {notice && <Note tone="success">{notice}</Note>}
       <ErrorMessage error={actionError} />
+      {taxFor && (
+        <TaxDetailsForm
+          planName={taxFor.name}
+          onSaved={() => {
+            const plan = taxFor;
+            setTaxFor(null);
+            choose(plan, { kind: "subscribe", trial: false });
+          }}
+          onClose={() => setTaxFor(null)}
+        />
+      )}
       {checkout && publishableKey && (
         <PaymentForm
           publishableKey={publishableKey}
