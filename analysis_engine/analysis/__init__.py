@@ -3,7 +3,9 @@
 Importing `analysis_engine.analysis.pipeline` brings in torch; only the worker does that.
 """
 
-# The worker's entry point; the pipeline (torch) is private to it.
+# The worker's entry point and the waveform backfill (`sp404 admin`); the pipeline (torch) is
+# private to the worker.
 __all__ = [
+    "backfill",
     "runner",
 ]

@@ -18,6 +18,7 @@ import asyncpg
 
 from analysis_engine.features import AudioFeatures, decode_audio
 from analysis_engine.features.extractor import extract_batch
+from analysis_engine.features.waveform import compute_peaks
 from analysis_engine.vibe import VibeResult, describe
 from sp404.billing import count_analysis, refund_analysis
 from sp404.core.db import tenant_tx
@@ -43,6 +44,7 @@ class Accepted:
     job: ClaimedJob
     sample: Any
     clip: tuple[Any, int] | None = None
+    waveform: bytes | None = None
 
 
 async def _accept(ctx: WorkerContext, job: ClaimedJob, worker_id: str) -> Accepted | None:
@@ -78,6 +80,8 @@ async def _decode(ctx: WorkerContext, accepted: Accepted) -> None:
     finally:
         os.unlink(name)
     accepted.clip = (decoded.samples, decoded.sample_rate)
+    # From the whole decoded clip on the host, whichever device extracts the features.
+    accepted.waveform = await asyncio.to_thread(compute_peaks, decoded.samples) or None
 
 
 async def _give_up_on(ctx: WorkerContext, accepted: Accepted, worker_id: str, error: str) -> None:
@@ -110,6 +114,7 @@ async def _store(
             features.tempo_confidence,
             features.key_confidence,
             str(features.version),
+            accepted.waveform,
         )
         await conn.execute(
             SQL["store_vibe"],

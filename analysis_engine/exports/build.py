@@ -13,6 +13,7 @@ from analysis_engine.sp404 import (
     MAX_BPM,
     MAX_SECONDS,
     MIN_BPM,
+    TARGET_RATE,
     ConvertOptions,
     KitSample,
     LibrarySample,
@@ -39,6 +40,8 @@ class Source:
     title: str
     info: SampleInfo
     pad: dict[str, Any] | None = None
+    # The pad's trim points in the source's own frames: [start, end), None for the whole sample.
+    trim: tuple[int, int] | None = None
 
 
 @dataclass
@@ -99,9 +102,26 @@ def _decoded(sources: Sequence[Source], progress: Progress) -> Iterator[tuple[So
             progress.advance()
 
 
-def _kit_samples(sources: Sequence[Source], progress: Progress) -> Iterator[KitSample]:
+def target_frame(frame: int, rate: int) -> int:
+    """A source frame's position after conversion to 48 kHz: rounded half up, as soxr sizes its
+    output (n frames become floor(n * 48000 / rate + 1/2))."""
+    return (2 * frame * TARGET_RATE + rate) // (2 * rate)
+
+
+def _kit_samples(
+    sources: Sequence[Source], progress: Progress, *, native: bool
+) -> Iterator[KitSample]:
     for source, audio, rate in _decoded(sources, progress):
         pad = dict(source.pad or {})
+        if source.trim is not None:
+            start, end = source.trim
+            end = min(end, audio.shape[0])
+            if native:
+                # The whole sample goes into the project and the pad plays its part of it.
+                pad |= {"start": target_frame(start, rate), "end": target_frame(end, rate)}
+            else:
+                # The sampler's import takes whole files: the IMPORT pack holds the trimmed audio.
+                audio = audio[start:end]
         settings = PadSettings(**pad, bpm=sampler_bpm(source.info.bpm))
         yield KitSample(pad=settings, audio=audio, sample_rate=rate, name=source.title,
                         info=source.info)  # fmt: skip
@@ -137,9 +157,9 @@ def build_archive(
         project = ProjectSettings(name=name, bpm=sampler_bpm(bpm) or DEFAULT_KIT_BPM)
         if kind == "native_project":
             return write_native_project(
-                out, project, _kit_samples(sources, progress), options=convert
+                out, project, _kit_samples(sources, progress, native=True), options=convert
             )
         return write_import_pack(
-            out, project, _kit_samples(sources, progress), options=convert,
+            out, project, _kit_samples(sources, progress, native=False), options=convert,
             audio_format=audio_format,
         )  # fmt: skip

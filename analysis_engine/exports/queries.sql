@@ -86,7 +86,7 @@ select count(*) from app.kit_pads where kit_id = $1;
 -- name: kit_sources --
 -- Every assigned pad of a kit with the sample's stored audio, in grid order.
 select p.bank, p.pad, p.volume, p.pitch, p.gate, p.loop, p.one_shot, p.mute_group,
-       s.id, s.title, s.blob_key, s.bpm, s.musical_key, s.genre
+       p.trim_start, p.trim_end, s.id, s.title, s.blob_key, s.bpm, s.musical_key, s.genre
 from app.kit_pads p
 join app.samples s on s.user_id = p.user_id and s.id = p.sample_id
 where p.kit_id = $1

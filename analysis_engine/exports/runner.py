@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from analysis_engine.context import Engine
 from analysis_engine.exports.build import Progress, Source, build_archive
 from analysis_engine.exports.service import EXPORT_JOB, EXPORT_TTL_S, SQL
+from analysis_engine.music import spell_key
 from analysis_engine.sp404 import SampleInfo
 from sp404.core.db import tenant_tx
 from sp404.jobs import ClaimedJob, enqueue_job, finish_job, record_progress, start_job_loop
@@ -61,7 +62,7 @@ class _Reporter:
 
 def _info(row: asyncpg.Record) -> SampleInfo:
     return SampleInfo(
-        title=row["title"], bpm=row["bpm"], key=row["musical_key"], genre=row["genre"]
+        title=row["title"], bpm=row["bpm"], key=spell_key(row["musical_key"]), genre=row["genre"]
     )
 
 
@@ -115,8 +116,12 @@ async def _build(
         except BlobNotFound:
             progress.skip(source["title"], "its audio file is missing")
             continue
-        pad = {f: source[f] for f in PAD_FIELDS} if row["kind"] != "samples" else None
-        sources.append(Source(dest, source["title"], _info(source), pad))
+        pad, trim = None, None
+        if row["kind"] != "samples":
+            pad = {f: source[f] for f in PAD_FIELDS}
+            if source["trim_start"] is not None:
+                trim = (source["trim_start"], source["trim_end"])
+        sources.append(Source(dest, source["title"], _info(source), pad, trim))
         await reporter.write(DOWNLOAD_SHARE * (index + 1) / len(rows))
     archive = workdir / "export.zip"
     pack_progress = Progress(total=len(sources), skipped=progress.skipped)

@@ -331,7 +331,7 @@ async def _ingest(ctx: Engine, user_id: uuid.UUID, pad: PlannedPad) -> dict[str,
         try:
             body, _ = await ingest_local_file(
                 ctx, user_id=user_id, path=pad.wav, filename=f"{pad.bank}{pad.pad:02d}.wav",
-                fields=fields, extra_metadata=metadata,
+                fields=fields, extra_metadata=metadata, allow_duplicates=True,
             )  # fmt: skip
             return body
         except QuotaExceeded as exc:

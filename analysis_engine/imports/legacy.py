@@ -85,9 +85,10 @@ async def _store_sha256(ctx: Engine, user_id: uuid.UUID, sample_id: uuid.UUID) -
 
 async def _ingest(ctx: Engine, outcome: Outcome, item: LegacyFile, path: Path) -> None:
     fields = {"title": item.title, "genre": item.genre or "", "tags": ",".join(item.tags)}
+    # The old app's library comes over as it was, duplicates included: each row is a sample.
     body, _ = await ingest_local_file(
         ctx, user_id=outcome.user_id, path=path, filename=path.name, fields=fields,
-        extra_metadata={"legacy": item.legacy},
+        extra_metadata={"legacy": item.legacy}, allow_duplicates=True,
     )  # fmt: skip
     stored = Stored(item, uuid.UUID(str(body["sample_id"])))
     outcome.stored.append(stored)

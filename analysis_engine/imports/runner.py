@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from analysis_engine.context import Engine
 from analysis_engine.imports import archive
 from analysis_engine.imports.zip_import import BATCH_IMPORT_JOB, SQL
-from analysis_engine.samples.upload import ingest_local_file
+from analysis_engine.samples.upload import DuplicateSample, ingest_local_file
 from sp404.core.db import tenant_tx
 from sp404.core.errors import AppError, QuotaExceeded
 from sp404.jobs import ClaimedJob, finish_job, record_progress, start_job_loop
@@ -53,14 +53,17 @@ class Report:
         status: str,
         reason: str | None = None,
         sample: dict[str, Any] | None = None,
+        duplicate_of: str | None = None,
     ) -> None:
-        """Record one entry's outcome."""
+        """Record one entry's outcome (a duplicate names the sample it duplicates)."""
         record: dict[str, Any] = {
             "path": entry.path,
             "filename": entry.filename,
             "status": status,
             "reason": reason,
         }
+        if duplicate_of is not None:
+            record["duplicate_of"] = duplicate_of
         if sample is not None:
             record.update(
                 sample_id=str(sample["sample_id"]),
@@ -184,6 +187,13 @@ async def _import_entries(
                     raise archive.ArchiveRefused("The archive expands past its declared size.")
                 sample = await _ingest(ctx, job.user_id, dest, entry, fields, import_id)
                 report.add(entry, "stored", sample=sample)
+            except DuplicateSample as exc:
+                report.add(
+                    entry,
+                    "skipped",
+                    "already in your library",
+                    duplicate_of=exc.details["sample_id"],
+                )
             except archive.EntrySkipped as exc:
                 report.add(entry, "skipped", str(exc))
             except archive.EntryFailed as exc:

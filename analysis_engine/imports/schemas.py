@@ -33,7 +33,8 @@ class ImportCounts(ResponseModel):
 
 class ImportedFile(ResponseModel):
     """What happened to one file of the archive; a stored one names its sample, size and
-    analysis job (null when not analysed)."""
+    analysis job (null when not analysed); a duplicate (skipped: "already in your library")
+    names the sample that already holds its audio in `duplicate_of`."""
 
     path: str
     filename: str
@@ -42,6 +43,7 @@ class ImportedFile(ResponseModel):
     sample_id: uuid.UUID | SkipJsonSchema[None] = left_out()
     size_bytes: int | SkipJsonSchema[None] = left_out()
     job_id: uuid.UUID | None = left_out()
+    duplicate_of: uuid.UUID | SkipJsonSchema[None] = left_out()
 
 
 class BatchImport(ResponseModel):

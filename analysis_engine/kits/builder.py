@@ -10,10 +10,13 @@ from analysis_engine.collections import member_ids
 from analysis_engine.context import Engine
 from analysis_engine.kits.access import kits_tx, require_kit, require_samples
 from analysis_engine.kits.errors import NoCandidates
+from analysis_engine.kits.prompt import KitRequest, parse_request, word_match
 from analysis_engine.kits.queries import SQL
 from analysis_engine.kits.recommend import (
     BANKS,
+    Candidate,
     derive_target,
+    empty_pads,
     fill_bank,
     load_candidates,
     pad_settings,
@@ -21,15 +24,13 @@ from analysis_engine.kits.recommend import (
     seed_pad,
     similarity_to,
     target_of,
-    text_boost,
 )
 from analysis_engine.kits.roles import role_of_pad
 from analysis_engine.kits.schemas import KitAutoBuild, KitComplete, PadAssign
 from analysis_engine.kits.service import load_kit, put_pad
-from analysis_engine.search import search_library
+from analysis_engine.music import spell_key
 
 MAX_SOURCE_SAMPLES = 1000
-PROMPT_RESULTS = 100
 
 
 async def recommend_for_pad(
@@ -91,37 +92,63 @@ async def complete_kit(
         await conn.execute(SQL["touch_kit"], kit_id)
         view = await load_kit(conn, kit_id)
     view["added"] = [assign.label for assign in sorted(added, key=lambda a: a.pad)]
+    filled = occupied | {assign.pad for assign in added}
+    view["empty"] = empty_pads(body.bank, filled, candidates, target, used)
     return view
 
 
+def _prompt_pool(
+    request: KitRequest, candidates: list[Candidate]
+) -> tuple[list[Candidate], dict[uuid.UUID, float]]:
+    """The candidates a request's words match (all of them without words), each with up to
+    0.3 added to its score in proportion to the share of words it matches."""
+    if not request.words:
+        return candidates, {}
+    shares = {c.id: word_match(request, c.row) for c in candidates}
+    pool = [c for c in candidates if shares[c.id] > 0]
+    return pool, {c.id: 0.3 * shares[c.id] for c in pool}
+
+
 async def auto_build(ctx: Engine, *, user_id: uuid.UUID, body: KitAutoBuild) -> dict[str, Any]:
-    """A new kit filled by pad roles from a collection's samples or a prompt's matches."""
-    boost: dict[uuid.UUID, float] = {}
+    """A new kit filled by pad roles from a collection's samples, or from the samples whose
+    words match a sentence ("dusty lo-fi drums at 92": its tempo and key set the kit's unless
+    given), with the pads left empty and why."""
+    request: KitRequest | None = None
+    ids: list[uuid.UUID] = []
     if body.collection_id is not None:
         ids = await member_ids(
             ctx, user_id=user_id, collection_id=body.collection_id, limit=MAX_SOURCE_SAMPLES
         )
-    else:
-        found = await search_library(
-            ctx, user_id=user_id, text=body.prompt or "", limit=PROMPT_RESULTS, offset=0
-        )
-        boost = text_boost(found["results"])
-        ids = list(boost)
-    if not ids:
-        raise NoCandidates()
     async with kits_tx(ctx, user_id) as conn:
-        candidates = await load_candidates(conn, ids)
+        if body.collection_id is not None:
+            candidates = await load_candidates(conn, ids) if ids else []
+            boost: dict[uuid.UUID, float] = {}
+            among = "this collection"
+        else:
+            request = parse_request(body.prompt or "")
+            candidates, boost = _prompt_pool(request, await load_candidates(conn))
+            among = (
+                "the samples matching " + ", ".join(f'"{w}"' for w in request.words)
+                if request.words
+                else "your library"
+            )
         if not candidates:
-            raise NoCandidates()
+            raise NoCandidates(f"Nothing in {among} matched, so no kit was built.")
         derived_bpm, derived_key = derive_target(candidates)
-        bpm = body.bpm if body.bpm is not None else derived_bpm
-        key = body.musical_key or derived_key
+        bpm = body.bpm
+        if bpm is None:
+            bpm = request.bpm if request is not None and request.bpm is not None else derived_bpm
+        key = spell_key(body.musical_key)
+        if key is None:
+            asked = None if request is None or request.key is None else str(request.key)
+            key = asked or derived_key
         kit = await conn.fetchrow(
             SQL["insert_kit"], user_id, body.name, bpm, key, body.description or None
         )
         target = target_of(bpm, key)
         used: set[uuid.UUID] = set()
         filled = 0
+        empty: list[dict[str, Any]] = []
         for bank in BANKS:
             assigns = fill_bank(bank, set(), candidates, target, used, boost)
             if not assigns:
@@ -129,9 +156,25 @@ async def auto_build(ctx: Engine, *, user_id: uuid.UUID, body: KitAutoBuild) -> 
             for assign in assigns:
                 await put_pad(conn, user_id, kit["id"], assign)
             filled += len(assigns)
+            # Later banks fill only while earlier ones could; say why each used bank has gaps.
+            filled_pads = {a.pad for a in assigns}
+            empty += empty_pads(bank, filled_pads, candidates, target, used, among=among)
         if not filled:
-            raise NoCandidates("None of those samples suits a pad of this kit; no kit was built.")
+            raise NoCandidates(f"Nothing in {among} suits a pad of this kit; no kit was built.")
         view = await load_kit(conn, kit["id"])
     view["filled"] = filled
     view["source"] = {"collection_id": body.collection_id, "prompt": body.prompt}
+    view["understood"] = None if request is None else request_view(request)
+    view["empty"] = empty
     return view
+
+
+def request_view(request: KitRequest) -> dict[str, Any]:
+    """What a sentence was understood to ask for."""
+    key = request.key
+    return {
+        "bpm": request.bpm,
+        "musical_key": None if key is None else str(key),
+        "camelot": None if key is None else key.camelot,
+        "words": list(request.words),
+    }

@@ -23,6 +23,12 @@ class PadEmpty(NotFound):
     code = "pad_empty"
 
 
+class BadTrim(Unprocessable):
+    """The pad's trim points do not fit inside its sample."""
+
+    code = "bad_trim"
+
+
 class NoCandidates(Unprocessable):
     """Nothing in your library matched, so no kit was built."""
 

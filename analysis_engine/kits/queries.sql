@@ -45,7 +45,8 @@ delete from app.kits where id = $1 returning id;
 -- name: kit_pads --
 -- Every assigned pad of a kit with its sample, in grid order (A1 .. J16).
 select p.bank, p.pad, p.sample_id, p.volume, p.pitch, p.gate, p.loop, p.one_shot, p.mute_group,
-       s.title, s.bpm, s.musical_key, s.duration_s, s.is_loop, s.status
+       p.trim_start, p.trim_end, s.title, s.bpm, s.musical_key, s.duration_s, s.sample_rate,
+       round(s.duration_s * s.sample_rate)::bigint as frames, s.is_loop, s.status
 from app.kit_pads p
 join app.samples s on s.user_id = p.user_id and s.id = p.sample_id
 where p.kit_id = $1
@@ -53,19 +54,20 @@ order by p.bank, p.pad;
 
 -- name: fetch_pad --
 -- One assigned pad of a kit.
-select bank, pad, sample_id, volume, pitch, gate, loop, one_shot, mute_group
+select bank, pad, sample_id, volume, pitch, gate, loop, one_shot, mute_group, trim_start, trim_end
 from app.kit_pads
 where kit_id = $1 and bank = $2 and pad = $3;
 
 -- name: upsert_pad --
 -- Puts a sample on a pad with its settings, replacing whatever was there.
 insert into app.kit_pads (user_id, kit_id, bank, pad, sample_id, volume, pitch, gate, loop,
-                          one_shot, mute_group)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                          one_shot, mute_group, trim_start, trim_end)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 on conflict on constraint kit_pads_pkey do update
    set sample_id = excluded.sample_id, volume = excluded.volume, pitch = excluded.pitch,
        gate = excluded.gate, loop = excluded.loop, one_shot = excluded.one_shot,
-       mute_group = excluded.mute_group, updated_at = now();
+       mute_group = excluded.mute_group, trim_start = excluded.trim_start,
+       trim_end = excluded.trim_end, updated_at = now();
 
 -- name: move_pad --
 -- Moves a pad's sample and settings to an empty pad.
@@ -78,7 +80,8 @@ update app.kit_pads
 -- primary key would refuse two rows trading places in one statement); the contents move.
 update app.kit_pads p
    set sample_id = o.sample_id, volume = o.volume, pitch = o.pitch, gate = o.gate,
-       loop = o.loop, one_shot = o.one_shot, mute_group = o.mute_group, updated_at = now()
+       loop = o.loop, one_shot = o.one_shot, mute_group = o.mute_group,
+       trim_start = o.trim_start, trim_end = o.trim_end, updated_at = now()
   from app.kit_pads o
  where p.kit_id = $1 and o.kit_id = $1
    and ((p.bank = $2 and p.pad = $3 and o.bank = $4 and o.pad = $5)
@@ -107,6 +110,10 @@ delete from app.kit_pads where kit_id = $1 returning pad;
 -- Which of the given ids are the caller's samples.
 select id from app.samples where id = any($1::uuid[]);
 
+-- name: sample_frames --
+-- A sample's length in its own frames (null when unknown), what a pad's trim is checked against.
+select round(duration_s * sample_rate)::bigint from app.samples where id = $1;
+
 -- name: candidates --
 -- Samples a kit could use ($1: only these ids, or NULL for the whole library), with the analysis
 -- figures the pad roles look at, newest first.
@@ -116,7 +123,8 @@ select s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s, s.sample
        (f.features ->> 'harmonic_percussive_ratio')::double precision as harmonic_share,
        (f.features ->> 'duration_s')::double precision as analysed_duration_s,
        (f.features ->> 'is_loop')::boolean as analysed_loop,
-       v.descriptors, v.best_use
+       v.descriptors, v.best_use, v.moods, v.compatibility_tags, v.genre as vibe_genre,
+       v.description as vibe_description
 from app.samples s
 left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
 left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id

@@ -1,13 +1,15 @@
 """Suggestions from the producer's library: per-pad picks, "complete this kit" from one seed
 sample, and whole kits built from a collection or a text prompt.
 
-Every pick follows the pad's role (see roles.py) and the kit: a sample with a tempo must lie
-within ±10 BPM of the kit's, and a sample with a key must mix with the kit's key (the same key,
-its relative major/minor, or a fifth up or down). Samples without a tempo or key pass (drum hits
-rarely have either). Among fitting samples the score is the role fit, plus up to 0.15 for a close
-tempo and 0.1 for the same key (0.05 for a related one), plus half the cosine similarity to the
-seed's embedding when completing a kit, or up to 0.3 for a strong text match when building one
-from a prompt.
+Every pick follows the pad's role (see roles.py) and the kit: on a loop pad a sample with a
+tempo must lie within ±10 BPM of the kit's, and on loop and texture pads a sample with a key must
+mix with the kit's key (the same key, its relative major/minor, or a fifth up or down). Drum and
+percussion pads ignore tempo and key (a hit's "tempo" or "key" is noise, and a kick tagged `kick`
+must not miss its pad over a spurious G# major), and samples without a tempo or key pass.
+Among fitting samples the score is the role fit, plus up to 0.15 for a close tempo and 0.1 for
+the same key (0.05 for a related one), plus half the cosine similarity to the seed's embedding
+when completing a kit, or up to 0.3 in proportion to the share of a sentence's words a sample
+matches when building one from a sentence (prompt.py).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from analysis_engine.search import LIBRARIES, Key, compatible_keys, key_relation
 from analysis_engine.sp404 import MAX_BPM, MIN_BPM
 
 MAX_CANDIDATES = 5000
+TONAL_ROLES: frozenset[Role] = frozenset({"loop", "texture"})
 TEMPO_WINDOW_BPM = 10.0
 HAT_MUTE_GROUP = 1
 BANKS = "ABCDEFGHIJ"
@@ -97,12 +100,14 @@ def target_of(bpm: float | None, key_text: str | None) -> KitTarget:
     return KitTarget(bpm, parse_key(key_text))
 
 
-def fits(target: KitTarget, candidate: Candidate) -> bool:
-    """Whether a candidate's known tempo and key suit the kit."""
+def fits(target: KitTarget, candidate: Candidate, role: Role = "loop") -> bool:
+    """Whether a candidate's known tempo and key suit the kit on a pad of `role` (tempo counts
+    on loop pads, key on loop and texture pads)."""
     bpm = candidate.bpm
-    if target.bpm is not None and bpm is not None and abs(bpm - target.bpm) > TEMPO_WINDOW_BPM:
-        return False
-    if target.key is not None and candidate.key is not None:
+    if role == "loop" and target.bpm is not None and bpm is not None:
+        if abs(bpm - target.bpm) > TEMPO_WINDOW_BPM:
+            return False
+    if role in TONAL_ROLES and target.key is not None and candidate.key is not None:
         return candidate.key in compatible_keys(target.key, fifths=True)
     return True
 
@@ -131,7 +136,7 @@ def rank(
     """Candidates that suit `role` and the kit, best first."""
     picks = []
     for candidate in candidates:
-        if candidate.id in exclude or not fits(target, candidate):
+        if candidate.id in exclude or not fits(target, candidate, role):
             continue
         fit = role_score(role, candidate.sound)
         if fit <= 0.0:
@@ -229,9 +234,49 @@ def derive_target(candidates: Sequence[Candidate]) -> tuple[float | None, str | 
     return bpm, key
 
 
-def text_boost(results: Sequence[Mapping[str, Any]]) -> dict[uuid.UUID, float]:
-    """Up to 0.3 for each text-search hit, in proportion to its rank against the best."""
-    if not results:
-        return {}
-    best = max(float(r["rank"]) for r in results) or 1.0
-    return {uuid.UUID(str(r["id"])): 0.3 * float(r["rank"]) / best for r in results}
+ROLE_NAMES: Mapping[Role, str] = {
+    "loop": "loop (a loop of 3 s or more)",
+    "texture": "texture (pads, ambience, vinyl, FX)",
+    "percussion": "percussion (claps, rims, shakers, congas)",
+    "kick": "kick",
+    "snare": "snare",
+    "closed_hat": "closed hi-hat",
+    "open_hat": "open hi-hat",
+}
+
+
+def empty_pads(
+    bank: str,
+    filled: set[int],
+    candidates: Sequence[Candidate],
+    target: KitTarget,
+    used: set[uuid.UUID],
+    *,
+    among: str = "your library",
+) -> list[dict[str, Any]]:
+    """Why each pad of a bank outside `filled` stayed empty after filling: no sample `among`
+    the candidates suits its role (`no_candidate`), those that do and are not on a pad (`used`)
+    miss the kit's tempo or key (`tempo_or_key`), or all of them are on pads (`all_used`)."""
+    empty = []
+    for pad in range(1, 17):
+        if pad in filled:
+            continue
+        role = role_of_pad(pad)
+        suited = [c for c in candidates if role_score(role, c.sound) > 0]
+        left = [c for c in suited if c.id not in used]
+        name = ROLE_NAMES[role]
+        if not suited:
+            reason, message = "no_candidate", f"Nothing in {among} suits the {name} pad."
+        elif left and not any(fits(target, c, role) for c in left):
+            reason = "tempo_or_key"
+            message = (
+                f"The samples in {among} that suit the {name} pad are more than"
+                f" {TEMPO_WINDOW_BPM:g} BPM from the kit's tempo or clash with its key."
+            )
+        else:
+            reason = "all_used"
+            message = f"Every sample in {among} that suits the {name} pad is on another pad."
+        empty.append(
+            {"label": f"{bank}-{pad:02d}", "role": role, "reason": reason, "message": message}
+        )
+    return empty

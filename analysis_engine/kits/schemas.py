@@ -80,6 +80,23 @@ class PadAssign(PadRef):
     loop: bool = False
     one_shot: bool = True
     mute_group: Annotated[int, Field(ge=0, le=16, description="0: none")] = 0
+    start: Annotated[
+        int | None,
+        Field(ge=0, description="first frame played, in the sample's own frames (null: 0)"),
+    ] = None
+    end: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            description="the frame after the last one played (null: the sample's length)",
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> Self:
+        if self.start is not None and self.end is not None and self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
 
 
 class PadMove(BaseModel):
@@ -138,7 +155,9 @@ class KitComplete(BaseModel):
 
 
 class KitAutoBuild(BaseModel):
-    """Build a new kit from a collection or from a text prompt (vibe search)."""
+    """Build a new kit from a collection or from a sentence ("dusty lo-fi drums at 92", "dark
+    trap kit in F minor 140"): its tempo and key set the kit's (unless `bpm` or `musical_key`
+    are given), and its other words pick the samples whose tags, titles or vibe match them."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra=exactly_one_of("collection_id", "prompt")
@@ -170,7 +189,8 @@ class KitSummary(ResponseModel):
     id: uuid.UUID
     name: str
     bpm: float | None
-    musical_key: str | None
+    musical_key: str | None = Field(description='one spelling everywhere: e.g. "G# minor"')
+    camelot: str | None = Field(description='the key on the Camelot wheel, e.g. "1A"')
     description: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -187,13 +207,16 @@ class KitPage(ResponseModel):
 
 
 class PadSample(ResponseModel):
-    """A summary of the sample on a pad (`duration` in seconds)."""
+    """A summary of the sample on a pad (`duration` in seconds; `frames` at `sample_rate`, the
+    unit of the pad's `start` and `end`)."""
 
     id: uuid.UUID
     title: str
     bpm: float | None
     musical_key: str | None
     duration: float | None
+    sample_rate: int | None
+    frames: int | None
     is_loop: bool | None
     status: SampleStatus
 
@@ -213,6 +236,8 @@ class Pad(ResponseModel):
     loop: bool
     one_shot: bool
     mute_group: int
+    start: int | None = Field(description="first frame played (null with end: the whole sample)")
+    end: int | None = Field(description="the frame after the last one played")
     sample: PadSample
 
 
@@ -228,10 +253,33 @@ class ClearedKit(Kit):
     cleared: int
 
 
+class EmptyPad(ResponseModel):
+    """A pad that stayed empty, and why: `no_candidate` (nothing suits its role),
+    `tempo_or_key` (what suits it misses the kit's tempo or key), `all_used` (what suits it is
+    on other pads); `message` says it in words."""
+
+    label: str
+    role: Role
+    reason: Literal["no_candidate", "tempo_or_key", "all_used"]
+    message: str
+
+
 class CompletedKit(Kit):
-    """A kit after completing a bank, with the labels of the pads filled."""
+    """A kit after completing a bank, with the labels of the pads filled and of those that
+    stayed empty (with why)."""
 
     added: list[str]
+    empty: list[EmptyPad]
+
+
+class KitRequestView(ResponseModel):
+    """What a kit's sentence was understood to ask for: a tempo, a key (with its Camelot
+    number) and the words matched against tags, titles and vibes."""
+
+    bpm: float | None
+    musical_key: str | None
+    camelot: str | None
+    words: list[str]
 
 
 class KitSource(ResponseModel):
@@ -242,10 +290,14 @@ class KitSource(ResponseModel):
 
 
 class BuiltKit(Kit):
-    """A kit built automatically, with how many pads were filled and from what."""
+    """A kit built automatically, with how many pads were filled and from what, what a
+    sentence was understood to ask for (null for a collection), and the pads of each bank used
+    that stayed empty (with why)."""
 
     filled: int
     source: KitSource
+    understood: KitRequestView | None
+    empty: list[EmptyPad]
 
 
 class Pick(ResponseModel):

@@ -9,7 +9,7 @@ import asyncpg
 
 from analysis_engine.context import Engine
 from analysis_engine.kits.access import kits_tx, require_kit, require_samples
-from analysis_engine.kits.errors import DuplicateKitName, PadEmpty, PadOccupied
+from analysis_engine.kits.errors import BadTrim, DuplicateKitName, PadEmpty, PadOccupied
 from analysis_engine.kits.queries import SQL
 from analysis_engine.kits.roles import role_of_pad
 from analysis_engine.kits.schemas import (
@@ -21,6 +21,7 @@ from analysis_engine.kits.schemas import (
     PadRef,
     PadSwap,
 )
+from analysis_engine.music import camelot_of, spell_key
 
 KIT_FIELDS = ("id", "name", "bpm", "musical_key", "description", "created_at", "updated_at")
 PAD_SETTINGS = ("volume", "pitch", "gate", "loop", "one_shot", "mute_group")
@@ -35,12 +36,16 @@ def pad_view(row: asyncpg.Record) -> dict[str, Any]:
         "role": role_of_pad(row["pad"]),
         "sample_id": row["sample_id"],
         **{name: row[name] for name in PAD_SETTINGS},
+        "start": row["trim_start"],
+        "end": row["trim_end"],
         "sample": {
             "id": row["sample_id"],
             "title": row["title"],
             "bpm": row["bpm"],
-            "musical_key": row["musical_key"],
+            "musical_key": spell_key(row["musical_key"]),
             "duration": row["duration_s"],
+            "sample_rate": row["sample_rate"],
+            "frames": row["frames"],
             "is_loop": row["is_loop"],
             "status": row["status"],
         },
@@ -50,6 +55,8 @@ def pad_view(row: asyncpg.Record) -> dict[str, Any]:
 def kit_view(row: asyncpg.Record, pads: list[asyncpg.Record] | None = None) -> dict[str, Any]:
     """A kit as the API shows it (with its pads when given)."""
     view: dict[str, Any] = {name: row[name] for name in KIT_FIELDS}
+    view["musical_key"] = spell_key(row["musical_key"])
+    view["camelot"] = camelot_of(row["musical_key"])
     if pads is not None:
         view["pad_count"] = len(pads)
         view["pads"] = [pad_view(pad) for pad in pads]
@@ -66,7 +73,12 @@ async def create_kit(ctx: Engine, *, user_id: uuid.UUID, body: KitCreate) -> dic
     """A new, empty kit (409 when the name is taken)."""
     async with kits_tx(ctx, user_id) as conn:
         row = await conn.fetchrow(
-            SQL["insert_kit"], user_id, body.name, body.bpm, body.musical_key, body.description
+            SQL["insert_kit"],
+            user_id,
+            body.name,
+            body.bpm,
+            spell_key(body.musical_key),
+            body.description,
         )
     return kit_view(row, [])
 
@@ -105,7 +117,7 @@ async def update_kit(
             kit_id,
             merged["name"],
             merged["bpm"],
-            merged["musical_key"],
+            spell_key(merged["musical_key"]),
             merged["description"] or None,
         )
         return await load_kit(conn, updated["id"])
@@ -118,10 +130,31 @@ async def delete_kit(ctx: Engine, *, user_id: uuid.UUID, kit_id: uuid.UUID) -> N
         await conn.execute(SQL["delete_kit"], kit_id)
 
 
+async def _trim(conn: asyncpg.Connection, body: PadAssign) -> tuple[int | None, int | None]:
+    """The pad's (start, end) checked against the sample's length: both None for the whole
+    sample; one given alone gets the other from the sample (0, or its length)."""
+    if body.start is None and body.end is None:
+        return None, None
+    frames = await conn.fetchval(SQL["sample_frames"], body.sample_id)
+    if frames is None:
+        raise BadTrim("This sample's length is unknown, so it cannot be trimmed yet.")
+    start = 0 if body.start is None else body.start
+    end = frames if body.end is None else body.end
+    if not 0 <= start < end <= frames:
+        raise BadTrim(
+            f"Trim points must satisfy 0 <= start < end <= {frames} (the sample's frames);"
+            f" got start {start}, end {end}."
+        )
+    if (start, end) == (0, frames):
+        return None, None
+    return start, end
+
+
 async def put_pad(
     conn: asyncpg.Connection, user_id: uuid.UUID, kit_id: uuid.UUID, body: PadAssign
 ) -> None:
     """Write one pad (the kit must be locked and the sample checked by the caller)."""
+    start, end = await _trim(conn, body)
     await conn.execute(
         SQL["upsert_pad"],
         user_id,
@@ -130,6 +163,8 @@ async def put_pad(
         body.pad,
         body.sample_id,
         *(getattr(body, name) for name in PAD_SETTINGS),
+        start,
+        end,
     )
 
 

@@ -21,7 +21,13 @@ from typing import Any
 
 from analysis_engine.context import Engine
 from analysis_engine.samples.formats import UnsupportedAudio, check_audio, sniff
-from analysis_engine.samples.upload import EmptyAudio, Received, clean_filename, commit_sample
+from analysis_engine.samples.upload import (
+    DuplicateSample,
+    EmptyAudio,
+    Received,
+    clean_filename,
+    commit_sample,
+)
 from sp404.billing import storage_quota
 from sp404.core.audit import Hidden, owner_tx
 from sp404.core.errors import PayloadTooLarge, Unprocessable
@@ -138,7 +144,7 @@ async def complete_direct_upload(
             result = await commit_sample(ctx, user_id, sample_id, key, received, info, reservation)
             committed = True
             return result
-        except (Unprocessable, PayloadTooLarge, UnsupportedAudio):
+        except (Unprocessable, PayloadTooLarge, UnsupportedAudio, DuplicateSample):
             await ctx.blobs.delete(staged)
             await storage_quota.release(ctx.pool, reservation)
             raise

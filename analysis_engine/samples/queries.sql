@@ -5,6 +5,14 @@ insert into app.samples (id, user_id, title, filename, format, size_bytes, sha25
 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 returning id, created_at;
 
+-- name: lock_sample_hash --
+-- Serialises the duplicate check of one producer's file ($1: user id and sha256) until commit.
+select pg_advisory_xact_lock(hashtextextended($1, 0));
+
+-- name: sample_with_sha256 --
+-- The caller's sample holding exactly this audio, if any (the oldest).
+select id from app.samples where sha256 = $1 order by created_at, id limit 1;
+
 -- name: auto_analyze_enabled --
 -- Whether new uploads are analysed without being asked.
 select auto_analyze_enabled from app.user_preferences;
@@ -14,20 +22,29 @@ select auto_analyze_enabled from app.user_preferences;
 select ahead, done_recently from app.queue_stats($1, $2);
 
 -- name: list_samples --
--- The caller's samples with filters (each NULL when unused) and a whitelisted sort.
+-- The caller's samples with filters (each NULL when unused; $2/$3 pairwise tempo ranges, $4 key
+-- spellings in lower case) and a whitelisted sort.
 select s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s, s.sample_rate, s.channels,
        s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status, s.created_at, s.updated_at,
-       v.description as vibe, count(*) over () as total
+       s.corrections || case when s.extra_metadata ? 'bpm_corrected' then array['bpm'] else '{}' end
+           || case when s.extra_metadata ? 'key_corrected' then array['musical_key'] else '{}' end
+           as corrected,
+       f.sample_id is not null as analysed, (f.features ->> 'tempo_bpm')::double precision
+           as detected_bpm, (f.features ->> 'key') || ' ' || (f.features ->> 'mode') as detected_key,
+       (f.features ->> 'is_loop')::boolean as detected_loop, f.tempo_confidence, f.key_confidence,
+       v.description as vibe, f.waveform, count(*) over () as total
 from app.samples s
 left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
+left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
 where ($1::text is null
        or s.title ilike '%' || $1 || '%' escape '\'
        or s.filename ilike '%' || $1 || '%' escape '\'
        or v.description ilike '%' || $1 || '%' escape '\'
        or exists (select 1 from unnest(s.tags) t where t ilike '%' || $1 || '%' escape '\'))
-  and ($2::double precision is null or s.bpm >= $2)
-  and ($3::double precision is null or s.bpm <= $3)
-  and ($4::text is null or lower(s.musical_key) = lower($4))
+  and ($2::double precision[] is null
+       or exists (select 1 from unnest($2::double precision[], $3::double precision[]) r(lo, hi)
+                  where s.bpm between r.lo and r.hi))
+  and ($4::text[] is null or lower(s.musical_key) = any($4))
   and ($5::text is null or lower(s.genre) = lower($5))
   and ($6::boolean is null or s.is_loop = $6)
   and ($7::text[] is null or s.tags @> $7)
@@ -46,13 +63,20 @@ limit $11 offset $12;
 -- One of the caller's samples.
 select s.id, s.title, s.filename, s.format, s.size_bytes, s.sha256, s.blob_key, s.duration_s,
        s.sample_rate, s.channels, s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status,
-       s.analysed_at, s.extra_metadata, s.created_at, s.updated_at
+       s.analysed_at, s.extra_metadata, s.created_at, s.updated_at,
+       s.corrections || case when s.extra_metadata ? 'bpm_corrected' then array['bpm'] else '{}' end
+           || case when s.extra_metadata ? 'key_corrected' then array['musical_key'] else '{}' end
+           as corrected,
+       f.sample_id is not null as analysed, (f.features ->> 'tempo_bpm')::double precision
+           as detected_bpm, (f.features ->> 'key') || ' ' || (f.features ->> 'mode') as detected_key,
+       (f.features ->> 'is_loop')::boolean as detected_loop, f.tempo_confidence, f.key_confidence
 from app.samples s
+left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
 where s.id = $1;
 
 -- name: fetch_sample_analysis --
 -- Features and vibe of one sample, when ready.
-select f.features, f.tempo_confidence, f.key_confidence, f.engine_version,
+select f.features, f.tempo_confidence, f.key_confidence, f.engine_version, f.waveform,
        to_jsonb(v) - 'user_id' - 'sample_id' - 'search_document' as vibe
 from app.samples s
 left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
@@ -68,20 +92,42 @@ order by created_at desc
 limit 1;
 
 -- name: update_sample --
--- Edits the given fields (NULL keeps the value; $7/$8 clear bpm/key when true).
-update app.samples
-   set title = coalesce($2, title),
-       genre = case when $9 then null else coalesce($3, genre) end,
-       tags = coalesce($4, tags),
-       bpm = case when $7 then null else coalesce($5, bpm) end,
-       musical_key = case when $8 then null else coalesce($6, musical_key) end,
-       -- A producer's BPM or key correction outlives later re-analyses.
-       extra_metadata = extra_metadata
-           || case when $5 is not null or $7 then '{"bpm_corrected": true}'::jsonb else '{}' end
-           || case when $6 is not null or $8 then '{"key_corrected": true}'::jsonb else '{}' end,
+-- Edits the given fields (NULL keeps title, genre and tags; $5 clears genre). The fields in $6
+-- take the producer's value ($7 bpm, $8 key, $9 loop; a NULL bpm or key means "none") and are
+-- recorded as corrections; the fields in $10 drop their correction and take the analysis' value
+-- again (as the worker stores it). Samples corrected before `corrections` carry legacy flags.
+with detected as (
+    select round((f.features ->> 'tempo_bpm')::numeric, 2)::double precision as bpm,
+           (f.features ->> 'key') || ' ' || (f.features ->> 'mode') as musical_key,
+           (f.features ->> 'is_loop')::boolean as is_loop
+    from app.audio_features f
+    where f.sample_id = $1
+)
+update app.samples s
+   set title = coalesce($2, s.title),
+       genre = case when $5 then null else coalesce($3, s.genre) end,
+       tags = coalesce($4, s.tags),
+       bpm = case when 'bpm' = any($6) then $7
+                  when 'bpm' = any($10) then (select bpm from detected)
+                  else s.bpm end,
+       musical_key = case when 'musical_key' = any($6) then $8
+                          when 'musical_key' = any($10) then (select musical_key from detected)
+                          else s.musical_key end,
+       is_loop = case when 'is_loop' = any($6) then $9
+                      when 'is_loop' = any($10) then (select is_loop from detected)
+                      else s.is_loop end,
+       corrections = array(select field
+                           from unnest(array['bpm', 'musical_key', 'is_loop']) as field
+                           where (field = any(s.corrections) or field = any($6))
+                             and not field = any($10)),
+       corrected_at = case when cardinality($6) > 0 then now() else s.corrected_at end,
+       extra_metadata = s.extra_metadata
+           - array_remove(array[case when 'bpm' = any($10) then 'bpm_corrected' end,
+                                case when 'musical_key' = any($10) then 'key_corrected' end],
+                          null),
        updated_at = now()
- where id = $1
-returning id;
+ where s.id = $1
+returning s.id;
 
 -- name: delete_sample --
 -- Removes one sample (features, vibe, memberships and pads cascade).

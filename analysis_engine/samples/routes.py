@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
+from analysis_engine.features.waveform import COLUMNS
 from analysis_engine.samples import direct, reanalyze, service, upload
+from analysis_engine.samples.filters import KeyMatch, TempoKeyFilter, key_from_query
 from analysis_engine.samples.schemas import (
     UPLOAD_OPENAPI,
     DirectUpload,
@@ -24,6 +26,7 @@ from analysis_engine.samples.schemas import (
     SampleStatus,
     SampleUpdate,
     UploadAccepted,
+    WaveformColumns,
 )
 from sp404.core.errors import BadRequest
 from sp404.storage import parse_range
@@ -123,7 +126,20 @@ async def list_samples(
     ] = None,
     bpm_min: Annotated[float | None, Query(ge=0, le=1000)] = None,
     bpm_max: Annotated[float | None, Query(ge=0, le=1000)] = None,
-    key: Annotated[FilterText | None, Query(max_length=20)] = None,
+    half_double: Annotated[
+        bool, Query(description="with bpm_min/bpm_max: also keep half and double time")
+    ] = False,
+    key: Annotated[
+        FilterText | None,
+        Query(max_length=20, description='any spelling: "A minor", "Am", "Bb major", "F#m"'),
+    ] = None,
+    key_match: Annotated[
+        KeyMatch,
+        Query(
+            description="exact: the key; relative: and its relative major/minor; compatible:"
+            " and the keys a fifth up and down (its Camelot neighbours)"
+        ),
+    ] = "exact",
     genre: Annotated[FilterText | None, Query(max_length=60)] = None,
     loop: bool | None = None,
     tags: Annotated[
@@ -134,13 +150,18 @@ async def list_samples(
     sort: SampleSort = "created_desc",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    waveform_columns: WaveformColumns = service.LIST_WAVEFORM_COLUMNS,
 ) -> dict[str, Any]:
-    """Your samples, filtered and sorted, a page at a time."""
+    """Your samples, filtered and sorted, a page at a time, each with its waveform."""
     filters = {
         "q": q,
-        "bpm_min": bpm_min,
-        "bpm_max": bpm_max,
-        "key": key,
+        "tempo_key": TempoKeyFilter(
+            bpm_min=bpm_min,
+            bpm_max=bpm_max,
+            half_double=half_double,
+            key=key_from_query(key),
+            key_match=key_match,
+        ),
         "genre": genre,
         "loop": loop,
         "tags": [t.strip().lower() for t in tags or [] if t.strip()],
@@ -148,16 +169,29 @@ async def list_samples(
         "status": status,
     }
     return await service.list_samples(
-        ctx, user_id=caller.user_id, filters=filters, sort=sort, limit=limit, offset=offset
+        ctx,
+        user_id=caller.user_id,
+        filters=filters,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        waveform_columns=waveform_columns,
     )
 
 
 @router.get(
     "/api/samples/{sample_id}", response_model=SampleDetail, response_model_exclude_unset=True
 )
-async def get_sample(sample_id: uuid.UUID, caller: CallerDep, ctx: EngineDep) -> dict[str, Any]:
-    """One sample with its features and vibe when analysed."""
-    return await service.get_sample(ctx, user_id=caller.user_id, sample_id=sample_id)
+async def get_sample(
+    sample_id: uuid.UUID,
+    caller: CallerDep,
+    ctx: EngineDep,
+    waveform_columns: WaveformColumns = COLUMNS,
+) -> dict[str, Any]:
+    """One sample with its features, vibe and waveform when analysed."""
+    return await service.get_sample(
+        ctx, user_id=caller.user_id, sample_id=sample_id, waveform_columns=waveform_columns
+    )
 
 
 @router.patch(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from analysis_engine.jobs_schemas import JobStatus
+from analysis_engine.samples.filters import KeyMatch
 from analysis_engine.samples.upload import MAX_TAG_LENGTH, MAX_TAGS
-from analysis_engine.schemas import NO_NUL, VISIBLE, ResponseModel, TextTimestamp
+from analysis_engine.schemas import NO_NUL, VISIBLE, ResponseModel, TextTimestamp, left_out
 
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=VISIBLE)
@@ -27,13 +30,25 @@ Tag = Annotated[
 Key = Annotated[str, StringConstraints(pattern=r"^[A-G](#|b)? (major|minor)$")]
 # Filters of the library list: free text compared with what is stored (no NUL, see NO_NUL).
 FilterText = Annotated[str, StringConstraints(pattern=NO_NUL)]
+Correctable = Literal["bpm", "musical_key", "is_loop"]
 SampleStatus = Literal["pending", "processing", "ready", "failed", "deferred", "skipped"]
 SampleSort = Literal["created_desc", "created_asc", "title", "bpm", "duration"]
 AudioFormat = Literal["wav", "aiff", "flac", "ogg", "mp3"]
+WaveformColumns = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=1000,
+        description="columns of each waveform (pairs are merged down from the stored 1,000)",
+    ),
+]
 
 
 class SampleUpdate(BaseModel):
-    """Fields a producer may edit; send null for bpm/musical_key/genre to clear them."""
+    """Fields a producer may edit. `bpm`, `musical_key` and `is_loop` are corrections: the value
+    given is what lists, filters, search, kits and exports use from then on, and re-analysis
+    leaves it alone; null sets "no tempo" / "no key". `reset` drops corrections, back to what
+    the analysis found. Null clears genre."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -42,6 +57,17 @@ class SampleUpdate(BaseModel):
     tags: Annotated[list[Tag], Field(max_length=32)] | None = None
     bpm: Annotated[float, Field(ge=20, le=400)] | None = None
     musical_key: Key | None = None
+    is_loop: bool | SkipJsonSchema[None] = left_out()
+    reset: Annotated[list[Correctable], Field(max_length=3)] = []
+
+    @model_validator(mode="after")
+    def _set_or_reset(self) -> Self:
+        if "is_loop" in self.model_fields_set and self.is_loop is None:
+            raise ValueError("is_loop is true (a loop) or false (a one-shot)")
+        both = set(self.reset) & self.model_fields_set
+        if both:
+            raise ValueError(f"{sorted(both)[0]} is both set and reset")
+        return self
 
 
 class DirectUploadStart(BaseModel):
@@ -101,7 +127,10 @@ class Sample(ResponseModel):
     genre: str | None
     tags: list[str]
     bpm: float | None
-    musical_key: str | None
+    musical_key: str | None = Field(
+        description='one spelling everywhere: sharps, e.g. "G# minor" (never "Ab minor")'
+    )
+    camelot: str | None = Field(description='the key on the Camelot wheel, e.g. "8A" (A minor)')
     is_loop: bool | None
     status: SampleStatus
     created_at: dt.datetime
@@ -109,19 +138,71 @@ class Sample(ResponseModel):
     duration: float | None
 
 
-class LibrarySample(Sample):
-    """A sample of the library list, with its vibe's description."""
+class Waveform(ResponseModel):
+    """Waveform peaks to draw: `columns` equal spans of the clip, left to right, each a
+    `[min, max]` pair of the sample values in it across all channels, scaled so that full scale
+    (1.0) is 127 (so -127..127). A clip shorter than the columns asked for has fewer."""
+
+    columns: int
+    peaks: list[tuple[int, int]]
+
+
+class Detected(ResponseModel):
+    """What the analysis found, whatever the producer corrected since (`bpm` and `musical_key`
+    null: none found; the key in the one spelling)."""
+
+    bpm: float | None
+    musical_key: str | None
+    camelot: str | None
+    is_loop: bool | None
+    tempo_confidence: float | None
+    key_confidence: float | None
+
+
+class Corrections(ResponseModel):
+    """The producer's corrections beside the analysis: `corrected` names the fields the producer
+    set (their values are the sample's `bpm`, `musical_key` and `is_loop`), `detected` is what
+    the analysis found (null until analysed)."""
+
+    corrected: list[Correctable]
+    detected: Detected | None
+
+
+class LibrarySample(Sample, Corrections):
+    """A sample of the library list, with its vibe's description, its waveform (null until
+    analysed) and its corrections beside what the analysis found."""
 
     vibe: str | None
+    waveform: Waveform | None
+
+
+class FilterKey(ResponseModel):
+    """A key a key filter keeps, how it relates to the key asked for, and its Camelot number."""
+
+    key: str
+    camelot: str
+    relation: Literal["same", "relative", "fifth", "parallel"] | None
+
+
+class KeyFilter(ResponseModel):
+    """The key filter as understood: the key asked for (in the one spelling), how far it
+    reaches (`exact`, `relative`, `compatible`: same, relative and a fifth away), and every key
+    it keeps."""
+
+    key: str
+    camelot: str
+    match: KeyMatch
+    keys: list[FilterKey]
 
 
 class SamplePage(ResponseModel):
-    """A page of the library."""
+    """A page of the library; `key_filter` is null without a key filter."""
 
     samples: list[LibrarySample]
     total: int
     limit: int
     offset: int
+    key_filter: KeyFilter | None
 
 
 class AudioFeaturesView(BaseModel):
@@ -189,10 +270,11 @@ class SampleJob(ResponseModel):
     finished_at: dt.datetime | None
 
 
-class SampleDetail(Sample):
-    """One sample with its features, vibe and latest job."""
+class SampleDetail(Sample, Corrections):
+    """One sample with its features, vibe, waveform (null until analysed) and latest job."""
 
     sha256: str
+    waveform: Waveform | None
     analysed_at: dt.datetime | None
     features: AudioFeaturesView | None
     vibe: VibeView | None

@@ -7,12 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from analysis_engine.context import Engine
+from analysis_engine.features.waveform import COLUMNS, waveform_view
+from analysis_engine.music import camelot_of, spell_key
+from analysis_engine.samples.filters import TempoKeyFilter
 from sp404.billing import storage_quota
 from sp404.core.audit import Hidden, owner_tx
 from sp404.core.db import tenant_tx
 from sp404.core.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
+# A list row draws a small waveform: fewer columns keep a page of 50 rows near 100 KB of JSON.
+LIST_WAVEFORM_COLUMNS = 200
 SORTS = ("created_desc", "created_asc", "title", "bpm", "duration")
 PUBLIC_FIELDS = (
     "id",
@@ -42,20 +47,55 @@ def like_escape(text: str) -> str:
 def sample_view(row: Any) -> dict[str, Any]:
     """A sample as the API shows it (`duration` is the PRD's name for duration_s)."""
     view = {name: row[name] for name in PUBLIC_FIELDS}
+    view["musical_key"] = spell_key(row["musical_key"])
+    view["camelot"] = camelot_of(row["musical_key"])
     view["duration"] = row["duration_s"]
     return view
 
 
+CORRECTABLE = ("bpm", "musical_key", "is_loop")
+
+
+def _rounded(value: float | None) -> float | None:
+    # Stored as `real`: four places say all a float32 knows without its noise.
+    return None if value is None else round(value, 4)
+
+
+def corrections_view(row: Any) -> dict[str, Any]:
+    """Which fields the producer corrected and what the analysis found (from the columns the
+    list, detail and search queries select: `corrected`, `analysed`, `detected_*`)."""
+    corrected = [name for name in CORRECTABLE if name in (row["corrected"] or ())]
+    detected = None
+    if row["analysed"]:
+        bpm = row["detected_bpm"]
+        detected = {
+            "bpm": None if bpm is None else round(bpm, 2),
+            "musical_key": spell_key(row["detected_key"]),
+            "camelot": camelot_of(row["detected_key"]),
+            "is_loop": row["detected_loop"],
+            "tempo_confidence": _rounded(row["tempo_confidence"]),
+            "key_confidence": _rounded(row["key_confidence"]),
+        }
+    return {"corrected": corrected, "detected": detected}
+
+
 async def list_samples(
-    ctx: Engine, *, user_id: uuid.UUID, filters: dict[str, Any], sort: str, limit: int, offset: int
+    ctx: Engine,
+    *,
+    user_id: uuid.UUID,
+    filters: dict[str, Any],
+    sort: str,
+    limit: int,
+    offset: int,
+    waveform_columns: int = LIST_WAVEFORM_COLUMNS,
 ) -> dict[str, Any]:
     """A page of the caller's samples."""
     text = filters.get("q")
+    tempo_key: TempoKeyFilter = filters.get("tempo_key") or TempoKeyFilter()
     args = (
         None if not text else like_escape(text),
-        filters.get("bpm_min"),
-        filters.get("bpm_max"),
-        filters.get("key"),
+        *tempo_key.tempo_args(),
+        tempo_key.key_args(),
         filters.get("genre"),
         filters.get("loop"),
         filters.get("tags") or None,
@@ -71,12 +111,28 @@ async def list_samples(
             # Past the last page the window count is gone; the first row of the same query has it.
             first = await conn.fetch(SQL["list_samples"], *args, 1, 0)
             total = first[0]["total"] if first else 0
-    samples = [{**sample_view(r), "vibe": r["vibe"]} for r in rows]
-    return {"samples": samples, "total": total, "limit": limit, "offset": offset}
+    samples = [
+        {
+            **sample_view(r),
+            **corrections_view(r),
+            "vibe": r["vibe"],
+            "waveform": waveform_view(r["waveform"], waveform_columns),
+        }
+        for r in rows
+    ]
+    return {
+        "samples": samples,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "key_filter": tempo_key.key_view(),
+    }
 
 
-async def get_sample(ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid.UUID) -> dict[str, Any]:
-    """One sample with its features, vibe and latest job."""
+async def get_sample(
+    ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid.UUID, waveform_columns: int = COLUMNS
+) -> dict[str, Any]:
+    """One sample with its features, vibe, waveform and latest job."""
     async with owner_tx(ctx.pool, user_id) as conn:
         row = await conn.fetchrow(SQL["fetch_sample"], sample_id)
         analysis = await conn.fetchrow(SQL["fetch_sample_analysis"], sample_id)
@@ -84,11 +140,13 @@ async def get_sample(ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid.UUID) -
         if row is None:
             raise Hidden("sample", sample_id)
     view = sample_view(row)
+    view.update(corrections_view(row))
     view.update(
         sha256=row["sha256"],
         analysed_at=row["analysed_at"],
         features=analysis["features"] if analysis else None,
         vibe=analysis["vibe"] if analysis else None,
+        waveform=waveform_view(analysis["waveform"] if analysis else None, waveform_columns),
         job=dict(job) if job else None,
     )
     return view
@@ -106,7 +164,9 @@ async def fetch_for_download(ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid
 async def update_sample(
     ctx: Engine, *, user_id: uuid.UUID, sample_id: uuid.UUID, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """Edit title, genre, tags, or correct BPM/key (null clears a correction)."""
+    """Edit title, genre and tags; correct tempo, key and loop flag (null: "none"), or reset
+    corrections to what the analysis found."""
+    corrected = [name for name in CORRECTABLE if name in changes]
     async with owner_tx(ctx.pool, user_id) as conn:
         updated = await conn.fetchval(
             SQL["update_sample"],
@@ -114,11 +174,12 @@ async def update_sample(
             changes.get("title"),
             changes.get("genre"),
             changes.get("tags"),
-            changes.get("bpm"),
-            changes.get("musical_key"),
-            "bpm" in changes and changes["bpm"] is None,
-            "musical_key" in changes and changes["musical_key"] is None,
             "genre" in changes and changes["genre"] is None,
+            corrected,
+            changes.get("bpm"),
+            spell_key(changes.get("musical_key")),
+            changes.get("is_loop"),
+            list(changes.get("reset") or []),
         )
         if updated is None:
             raise Hidden("sample", sample_id)

@@ -18,7 +18,13 @@ from analysis_engine.context import Engine
 from analysis_engine.samples.formats import UnsupportedAudio, check_audio, sniff
 from sp404.billing import storage_quota
 from sp404.core.db import tenant_tx
-from sp404.core.errors import BadRequest, PayloadTooLarge, QuotaExceeded, Unprocessable
+from sp404.core.errors import (
+    BadRequest,
+    Conflict,
+    PayloadTooLarge,
+    QuotaExceeded,
+    Unprocessable,
+)
 from sp404.core.queries import load_queries
 from sp404.jobs import enqueue_job
 from sp404.storage import BlobTooLarge, MalformedBody, MultipartStream, read_field, user_key
@@ -33,6 +39,12 @@ class MissingAudio(Unprocessable):
     """Attach the audio file in a form field named "audio"."""
 
     code = "missing_audio"
+
+
+class DuplicateSample(Conflict):
+    """This audio is already in your library."""
+
+    code = "duplicate_sample"
 
 
 class EmptyAudio(Unprocessable):
@@ -187,12 +199,21 @@ async def commit_sample(
     reservation: storage_quota.Reservation,
     *,
     extra_metadata: dict[str, Any] | None = None,
+    allow_duplicates: bool = False,
 ) -> tuple[dict[str, Any], str | None]:
-    """Create the sample row, its analysis job and the settled quota in one transaction."""
+    """Create the sample row, its analysis job and the settled quota in one transaction;
+    DuplicateSample (409, with the existing `sample_id`) when the producer has this audio."""
     title = " ".join((received.fields.get("title") or Path(received.filename).stem).split())[:200]
     genre = " ".join(received.fields.get("genre", "").split())[:60] or None
     tags = parse_tags(received.fields.get("tags"))
     async with tenant_tx(ctx.pool, user_id) as conn:
+        if not allow_duplicates:
+            # Two uploads of one file at once wait for each other here, so one of them sees
+            # the other's row (the index is not unique: older libraries may hold duplicates).
+            await conn.execute(SQL["lock_sample_hash"], f"{user_id}:{received.sha256}")
+            existing = await conn.fetchval(SQL["sample_with_sha256"], received.sha256)
+            if existing is not None:
+                raise DuplicateSample(details={"sample_id": str(existing)})
         analyse = await conn.fetchval(SQL["auto_analyze_enabled"])
         await conn.fetchrow(
             SQL["insert_sample"],
@@ -258,6 +279,7 @@ async def ingest_local_file(
     filename: str,
     fields: dict[str, str],
     extra_metadata: dict[str, Any] | None = None,
+    allow_duplicates: bool = False,
 ) -> tuple[dict[str, Any], str | None]:
     """Store a file that is already on local disk (batch and legacy imports) exactly like an
     upload: same quota, same checks, same single commit, nothing left behind on failure."""
@@ -283,8 +305,9 @@ async def ingest_local_file(
             filename=clean_filename(filename), size=blob.size, sha256=blob.sha256, fields=fields
         )
         return await commit_sample(
-            ctx, user_id, sample_id, key, received, info, reservation, extra_metadata=extra_metadata
-        )
+            ctx, user_id, sample_id, key, received, info, reservation,
+            extra_metadata=extra_metadata, allow_duplicates=allow_duplicates,
+        )  # fmt: skip
     except BaseException:
         await ctx.blobs.delete(key)
         await storage_quota.release(ctx.pool, reservation)

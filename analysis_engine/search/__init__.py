@@ -1,6 +1,6 @@
 """Search over a producer's library: similar sounds by embedding, and text ("vibe") search."""
 
-from analysis_engine.search.compat import (
+from analysis_engine.music import (
     Key,
     compatible_keys,
     key_relation,

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis_engine.features import EMBEDDING_SIZE
-from analysis_engine.search.compat import parse_key
+from analysis_engine.music import parse_key
 from sp404.core.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))

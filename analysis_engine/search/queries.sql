@@ -40,7 +40,8 @@ where s.id = any($1::uuid[]);
 -- name: search_library --
 -- A page of the caller's samples whose words (title, tags, genre and vibe, in one stored document:
 -- sql/0038) match the web-style query $1, or'ed with the prefix query $2, and that pass the
--- filters ($3/$4 bpm range, $5 key spellings in lower case, $6 loop; each NULL when unused); best
+-- filters ($3/$4 pairwise bpm ranges, $5 key spellings in lower case, $6 loop; each NULL when
+-- unused); best
 -- first, with the number of matches. A GIN index cannot answer `@@` under row-level security (the
 -- operator is not leakproof), so this scans the caller's rows: the cheap filters come first and
 -- only the matches are ranked.
@@ -52,8 +53,10 @@ matches as (
     select s.id, s.created_at, ts_rank(s.search_document, query.q) as rank
     from app.samples s
     cross join query
-    where ($3::double precision is null or s.bpm >= $3)
-      and ($4::double precision is null or s.bpm <= $4)
+    where ($3::double precision[] is null
+           or exists (select 1
+                      from unnest($3::double precision[], $4::double precision[]) r(lo, hi)
+                      where s.bpm between r.lo and r.hi))
       and ($5::text[] is null or lower(s.musical_key) = any($5))
       and ($6::boolean is null or s.is_loop = $6)
       and s.search_document @@ query.q
@@ -66,10 +69,18 @@ page as (
 )
 select t.total, p.rank, s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s,
        s.sample_rate, s.channels, s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status,
-       s.created_at, s.updated_at, v.description as vibe
+       s.created_at, s.updated_at,
+       s.corrections || case when s.extra_metadata ? 'bpm_corrected' then array['bpm'] else '{}' end
+           || case when s.extra_metadata ? 'key_corrected' then array['musical_key'] else '{}' end
+           as corrected,
+       f.sample_id is not null as analysed, (f.features ->> 'tempo_bpm')::double precision
+           as detected_bpm, (f.features ->> 'key') || ' ' || (f.features ->> 'mode') as detected_key,
+       (f.features ->> 'is_loop')::boolean as detected_loop, f.tempo_confidence, f.key_confidence,
+       v.description as vibe, f.waveform
 from (select count(*) as total from matches) t
 left join (page p
            join app.samples s on s.id = p.id
-           left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id)
+           left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
+           left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id)
        on true
 order by p.rank desc, s.created_at desc, s.id;

@@ -9,7 +9,10 @@ from fastapi import APIRouter, Query
 
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
-from analysis_engine.search.compat import KEY_SPELLING, parse_key
+from analysis_engine.samples.filters import KeyMatch, TempoKeyFilter, key_from_query
+from analysis_engine.samples.schemas import WaveformColumns
+from analysis_engine.samples.service import LIST_WAVEFORM_COLUMNS
+from analysis_engine.schemas import NO_NUL
 from analysis_engine.search.schemas import SimilarPage, TextMatchPage
 from analysis_engine.search.similar import SimilarFilters, find_similar
 from analysis_engine.search.text_search import MAX_QUERY_LENGTH, SearchFilters, search_library
@@ -63,23 +66,45 @@ async def search(
     ],
     bpm_min: Annotated[float | None, Query(ge=0, le=1000)] = None,
     bpm_max: Annotated[float | None, Query(ge=0, le=1000)] = None,
+    half_double: Annotated[
+        bool, Query(description="with bpm_min/bpm_max: also keep half and double time")
+    ] = False,
     key: Annotated[
         str | None,
         Query(
-            max_length=8,
-            pattern=KEY_SPELLING,
-            description='"A minor", "C# major", "Bb minor": any spelling of that key matches',
+            max_length=20,
+            pattern=NO_NUL,
+            description='"A minor", "Am", "C# major", "Bb minor": any spelling of that key',
         ),
     ] = None,
+    key_match: Annotated[
+        KeyMatch,
+        Query(
+            description="exact: the key; relative: and its relative major/minor; compatible:"
+            " and the keys a fifth up and down (its Camelot neighbours)"
+        ),
+    ] = "exact",
     loop: Annotated[bool | None, Query(description="true: loops only; false: one-shots")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    waveform_columns: WaveformColumns = LIST_WAVEFORM_COLUMNS,
 ) -> dict[str, Any]:
     """Your samples whose words match, best match first, a page at a time; `bpm_min`,
     `bpm_max`, `key` and `loop` narrow them as they narrow the library list."""
-    filters = SearchFilters(
-        bpm_min=bpm_min, bpm_max=bpm_max, key=parse_key(key) if key else None, loop=loop
+    tempo_key = TempoKeyFilter(
+        bpm_min=bpm_min,
+        bpm_max=bpm_max,
+        half_double=half_double,
+        key=key_from_query(key),
+        key_match=key_match,
     )
+    filters = SearchFilters(tempo_key=tempo_key, loop=loop)
     return await search_library(
-        ctx, user_id=caller.user_id, text=q, filters=filters, limit=limit, offset=offset
+        ctx,
+        user_id=caller.user_id,
+        text=q,
+        filters=filters,
+        limit=limit,
+        offset=offset,
+        waveform_columns=waveform_columns,
     )

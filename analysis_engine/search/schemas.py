@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from analysis_engine.samples.schemas import LibrarySample, Sample
+from analysis_engine.samples.schemas import KeyFilter, LibrarySample, Sample
 from analysis_engine.schemas import ResponseModel
 
 KeyRelation = Literal["same", "relative", "fifth", "parallel"]
@@ -43,3 +43,4 @@ class TextMatchPage(ResponseModel):
     total: int
     limit: int
     offset: int
+    key_filter: KeyFilter | None

@@ -11,8 +11,7 @@ import numpy.typing as npt
 
 from analysis_engine.context import Engine
 from analysis_engine.features import EMBEDDING_SIZE
-from analysis_engine.samples.service import sample_view
-from analysis_engine.search.compat import (
+from analysis_engine.music import (
     Key,
     compatible_keys,
     key_relation,
@@ -20,6 +19,7 @@ from analysis_engine.search.compat import (
     tempo_relation,
     tempo_windows,
 )
+from analysis_engine.samples.service import sample_view
 from analysis_engine.search.errors import NoKey, NotAnalysed, NoTempo
 from analysis_engine.search.library import SQL, Library, LibraryCache, normalise
 from sp404.core.audit import Hidden, owner_tx

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analysis_engine.context import Engine
-from analysis_engine.samples.service import sample_view
-from analysis_engine.search.compat import Key, key_spellings
+from analysis_engine.features.waveform import waveform_view
+from analysis_engine.samples.filters import TempoKeyFilter
+from analysis_engine.samples.service import LIST_WAVEFORM_COLUMNS, corrections_view, sample_view
 from sp404.core.db import tenant_tx
-from sp404.core.errors import Unprocessable
 from sp404.core.queries import load_queries
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
@@ -42,22 +42,15 @@ class TextQuery:
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """What a text search keeps besides matching words (None: any). A tempo bound leaves out
-    samples without a tempo, and a key those without a key, as in the library list."""
+    """What a text search keeps besides matching words: tempo and key as in the library list
+    (half and double time, relative and compatible keys), and loops or one-shots (None: any)."""
 
-    bpm_min: float | None = None
-    bpm_max: float | None = None
-    key: Key | None = None
+    tempo_key: TempoKeyFilter = field(default_factory=TempoKeyFilter)
     loop: bool | None = None
-
-    def __post_init__(self) -> None:
-        if self.bpm_min is not None and self.bpm_max is not None and self.bpm_min > self.bpm_max:
-            raise Unprocessable("bpm_min must not be greater than bpm_max.")
 
     def args(self) -> tuple[Any, ...]:
         """Parameters $3..$6 of `search_library`."""
-        keys = None if self.key is None else key_spellings(self.key)
-        return self.bpm_min, self.bpm_max, keys, self.loop
+        return *self.tempo_key.tempo_args(), self.tempo_key.key_args(), self.loop
 
 
 NO_FILTERS = SearchFilters()
@@ -83,6 +76,7 @@ async def search_library(
     limit: int,
     offset: int,
     filters: SearchFilters = NO_FILTERS,
+    waveform_columns: int = LIST_WAVEFORM_COLUMNS,
 ) -> dict[str, Any]:
     """A page of the caller's samples matching `text` and `filters`, best first, with `rank`."""
     query = build_query(text)
@@ -98,7 +92,13 @@ async def search_library(
                 offset,
             )
     results = [
-        {**sample_view(row), "vibe": row["vibe"], "rank": round(float(row["rank"]), 6)}
+        {
+            **sample_view(row),
+            **corrections_view(row),
+            "vibe": row["vibe"],
+            "waveform": waveform_view(row["waveform"], waveform_columns),
+            "rank": round(float(row["rank"]), 6),
+        }
         for row in rows
         if row["id"] is not None
     ]
@@ -109,4 +109,5 @@ async def search_library(
         "total": total,
         "limit": limit,
         "offset": offset,
+        "key_filter": filters.tempo_key.key_view(),
     }

@@ -3,6 +3,7 @@
 from analysis_engine.sp404.archive import PackReport
 from analysis_engine.sp404.convert import (
     MAX_SECONDS,
+    TARGET_RATE,
     ConvertedAudio,
     ConvertOptions,
     convert_audio,
@@ -46,6 +47,7 @@ __all__ = [
     "MAX_BPM",
     "MAX_SECONDS",
     "MIN_BPM",
+    "TARGET_RATE",
     "ClipTooLongError",
     "ConvertOptions",
     "ConvertedAudio",

@@ -80,6 +80,37 @@ def reconcile_storage_command(args: argparse.Namespace) -> int:
     return 0 if clean else 1
 
 
+async def _backfill_waveforms(args: argparse.Namespace) -> tuple[int, list[tuple[str, str]]]:
+    # Imported here: only this command needs the engine's decoder.
+    from analysis_engine.analysis.backfill import backfill_waveforms
+
+    settings = get_settings()
+    try:
+        auditor = await asyncpg.connect(settings.database_auditor_url)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise AdminError(f"cannot connect as the auditor: {exc}") from exc
+    pool = await create_pool(settings, min_size=1, max_size=2)
+    blobs = create_blob_store(settings)
+    try:
+        report = await backfill_waveforms(auditor, pool, blobs, limit=args.limit)
+    finally:
+        await blobs.aclose()
+        await pool.close()
+        await auditor.close()
+    return report.written, [(str(sample_id), why) for sample_id, why in report.failed]
+
+
+def backfill_waveforms_command(args: argparse.Namespace) -> int:
+    """Draw the waveform peaks of analysed samples that have none; exit 1 if any failed."""
+    if args.limit < 1:
+        raise AdminError("--limit must be 1 or more")
+    written, failed = asyncio.run(_backfill_waveforms(args))
+    print(f"waveforms written: {written}")
+    for sample_id, why in failed:
+        print(f"sample {sample_id}: {why}")
+    return 1 if failed else 0
+
+
 def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `admin` command group."""
     admin = groups.add_parser("admin", help="operator actions on accounts").add_subparsers(
@@ -121,3 +152,20 @@ def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         " (default 60)",
     )
     reconcile.set_defaults(handler=reconcile_storage_command)
+    backfill = admin.add_parser(
+        "backfill-waveforms",
+        help="draw the waveform peaks of analysed samples that have none (no re-analysis)",
+        description=(
+            "Decode each analysed sample without waveform peaks and store its peaks; nothing"
+            " else of the analysis changes and no analysis is counted. Exit status 1 when a"
+            " file could not be read or decoded."
+        ),
+    )
+    backfill.add_argument(
+        "--limit",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="at most this many samples in one run (default 10000)",
+    )
+    backfill.set_defaults(handler=backfill_waveforms_command)

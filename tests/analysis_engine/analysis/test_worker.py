@@ -104,6 +104,7 @@ def test_an_upload_is_analysed_with_features_vibe_and_an_embedding(
 ) -> None:
     account = signed_up(api, mailbox)
     uploaded = _upload(engine_url, account, _loop_wav(120.0))
+    assert _sample(engine_url, account, uploaded["sample_id"])["waveform"] is None
     start_worker()
     _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "ready")
     sample = _sample(engine_url, account, uploaded["sample_id"])
@@ -112,6 +113,16 @@ def test_an_upload_is_analysed_with_features_vibe_and_an_embedding(
     assert len(sample["features"]["embedding"]) == 64
     assert sample["vibe"]["description"]
     assert sample["job"]["status"] == "done"
+    # The drum loop at 0.8 of full scale: its peaks reach about 0.8 * 127 both ways.
+    waveform = sample["waveform"]
+    assert waveform["columns"] == len(waveform["peaks"]) == 1000
+    assert all(-127 <= low <= high <= 127 for low, high in waveform["peaks"])
+    assert max(high for _, high in waveform["peaks"]) > 60
+    assert min(low for low, _ in waveform["peaks"]) < -60
+    listed = httpx.get(
+        f"{engine_url}/api/samples", auth=as_gateway(), headers=account.auth, timeout=30
+    ).json()["samples"][0]
+    assert listed["waveform"]["columns"] == 200
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(

@@ -135,11 +135,9 @@ def test_odd_entries_are_skipped_and_reported_while_the_audio_is_imported(
 def test_hostile_names_are_stored_by_base_name_and_never_touch_those_paths(
     producer_client: httpx.Client, account: Producer, migrated_db: Settings
 ) -> None:
-    wav = audio_bytes("wav")
     names = ["../../etc/passwd.wav", "/abs/x.wav", "C:\\x.wav"]
-    report = _finished(
-        producer_client, _start(producer_client, zip_of(dict.fromkeys(names, wav)))["import_id"]
-    )
+    files = {name: audio_bytes("wav") for name in names}
+    report = _finished(producer_client, _start(producer_client, zip_of(files))["import_id"])
     assert report["counts"]["stored"] == 3
     assert sorted(f["filename"] for f in report["files"]) == ["passwd.wav", "x.wav", "x.wav"]
     for sample in producer_client.get("/api/samples").json()["samples"]:
@@ -181,11 +179,13 @@ def test_zip_bombs_are_refused_leaving_only_the_report(
     assert _blobs(migrated_db, account.user_id, "") == []
 
 
-def _quiet_wav(seconds: float) -> bytes:
-    # Mostly digital silence: large on disk, tiny in a ZIP (below the bomb-ratio floor).
+def _quiet_wav(seconds: float, take: int = 0) -> bytes:
+    # Mostly digital silence: large on disk, tiny in a ZIP (below the bomb-ratio floor); each
+    # take differs in one frame, so no two are the same audio.
     rate = 44100
     data = np.zeros(int(seconds * rate), dtype="float32")
     data[:100] = 0.5
+    data[100 + take] = 0.25
     buffer = io.BytesIO()
     soundfile.write(buffer, data, rate, format="WAV", subtype="PCM_16")
     return buffer.getvalue()
@@ -197,7 +197,7 @@ def test_running_out_of_storage_stops_the_import_with_a_report_of_what_was_store
     wav = _quiet_wav(10.0)  # ~0.88 MB each
     limit = 100 * 1024**2  # the Free plan
     asyncio.run(_use_storage(migrated_db, account.user_id, limit - int(2.5 * len(wav))))
-    files = {f"take-{i}.wav": wav for i in range(4)}
+    files = {f"take-{i}.wav": _quiet_wav(10.0, i) for i in range(4)}
     report = _finished(producer_client, _start(producer_client, zip_of(files))["import_id"])
     assert report["status"] == "stopped"
     assert "Stopped after 2 stored files" in report["reason"] and "Storage" in report["reason"]

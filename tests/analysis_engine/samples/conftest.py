@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import numpy as np
 import pytest
@@ -19,6 +20,9 @@ FORMATS = {
 }
 
 
+_CALLS = itertools.count(1)
+
+
 def audio_bytes(
     fmt: str = "wav",
     seconds: float = 0.5,
@@ -26,9 +30,12 @@ def audio_bytes(
     channels: int = 1,
     freq: float = 220.0,
 ) -> bytes:
-    """A real encoded file: a sine tone in the given container."""
+    """A real encoded file: a sine tone in the given container. Each call's tone starts at a
+    different phase, so two files are never byte for byte the same audio (which the engine
+    refuses as a duplicate): tests that upload the same file twice do so on purpose."""
     t = np.arange(int(seconds * rate)) / rate
-    tone = (0.4 * np.sin(2 * np.pi * freq * t)).astype("float32")
+    phase = next(_CALLS) * 0.01
+    tone = (0.4 * np.sin(2 * np.pi * freq * t + phase)).astype("float32")
     data = np.stack([tone] * channels, axis=1) if channels > 1 else tone
     buffer = io.BytesIO()
     container, subtype = FORMATS[fmt]

@@ -130,15 +130,17 @@ def test_parallel_uploads_racing_the_quota_never_exceed_it(
     api: httpx.Client, mailbox: Mailbox, engine_url: str, migrated_db: Settings
 ) -> None:
     account = signed_up(api, mailbox)
-    data = audio_bytes("wav", seconds=3.0)  # about 265 KB each
+    # Twenty different files of one size (about 265 KB each; the same file twice is a 409).
+    files = [audio_bytes("wav", seconds=3.0) for _ in range(20)]
+    data = files[0]
     room = int(5.5 * len(data))  # what is left of the plan: five files fit, the sixth does not
     asyncio.run(_pro_with_room_for(migrated_db, account.user_id, room))
 
-    def upload(_: int) -> int:
+    def upload(index: int) -> int:
         with httpx.Client(
             base_url=engine_url, auth=as_gateway(), headers=account.auth, timeout=60
         ) as client:
-            return _upload(client, data).status_code
+            return _upload(client, files[index]).status_code
 
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
         statuses = list(pool.map(upload, range(20)))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from analysis_engine.music import compatible_keys, relative_key
 from analysis_engine.search import Key, key_relation, parse_key, tempo_relation
-from analysis_engine.search.compat import compatible_keys, relative_key
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,12 @@ words only, every spelling of a key, and a tempo range that makes sense."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from analysis_engine.search.compat import Key, key_spellings, parse_key
+from analysis_engine.music import Key, key_spellings, parse_key
+from analysis_engine.samples.filters import TempoKeyFilter
 from analysis_engine.search.text_search import SearchFilters, build_query
 from sp404.core.errors import Unprocessable
 
@@ -65,10 +68,33 @@ def test_a_key_filter_matches_every_spelling_of_that_key(key: str, spellings: li
 
 def test_filters_become_the_query_parameters_with_none_for_any() -> None:
     assert SearchFilters().args() == (None, None, None, None)
-    filters = SearchFilters(bpm_min=80, bpm_max=80, key=Key(9, True), loop=False)
-    assert filters.args() == (80, 80, ["a minor"], False)
+    tempo_key = TempoKeyFilter(bpm_min=80, bpm_max=80, key=Key(9, True))
+    filters = SearchFilters(tempo_key=tempo_key, loop=False)
+    assert filters.args() == ([80], [80], ["a minor"], False)
+
+
+def test_half_and_double_time_add_ranges_and_a_key_reaches_its_camelot_neighbours() -> None:
+    tempo_key = TempoKeyFilter(
+        bpm_min=90, bpm_max=100, half_double=True, key=Key(9, True), key_match="compatible"
+    )
+    assert tempo_key.tempo_args() == ([90, 180, 45], [100, 200, 50])
+    assert TempoKeyFilter(bpm_min=140, half_double=True).tempo_args() == (
+        [140, 280, 70],
+        [math.inf, math.inf, math.inf],
+    )
+    view = tempo_key.key_view()
+    assert view is not None
+    assert [(k["key"], k["camelot"], k["relation"]) for k in view["keys"]] == [
+        ("A minor", "8A", "same"),
+        ("C major", "8B", "relative"),
+        ("E minor", "9A", "fifth"),
+        ("D minor", "7A", "fifth"),
+    ]
+    assert sorted(tempo_key.key_args() or []) == [
+        "a minor", "b# major", "c major", "d minor", "e minor", "fb minor"
+    ]  # fmt: skip
 
 
 def test_a_tempo_range_upside_down_is_refused() -> None:
     with pytest.raises(Unprocessable, match="bpm_min must not be greater than bpm_max"):
-        SearchFilters(bpm_min=100, bpm_max=90)
+        TempoKeyFilter(bpm_min=100, bpm_max=90)

@@ -57,6 +57,14 @@ def library(shared_producer: Producer, seeder: Seeder) -> Producer:
         ({"loop": True}, ["84", "90", "100", "140"]),
         ({"loop": False}, ["Shot 90"]),
         ({"bpm_min": 80, "bpm_max": 95, "key": "C# minor", "loop": True}, ["90"]),
+        ({"key": "Am"}, ["84", "140"]),
+        ({"bpm_min": 42, "bpm_max": 45, "half_double": True}, ["84", "90", "Shot 90"]),
+        ({"bpm_min": 68, "bpm_max": 72, "half_double": True}, ["140"]),
+        ({"key": "A minor", "key_match": "relative"}, ["84", "100", "140"]),
+        ({"key": "E major", "key_match": "relative"}, ["90", "Shot 90"]),
+        ({"key": "F# minor", "key_match": "compatible"}, ["90", "Shot 90"]),
+        ({"key": "G major", "key_match": "compatible"}, ["100"]),
+        ({"key": "C major", "key_match": "compatible"}, ["84", "100", "140"]),
     ],
 )
 def test_filters_narrow_the_matches_and_the_total_counts_only_what_passes(
@@ -66,6 +74,26 @@ def test_filters_narrow_the_matches_and_the_total_counts_only_what_passes(
 
     assert sorted(titles(body)) == sorted(NAMES[name] for name in expected)
     assert body["total"] == len(expected)
+
+
+def test_a_key_filter_answers_its_keys_in_one_spelling_with_camelot_numbers(
+    shared_client: httpx.Client, library: Producer
+) -> None:
+    body = search(shared_client, "dusty", key="Db minor", key_match="compatible")
+
+    assert {r["musical_key"] for r in body["results"]} == {"C# minor"}
+    assert {r["camelot"] for r in body["results"]} == {"12A"}
+    assert body["key_filter"] == {
+        "key": "C# minor",
+        "camelot": "12A",
+        "match": "compatible",
+        "keys": [
+            {"key": "C# minor", "camelot": "12A", "relation": "same"},
+            {"key": "E major", "camelot": "12B", "relation": "relative"},
+            {"key": "G# minor", "camelot": "1A", "relation": "fifth"},
+            {"key": "F# minor", "camelot": "11A", "relation": "fifth"},
+        ],
+    }
 
 
 def test_filtered_pages_are_bounded_and_carry_the_filtered_total(
@@ -90,7 +118,6 @@ def test_filtered_pages_are_bounded_and_carry_the_filtered_total(
         {"bpm_max": "inf"},
         {"key": "H minor"},
         {"key": "A dorian"},
-        {"key": "Am"},
         {"key": "A minor'; --"},
         {"loop": "sometimes"},
     ],

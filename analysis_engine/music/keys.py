@@ -1,4 +1,9 @@
-"""Which keys and tempos mix: key names, relative and parallel keys, fifths, half/double time."""
+"""Which keys and tempos mix: key names, relative and parallel keys, fifths, Camelot numbers,
+half/double time.
+
+One spelling everywhere: every key the API answers is spelled with sharps, as the analysis names
+pitch classes ("C#", "D#", "F#", "G#", "A#"), and " major" or " minor". Whatever a producer
+types ("Ab minor", "Bbm") is understood and stored in that spelling."""
 
 from __future__ import annotations
 
@@ -12,12 +17,14 @@ _MINOR = {"minor", "min", "m"}
 _MAJOR = {"major", "maj", ""}
 # "A minor", "C# major", "Bb min", "F♯m", "Am", "E": a tonic, an accidental, an optional mode.
 _KEY = re.compile(r"^\s*([A-Ga-g])\s*([#♯b♭]?)\s*([A-Za-z]*)\s*$")
-_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 # A key as filters take it, the way smart rules and sample edits spell keys ("A minor", "C# major",
 # "Bb minor"); search matches every spelling of the same key, as stored by detector or producer.
 KEY_SPELLING = r"^[A-Ga-g](#|b)? ([Mm]ajor|[Mm]inor)$"
 
 KEY_RELATIONS = ("same", "relative", "fifth", "parallel")
+# How far a key filter reaches: the key itself; and its relative; and its fifths too.
+KEY_MATCHES = ("exact", "relative", "compatible")
 TEMPO_RELATIONS = ("same", "double", "half")
 
 
@@ -32,6 +39,14 @@ class Key:
     def code(self) -> int:
         """One integer per key: 0-11 major, 12-23 minor."""
         return self.tonic + 12 * self.minor
+
+    @property
+    def camelot(self) -> str:
+        """The key on the Camelot wheel: 1A-12A minor, 1B-12B major (A minor is 8A, C is 8B);
+        neighbours by number are a fifth apart, A and B of a number are relatives."""
+        # Each step round the wheel is a fifth up (7 semitones); G# minor and B major are 1.
+        number = ((self.tonic - (8 if self.minor else 11)) * 7) % 12 + 1
+        return f"{number}{'A' if self.minor else 'B'}"
 
     def __str__(self) -> str:
         return f"{_NAMES[self.tonic]} {'minor' if self.minor else 'major'}"
@@ -56,6 +71,31 @@ def parse_key(text: str | None) -> Key | None:
     else:
         return None
     return Key((_LETTERS[letter.lower()] + _ACCIDENTALS[accidental]) % 12, minor)
+
+
+def spell_key(text: str | None) -> str | None:
+    """A stored or typed key in the one spelling the API answers ("Ab minor" -> "G# minor");
+    text that is not a key comes back unchanged."""
+    key = parse_key(text)
+    return text if key is None else str(key)
+
+
+def camelot_of(text: str | None) -> str | None:
+    """The Camelot number of a key's name ("A minor" -> "8A"), or None."""
+    key = parse_key(text)
+    return None if key is None else key.camelot
+
+
+def keys_matching(key: Key, match: str) -> list[Key]:
+    """The keys a filter for `key` keeps: `exact` the key itself, `relative` also its relative
+    major/minor, `compatible` also the keys a fifth up and down (same mode): the key's
+    neighbours on the Camelot wheel."""
+    keys = [key]
+    if match in ("relative", "compatible"):
+        keys.append(relative_key(key))
+    if match == "compatible":
+        keys.extend(fifth_keys(key))
+    return keys
 
 
 def key_spellings(key: Key) -> list[str]:

@@ -1,0 +1,63 @@
+"""Waveform peaks: a clip drawn as min/max pairs per column, small enough to send with every row.
+
+The worker computes them from the decoded audio on the host (numpy only, no torch), so the CPU
+and the GPU analyses store the same bytes. Stored as signed 8-bit pairs `min0 max0 min1 max1 ...`
+(bytea, 2 bytes a column: 2,000 bytes for the usual 1,000 columns), scaled so that full scale
+(1.0) is 127; the API answers them as `{"columns": n, "peaks": [[min, max], ...]}` on that scale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+COLUMNS = 1000
+MAX_COLUMNS = 2000
+SCALE = 127
+
+
+def compute_peaks(samples: npt.ArrayLike, columns: int = COLUMNS) -> bytes:
+    """The min/max pairs of (frames x channels) or mono audio over `columns` equal spans (fewer
+    for a clip shorter than that), across all channels, as stored."""
+    audio = np.asarray(samples, dtype=np.float32)
+    if audio.ndim == 1:
+        audio = audio[:, None]
+    frames = int(audio.shape[0])
+    if frames == 0 or audio.shape[1] == 0:
+        return b""
+    count = max(1, min(columns, frames))
+    # Span i covers frames [edges[i], edges[i + 1]): spans differ by one frame at most.
+    edges = (np.arange(count, dtype=np.int64) * frames) // count
+    lows = np.minimum.reduceat(audio.min(axis=1), edges)
+    highs = np.maximum.reduceat(audio.max(axis=1), edges)
+    return _encode(lows, highs)
+
+
+def _encode(lows: npt.NDArray[Any], highs: npt.NDArray[Any]) -> bytes:
+    pairs = np.empty((len(lows), 2), dtype=np.float64)
+    pairs[:, 0] = lows
+    pairs[:, 1] = highs
+    return np.round(np.clip(pairs, -1.0, 1.0) * SCALE).astype(np.int8).tobytes()
+
+
+def downsample(stored: bytes, columns: int) -> bytes:
+    """Stored peaks merged down to at most `columns` columns (each the min and max of its span)."""
+    pairs = np.frombuffer(stored, dtype=np.int8).reshape(-1, 2)
+    have = pairs.shape[0]
+    if have <= columns or columns < 1:
+        return stored
+    edges = (np.arange(columns, dtype=np.int64) * have) // columns
+    lows = np.minimum.reduceat(pairs[:, 0], edges)
+    highs = np.maximum.reduceat(pairs[:, 1], edges)
+    return np.stack([lows, highs], axis=1).astype(np.int8).tobytes()
+
+
+def waveform_view(stored: bytes | None, columns: int = COLUMNS) -> dict[str, Any] | None:
+    """Stored peaks as the API answers them (None until the sample is analysed)."""
+    if stored is None:
+        return None
+    data = downsample(bytes(stored), columns)
+    pairs = np.frombuffer(data, dtype=np.int8).reshape(-1, 2).tolist()
+    return {"columns": len(pairs), "peaks": pairs}
