@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import asyncpg
@@ -15,6 +15,7 @@ from sp404.core.db import create_pool, tenant_tx
 from sp404.core.migrations import migrate
 from sp404.core.settings import Settings, get_settings
 from tests import gateway_signing
+from tests.support.pgbouncer import PgBouncer, PgBouncerMissing, running_pgbouncer
 
 # The running-stack fixtures (platform and engine processes, SMTP, producers) for every test dir.
 pytest_plugins = ["tests.stack"]
@@ -76,10 +77,51 @@ async def migrated_db(settings: Settings) -> AsyncIterator[Settings]:
     yield settings
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # A module or test marked `pgbouncer` runs twice: straight to PostgreSQL and through PgBouncer
+    # in transaction mode, so a server connection is shared by transactions of many clients.
+    if "db_route" in metafunc.fixturenames and metafunc.definition.get_closest_marker("pgbouncer"):
+        metafunc.parametrize("db_route", ["direct", "pgbouncer"], indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def db_route(request: pytest.FixtureRequest) -> str:
+    """How the runtime role reaches PostgreSQL: 'direct', or 'pgbouncer' for marked tests."""
+    return str(getattr(request, "param", "direct"))
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(migrated_db: Settings) -> Iterator[PgBouncer]:
+    """A PgBouncer (transaction pooling) in front of the test database on a free port."""
+    try:
+        with running_pgbouncer(
+            [migrated_db.database_url, migrated_db.database_owner_url], single_database=TEST_DB
+        ) as bouncer:
+            yield bouncer
+    except PgBouncerMissing as exc:
+        pytest.skip(f"PgBouncer runs skipped: {exc}")
+
+
+@pytest.fixture(scope="session")
+def runtime_settings(
+    migrated_db: Settings, db_route: str, request: pytest.FixtureRequest
+) -> Settings:
+    """The test settings whose database URL takes `db_route` (statement cache off via PgBouncer)."""
+    if db_route == "direct":
+        return migrated_db
+    bouncer: PgBouncer = request.getfixturevalue("pgbouncer")
+    return migrated_db.model_copy(
+        update={
+            "database_url": bouncer.url(migrated_db.database_url),
+            "db_statement_cache_size": 0,
+        }
+    )
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def pool(migrated_db: Settings) -> AsyncIterator[asyncpg.Pool]:
-    """A pool of runtime-role (sp404_app) connections to the test database."""
-    pool = await create_pool(migrated_db, min_size=1, max_size=5)
+async def pool(runtime_settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """A pool of runtime-role (sp404_app) connections to the test database (see `db_route`)."""
+    pool = await create_pool(runtime_settings, min_size=1, max_size=5)
     yield pool
     await pool.close()
 

@@ -14,6 +14,8 @@ import pytest
 
 from sp404.core.db import tenant_tx
 
+pytestmark = pytest.mark.pgbouncer
+
 
 async def as_producer(pool: asyncpg.Pool, user_id: uuid.UUID, *statements: str) -> Any:
     """Run raw statements as sp404_app bound to `user_id`, with no error translation (tenant_tx

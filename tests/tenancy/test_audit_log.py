@@ -10,6 +10,8 @@ import pytest
 from sp404.core.audit import write_audit
 from sp404.core.db import tenant_tx
 
+pytestmark = pytest.mark.pgbouncer
+
 
 async def test_auditor_sees_every_tenant_and_cannot_write(
     pool: asyncpg.Pool,

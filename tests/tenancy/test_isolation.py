@@ -12,6 +12,8 @@ from sp404.core.errors import NotFound
 from tests.conftest import AsUser, CreateUser
 from tests.tenancy.seed import SEED, TENANT_COLUMN, seed_every_table
 
+pytestmark = pytest.mark.pgbouncer
+
 TABLES = sorted(SEED)
 # Tables whose rows the runtime role may change only in some columns (column privileges).
 UPDATABLE_COLUMN = {"personal_access_tokens": "revoked_at", "users": "first_name"}

@@ -13,14 +13,16 @@ from sp404.core.errors import NotFound
 from sp404.core.settings import Settings
 from tests.conftest import AsUser, CreateUser
 
+pytestmark = pytest.mark.pgbouncer
+
 WHO = "select current_setting('app.user_id', true) as who"
 
 
 async def test_a_single_pooled_connection_never_leaks_a_user_between_requests(
-    migrated_db: Settings, create_user: CreateUser
+    runtime_settings: Settings, create_user: CreateUser
 ) -> None:
     a, b = await create_user(), await create_user()
-    pool = await create_pool(migrated_db, min_size=1, max_size=1)
+    pool = await create_pool(runtime_settings, min_size=1, max_size=1)
     try:
         async with tenant_tx(pool, a) as conn:
             await conn.execute("insert into app.kits (user_id, name) values ($1, 'A kit')", a)
