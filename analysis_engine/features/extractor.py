@@ -33,8 +33,12 @@ _CHROMA_FREQ_KERNEL = 15  # 1/3-semitone bins (5 semitones)
 _CHORD_WINDOW = 8  # chroma frames (~0.46 s) each side of a chord change
 # Padded samples one sub-batch may hold: bounds memory however long the clips are. A GPU
 # takes bigger sub-batches (2^26 samples at 22050 Hz is ~50 minutes of audio, a few GiB).
-_CPU_SAMPLE_BUDGET = 1 << 23
+_CPU_SAMPLE_BUDGET = 1 << 21
 _GPU_SAMPLE_BUDGET = 1 << 26
+# How much bigger than its clips a padded sub-batch may be. A CPU gains nothing from width, so
+# it pads little; a GPU trades some padding for fewer, wider launches.
+_CPU_PADDING_RATIO = 1.25
+_GPU_PADDING_RATIO = 2.0
 _MIN_TEMPO_S = 1.0
 _MIN_TEMPO_ONSETS = 3
 _MIN_TEMPO_CONFIDENCE = 0.1
@@ -121,14 +125,20 @@ def _as_frames(samples: npt.NDArray[Any], rate: int, index: int) -> npt.NDArray[
 
 
 def _chunks(order: list[int], sizes: Sequence[int], device: torch.device) -> Iterator[list[int]]:
-    # Walk clips shortest first and cut whenever the padded batch would pass the budget.
-    budget = _CPU_SAMPLE_BUDGET if device.type == "cpu" else _GPU_SAMPLE_BUDGET
+    # Walk clips shortest first and cut whenever the padded batch would pass the budget, or
+    # would be mostly padding: a hit batched with a long loop would pay for the loop's length.
+    cpu = device.type == "cpu"
+    budget = _CPU_SAMPLE_BUDGET if cpu else _GPU_SAMPLE_BUDGET
+    waste = _CPU_PADDING_RATIO if cpu else _GPU_PADDING_RATIO
     chunk: list[int] = []
+    total = 0
     for index in sorted(order, key=lambda i: sizes[i]):
-        if chunk and sizes[index] * (len(chunk) + 1) > budget:
+        padded = sizes[index] * (len(chunk) + 1)
+        if chunk and (padded > budget or padded > waste * (total + sizes[index])):
             yield chunk
-            chunk = []
+            chunk, total = [], 0
         chunk.append(index)
+        total += sizes[index]
     if chunk:
         yield chunk
 
