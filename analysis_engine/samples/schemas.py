@@ -58,13 +58,13 @@ class SampleUpdate(BaseModel):
     bpm: Annotated[float, Field(ge=20, le=400)] | None = None
     musical_key: Key | None = None
     is_loop: bool | SkipJsonSchema[None] = left_out()
-    reset: Annotated[list[Correctable], Field(max_length=3)] = []
+    reset: Annotated[list[Correctable], Field(max_length=3)] | SkipJsonSchema[None] = left_out()
 
     @model_validator(mode="after")
     def _set_or_reset(self) -> Self:
         if "is_loop" in self.model_fields_set and self.is_loop is None:
             raise ValueError("is_loop is true (a loop) or false (a one-shot)")
-        both = set(self.reset) & self.model_fields_set
+        both = set(self.reset or ()) & self.model_fields_set
         if both:
             raise ValueError(f"{sorted(both)[0]} is both set and reset")
         return self

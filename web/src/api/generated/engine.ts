@@ -116,7 +116,7 @@ export interface paths {
         };
         /**
          * List Samples
-         * @description Your samples, filtered and sorted, a page at a time.
+         * @description Your samples, filtered and sorted, a page at a time, each with its waveform.
          */
         get: operations["list_samples_api_samples_get"];
         put?: never;
@@ -200,7 +200,7 @@ export interface paths {
         };
         /**
          * Get Sample
-         * @description One sample with its features and vibe when analysed.
+         * @description One sample with its features, vibe and waveform when analysed.
          */
         get: operations["get_sample_api_samples__sample_id__get"];
         put?: never;
@@ -931,7 +931,9 @@ export interface components {
         };
         /**
          * BuiltKit
-         * @description A kit built automatically, with how many pads were filled and from what.
+         * @description A kit built automatically, with how many pads were filled and from what, what a
+         *     sentence was understood to ask for (null for a collection), and the pads of each bank used
+         *     that stayed empty (with why).
          */
         BuiltKit: {
             /**
@@ -943,8 +945,16 @@ export interface components {
             name: string;
             /** Bpm */
             bpm: number | null;
-            /** Musical Key */
+            /**
+             * Musical Key
+             * @description one spelling everywhere: e.g. "G# minor"
+             */
             musical_key: string | null;
+            /**
+             * Camelot
+             * @description the key on the Camelot wheel, e.g. "1A"
+             */
+            camelot: string | null;
             /** Description */
             description: string | null;
             /**
@@ -964,6 +974,9 @@ export interface components {
             /** Filled */
             filled: number;
             source: components["schemas"]["KitSource"];
+            understood: components["schemas"]["KitRequestView"] | null;
+            /** Empty */
+            empty: components["schemas"]["EmptyPad"][];
         };
         /**
          * ClearedKit
@@ -979,8 +992,16 @@ export interface components {
             name: string;
             /** Bpm */
             bpm: number | null;
-            /** Musical Key */
+            /**
+             * Musical Key
+             * @description one spelling everywhere: e.g. "G# minor"
+             */
             musical_key: string | null;
+            /**
+             * Camelot
+             * @description the key on the Camelot wheel, e.g. "1A"
+             */
+            camelot: string | null;
             /** Description */
             description: string | null;
             /**
@@ -1151,7 +1172,8 @@ export interface components {
         };
         /**
          * CompletedKit
-         * @description A kit after completing a bank, with the labels of the pads filled.
+         * @description A kit after completing a bank, with the labels of the pads filled and of those that
+         *     stayed empty (with why).
          */
         CompletedKit: {
             /**
@@ -1163,8 +1185,16 @@ export interface components {
             name: string;
             /** Bpm */
             bpm: number | null;
-            /** Musical Key */
+            /**
+             * Musical Key
+             * @description one spelling everywhere: e.g. "G# minor"
+             */
             musical_key: string | null;
+            /**
+             * Camelot
+             * @description the key on the Camelot wheel, e.g. "1A"
+             */
+            camelot: string | null;
             /** Description */
             description: string | null;
             /**
@@ -1183,6 +1213,8 @@ export interface components {
             pads: components["schemas"]["Pad"][];
             /** Added */
             added: string[];
+            /** Empty */
+            empty: components["schemas"]["EmptyPad"][];
         };
         /**
          * DependencyCheck
@@ -1196,6 +1228,25 @@ export interface components {
              * @description the exception's class name when not ok
              */
             error?: string | null;
+        };
+        /**
+         * Detected
+         * @description What the analysis found, whatever the producer corrected since (`bpm` and `musical_key`
+         *     null: none found; the key in the one spelling).
+         */
+        Detected: {
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Camelot */
+            camelot: string | null;
+            /** Is Loop */
+            is_loop: boolean | null;
+            /** Tempo Confidence */
+            tempo_confidence: number | null;
+            /** Key Confidence */
+            key_confidence: number | null;
         };
         /**
          * DeviceImport
@@ -1300,6 +1351,28 @@ export interface components {
             tags?: string | null;
         };
         /**
+         * EmptyPad
+         * @description A pad that stayed empty, and why: `no_candidate` (nothing suits its role),
+         *     `tempo_or_key` (what suits it misses the kit's tempo or key), `all_used` (what suits it is
+         *     on other pads); `message` says it in words.
+         */
+        EmptyPad: {
+            /** Label */
+            label: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "loop" | "texture" | "percussion" | "kick" | "snare" | "closed_hat" | "open_hat";
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "no_candidate" | "tempo_or_key" | "all_used";
+            /** Message */
+            message: string;
+        };
+        /**
          * Export
          * @description An export: its status, progress (0-1) and, once ready, where to download it until it
          *     expires (`beta` marks native projects).
@@ -1401,6 +1474,18 @@ export interface components {
             /** Skipped */
             skipped: components["schemas"]["SkippedSource"][];
         };
+        /**
+         * FilterKey
+         * @description A key a key filter keeps, how it relates to the key asked for, and its Camelot number.
+         */
+        FilterKey: {
+            /** Key */
+            key: string;
+            /** Camelot */
+            camelot: string;
+            /** Relation */
+            relation: ("same" | "relative" | "fifth" | "parallel") | null;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1448,7 +1533,8 @@ export interface components {
         /**
          * ImportedFile
          * @description What happened to one file of the archive; a stored one names its sample, size and
-         *     analysis job (null when not analysed).
+         *     analysis job (null when not analysed); a duplicate (skipped: "already in your library")
+         *     names the sample that already holds its audio in `duplicate_of`.
          */
         ImportedFile: {
             /** Path */
@@ -1471,6 +1557,11 @@ export interface components {
             size_bytes?: number;
             /** Job Id */
             job_id?: string | null;
+            /**
+             * Duplicate Of
+             * Format: uuid
+             */
+            duplicate_of?: string;
         };
         /**
          * Job
@@ -1532,6 +1623,25 @@ export interface components {
             offset: number;
         };
         /**
+         * KeyFilter
+         * @description The key filter as understood: the key asked for (in the one spelling), how far it
+         *     reaches (`exact`, `relative`, `compatible`: same, relative and a fifth away), and every key
+         *     it keeps.
+         */
+        KeyFilter: {
+            /** Key */
+            key: string;
+            /** Camelot */
+            camelot: string;
+            /**
+             * Match
+             * @enum {string}
+             */
+            match: "exact" | "relative" | "compatible";
+            /** Keys */
+            keys: components["schemas"]["FilterKey"][];
+        };
+        /**
          * Kit
          * @description A kit with every assigned pad.
          */
@@ -1545,8 +1655,16 @@ export interface components {
             name: string;
             /** Bpm */
             bpm: number | null;
-            /** Musical Key */
+            /**
+             * Musical Key
+             * @description one spelling everywhere: e.g. "G# minor"
+             */
             musical_key: string | null;
+            /**
+             * Camelot
+             * @description the key on the Camelot wheel, e.g. "1A"
+             */
+            camelot: string | null;
             /** Description */
             description: string | null;
             /**
@@ -1566,7 +1684,9 @@ export interface components {
         };
         /**
          * KitAutoBuild
-         * @description Build a new kit from a collection or from a text prompt (vibe search).
+         * @description Build a new kit from a collection or from a sentence ("dusty lo-fi drums at 92", "dark
+         *     trap kit in F minor 140"): its tempo and key set the kit's (unless `bpm` or `musical_key`
+         *     are given), and its other words pick the samples whose tags, titles or vibe match them.
          */
         KitAutoBuild: {
             /** Name */
@@ -1715,6 +1835,21 @@ export interface components {
             offset: number;
         };
         /**
+         * KitRequestView
+         * @description What a kit's sentence was understood to ask for: a tempo, a key (with its Camelot
+         *     number) and the words matched against tags, titles and vibes.
+         */
+        KitRequestView: {
+            /** Bpm */
+            bpm: number | null;
+            /** Musical Key */
+            musical_key: string | null;
+            /** Camelot */
+            camelot: string | null;
+            /** Words */
+            words: string[];
+        };
+        /**
          * KitSource
          * @description What an automatic kit was built from: a collection or a prompt (the other is null).
          */
@@ -1738,8 +1873,16 @@ export interface components {
             name: string;
             /** Bpm */
             bpm: number | null;
-            /** Musical Key */
+            /**
+             * Musical Key
+             * @description one spelling everywhere: e.g. "G# minor"
+             */
             musical_key: string | null;
+            /**
+             * Camelot
+             * @description the key on the Camelot wheel, e.g. "1A"
+             */
+            camelot: string | null;
             /** Description */
             description: string | null;
             /**
@@ -1771,9 +1914,13 @@ export interface components {
         };
         /**
          * LibrarySample
-         * @description A sample of the library list, with its vibe's description.
+         * @description A sample of the library list, with its vibe's description, its waveform (null until
+         *     analysed) and its corrections beside what the analysis found.
          */
         LibrarySample: {
+            /** Corrected */
+            corrected: ("bpm" | "musical_key" | "is_loop")[];
+            detected: components["schemas"]["Detected"] | null;
             /**
              * Id
              * Format: uuid
@@ -1802,8 +1949,16 @@ export interface components {
             tags: string[];
             /** Bpm */
             bpm: number | null;
-            /** Musical Key */
+            /**
+             * Musical Key
+             * @description one spelling everywhere: sharps, e.g. "G# minor" (never "Ab minor")
+             */
             musical_key: string | null;
+            /**
+             * Camelot
+             * @description the key on the Camelot wheel, e.g. "8A" (A minor)
+             */
+            camelot: string | null;
             /** Is Loop */
             is_loop: boolean | null;
             /**
@@ -1825,6 +1980,7 @@ export interface components {
             duration: number | null;
             /** Vibe */
             vibe: string | null;
+            waveform: components["schemas"]["Waveform"] | null;
         };
         /**
          * Liveness
@@ -1922,6 +2078,16 @@ export interface components {
             one_shot: boolean;
             /** Mute Group */
             mute_group: number;
+            /**
+             * Start
+             * @description first frame played (null with end: the whole sample)
+             */
+            start: number | null;
+            /**
+             * End
+             * @description the frame after the last one played
+             */
+            end: number | null;
             sample: components["schemas"]["PadSample"];
         };
         /**
@@ -1973,6 +2139,16 @@ export interface components {
              * @default 0
              */
             mute_group: number;
+            /**
+             * Start
+             * @description first frame played, in the sample's own frames (null: 0)
+             */
+            start?: number | null;
+            /**
+             * End
+             * @description the frame after the last one played (null: the sample's length)
+             */
+            end?: number | null;
         };
         /**
          * PadClear
@@ -2049,7 +2225,8 @@ export interface components {
         };
         /**
          * PadSample
-         * @description A summary of the sample on a pad (`duration` in seconds).
+         * @description A summary of the sample on a pad (`duration` in seconds; `frames` at `sample_rate`, the
+         *     unit of the pad's `start` and `end`).
          */
         PadSample: {
             /**
@@ -2065,6 +2242,10 @@ export interface components {
             musical_key: string | null;
             /** Duration */
             duration: number | null;
+            /** Sample Rate */
+            sample_rate: number | null;
+            /** Frames */
+            frames: number | null;
             /** Is Loop */
             is_loop: boolean | null;
             /**
@@ -2202,8 +2383,16 @@ export interface components {
             tags: string[];
             /** Bpm */
             bpm: number | null;
-            /** Musical Key */
+            /**
+             * Musical Key
+             * @description one spelling everywhere: sharps, e.g. "G# minor" (never "Ab minor")
+             */
             musical_key: string | null;
+            /**
+             * Camelot
+             * @description the key on the Camelot wheel, e.g. "8A" (A minor)
+             */
+            camelot: string | null;
             /** Is Loop */
             is_loop: boolean | null;
             /**
@@ -2226,9 +2415,12 @@ export interface components {
         };
         /**
          * SampleDetail
-         * @description One sample with its features, vibe and latest job.
+         * @description One sample with its features, vibe, waveform (null until analysed) and latest job.
          */
         SampleDetail: {
+            /** Corrected */
+            corrected: ("bpm" | "musical_key" | "is_loop")[];
+            detected: components["schemas"]["Detected"] | null;
             /**
              * Id
              * Format: uuid
@@ -2257,8 +2449,16 @@ export interface components {
             tags: string[];
             /** Bpm */
             bpm: number | null;
-            /** Musical Key */
+            /**
+             * Musical Key
+             * @description one spelling everywhere: sharps, e.g. "G# minor" (never "Ab minor")
+             */
             musical_key: string | null;
+            /**
+             * Camelot
+             * @description the key on the Camelot wheel, e.g. "8A" (A minor)
+             */
+            camelot: string | null;
             /** Is Loop */
             is_loop: boolean | null;
             /**
@@ -2280,6 +2480,7 @@ export interface components {
             duration: number | null;
             /** Sha256 */
             sha256: string;
+            waveform: components["schemas"]["Waveform"] | null;
             /** Analysed At */
             analysed_at: string | null;
             features: components["schemas"]["AudioFeaturesView"] | null;
@@ -2327,7 +2528,7 @@ export interface components {
         };
         /**
          * SamplePage
-         * @description A page of the library.
+         * @description A page of the library; `key_filter` is null without a key filter.
          */
         SamplePage: {
             /** Samples */
@@ -2338,10 +2539,14 @@ export interface components {
             limit: number;
             /** Offset */
             offset: number;
+            key_filter: components["schemas"]["KeyFilter"] | null;
         };
         /**
          * SampleUpdate
-         * @description Fields a producer may edit; send null for bpm/musical_key/genre to clear them.
+         * @description Fields a producer may edit. `bpm`, `musical_key` and `is_loop` are corrections: the value
+         *     given is what lists, filters, search, kits and exports use from then on, and re-analysis
+         *     leaves it alone; null sets "no tempo" / "no key". `reset` drops corrections, back to what
+         *     the analysis found. Null clears genre.
          */
         SampleUpdate: {
             /** Title */
@@ -2354,6 +2559,10 @@ export interface components {
             bpm?: number | null;
             /** Musical Key */
             musical_key?: string | null;
+            /** Is Loop */
+            is_loop?: boolean;
+            /** Reset */
+            reset?: ("bpm" | "musical_key" | "is_loop")[];
         };
         /**
          * SamplesAdded
@@ -2519,6 +2728,9 @@ export interface components {
          * @description A sample whose words match, with its relevance (higher is better).
          */
         TextMatch: {
+            /** Corrected */
+            corrected: ("bpm" | "musical_key" | "is_loop")[];
+            detected: components["schemas"]["Detected"] | null;
             /**
              * Id
              * Format: uuid
@@ -2547,8 +2759,16 @@ export interface components {
             tags: string[];
             /** Bpm */
             bpm: number | null;
-            /** Musical Key */
+            /**
+             * Musical Key
+             * @description one spelling everywhere: sharps, e.g. "G# minor" (never "Ab minor")
+             */
             musical_key: string | null;
+            /**
+             * Camelot
+             * @description the key on the Camelot wheel, e.g. "8A" (A minor)
+             */
+            camelot: string | null;
             /** Is Loop */
             is_loop: boolean | null;
             /**
@@ -2570,6 +2790,7 @@ export interface components {
             duration: number | null;
             /** Vibe */
             vibe: string | null;
+            waveform: components["schemas"]["Waveform"] | null;
             /** Rank */
             rank: number;
         };
@@ -2588,6 +2809,7 @@ export interface components {
             limit: number;
             /** Offset */
             offset: number;
+            key_filter: components["schemas"]["KeyFilter"] | null;
         };
         /**
          * UploadAccepted
@@ -2670,6 +2892,21 @@ export interface components {
             created_at: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * Waveform
+         * @description Waveform peaks to draw: `columns` equal spans of the clip, left to right, each a
+         *     `[min, max]` pair of the sample values in it across all channels, scaled so that full scale
+         *     (1.0) is 127 (so -127..127). A clip shorter than the columns asked for has fewer.
+         */
+        Waveform: {
+            /** Columns */
+            columns: number;
+            /** Peaks */
+            peaks: [
+                number,
+                number
+            ][];
         };
     };
     responses: never;
@@ -2863,7 +3100,12 @@ export interface operations {
                 q?: string | null;
                 bpm_min?: number | null;
                 bpm_max?: number | null;
+                /** @description with bpm_min/bpm_max: also keep half and double time */
+                half_double?: boolean;
+                /** @description any spelling: "A minor", "Am", "Bb major", "F#m" */
                 key?: string | null;
+                /** @description exact: the key; relative: and its relative major/minor; compatible: and the keys a fifth up and down (its Camelot neighbours) */
+                key_match?: "exact" | "relative" | "compatible";
                 genre?: string | null;
                 loop?: boolean | null;
                 /** @description samples with all of them */
@@ -2873,6 +3115,8 @@ export interface operations {
                 sort?: "created_desc" | "created_asc" | "title" | "bpm" | "duration";
                 limit?: number;
                 offset?: number;
+                /** @description columns of each waveform (pairs are merged down from the stored 1,000) */
+                waveform_columns?: number;
             };
             header?: never;
             path?: never;
@@ -3029,7 +3273,10 @@ export interface operations {
     };
     get_sample_api_samples__sample_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description columns of each waveform (pairs are merged down from the stored 1,000) */
+                waveform_columns?: number;
+            };
             header?: never;
             path: {
                 sample_id: string;
@@ -3674,12 +3921,18 @@ export interface operations {
                 q: string;
                 bpm_min?: number | null;
                 bpm_max?: number | null;
-                /** @description "A minor", "C# major", "Bb minor": any spelling of that key matches */
+                /** @description with bpm_min/bpm_max: also keep half and double time */
+                half_double?: boolean;
+                /** @description "A minor", "Am", "C# major", "Bb minor": any spelling of that key */
                 key?: string | null;
+                /** @description exact: the key; relative: and its relative major/minor; compatible: and the keys a fifth up and down (its Camelot neighbours) */
+                key_match?: "exact" | "relative" | "compatible";
                 /** @description true: loops only; false: one-shots */
                 loop?: boolean | null;
                 limit?: number;
                 offset?: number;
+                /** @description columns of each waveform (pairs are merged down from the stored 1,000) */
+                waveform_columns?: number;
             };
             header?: never;
             path?: never;
