@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,8 @@ from loadtests.profile import hottest_frames  # noqa: E402
 from loadtests.seed import analyse_tables, fresh_database, seed_producers, write_producers  # noqa: E402
 from loadtests.stack import Stack, Topology, cpu_seconds, running_stack, stack_settings  # noqa: E402
 from loadtests.summary import summarise, timeline  # noqa: E402
+from sp404.core.settings import Settings  # noqa: E402
+from tests.support.pgbouncer import running_pgbouncer  # noqa: E402
 
 REPORTS = ROOT / "loadtests" / "reports"
 # The old worst case: every producer signs in with a password, 50 arriving a second.
@@ -122,6 +125,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database", default="sp404_load")
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy sample")
+    parser.add_argument(
+        "--pgbouncer",
+        action="store_true",
+        help="platforms and engines reach PostgreSQL through a PgBouncer in transaction mode"
+        " (statement cache off); compare its summary with a run without",
+    )
     args = parser.parse_args()
     if args.storm:
         args.returning = 0.0
@@ -132,6 +141,7 @@ def main() -> int:
     arrivals = (
         f"arrivals: {args.spawn_rate:.1f}/s, {args.returning:.0%} returning with a session"
         + (" (storm)" if args.storm else "")
+        + (", services through PgBouncer" if args.pgbouncer else "")
     )
 
     out = REPORTS / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -153,44 +163,67 @@ def main() -> int:
     print(f"seeded {len(producers)} producers in {time.monotonic() - started:.1f} s", flush=True)
     print(arrivals, flush=True)
 
-    topology = Topology(platforms=args.platforms, engines=args.engines, workers=args.workers)
-    with running_stack(settings, out / "logs", topology) as stack:
-        gateway = next(p for p in stack.processes if p.name == "gateway1")
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
-            "LOAD_PRODUCERS": str(out / "producers.json"),
-            "LOAD_LATENCIES": str(out / "timings.json"),
-        }
-        command = [
-            sys.executable, "-m", "locust", "-f", str(ROOT / "loadtests" / "locustfile.py"),
-            "--headless", "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
-            "--run-time", f"{args.duration}s", "--stop-timeout", "10", "--host", gateway.url,
-            "--csv", str(out / "locust"), "--html", str(out / "report.html"), "--only-summary",
-            "--loglevel", "WARNING",
-        ]  # fmt: skip
-        before, wall = _cpu_snapshot(stack), time.monotonic()
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        profiler = None
-        if not args.no_profile:
-            profiler = _profile_later(stack, args.duration * 0.4, 15, out)
-        # Bounded: locust stops itself at --run-time; this is the backstop.
-        limit = args.duration + args.users / max(args.spawn_rate, 1) + 120
-        with (out / "locust.log").open("wb") as log:
-            try:
-                subprocess.run(
-                    command, env=env, cwd=ROOT, stdout=log, stderr=log, timeout=limit, check=False
-                )
-            except subprocess.TimeoutExpired:
-                print(f"locust overran {limit:.0f} s and was killed", file=sys.stderr)
-        after, wall = _cpu_snapshot(stack), time.monotonic() - wall
-        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
-        # Only locust (and py-spy) exited during the run; the stack is still up.
-        after["locust+py-spy"] = (reaped.ru_utime + reaped.ru_stime) - (
-            children.ru_utime + children.ru_stime
-        )
-        if profiler is not None:
-            profiler.join(timeout=60)
+    with ExitStack() as exits:
+        topology = Topology(platforms=args.platforms, engines=args.engines, workers=args.workers)
+        if args.pgbouncer:
+            settings, topology = _through_pgbouncer(exits, settings, topology, args)
+        stack = exits.enter_context(running_stack(settings, out / "logs", topology))
+        return _load(args, arrivals, out, stack)
+
+
+def _through_pgbouncer(
+    exits: ExitStack, settings: Settings, topology: Topology, args: argparse.Namespace
+) -> tuple[Settings, Topology]:
+    """Services through a PgBouncer with fewer server connections than their pools hold."""
+    servers = max(2, (args.platforms + args.engines) * settings.db_pool_max // 4)
+    bouncer = exits.enter_context(running_pgbouncer([settings.database_url], pool_size=servers))
+    print(f"through PgBouncer on :{bouncer.port} ({servers} server connections)", flush=True)
+    # Workers keep a direct URL: they wake on LISTEN/NOTIFY, which needs a session.
+    topology.worker_env = {**topology.worker_env, "SP404_DATABASE_URL": settings.database_url}
+    through = settings.model_copy(
+        update={"database_url": bouncer.url(settings.database_url), "db_statement_cache_size": 0}
+    )
+    os.environ["SP404_DB_STATEMENT_CACHE_SIZE"] = "0"
+    return through, topology
+
+
+def _load(args: argparse.Namespace, arrivals: str, out: Path, stack: Stack) -> int:
+    gateway = next(p for p in stack.processes if p.name == "gateway1")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+        "LOAD_PRODUCERS": str(out / "producers.json"),
+        "LOAD_LATENCIES": str(out / "timings.json"),
+    }
+    command = [
+        sys.executable, "-m", "locust", "-f", str(ROOT / "loadtests" / "locustfile.py"),
+        "--headless", "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
+        "--run-time", f"{args.duration}s", "--stop-timeout", "10", "--host", gateway.url,
+        "--csv", str(out / "locust"), "--html", str(out / "report.html"), "--only-summary",
+        "--loglevel", "WARNING",
+    ]  # fmt: skip
+    before, wall = _cpu_snapshot(stack), time.monotonic()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    profiler = None
+    if not args.no_profile:
+        profiler = _profile_later(stack, args.duration * 0.4, 15, out)
+    # Bounded: locust stops itself at --run-time; this is the backstop.
+    limit = args.duration + args.users / max(args.spawn_rate, 1) + 120
+    with (out / "locust.log").open("wb") as log:
+        try:
+            subprocess.run(
+                command, env=env, cwd=ROOT, stdout=log, stderr=log, timeout=limit, check=False
+            )
+        except subprocess.TimeoutExpired:
+            print(f"locust overran {limit:.0f} s and was killed", file=sys.stderr)
+    after, wall = _cpu_snapshot(stack), time.monotonic() - wall
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # Only locust (and py-spy) exited during the run; the stack is still up.
+    after["locust+py-spy"] = (reaped.ru_utime + reaped.ru_stime) - (
+        children.ru_utime + children.ru_stime
+    )
+    if profiler is not None:
+        profiler.join(timeout=60)
 
     print(f"report: {out}")
     print(f"cores used during the run (CPU seconds / wall seconds; {psutil.cpu_count()} cores):")

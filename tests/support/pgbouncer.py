@@ -59,6 +59,12 @@ class PgBouncer:
 
     port: int
     directory: Path
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU this PgBouncer has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def url(self, dsn: str, *, database: str | None = None) -> str:
         """`dsn` with host and port replaced by this PgBouncer's (and optionally the database)."""
@@ -154,7 +160,7 @@ def running_pgbouncer(
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_port(port, process, log)
-        yield PgBouncer(port=port, directory=directory)
+        yield PgBouncer(port=port, directory=directory, pid=process.pid)
     finally:
         process.send_signal(signal.SIGINT)
         try:
