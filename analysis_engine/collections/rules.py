@@ -50,6 +50,8 @@ class SmartRules(BaseModel):
     genres: Annotated[list[Genre], ListOf] | SkipJsonSchema[None] = left_out()
     bpm_min: Bpm | SkipJsonSchema[None] = left_out()
     bpm_max: Bpm | SkipJsonSchema[None] = left_out()
+    # With a tempo rule: a loop at half or double the tempo belongs too (46 for 92, 184 for 92).
+    half_double: bool | SkipJsonSchema[None] = left_out()
     keys: Annotated[list[Key], ListOf] | SkipJsonSchema[None] = left_out()
     tags_any: Annotated[list[Tag], ListOf] | SkipJsonSchema[None] = left_out()
     tags_all: Annotated[list[Tag], ListOf] | SkipJsonSchema[None] = left_out()
@@ -93,7 +95,7 @@ def like_literal(text: str) -> str:
 
 
 def query_args(rules: SmartRules) -> tuple[Any, ...]:
-    """The ten parameters ($1..$10) of `smart_members` for these rules."""
+    """The eleven parameters ($1..$11) of `smart_members` for these rules."""
     tempo_floor = key_floor = None
     if rules.min_confidence is not None:
         # The confidence that matters is the one of the measurement a rule relies on; with no
@@ -113,4 +115,5 @@ def query_args(rules: SmartRules) -> tuple[Any, ...]:
         key_floor,
         rules.loop,
         None if rules.text is None else like_literal(rules.text),
+        bool(rules.half_double),
     )

@@ -74,6 +74,7 @@ class StoredRules(ResponseModel):
     genres: list[str] | SkipJsonSchema[None] = left_out()
     bpm_min: float | SkipJsonSchema[None] = left_out()
     bpm_max: float | SkipJsonSchema[None] = left_out()
+    half_double: bool | SkipJsonSchema[None] = left_out()
     keys: list[str] | SkipJsonSchema[None] = left_out()
     tags_any: list[str] | SkipJsonSchema[None] = left_out()
     tags_all: list[str] | SkipJsonSchema[None] = left_out()

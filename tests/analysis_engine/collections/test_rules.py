@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from analysis_engine.collections.rules import SmartRules, query_args
 
-# The parameters of `smart_members`, in order ($1..$10).
+# The parameters of `smart_members`, in order ($1..$11).
 PARAMETERS = (
     "genres",
     "bpm_min",
@@ -21,6 +21,7 @@ PARAMETERS = (
     "key",
     "loop",
     "text",
+    "half_double",
 )
 
 
@@ -31,6 +32,7 @@ def _args(**rules: Any) -> dict[str, Any]:
 def test_unused_rules_are_null_parameters() -> None:
     args = _args(loop=True)
     assert args.pop("loop") is True
+    assert args.pop("half_double") is False
     assert set(args.values()) == {None}
 
 

@@ -2685,6 +2685,8 @@ export interface components {
             bpm_min?: number;
             /** Bpm Max */
             bpm_max?: number;
+            /** Half Double */
+            half_double?: boolean;
             /** Keys */
             keys?: string[];
             /** Tags Any */
@@ -2710,6 +2712,8 @@ export interface components {
             bpm_min?: number;
             /** Bpm Max */
             bpm_max?: number;
+            /** Half Double */
+            half_double?: boolean;
             /** Keys */
             keys?: string[];
             /** Tags Any */
