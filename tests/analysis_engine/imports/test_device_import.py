@@ -198,3 +198,26 @@ def test_running_out_of_storage_halfway_leaves_no_sample_behind(
     assert (state["samples"], state["reserved"]) == (0, 0)
     assert state["storage"] == limit - first - 1000
     assert _blobs(migrated_db, account.user_id, "samples") == []
+
+
+def test_a_trimmed_device_pad_keeps_its_trim_and_exports_it_back(
+    producer_client: httpx.Client,
+) -> None:
+    files = project_files()
+    padconf = bytearray(files[f"{FOLDER}/PADCONF.BIN"])
+    b01 = 0xA0 + 16 * 172  # stereo: a frame is 4 bytes from byte 512 of the .SMP
+    struct.pack_into(">II", padconf, b01 + 4, 512 + 1000 * 4, 512 + 50_000 * 4)
+    struct.pack_into(">I", padconf, b01 + 0x2C, 512 + 1000 * 4)  # loop start follows start
+    files[f"{FOLDER}/PADCONF.BIN"] = bytes(padconf)
+    body = _import(producer_client, zip_of(files)).json()
+    kit_id = body["kits"][0]["kit_id"]
+    pads = {p["label"]: p for p in producer_client.get(f"/api/kits/{kit_id}").json()["pads"]}
+    assert (pads["B-01"]["start"], pads["B-01"]["end"]) == (1000, 50_000)
+    assert (pads["A-01"]["start"], pads["A-01"]["end"]) == (None, None)
+    response = producer_client.post(
+        "/api/exports", json={"kind": "native_project", "kit_id": kit_id}
+    )
+    archive = download_zip(
+        producer_client, wait_ready(producer_client, response.json()["id"])["id"]
+    )
+    assert archive.read("EXPORT/PROJECT/P01_PROJECT_08/PADCONF.BIN") == bytes(padconf)
