@@ -289,7 +289,9 @@ def _rhythm(
     onset_mask = mask & (frame_ends[None, :] <= lengths[:, None])
     envelope = rhythm.onset_envelope(mel_db, onset_mask)
     onsets = rhythm.pick_onsets(envelope, mask).sum(-1)
-    beat_envelope = rhythm.onset_envelope(mel_db, onset_mask, for_tempo=True)
+    beat_envelope = rhythm.clip_clicks(
+        rhythm.onset_envelope(mel_db, onset_mask, for_tempo=True), n_frames
+    )
     periodicity = rhythm.envelope_periodicity(beat_envelope, n_frames, frame_rate)
     first_bpm, confidence = rhythm.estimate_tempo(periodicity, n_frames, frame_rate)
     backbeat = rhythm.backbeat_envelope(mel, onset_mask)

@@ -34,6 +34,9 @@ _MAX_MOVED_UP_BPM = 200.0
 _PEAK_HALF_WIDTH = 3  # frames (about 70 ms): the closest two onsets may be
 _THRESHOLD_HALF_WIDTH = 10
 _PEAK_DELTA = 0.07
+# A few clicks (vinyl crackle) must not set the level onsets are judged against.
+_ROBUST_RANK = 0.02
+_ROBUST_MIN_SHARE = 0.25
 # Below this share of the strongest onset, a peak is the shimmer of a held sound, not a hit.
 _PEAK_FLOOR = 0.15
 # Hats and shakers subdivide the beat that kicks and snares carry: with 128 mel bands to
@@ -55,6 +58,20 @@ def onset_envelope(
     rise = (log_mel_db - previous).clamp(min=0.0)
     flux = torch.einsum("bmt,m->bt", rise, weights / weights.sum())
     return flux * mask
+
+
+def robust_peak(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
+    """(B, 1) a clip's onset peak that a few clicks cannot set: the value _ROBUST_RANK of the
+    way down its sorted frames, but never under _ROBUST_MIN_SHARE of the largest."""
+    ordered = envelope.sort(dim=-1, descending=True).values
+    rank = (n_frames.to(envelope.dtype) * _ROBUST_RANK).long().clamp(0, envelope.shape[1] - 1)
+    ranked = ordered.gather(1, rank[:, None])
+    return torch.maximum(ranked, _ROBUST_MIN_SHARE * ordered[:, :1])
+
+
+def clip_clicks(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
+    """The envelope with spikes above its robust peak cut down to it (vinyl crackle, clicks)."""
+    return torch.minimum(envelope, robust_peak(envelope, n_frames))
 
 
 def pick_onsets(envelope: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
