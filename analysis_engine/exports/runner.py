@@ -144,6 +144,7 @@ async def _build(
         "short_clips": report.short_clips,
         "clipped": report.clipped,
         "skipped": pack_progress.skipped,
+        "settings_left_out": report.left_out,
     }
     return key, stored.size, summary
 

@@ -88,12 +88,17 @@ class SkippedSource(ResponseModel):
 
 class ExportReport(ResponseModel):
     """What went into a built archive: how many entries, clips that are very short or clipped
-    in conversion, and samples left out."""
+    in conversion, samples left out, and pad settings the format could not carry."""
 
     entries: int
     short_clips: list[str]
     clipped: list[str]
     skipped: list[SkippedSource]
+    settings_left_out: list[str] = Field(
+        default_factory=list,
+        description="one sentence per pad setting left out, e.g. a native project's mute group "
+        "above those device files confirm",
+    )
 
 
 class Export(ResponseModel):

@@ -79,8 +79,14 @@ def test_a_native_project_export_is_beta_with_a_52000_byte_padconf(client: httpx
     one = upload(client, "One", seconds=0.2)
     two = upload(client, "Two", seconds=0.2, rate=32000)
     kit_id = _kit(client, "Native", 120.0, {("A", 1): one, ("B", 16): two})
+    # A mute group no device file confirms yet is left out, and the export says so.
+    body = {"bank": "B", "pad": 16, "sample_id": two, "mute_group": 9}
+    assert client.put(f"/api/kits/{kit_id}/pads", json=body).status_code == 200
     done = _export(client, {"kind": "native_project", "kit_id": kit_id})
     assert (done["status"], done["beta"]) == ("ready", True)
+    assert done["report"]["settings_left_out"] == [
+        "B-16: mute group 9 left off (device files confirm groups 1-2 only)"
+    ]
     archive = download_zip(client, done["id"])
     root = "EXPORT/PROJECT/P01_NATIVE"
     assert len(archive.read(f"{root}/PADCONF.BIN")) == 52_000

@@ -1462,7 +1462,7 @@ export interface components {
         /**
          * ExportReport
          * @description What went into a built archive: how many entries, clips that are very short or clipped
-         *     in conversion, and samples left out.
+         *     in conversion, samples left out, and pad settings the format could not carry.
          */
         ExportReport: {
             /** Entries */
@@ -1473,6 +1473,11 @@ export interface components {
             clipped: string[];
             /** Skipped */
             skipped: components["schemas"]["SkippedSource"][];
+            /**
+             * Settings Left Out
+             * @description one sentence per pad setting left out, e.g. a native project's mute group above those device files confirm
+             */
+            settings_left_out?: string[];
         };
         /**
          * FilterKey
