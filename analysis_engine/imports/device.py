@@ -44,6 +44,7 @@ from sp404.core.errors import (
     BadRequest,
     PayloadTooLarge,
     QuotaExceeded,
+    TooManyRequests,
     Unprocessable,
 )
 from sp404.core.queries import load_queries
@@ -54,6 +55,12 @@ MAX_ARCHIVE_BYTES = 2 * 1024**3
 MAX_PROJECTS = 16
 DEVICE_TAG = "sp-404mk2"
 PADCONF = "PADCONF.BIN"
+# A producer's imports run one at a time (each holds its ZIP and WAVs on local disk while it
+# runs); the lock expires by itself should an engine die holding it.
+LOCK_KEY = "sp404:device-import:{user_id}"
+LOCK_S = 30 * 60
+# Deletes the lock only while it is still this import's.
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
 SLOT_WAIT_S = 0.5
 SLOT_TRIES = 20
 _IMPORT_WAV = re.compile(r"^(\d{1,2}) +(.+)\.wav$", re.IGNORECASE)
@@ -71,6 +78,12 @@ class NoDeviceProject(Unprocessable):
     IMPORT-style bank folders."""
 
     code = "no_device_project"
+
+
+class DeviceImportRunning(TooManyRequests):
+    """One SP-404MK2 import at a time: wait for the one running to finish."""
+
+    code = "device_import_running"
 
 
 class BadArchive(Unprocessable):
@@ -410,6 +423,18 @@ async def import_device_archive(
     """Read an uploaded project ZIP and store its samples and kits; returns the 201 body."""
     if content_length is not None and content_length > MAX_ARCHIVE_BYTES + 64 * 1024:
         raise PayloadTooLarge(f"Archives can be up to {MAX_ARCHIVE_BYTES // 1024**3} GB.")
+    lock, token = LOCK_KEY.format(user_id=user_id), uuid.uuid4().hex
+    if not await ctx.redis.set(lock, token, nx=True, ex=LOCK_S):
+        raise DeviceImportRunning(retry_after=30)
+    try:
+        return await _import(ctx, user_id, content_type, body)
+    finally:
+        await ctx.redis.eval(_RELEASE, 1, lock, token)
+
+
+async def _import(
+    ctx: Engine, user_id: uuid.UUID, content_type: str | None, body: AsyncIterator[bytes]
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="sp404-device-") as tmp:
         workdir = Path(tmp)
         audio = workdir / "audio"

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import redis
 import soundfile
 
 from sp404.core.settings import Settings
@@ -221,3 +222,23 @@ def test_a_trimmed_device_pad_keeps_its_trim_and_exports_it_back(
         producer_client, wait_ready(producer_client, response.json()["id"])["id"]
     )
     assert archive.read("EXPORT/PROJECT/P01_PROJECT_08/PADCONF.BIN") == bytes(padconf)
+
+
+def test_a_second_import_while_one_runs_answers_429_and_the_lock_is_released_after(
+    producer_client: httpx.Client, account: Producer, migrated_db: Settings
+) -> None:
+    store = redis.Redis.from_url(migrated_db.redis_url)
+    key = f"sp404:device-import:{account.user_id}"
+    store.set(key, "another import", ex=60)
+    try:
+        response = _import(producer_client, zip_of(project_files()))
+        assert response.status_code == 429, response.text
+        assert response.json()["error"]["code"] == "device_import_running"
+        assert response.headers["Retry-After"] == "30"
+    finally:
+        store.delete(key)
+    assert _import(producer_client, zip_of(project_files())).status_code == 201
+    # A refused import releases its lock too.
+    assert _refused(producer_client, {"notes.txt": b"hello"})["code"] == "no_device_project"
+    assert store.get(key) is None
+    assert asyncio.run(_state(migrated_db, account.user_id))["samples"] == 2
