@@ -1,14 +1,17 @@
 """One Redis round trip per signed-in request: revocation, tier, per-minute and daily limits.
 
 A Lua script reads the revocation keys (the same keys and meaning as `tokens.RevocationStore`:
-`sp404:revoked:jti:{jti}`, `sp404:revoked:sid:{sid}`, `sp404:valid_after:{user_id}`), the tier
-the platform publishes at `sp404:tier:{user_id}` (falling back to the token's claim), a sliding
-log of the last minute's requests (`sp404:rl:user:{user_id}`, a sorted set, so "100 in any 60
-seconds" is exact) and the day's counter (`sp404:api_calls:{user_id}:{YYYYMMDD}`, UTC), and
-counts the request only when every check passed. Refused requests do not count. The daily counter
-is the PRD's "API calls/day", the price of programmatic access: only personal-access-token
-requests read or advance it. The web app's session traffic is governed by the per-minute limit
-and the resource quotas alone, so the app can never lock its producer out for the day.
+`sp404:revoked:jti:{<user_id>}:<jti>`, `sp404:revoked:sid:{<user_id>}:<sid>`,
+`sp404:valid_after:{<user_id>}`), the tier the platform publishes at `sp404:tier:{<user_id>}`
+(falling back to the token's claim), a sliding log of the last minute's requests
+(`sp404:rl:user:{<user_id>}`, a sorted set, so "100 in any 60 seconds" is exact) and the day's
+counter (`sp404:api_calls:{<user_id>}:<YYYYMMDD>`, UTC), and counts the request only when every
+check passed. The braces are literal: every key names the user as its hash tag, so all six keys
+live in one Redis Cluster slot and the script runs there as it does on one node. Refused
+requests do not count. The daily counter is the PRD's "API calls/day", the price of programmatic
+access: only personal-access-token requests read or advance it. The web app's session traffic is
+governed by the per-minute limit and the resource quotas alone, so the app can never lock its
+producer out for the day.
 
 When Redis is unreachable the limits fail OPEN: requests pass unlimited and uncounted, and an
 alarm is logged on the "gateway.limits" logger at most once per minute. Refusing every request
@@ -193,12 +196,12 @@ class Limiter:
         day = dt.datetime.fromtimestamp(now, dt.UTC)
         user = claims.user_id
         keys = [
-            self._revocation.jti_key(claims.jti),
+            self._revocation.jti_key(claims.jti, user),
             self._revocation.valid_after_key(user),
-            self._revocation.sid_key(claims.sid or "-"),
-            f"{self._prefix}tier:{user}",
-            f"{self._prefix}rl:user:{user}",
-            f"{self._prefix}api_calls:{user}:{day:%Y%m%d}",
+            self._revocation.sid_key(claims.sid or "-", user),
+            f"{self._prefix}tier:{{{user}}}",
+            f"{self._prefix}rl:user:{{{user}}}",
+            f"{self._prefix}api_calls:{{{user}}}:{day:%Y%m%d}",
         ]
         unknown_tier, table = self._allowance_table()
         args: list[Any] = [

@@ -289,7 +289,7 @@ def test_the_daily_quota_counts_personal_token_requests_only(
         assert gw.get("/api/samples", headers=token).status_code == 200
     for _ in range(5):
         assert gw.get("/api/samples", headers=producer.auth).status_code == 200
-    day_key = f"sp404:api_calls:{producer.user_id}:{dt.datetime.now(dt.UTC):%Y%m%d}"
+    day_key = f"sp404:api_calls:{{{producer.user_id}}}:{dt.datetime.now(dt.UTC):%Y%m%d}"
     assert int(store.get(day_key) or 0) == 3
 
     store.set(day_key, 99)

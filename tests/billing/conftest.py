@@ -134,5 +134,5 @@ def stripe_subscription(stack: BillingStack, who: Producer) -> Any:
 
 
 def gateway_tier(stack: BillingStack, who: Producer) -> str | None:
-    value = stack.redis.get(f"sp404:tier:{who.user_id}")
+    value = stack.redis.get(f"sp404:tier:{{{who.user_id}}}")
     return None if value is None else value.decode()

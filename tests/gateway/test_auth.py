@@ -233,7 +233,9 @@ async def test_a_revoked_token_is_refused_on_the_very_next_request(
     token = mint()
     assert gateway.client.get("/api/samples", headers=bearer(token)).status_code == 200
     claims = _decoded(token)
-    await revocations.revoke_jti(str(claims["jti"]), int(str(claims["exp"])))
+    await revocations.revoke_jti(
+        str(claims["jti"]), int(str(claims["exp"])), user_id=str(claims["sub"])
+    )
     response = gateway.client.get("/api/samples", headers=bearer(token))
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "The access token has been revoked."
@@ -258,5 +260,5 @@ async def test_a_signed_out_session_refuses_its_tokens(
     session = uuid.uuid4().hex
     token = mint(sid=session)
     assert gateway.client.get("/api/kits", headers=bearer(token)).status_code == 200
-    await revocations.revoke_session(session)
+    await revocations.revoke_session(session, user_id=str(_decoded(token)["sub"]))
     assert gateway.client.get("/api/kits", headers=bearer(token)).status_code == 401

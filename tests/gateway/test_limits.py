@@ -25,7 +25,7 @@ def store(migrated_db: Settings) -> Iterator[redis.Redis]:
 
 
 def _day_key(user: uuid.UUID) -> str:
-    return f"sp404:api_calls:{user}:{dt.datetime.now(dt.UTC):%Y%m%d}"
+    return f"sp404:api_calls:{{{user}}}:{dt.datetime.now(dt.UTC):%Y%m%d}"
 
 
 def test_the_101st_request_in_a_minute_gets_429_and_another_user_is_unaffected(
@@ -124,11 +124,11 @@ async def test_a_tier_change_in_redis_applies_on_the_next_request(
     store.set(_day_key(user), 100)
     token = bearer(await insert_personal_token(pool, user))
     assert gateway.client.get("/api/samples", headers=token).status_code == 429
-    store.set(f"sp404:tier:{user}", "pro")
+    store.set(f"sp404:tier:{{{user}}}", "pro")
     upgraded = gateway.client.get("/api/samples", headers=token)
     assert upgraded.status_code == 200
     assert upgraded.json()["headers"]["x-user-tier"] == "pro"
-    store.set(f"sp404:tier:{user}", "free")
+    store.set(f"sp404:tier:{{{user}}}", "free")
     assert gateway.client.get("/api/samples", headers=token).status_code == 429
 
 

@@ -75,7 +75,7 @@ def test_when_redis_dies_a_revocation_the_gateway_saw_still_holds(
     revoked = mint()
     claims = jwt.decode(revoked, options={"verify_signature": False})
     client = redis.Redis.from_url(url)
-    client.set(f"sp404:revoked:jti:{claims['jti']}", b"1", ex=3600)
+    client.set(f"sp404:revoked:jti:{{{claims['sub']}}}:{claims['jti']}", b"1", ex=3600)
     client.close()
     assert gw.client.get("/api/samples", headers=bearer(revoked)).status_code == 401
 

@@ -96,7 +96,7 @@ def test_a_producer_refused_for_the_day_gains_nothing_by_calling_the_engine(
         token = {"Authorization": f"Bearer {created.json()['token']}"}
         store = redis.Redis.from_url(migrated_db.redis_url)
         try:
-            day = f"sp404:api_calls:{producer.user_id}:{dt.datetime.now(dt.UTC):%Y%m%d}"
+            day = f"sp404:api_calls:{{{producer.user_id}}}:{dt.datetime.now(dt.UTC):%Y%m%d}"
             store.set(day, 100)
         finally:
             store.close()

@@ -46,7 +46,7 @@ async def test_revoked_jti_is_refused_on_the_very_next_verify_even_when_cached(
     token = issue()
     claims = await revocable.verify(token)
     await revocable.verify(token)  # now certainly cached
-    await store.revoke_jti(claims.jti, claims.exp)
+    await store.revoke_jti(claims.jti, claims.exp, user_id=claims.user_id)
     await assert_revoked(revocable, token)
 
 
@@ -55,7 +55,7 @@ async def test_revoking_one_jti_leaves_the_users_other_tokens_valid(
 ) -> None:
     laptop, phone = issue(user_id="u1"), issue(user_id="u1")
     claims = await revocable.verify(laptop)
-    await store.revoke_jti(claims.jti, claims.exp)
+    await store.revoke_jti(claims.jti, claims.exp, user_id=claims.user_id)
     assert (await revocable.verify(phone)).user_id == "u1"
 
 
@@ -70,7 +70,7 @@ async def test_revocation_is_seen_by_a_verifier_in_another_process(
     gateway = make_verifier(key_cache, revocation=other)
     token = issue()
     claims = await gateway.verify(token)
-    await store.revoke_jti(claims.jti, claims.exp)
+    await store.revoke_jti(claims.jti, claims.exp, user_id=claims.user_id)
     await assert_revoked(gateway, token)
     await other.aclose()
 
@@ -79,9 +79,9 @@ async def test_denylist_entry_expires_with_the_token(
     store: RevocationStore, revocable: AccessTokenVerifier, issue: Callable[..., str]
 ) -> None:
     claims = await revocable.verify(issue(ttl=600))
-    await store.revoke_jti(claims.jti, claims.exp)
+    await store.revoke_jti(claims.jti, claims.exp, user_id=claims.user_id)
     client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
-    ttl = await client.ttl(store.jti_key(claims.jti))
+    ttl = await client.ttl(store.jti_key(claims.jti, claims.user_id))
     await client.aclose()
     assert 600 < ttl <= 600 + 30 + 2  # until exp plus the verifier's leeway
 
@@ -121,7 +121,7 @@ async def test_redis_down_keeps_a_revocation_made_through_this_process(
     claims = await verifier.verify(logged_out)
     with caplog.at_level(logging.WARNING, logger="tokens"):
         with pytest.raises(RevocationUnavailable):
-            await unreachable_store.revoke_jti(claims.jti, claims.exp)
+            await unreachable_store.revoke_jti(claims.jti, claims.exp, user_id=claims.user_id)
         await assert_revoked(verifier, logged_out)
         for _ in range(5):
             assert (await verifier.verify(other)).email == "producer@example.com"
@@ -152,7 +152,7 @@ async def test_a_revocation_read_from_redis_is_remembered_through_an_outage(
     revocable: AccessTokenVerifier,
 ) -> None:
     claims = await revocable.verify(issue())
-    await store.revoke_jti(claims.jti, claims.exp)
+    await store.revoke_jti(claims.jti, claims.exp, user_id=claims.user_id)
     # A store in another process reaches the same Redis through a connection we can cut.
     reader = RevocationStore.from_url(
         f"redis://127.0.0.1:{redis_proxy.port}/15", key_prefix=store.key_prefix

@@ -281,7 +281,7 @@ def test_a_free_producer_whose_token_spent_its_100_calls_still_signs_in_browses_
     producer = signed_up(api, mailbox)
     token = create_token(web_url, producer)
     script = {"Authorization": f"Bearer {token}"}
-    minute_log = f"sp404:rl:user:{producer.user_id}"
+    minute_log = f"sp404:rl:user:{{{producer.user_id}}}"
     limiter = redis.Redis.from_url(migrated_db.redis_url)
     with httpx.Client(base_url=web_url, headers=script, timeout=20) as client:
         answers = []

@@ -114,6 +114,6 @@ async def revoke_token(
     # outlives that, and then their next read of the row finds it revoked.
     until = int(time.time() + resolver.cache_ttl_s + 60)
     try:
-        await ctx.tokens.revocation.revoke_jti(token_jti(token_id), until)
+        await ctx.tokens.revocation.revoke_jti(token_jti(token_id), until, user_id=claims.user_id)
     except RevocationUnavailable:
         log.warning("token %s revoked in the database only: Redis is unreachable", token_id)

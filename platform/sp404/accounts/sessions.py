@@ -232,13 +232,15 @@ async def _refuse_reuse(
                 target_type="session",
                 target_id=str(family_id),
             )
-        await _revoke_session_tokens(ctx, family_id)
+        await _revoke_session_tokens(ctx, family_id, user_id)
     raise InvalidRefreshToken()
 
 
-async def _revoke_session_tokens(ctx: Accounts, family_id: uuid.UUID) -> None:
+async def _revoke_session_tokens(
+    ctx: Accounts, family_id: uuid.UUID, user_id: uuid.UUID | str
+) -> None:
     try:
-        await ctx.tokens.revocation.revoke_session(family_id)
+        await ctx.tokens.revocation.revoke_session(family_id, user_id=user_id)
     except RevocationUnavailable:
         log.error("session revocation not stored in Redis", extra={"session": str(family_id)})
 
@@ -257,11 +259,11 @@ async def logout(ctx: Accounts, *, claims: Claims, refresh_token: str | None) ->
             await conn.execute(SQL["revoke_family"], uuid.UUID(family), "logout")
         await write_audit(conn, action="logout", user_id=user_id)
     try:
-        await ctx.tokens.revocation.revoke_jti(claims.jti, claims.exp)
+        await ctx.tokens.revocation.revoke_jti(claims.jti, claims.exp, user_id=user_id)
     except RevocationUnavailable:
         log.error("logout not stored in Redis", extra={"jti": claims.jti})
     for family in families:
-        await _revoke_session_tokens(ctx, uuid.UUID(family))
+        await _revoke_session_tokens(ctx, uuid.UUID(family), user_id)
 
 
 async def list_sessions(ctx: Accounts, *, claims: Claims) -> list[dict[str, Any]]:
@@ -277,7 +279,7 @@ async def revoke_session(ctx: Accounts, *, claims: Claims, session_id: uuid.UUID
         status = await conn.execute(SQL["revoke_family"], session_id, "revoked_by_user")
         if status == "UPDATE 0":
             raise Hidden("session", session_id)
-    await _revoke_session_tokens(ctx, session_id)
+    await _revoke_session_tokens(ctx, session_id, claims.user_id)
 
 
 async def revoke_other_sessions(ctx: Accounts, *, claims: Claims) -> int:
@@ -286,5 +288,5 @@ async def revoke_other_sessions(ctx: Accounts, *, claims: Claims) -> int:
     async with tenant_tx(ctx.pool, claims.user_id) as conn:
         rows = await conn.fetch(SQL["revoke_all_families"], current, "revoked_by_user")
     for row in rows:
-        await _revoke_session_tokens(ctx, row["id"])
+        await _revoke_session_tokens(ctx, row["id"], claims.user_id)
     return len(rows)

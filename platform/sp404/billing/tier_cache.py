@@ -1,4 +1,4 @@
-"""The tier the gateway enforces, in Redis (`sp404:tier:{user_id}`), kept equal to users.tier.
+"""The tier the gateway enforces, in Redis (`sp404:tier:{<user_id>}`), kept equal to users.tier.
 
 Written after the database commit in every flow that changes a tier, so a new tier's limits apply
 from the next request; without the key the gateway falls back to the token's tier claim.
@@ -16,8 +16,8 @@ log = logging.getLogger("billing.tier_cache")
 
 
 def tier_key(user_id: uuid.UUID | str) -> str:
-    """The Redis key holding a user's current tier."""
-    return f"sp404:tier:{user_id}"
+    """The Redis key holding a user's current tier (the user id, in braces, is its hash tag)."""
+    return f"sp404:tier:{{{user_id}}}"
 
 
 async def publish_tier(client: redis.Redis, user_id: uuid.UUID | str, tier: str) -> bool:

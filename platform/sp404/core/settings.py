@@ -88,6 +88,11 @@ class CoreSection(BaseSettings):
         examples=["redis://redis.internal:6379/0"],
     )
     redis_pool_size: int = Field(default=50, description="Redis connections per process.")
+    redis_cluster: bool = Field(
+        default=False,
+        description="SP404_REDIS_URL names one node of a Redis Cluster (every key a script "
+        "touches shares one hash tag, so the scripts work there); the database number is ignored.",
+    )
 
 
 class MigrationSection(CoreSection):

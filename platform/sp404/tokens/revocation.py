@@ -1,10 +1,12 @@
 """Access-token revocation in Redis: a jti denylist and a per-user "valid after" time.
 
-Keys: `sp404:revoked:jti:{jti}` (set on logout, lives until the token would expire anyway),
-`sp404:revoked:sid:{sid}` (a signed-out session: every access token carrying that `sid` claim,
-for one access-token lifetime) and `sp404:valid_after:{user_id}` (Unix seconds; tokens with `iat`
-before it are revoked; bumped on password change, reset and account deletion). `check` reads
-them with one MGET.
+Keys: `sp404:revoked:jti:{<user_id>}:<jti>` (set on logout, lives until the token would expire
+anyway), `sp404:revoked:sid:{<user_id>}:<sid>` (a signed-out session: every access token carrying
+that `sid` claim, for one access-token lifetime) and `sp404:valid_after:{<user_id>}` (Unix
+seconds; tokens with `iat` before it are revoked; bumped on password change, reset and account
+deletion). `check` reads them with one MGET. The braces are literal: the user id is the keys'
+hash tag, so a user's keys (these, the tier and the gateway's counters) share one Redis Cluster
+slot and one MGET or script can read them all.
 
 When Redis is unreachable we do NOT fail every request. Decision: the store keeps an
 in-process mirror of every denylist entry and valid-after time it wrote or read, each for as
@@ -139,38 +141,38 @@ class RevocationStore:
         """The prefix of every key this store writes."""
         return self._prefix
 
-    def jti_key(self, jti: str) -> str:
-        """The Redis key of a denylisted jti."""
-        return f"{self._prefix}revoked:jti:{jti}"
+    def jti_key(self, jti: str, user_id: str | UUID) -> str:
+        """The Redis key of a denylisted jti of `user_id`'s (in the user's hash slot)."""
+        return f"{self._prefix}revoked:jti:{{{user_id}}}:{jti}"
 
-    def sid_key(self, sid: str) -> str:
-        """The Redis key of a revoked session id."""
-        return f"{self._prefix}revoked:sid:{sid}"
+    def sid_key(self, sid: str, user_id: str | UUID) -> str:
+        """The Redis key of a revoked session id of `user_id`'s (in the user's hash slot)."""
+        return f"{self._prefix}revoked:sid:{{{user_id}}}:{sid}"
 
     def valid_after_key(self, user_id: str | UUID) -> str:
         """The Redis key of a user's valid-after time."""
-        return f"{self._prefix}valid_after:{user_id}"
+        return f"{self._prefix}valid_after:{{{user_id}}}"
 
-    async def revoke_jti(self, jti: str, exp: int) -> None:
-        """Refuse the token with this jti from now until it would have expired anyway."""
+    async def revoke_jti(self, jti: str, exp: int, *, user_id: str | UUID) -> None:
+        """Refuse `user_id`'s token with this jti from now until it would have expired anyway."""
         now = self._clock()
         until = exp + self._leeway
         self._revoked.put_max(jti, 1, until)
         ttl = max(1, int(until - now) + 1)
         try:
-            await self._redis.set(self.jti_key(jti), b"1", ex=ttl)
+            await self._redis.set(self.jti_key(jti, user_id), b"1", ex=ttl)
         except RedisError as exc:
             self._alarm(exc)
             raise RevocationUnavailable("revocation stored in this process only") from exc
 
-    async def revoke_session(self, sid: str | UUID) -> None:
-        """Refuse every access token of this session for as long as any of them can live."""
+    async def revoke_session(self, sid: str | UUID, *, user_id: str | UUID) -> None:
+        """Refuse every access token of `user_id`'s session for as long as any of them lives."""
         sid = str(sid)
         now = self._clock()
         until = now + self._access_ttl + self._leeway
         self._revoked_sids.put_max(sid, 1, until)
         try:
-            await self._redis.set(self.sid_key(sid), b"1", ex=max(1, int(until - now) + 1))
+            await self._redis.set(self.sid_key(sid, user_id), b"1", ex=max(1, int(until - now) + 1))
         except RedisError as exc:
             self._alarm(exc)
             raise RevocationUnavailable("session revocation stored in this process only") from exc
@@ -193,9 +195,9 @@ class RevocationStore:
         if now >= self._down_until:
             try:
                 jti_value, valid_after, sid_value = await self._redis.mget(
-                    self.jti_key(claims.jti),
+                    self.jti_key(claims.jti, claims.user_id),
                     self.valid_after_key(claims.user_id),
-                    self.sid_key(claims.sid or "-"),
+                    self.sid_key(claims.sid or "-", claims.user_id),
                 )
             except RedisError as exc:
                 self._down_until = now + self._retry_interval
