@@ -70,6 +70,31 @@ def test_verification_links_work_once(api: httpx.Client, mailbox: Mailbox) -> No
     assert second.json()["error"]["code"] == "invalid_or_expired_token"
 
 
+def test_the_verification_link_signs_in_the_device_that_opens_it(
+    api: httpx.Client, mailbox: Mailbox
+) -> None:
+    address = new_email()
+    user_id = register(api, address).json()["user"]["id"]
+    verified = api.post(
+        "/api/auth/verify", json={"token": link_token(mailbox.wait_for(address, "confirm"))}
+    )
+    assert verified.status_code == 200
+    body = verified.json()
+    assert body["message"] == "Email verified. You are signed in."
+    assert body["user"] == {"id": user_id, "email": address, "tier": "free"}
+    # The web app keeps the refresh token in an HttpOnly cookie, as after a sign-in.
+    assert "sp404_refresh" in verified.headers["set-cookie"]
+    assert "HttpOnly" in verified.headers["set-cookie"]
+
+    me = api.get("/api/account/profile", headers={"Authorization": f"Bearer {body['token']}"})
+    assert me.status_code == 200 and me.json()["email_verified"] is True
+    sessions = api.get("/api/auth/sessions", headers={"Authorization": f"Bearer {body['token']}"})
+    assert sessions.status_code == 200 and len(sessions.json()["sessions"]) == 1
+    # The session is a real one: its refresh token rotates like a sign-in's.
+    refreshed = api.post("/api/auth/refresh", json={"refresh_token": body["refresh_token"]})
+    assert refreshed.status_code == 200
+
+
 def test_a_taken_email_gets_the_same_answer_and_its_owner_is_told(
     api: httpx.Client, mailbox: Mailbox
 ) -> None:

@@ -120,14 +120,12 @@ def test_a_producer_goes_from_sign_up_to_an_import_pack_and_meets_the_analyses_q
 
     body = mailbox.wait_for(address, "confirm").get_content()
     link = urlsplit(re.search(r"https?://\S+/verify-email\?token=[\w-]+", body).group(0))  # type: ignore[union-attr]
-    page.goto(f"{link.path}?{link.query}")
-    expect(page.get_by_role("status")).to_contain_text("Email verified")
-    page.get_by_role("link", name="Sign in").last.click()
-    page.get_by_label("E-mail").fill(address)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_response(re.compile(r"/api/auth/login$")) as signed_in:
-        page.get_by_role("button", name="Sign in").click()
-    user_id = str(signed_in.value.json()["user"]["id"])  # for the quota step below
+    # The link confirms the address and signs this browser in: no password again.
+    with page.expect_response(re.compile(r"/api/auth/verify$")) as verified:
+        page.goto(f"{link.path}?{link.query}")
+    expect(page.get_by_role("status")).to_contain_text("Email verified. You are signed in.")
+    user_id = str(verified.value.json()["user"]["id"])  # for the quota step below
+    page.get_by_role("link", name="Go to your library").click()
     expect(page.get_by_role("heading", name="Library", level=1)).to_be_visible()
     expect(page.get_by_text("No samples match.")).to_be_visible()
     # No avatar yet: the header shows the initials beside "Sign out".

@@ -65,13 +65,11 @@ def test_a_producer_signs_up_verifies_signs_in_uploads_and_opens_a_sample(
     body = mailbox.wait_for(address, "confirm").get_content()
     link = urlsplit(re.search(r"https?://\S+/verify-email\?token=[\w-]+", body).group(0))  # type: ignore[union-attr]
     page.goto(f"{link.path}?{link.query}")
-    expect(page.get_by_role("status")).to_contain_text("Email verified")
+    expect(page.get_by_role("status")).to_contain_text("Email verified. You are signed in.")
     screenshot(page, "verify-email")
-    page.get_by_role("link", name="Sign in").last.click()
-
-    page.get_by_label("E-mail").fill(address)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    # Signed in by the link: a reload keeps the session (the refresh cookie), no password asked.
+    page.reload()
+    page.get_by_role("link", name="Go to your library").click()
     expect(page.get_by_role("heading", name="Library", level=1)).to_be_visible()
     expect(page.get_by_text("No samples match.")).to_be_visible()
 

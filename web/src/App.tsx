@@ -17,6 +17,7 @@ const CollectionPage = lazy(() => import("./pages/collections/CollectionPage").t
 const CollectionsPage = lazy(() => import("./pages/collections/CollectionsPage").then((m) => ({ default: m.CollectionsPage })));
 const KitPage = lazy(() => import("./pages/kits/KitPage").then((m) => ({ default: m.KitPage })));
 const KitsPage = lazy(() => import("./pages/kits/KitsPage").then((m) => ({ default: m.KitsPage })));
+const LandingPage = lazy(() => import("./pages/landing/LandingPage").then((m) => ({ default: m.LandingPage })));
 const SamplePage = lazy(() => import("./pages/sample/SamplePage").then((m) => ({ default: m.SamplePage })));
 const SearchPage = lazy(() => import("./pages/search/SearchPage").then((m) => ({ default: m.SearchPage })));
 const AccountPage = lazy(() => import("./pages/settings/AccountPage").then((m) => ({ default: m.AccountPage })));
@@ -81,7 +82,8 @@ function Routes() {
   switch (path) {
     case "/":
       if (status === "loading") return <p role="status">Loading…</p>;
-      return <Redirect to={status === "signed-in" ? "/library" : "/signin"} />;
+      // A visitor first sees what the product does; a producer goes straight to the library.
+      return status === "signed-in" ? <Redirect to="/library" /> : <LandingPage />;
     case "/signin":
       return <SignInPage />;
     case "/signup":

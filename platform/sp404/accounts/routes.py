@@ -43,6 +43,7 @@ from sp404.accounts.schemas import (
     RegisterOut,
     SessionsOut,
     TokenIn,
+    VerifiedOut,
 )
 from sp404.core.errors import NotFound
 from sp404.core.settings import TokensSection
@@ -122,11 +123,18 @@ async def register(body: RegisterIn, request: Request, ctx: AccountsDep) -> dict
     }
 
 
-@router.post("/api/auth/verify", response_model=MessageOut, tags=["auth"])
-async def verify(body: TokenIn, request: Request, ctx: AccountsDep) -> dict[str, str]:
-    """Confirm an e-mail address with the token from the link."""
-    await signup.verify_email(ctx, token=body.token, ip=client_ip(request))
-    return {"message": "Email verified. You can sign in now."}
+@router.post("/api/auth/verify", response_model=VerifiedOut, tags=["auth"])
+async def verify(
+    body: TokenIn, request: Request, response: Response, ctx: AccountsDep
+) -> dict[str, Any]:
+    """Confirm an e-mail address with the token from the link, and sign in on this device."""
+    ip = client_ip(request)
+    user_id = await signup.verify_email(ctx, token=body.token, ip=ip)
+    result = await sessions.sign_in_verified(
+        ctx, user_id=user_id, ip=ip, user_agent=request.headers.get("user-agent")
+    )
+    _set_refresh_cookie(response, result.refresh_token, ctx.settings)
+    return {"message": "Email verified. You are signed in.", **_signed_in_body(result)}
 
 
 @router.post("/api/auth/verify/resend", status_code=202, response_model=MessageOut, tags=["auth"])

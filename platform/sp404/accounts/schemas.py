@@ -91,6 +91,12 @@ class LoginOut(BaseModel):
     user: LoginUser
 
 
+class VerifiedOut(LoginOut):
+    """A confirmed address: the link signs its opener in (the same tokens as a sign-in)."""
+
+    message: str
+
+
 class RefreshIn(Strict):
     refresh_token: PresentedToken | None = None
 

@@ -188,6 +188,26 @@ async def login(
     return signed_in
 
 
+async def sign_in_verified(
+    ctx: Accounts, *, user_id: uuid.UUID, ip: str | None, user_agent: str | None
+) -> SignedIn:
+    """The session a verification link opens on the device that follows it.
+
+    The link's single-use token (mailed to the address) has just been consumed: it proves the
+    same as a password would, so the producer lands signed in instead of being asked again.
+    """
+    async with tenant_tx(ctx.pool, user_id) as conn:
+        signed_in = await start_session(ctx, conn, user_id=user_id, user_agent=user_agent, ip=ip)
+        await write_audit(
+            conn,
+            action="login.success",
+            user_id=user_id,
+            ip=ip,
+            details={"via": "verification_link"},
+        )
+    return signed_in
+
+
 async def refresh(ctx: Accounts, *, refresh_token: str, ip: str | None) -> SignedIn:
     """Rotate a refresh token: a new refresh token and access token for the same session."""
     token_hash = hash_opaque_token(refresh_token)

@@ -26,6 +26,8 @@ interface SessionValue {
   /** Why the profile shown is a stand-in (the profile request was refused); null when it is real. */
   profileProblem: unknown;
   signIn: (email: string, password: string) => Promise<void>;
+  /** Confirm the address with the mailed link's token, which signs this device in; the message. */
+  signInWithLink: (token: string) => Promise<string>;
   /** Ends the session here at once; tells the server when it can. Never rejects. */
   signOut: () => Promise<void>;
   /** Forget the session locally (after account deletion or when the server ended it). */
@@ -104,6 +106,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [loadProfile],
   );
 
+  const signInWithLink = useCallback(
+    async (token: string) => {
+      const body = await call("post", "/api/auth/verify", { body: { token }, auth: false });
+      beginSession(body.token);
+      setProfile(await loadProfile(body.token, body.user));
+      setStatus("signed-in");
+      return body.message;
+    },
+    [loadProfile],
+  );
+
   const signOut = useCallback(async () => {
     const told = signOutHere();
     clear();
@@ -111,8 +124,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [clear]);
 
   const value = useMemo(
-    () => ({ status, profile, profileProblem, signIn, signOut, forget, reloadProfile }),
-    [status, profile, profileProblem, signIn, signOut, forget, reloadProfile],
+    () => ({ status, profile, profileProblem, signIn, signInWithLink, signOut, forget, reloadProfile }),
+    [status, profile, profileProblem, signIn, signInWithLink, signOut, forget, reloadProfile],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -91,7 +91,7 @@ export interface paths {
         put?: never;
         /**
          * Verify
-         * @description Confirm an e-mail address with the token from the link.
+         * @description Confirm an e-mail address with the token from the link, and sign in on this device.
          */
         post: operations["verify_api_auth_verify_post"];
         delete?: never;
@@ -1474,6 +1474,26 @@ export interface components {
             /** Context */
             ctx?: Record<string, never>;
         };
+        /**
+         * VerifiedOut
+         * @description A confirmed address: the link signs its opener in (the same tokens as a sign-in).
+         */
+        VerifiedOut: {
+            /** Token */
+            token: string;
+            /** Refresh Token */
+            refresh_token: string;
+            /**
+             * Token Type
+             * @default Bearer
+             */
+            token_type: string;
+            /** Expires In */
+            expires_in: number;
+            user: components["schemas"]["LoginUser"];
+            /** Message */
+            message: string;
+        };
         /** WebhookOut */
         WebhookOut: {
             /**
@@ -1617,7 +1637,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessageOut"];
+                    "application/json": components["schemas"]["VerifiedOut"];
                 };
             };
             /** @description Validation Error */
