@@ -26,6 +26,12 @@ const STEPS = [
   },
 ];
 
+function storage(bytes: number | null): string {
+  if (bytes == null) return "Unlimited storage";
+  const mb = bytes / (1024 * 1024);
+  return mb < 1024 ? `${Math.round(mb)} MB of storage` : `${Math.round((mb / 1024) * 10) / 10} GB of storage`;
+}
+
 function limit(value: number | null | undefined, unit: string): string {
   return value == null ? `Unlimited ${unit}` : `${value.toLocaleString()} ${unit}`;
 }
@@ -66,9 +72,9 @@ export function LandingPage() {
             {plans.data.plans.map((plan) => (
               <li key={plan.id} className="card">
                 <h3>{plan.name}</h3>
-                <p className="landing-price">{plan.price === 0 ? "Free" : `$${plan.price} a month`}</p>
+                <p className="landing-price">{plan.price === 0 ? "$0, no card needed" : `$${plan.price} a month`}</p>
                 <ul>
-                  <li>{plan.features.storage_gb == null ? "Unlimited storage" : `${plan.features.storage_gb} GB of storage`}</li>
+                  <li>{storage(plan.features.storage_bytes)}</li>
                   <li>{limit(plan.features.analyses_per_month, "analyses a month")}</li>
                   <li>{limit(plan.features.collections, "collections")}</li>
                   {plan.trial_days > 0 && <li>{plan.trial_days}-day free trial</li>}
