@@ -59,8 +59,8 @@ SHARED = {
         "in the same transaction as the job and the features it stores"
     ),
     ("samples", "analysis_engine.imports"): (
-        "a migrated sample's BPM and key from the old app become its starting values right "
-        "after the upload path created it"
+        "a migrated sample's BPM and key from the old app, or a device pad's tempo, become its "
+        "starting values right after the upload path created it"
     ),
 }
 
