@@ -18,7 +18,9 @@ alarm is logged on the "gateway.limits" logger at most once per minute. Refusing
 because the limiter is down would turn a cache outage into a full outage; the limits protect
 capacity and fairness, not security. After a failure the limiter skips Redis for
 `redis_retry_s`, so an outage costs one failed call per interval rather than a timeout per
-request. Revocation does NOT fail open: the caller then asks `RevocationStore.check`, which
+request. On a Redis Cluster that interval is kept per hash slot: a lost master opens the limits
+of the producers whose slots it held, and everyone else stays counted (drills/redis_cluster_kill.py
+measures it). Revocation does NOT fail open: the caller then asks `RevocationStore.check`, which
 answers from its in-process mirror of the revocations this process has seen.
 """
 
@@ -33,6 +35,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import redis.asyncio as redis
+from redis.asyncio.cluster import RedisCluster
+from redis.crc import key_slot
 from redis.exceptions import RedisError
 
 from sp404.tokens import Claims, RevocationStore
@@ -172,7 +176,10 @@ class Limiter:
         self._clock = clock
         self._user_gate = client.register_script(_USER_GATE)
         self._address_gate = client.register_script(_ADDRESS_GATE)
-        self._skip_until = 0.0
+        # Per hash slot on a cluster (one master down opens only its producers' limits); one
+        # entry (-1) for a single Redis, where every key shares its fate.
+        self._cluster = isinstance(client, RedisCluster)
+        self._skip_until: dict[int, float] = {}
         self._alarmed_at = -math.inf
         self._table_of: Mapping[str, int | None] | None = None
         self._table: tuple[int, str] = (0, "||")
@@ -180,8 +187,9 @@ class Limiter:
 
     @property
     def degraded(self) -> bool:
-        """Whether the last Redis call failed (limits are open right now)."""
-        return self._clock() < self._skip_until
+        """Whether a recent Redis call failed (limits are open right now, for some or all)."""
+        now = self._clock()
+        return any(now < until for until in self._skip_until.values())
 
     async def check_user(self, claims: Claims, request_id: str) -> Verdict:
         """Count one request of a signed-in user, or say why it is refused.
@@ -190,7 +198,8 @@ class Limiter:
         """
         now = self._clock()
         unchecked = Verdict("unchecked", claims.tier, self._per_minute, self._per_minute, 60)
-        if now < self._skip_until:
+        scope = self._scope(f"{{{claims.user_id}}}")
+        if now < self._skip_until.get(scope, 0.0):
             return unchecked
         now_ms = int(now * 1000)
         day = dt.datetime.fromtimestamp(now, dt.UTC)
@@ -220,7 +229,7 @@ class Limiter:
                 keys=keys, args=args
             )
         except (RedisError, OSError, TimeoutError) as exc:
-            self._failed(exc, now)
+            self._failed(exc, now, scope)
             return unchecked
         midnight = (day + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         return Verdict(
@@ -238,16 +247,17 @@ class Limiter:
         """Count one anonymous credential request from a client address."""
         now = self._clock()
         unchecked = Verdict("unchecked", "", self._per_address, self._per_address, 60)
-        if now < self._skip_until:
+        key = f"{self._prefix}rl:ip:{address}"
+        scope = self._scope(key)
+        if now < self._skip_until.get(scope, 0.0):
             return unchecked
         now_ms = int(now * 1000)
         try:
             allowed, remaining, free_in_ms = await self._address_gate(
-                keys=[f"{self._prefix}rl:ip:{address}"],
-                args=[now_ms, self._per_address, f"{now_ms}:{request_id}"],
+                keys=[key], args=[now_ms, self._per_address, f"{now_ms}:{request_id}"]
             )
         except (RedisError, OSError, TimeoutError) as exc:
-            self._failed(exc, now)
+            self._failed(exc, now, scope)
             return unchecked
         return Verdict(
             outcome="ok" if int(allowed) else "minute",
@@ -267,9 +277,14 @@ class Limiter:
             self._table_of = allowances
         return self._table
 
-    def _failed(self, exc: Exception, now: float) -> None:
+    def _scope(self, key: str) -> int:
+        return key_slot(key.encode()) if self._cluster else -1
+
+    def _failed(self, exc: Exception, now: float, scope: int) -> None:
         self.failures += 1
-        self._skip_until = now + self._retry_s
+        self._skip_until[scope] = now + self._retry_s
+        if len(self._skip_until) > 4096:
+            self._skip_until = {k: v for k, v in self._skip_until.items() if v > now}
         if now - self._alarmed_at >= _ALARM_INTERVAL_S:
             self._alarmed_at = now
             log.error(

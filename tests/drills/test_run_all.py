@@ -10,7 +10,16 @@ from sp404.core.settings import REPO_ROOT
 
 
 def test_every_drill_of_the_issue_is_in_the_run() -> None:
-    assert set(DRILLS) == {"engine", "worker", "redis", "storage", "postgres", "webhooks", "replay"}
+    assert set(DRILLS) == {
+        "engine",
+        "worker",
+        "redis",
+        "redis-cluster",
+        "storage",
+        "postgres",
+        "webhooks",
+        "replay",
+    }
 
 
 def test_the_runner_needs_no_flag_to_include_postgres_and_names_its_choices() -> None:

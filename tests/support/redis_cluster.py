@@ -56,6 +56,11 @@ class Node:
                 # A lost master costs its own slots only; the others keep serving.
                 "--cluster-require-full-coverage",
                 "no",
+                # A replica always stands for election, however long its master has been gone.
+                "--cluster-replica-validity-factor",
+                "0",
+                "--repl-diskless-sync-delay",
+                "0",
                 "--save",
                 "",
                 "--appendonly",
@@ -138,6 +143,20 @@ class Cluster:
             time.sleep(0.1)
         raise TimeoutError("the cluster did not reach cluster_state:ok")
 
+    def wait_replicated(self, timeout: float = 30) -> None:
+        """Until every live replica has finished its first sync (its link is up)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(_replicated(n) for n in self.nodes if n not in self.killed):
+                return
+            time.sleep(0.1)
+        raise TimeoutError("a replica did not finish its first sync")
+
+
+def _replicated(node: Node) -> bool:
+    info = node.cli("info", "replication")
+    return "role:master" in info or "master_link_status:up" in info
+
 
 def _wait_port(port: int, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
@@ -193,6 +212,8 @@ def running_cluster(masters: int = 3, replicas: int = 0) -> Iterator[Cluster]:
         if created.returncode != 0:
             raise RuntimeError(f"redis-cli --cluster create failed: {created.stdout[-800:]}")
         cluster.wait_ok()
+        if replicas:
+            cluster.wait_replicated()
         yield cluster
     finally:
         for node in nodes:
