@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -38,6 +39,29 @@ def test_the_same_audio_twice_answers_409_with_the_existing_sample(
         base_url=engine_url, auth=as_gateway(), headers=other.auth, timeout=30
     ) as client:
         assert _upload(client, data, "Theirs").status_code == 201
+
+
+def test_a_direct_upload_of_audio_already_there_is_409_and_frees_its_reservation(
+    producer_client: httpx.Client, engine_url: str
+) -> None:
+    data = audio_bytes("wav", seconds=1.0)
+    first = _upload(producer_client, data, "Original").json()["sample_id"]
+    grant = producer_client.post(
+        "/api/samples/uploads", json={"filename": "again.wav", "size": len(data)}
+    ).json()
+    parts = urlsplit(grant["url"])
+    put = httpx.request(
+        grant["method"], f"{engine_url}{parts.path}?{parts.query}", auth=as_gateway(),
+        content=data, headers=grant["headers"],
+    )  # fmt: skip
+    assert put.status_code in (200, 201, 204), put.text
+    done = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    assert done.status_code == 409, done.text
+    assert done.json()["error"]["sample_id"] == first
+    # The upload is closed: completing it again finds nothing, and the library holds one sample.
+    again = producer_client.post(f"/api/samples/uploads/{grant['upload_id']}/complete")
+    assert again.status_code == 404
+    assert producer_client.get("/api/samples").json()["total"] == 1
 
 
 def _finished(client: httpx.Client, import_id: str) -> Any:
