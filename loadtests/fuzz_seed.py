@@ -9,6 +9,7 @@ rest of it into 404s.
 from __future__ import annotations
 
 import io
+import itertools
 import time
 import zipfile
 from dataclasses import dataclass
@@ -48,6 +49,10 @@ class SeededIds:
     spend: dict[str, str]
 
 
+# Each seeded tone a different pitch: the engine answers the same audio twice with a 409.
+_PITCHES = itertools.count()
+
+
 def wav_bytes(freq: float = 220.0, seconds: float = 0.5, rate: int = 44100) -> bytes:
     """A real half-second sine tone as 16-bit WAV."""
     t = np.arange(int(seconds * rate)) / rate
@@ -72,7 +77,7 @@ def _upload_when_a_slot_is_free(api: httpx.Client, label: str) -> httpx.Response
     for _ in range(40):
         response = api.post(
             "/api/samples",
-            files={"audio": (f"{label}.wav", wav_bytes(), "audio/wav")},
+            files={"audio": (f"{label}.wav", wav_bytes(220.0 + next(_PITCHES)), "audio/wav")},
             data={"title": f"Fuzz {label}", "genre": "boom bap", "tags": "fuzz,seed"},
         )
         if response.status_code != 429:
@@ -105,7 +110,7 @@ def _library(api: httpx.Client, label: str) -> dict[str, str]:
     )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr(f"{label}/tone.wav", wav_bytes(330.0))
+        zipped.writestr(f"{label}/tone.wav", wav_bytes(330.5 + next(_PITCHES)))
     batch = _created(
         api.post(
             "/api/samples/batch",
