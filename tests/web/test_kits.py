@@ -3,6 +3,7 @@ recommendations, and an IMPORT pack export downloaded and opened."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import wave
@@ -18,7 +19,10 @@ from tests.web.test_studio import sign_in, tone_wav
 
 
 def upload(web_url: str, producer: Producer, name: str, seconds: float = 1.0) -> str:
-    """Upload a tone named `name` through the gateway; returns the sample id."""
+    """Upload a tone named `name` through the gateway; returns the sample id. Each name's tone
+    is a few frames longer or shorter, so two uploads are never the same audio (a duplicate is
+    refused)."""
+    seconds += int(hashlib.sha256(name.encode()).hexdigest(), 16) % 2000 / 22_050
     response = httpx.post(
         f"{web_url}/api/samples",
         headers=producer.auth,
@@ -79,6 +83,9 @@ def test_a_producer_fills_a_kit_by_drag_and_keyboard_and_downloads_its_import_pa
     page.keyboard.type("kick")
     put = page.get_by_role("button", name="Put on A-13: kick-deep")
     expect(library.get_by_role("listitem")).to_have_count(1)
+    # Each row: its play button, then its "Put on" button.
+    page.keyboard.press("Tab")
+    expect(library.get_by_role("button", name="Play kick-deep")).to_be_focused()
     page.keyboard.press("Tab")
     expect(put).to_be_focused()
     page.keyboard.press("Enter")

@@ -92,8 +92,12 @@ def test_a_producer_signs_up_verifies_signs_in_uploads_and_opens_a_sample(
     page.locator(".sample-list").get_by_role("link", name="dusty-tone").click()
     expect(page.get_by_role("heading", name="dusty-tone", level=1)).to_be_visible()
     expect(page.get_by_text("dusty-tone.wav (WAV")).to_be_visible()
-    page.get_by_role("button", name="Load preview").click()
-    expect(page.get_by_label("Preview of dusty-tone")).to_be_visible()
+    # One click plays it through the app's audio graph (Chromium runs muted here).
+    page.get_by_role("button", name="Play dusty-tone").click()
+    page.wait_for_function("() => window.__sp404Audio.state().playing.length === 1")
+    expect(page.get_by_role("button", name="Stop dusty-tone")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     screenshot(page, "sample")
 
     page.get_by_label("Title").fill("Dusty tone")

@@ -1,6 +1,8 @@
 /** A page of a collection's samples, each linking to its page; hand-picked ones can be removed. */
 import { useState } from "react";
 
+import { onAuditionKeys } from "../../audio/auditionKeys";
+import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
 import { Link } from "../../router";
 import { removeSample } from "./api";
@@ -35,11 +37,12 @@ export function MemberList({ collectionId, samples, removable, onRemoved }: Prop
   return (
     <>
       <ErrorMessage error={error} />
-      <ul className="member-list" aria-label="Samples in this collection">
+      <ul className="member-list" aria-label="Samples in this collection" onKeyDown={onAuditionKeys}>
         {samples.map((sample) => {
           const name = sample.title || sample.filename;
           return (
-            <li key={sample.id} className="member-row">
+            <li key={sample.id} className="member-row" data-audition-row="">
+              <PlayButton sampleId={sample.id} title={name} loop={sample.is_loop} />
               <Link to={`/samples/${sample.id}`} className="sample-title">
                 {name}
               </Link>

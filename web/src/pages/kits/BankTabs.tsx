@@ -46,10 +46,11 @@ export function BankTabs({
           aria-controls={BANK_PANEL_ID}
           tabIndex={letter === bank ? 0 : -1}
           className="bank-tab"
-          aria-label={`Bank ${letter}, ${counts[letter]} pad${counts[letter] === 1 ? "" : "s"} used`}
           onClick={() => onChange(letter)}
         >
-          {letter}
+          {/* Named by its hidden sentence ("Bank A, 3 pads used"); the letter and count are for the eye. */}
+          <span className="visually-hidden">{`Bank ${letter}, ${counts[letter]} pad${counts[letter] === 1 ? "" : "s"} used`}</span>
+          <span aria-hidden="true">{letter}</span>
           <span className="bank-count" aria-hidden="true">
             {counts[letter] || ""}
           </span>

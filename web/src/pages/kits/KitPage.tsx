@@ -1,6 +1,6 @@
 /** One kit as the SP-404MK2 shows it: bank tabs, the 4 × 4 pads, the selected pad's panel, the
  * library to drag from, and exports. Every drag has a button alternative in the pad panel. */
-import { useRef, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 
 import { ApiError } from "../../api/errors";
 import { useResource } from "../../api/useResource";
@@ -18,6 +18,7 @@ import { PadGrid } from "./PadGrid";
 import { PadPanel, type PadActions } from "./PadPanel";
 import type { Bank, Kit, PadRef } from "./types";
 import { useExports } from "./useExports";
+import { usePadKeys } from "./usePadKeys";
 import "./kits.css";
 
 function KitNotFound() {
@@ -43,6 +44,8 @@ export function KitPage({ id }: { id: string }) {
   const [message, setMessage] = useState("");
   const searchRef = useRef<HTMLInputElement>(null);
   const exports = useExports();
+  const pads = useMemo(() => padsByLabel(kit?.pads ?? []), [kit]);
+  usePadKeys(bank, pads, setBank);
 
   /** Run one change of the kit; the API answers with the whole kit as it now stands. */
   async function change(action: () => Promise<Kit>, describe: (next: Kit) => string): Promise<void> {
@@ -64,7 +67,6 @@ export function KitPage({ id }: { id: string }) {
   if (error) return <ErrorMessage error={error} />;
   if (!kit) return <p role="status">Loading…</p>;
 
-  const pads = padsByLabel(kit.pads);
   const version = `${kit.updated_at}-${kit.pads.length}`;
 
   function select(ref: PadRef): void {
@@ -152,6 +154,9 @@ export function KitPage({ id }: { id: string }) {
         <div className="kit-main">
           <section className="card" aria-labelledby="grid-heading">
             <h2 id="grid-heading">Pads</h2>
+            <p className="muted kit-keys-help">
+              Click a pad or press its key to play it (1–4, Q–R, A–F, Z–V); Shift + 1…0 picks bank A…J.
+            </p>
             <BankTabs bank={bank} counts={countByBank(kit.pads)} onChange={setBank} />
             <div id={BANK_PANEL_ID} role="tabpanel" aria-labelledby={bankTabId(bank)}>
               <PadGrid bank={bank} pads={pads} selected={selected} onSelect={select} onDrop={onDrop} />

@@ -5,6 +5,8 @@ import { useState, type RefObject } from "react";
 import { call } from "../../api/client";
 import { pause } from "../../api/pause";
 import { useResource } from "../../api/useResource";
+import { onAuditionKeys } from "../../audio/auditionKeys";
+import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
 import { formatDuration } from "../../format";
 import { padLabel, tempoAndKey } from "./grid";
@@ -53,7 +55,7 @@ export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPan
       <ErrorMessage error={error} />
       {page && page.samples.length === 0 && <p>No samples match.</p>}
       {page && page.samples.length > 0 && (
-        <ul className="library-items" aria-label="Library samples">
+        <ul className="library-items" aria-label="Library samples" onKeyDown={onAuditionKeys}>
           {page.samples.map((sample) => {
             const title = sample.title || sample.filename;
             return (
@@ -63,7 +65,9 @@ export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPan
                 draggable
                 onDragStart={(event) => startSampleDrag(event, sample.id, title)}
                 data-sample-id={sample.id}
+                data-audition-row=""
               >
+                <PlayButton sampleId={sample.id} title={title} loop={sample.is_loop} className="item-play" />
                 <span className="library-title">{title}</span>
                 <span className="pad-meta">
                   {tempoAndKey(sample.bpm, sample.musical_key)} · {formatDuration(sample.duration)}

@@ -3,9 +3,10 @@
 import { useState } from "react";
 
 import { Link } from "../../router";
-import { BANKS, PAD_NUMBERS, padLabel, roleName, roleOfPad, tempoAndKey } from "./grid";
+import { BANKS, PAD_NUMBERS, padLabel, roleName, roleOfPad, settingsOf, tempoAndKey } from "./grid";
 import { PadSettingsForm } from "./PadSettingsForm";
 import { Recommendations } from "./Recommendations";
+import { TrimEditor } from "./TrimEditor";
 import type { Bank, Pad, PadRef, PadSettings } from "./types";
 
 export interface PadActions {
@@ -99,6 +100,13 @@ export function PadPanel({
             pad={pad}
             busy={busy}
             onSave={(settings) => actions.save(pad, settings)}
+          />
+          <h3>Start and end</h3>
+          <TrimEditor
+            key={`trim-${label}-${pad.sample_id}-${version}`}
+            pad={pad}
+            busy={busy}
+            onSave={(start, end) => actions.save(pad, { ...settingsOf(pad), start, end })}
           />
           <h3>Move or swap</h3>
           <MoveForm key={label} pad={pad} pads={pads} busy={busy} onMove={(target) => actions.move(pad, target)} />

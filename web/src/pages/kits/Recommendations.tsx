@@ -1,6 +1,8 @@
 /** The library's best picks for one pad (by its role, the kit's tempo and key), one click each. */
 import { useResource } from "../../api/useResource";
 
+import { onAuditionKeys } from "../../audio/auditionKeys";
+import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
 import { padLabel, roleName, tempoAndKey } from "./grid";
 import { recommendations } from "./kitApi";
@@ -44,11 +46,12 @@ export function Recommendations({
         </p>
       )}
       {current && current.results.length > 0 && (
-        <ul className="recommend-list">
+        <ul className="recommend-list" onKeyDown={onAuditionKeys}>
           {current.results.map((pick) => {
             const title = pick.sample.title || pick.sample.filename;
             return (
-              <li key={pick.sample.id}>
+              <li key={pick.sample.id} data-audition-row="">
+                <PlayButton sampleId={pick.sample.id} title={title} loop={pick.sample.is_loop} className="item-play" />
                 <span className="library-title">{title}</span>
                 <span className="pad-meta">
                   {tempoAndKey(pick.sample.bpm, pick.sample.musical_key)} · {why(pick)}

@@ -11,13 +11,10 @@ import {
 } from "./grid";
 import type { Pad } from "./types";
 
-// Spread in, so the fixture compiles against the engine's types before and after the trim fields.
-const untrimmed = { start: null, end: null };
-const sampleFormat = { sample_rate: 48000, frames: 48000 };
-
 function pad(bank: Pad["bank"], number: number): Pad {
   return {
-    ...untrimmed,
+    start: null,
+    end: null,
     bank,
     pad: number,
     label: padLabel({ bank, pad: number }),
@@ -29,7 +26,7 @@ function pad(bank: Pad["bank"], number: number): Pad {
     loop: false,
     one_shot: true,
     mute_group: 0,
-    sample: { ...sampleFormat, id: "s", title: "t", bpm: null, musical_key: null, duration: 1, is_loop: null, status: "ready" },
+    sample: { sample_rate: 48000, frames: 48000, id: "s", title: "t", bpm: null, musical_key: null, duration: 1, is_loop: null, status: "ready" },
   };
 }
 

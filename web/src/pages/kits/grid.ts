@@ -83,13 +83,15 @@ export function defaultSettings(pad: number): PadSettings {
     loop: looping,
     one_shot: !looping,
     mute_group: role === "closed_hat" || role === "open_hat" ? 1 : 0,
+    start: null,
+    end: null,
   };
 }
 
 /** The settings of an assigned pad, without its sample and labels. */
 export function settingsOf(pad: Pad): PadSettings {
-  const { volume, pitch, gate, loop, one_shot, mute_group } = pad;
-  return { volume, pitch, gate, loop, one_shot, mute_group };
+  const { volume, pitch, gate, loop, one_shot, mute_group, start, end } = pad;
+  return { volume, pitch, gate, loop, one_shot, mute_group, start, end };
 }
 
 /** "92 BPM · A minor", "– BPM", for a pad or a library row. */

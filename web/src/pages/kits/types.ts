@@ -8,8 +8,14 @@ export type Bank = Engine["PadRef"]["bank"];
 /** The pad roles of analysis_engine/kits/roles.py: what each pad of a bank is meant for. */
 export type Role = Engine["Pad"]["role"];
 
-/** What a pad can be set to (PUT /api/kits/{id}/pads); the sampler's defaults when left out. */
-export type PadSettings = Pick<Engine["PadAssign"], "volume" | "pitch" | "gate" | "loop" | "one_shot" | "mute_group">;
+/**
+ * What a pad can be set to (PUT /api/kits/{id}/pads); the sampler's defaults when left out. `start`
+ * and `end` trim it in the sample's own frames (both null: the whole sample).
+ */
+export type PadSettings = Pick<
+  Engine["PadAssign"],
+  "volume" | "pitch" | "gate" | "loop" | "one_shot" | "mute_group" | "start" | "end"
+>;
 
 export type PadRef = Engine["PadRef"];
 

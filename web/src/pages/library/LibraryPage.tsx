@@ -3,6 +3,10 @@ import { useCallback, type FormEvent } from "react";
 import { call } from "../../api/client";
 import type { Job, Sample, SamplePage } from "../../api/types";
 import { useResource } from "../../api/useResource";
+import { onAuditionKeys } from "../../audio/auditionKeys";
+import { PlayButton } from "../../audio/PlayButton";
+import { waveformOf } from "../../audio/sampleWave";
+import { Waveform } from "../../audio/Waveform";
 import { ErrorMessage } from "../../components/Alert";
 import { formatDuration } from "../../format";
 import { Link, navigate, useLocation } from "../../router";
@@ -88,12 +92,17 @@ export function LibraryPage() {
             <p role="status">
               {page.total === 0 ? "No samples match." : `${page.total} sample${page.total === 1 ? "" : "s"}`}
             </p>
-            <ul className="sample-list">
+            {/* Arrow keys move between rows and play the next one; space plays or stops. */}
+            <ul className="sample-list" onKeyDown={onAuditionKeys} aria-label="Samples">
               {page.samples.map((sample) => (
-                <li key={sample.id} className="sample-row">
-                  <Link to={`/samples/${sample.id}`} className="sample-title">
-                    {sample.title || sample.filename}
-                  </Link>
+                <li key={sample.id} className="sample-row" data-audition-row="">
+                  <PlayButton sampleId={sample.id} title={sample.title || sample.filename} loop={sample.is_loop} />
+                  <span className="sample-name">
+                    <Link to={`/samples/${sample.id}`} className="sample-title">
+                      {sample.title || sample.filename}
+                    </Link>
+                    <Waveform peaks={waveformOf(sample)} playKey={sample.id} height={28} />
+                  </span>
                   <span>{formatDuration(sample.duration)}</span>
                   <span>{sample.bpm ? `${Math.round(sample.bpm)} BPM` : "– BPM"}</span>
                   <span>{sample.musical_key ?? "–"}</span>

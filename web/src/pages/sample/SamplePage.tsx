@@ -7,9 +7,9 @@ import { ErrorMessage } from "../../components/Alert";
 import { formatBytes, formatDuration } from "../../format";
 import { Link, navigate } from "../../router";
 import { useJobProgress } from "../library/useJobProgress";
-import { AudioPreview } from "./AudioPreview";
 import { EditSample } from "./EditSample";
 import { FeatureTable } from "./FeatureTable";
+import { SampleAudition } from "./SampleAudition";
 import { SimilarList } from "./SimilarList";
 
 interface Vibe {
@@ -97,7 +97,7 @@ export function SamplePage({ id }: { id: string }) {
             <dd>{sample.tags.length ? sample.tags.join(", ") : "none"}</dd>
           </div>
         </dl>
-        <AudioPreview sampleId={sample.id} label={name} />
+        <SampleAudition sample={sample} label={name} />
       </section>
       <section className="card" aria-labelledby="vibe-heading">
         <h2 id="vibe-heading">Vibe</h2>

@@ -1,6 +1,8 @@
 import { call } from "../../api/client";
 import { ApiError } from "../../api/errors";
 import { useResource } from "../../api/useResource";
+import { onAuditionKeys } from "../../audio/auditionKeys";
+import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
 import { Link } from "../../router";
 
@@ -24,9 +26,14 @@ export function SimilarList({ sampleId, analysed }: { sampleId: string; analysed
           <ErrorMessage error={error} />
           {results?.length === 0 && <p>Nothing similar in your library yet.</p>}
           {results && results.length > 0 && (
-            <ol className="similar">
+            <ol className="similar" onKeyDown={onAuditionKeys}>
               {results.map((result) => (
-                <li key={result.sample.id}>
+                <li key={result.sample.id} data-audition-row="">
+                  <PlayButton
+                    sampleId={result.sample.id}
+                    title={result.sample.title || result.sample.filename}
+                    loop={result.sample.is_loop}
+                  />{" "}
                   <Link to={`/samples/${result.sample.id}`}>{result.sample.title || result.sample.filename}</Link>{" "}
                   <span className="muted">
                     {Math.round(result.score * 100)} % alike

@@ -5,6 +5,8 @@ import { call } from "../../api/client";
 import { ApiError } from "../../api/errors";
 import type { SimilarResult } from "../../api/types";
 import { useResource } from "../../api/useResource";
+import { onAuditionKeys } from "../../audio/auditionKeys";
+import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
 import { Link, navigate, useLocation } from "../../router";
 import { SampleFacts } from "../collections/SampleFacts";
@@ -143,11 +145,12 @@ export function SimilarSearch() {
               <p className="muted">Widen the tempo range, choose any key or allow half and double time.</p>
             )}
             {current.results.length > 0 && (
-              <ol className="hits" aria-label="Similar samples">
+              <ol className="hits" aria-label="Similar samples" onKeyDown={onAuditionKeys}>
                 {current.results.map((result) => {
                   const other = result.sample.title || result.sample.filename;
                   return (
-                    <li key={result.sample.id} className="hit">
+                    <li key={result.sample.id} className="hit" data-audition-row="">
+                      <PlayButton sampleId={result.sample.id} title={other} loop={result.sample.is_loop} />
                       <Link to={`/samples/${result.sample.id}`} className="sample-title">
                         {other}
                       </Link>

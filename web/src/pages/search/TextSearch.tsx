@@ -3,6 +3,10 @@ import { useEffect, useState, type FormEvent } from "react";
 
 import { call } from "../../api/client";
 import { useResource } from "../../api/useResource";
+import { onAuditionKeys } from "../../audio/auditionKeys";
+import { PlayButton } from "../../audio/PlayButton";
+import { waveformOf } from "../../audio/sampleWave";
+import { Waveform } from "../../audio/Waveform";
 import { ErrorMessage } from "../../components/Alert";
 import { Link, navigate, useLocation } from "../../router";
 import { SampleFacts } from "../collections/SampleFacts";
@@ -44,10 +48,12 @@ function Tips() {
 function Hit({ hit }: { hit: SearchHit }) {
   const name = hit.title || hit.filename;
   return (
-    <li className="hit">
+    <li className="hit" data-audition-row="">
+      <PlayButton sampleId={hit.id} title={name} loop={hit.is_loop} />
       <Link to={`/samples/${hit.id}`} className="sample-title">
         {name}
       </Link>
+      <Waveform peaks={waveformOf(hit)} playKey={hit.id} height={24} className="hit-wave" />
       <SampleFacts sample={hit} />
       {hit.tags.length > 0 && <span className="tags">{hit.tags.join(", ")}</span>}
       {hit.vibe && <p className="hit-vibe">{hit.vibe}</p>}
@@ -184,7 +190,7 @@ export function TextSearch() {
               </p>
             )}
             {current.hits.length > 0 && (
-              <ol className="hits" aria-label="Matching samples">
+              <ol className="hits" aria-label="Matching samples" onKeyDown={onAuditionKeys}>
                 {current.hits.map((hit) => (
                   <Hit key={hit.id} hit={hit} />
                 ))}
