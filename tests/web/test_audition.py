@@ -24,6 +24,8 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from analysis_engine.features.waveform import compute_peaks
+from analysis_engine.sp404 import offsets
+from analysis_engine.sp404.device import read_padconf
 from sp404.core.settings import Settings
 from tests.analysis_engine.search.seed import towards
 from tests.stack import Mailbox, Producer, signed_up
@@ -218,6 +220,22 @@ def test_a_library_row_plays_with_one_click_and_a_second_click_stops_it(
     page.wait_for_timeout(700)
     view(page, "audition-library", page.get_by_role("heading", name="Your samples"))
 
+    # The sample page: its waveform, a play button, the playhead.
+    page.goto(f"/samples/{first}")
+    about = page.get_by_role("region", name="About")
+    expect(about.locator('[data-waveform="peaks"]')).to_be_visible()
+    about.get_by_role("button", name="Play warm-keys").click()
+    wait_playing(page, first)
+    expect(about.locator(".playhead")).to_be_visible()
+    about.get_by_role("button", name="Stop warm-keys").click()
+    wait_playing(page, first, sounding=False)
+
+    # A search result plays the same way.
+    page.goto("/search?q=warm")
+    hits = page.get_by_role("list", name="Matching samples")
+    hits.get_by_role("button", name="Play warm-keys").click()
+    wait_playing(page, first)
+
 
 def test_pads_play_on_click_and_keys_gate_pads_stop_on_release_and_mute_groups_cut(
     page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str
@@ -296,7 +314,7 @@ def test_pads_play_on_click_and_keys_gate_pads_stop_on_release_and_mute_groups_c
     expect(pad(page, "B-01")).to_have_attribute("tabindex", "-1")
 
 
-def test_a_trim_set_in_the_ui_shortens_the_exported_wav_by_the_trimmed_frames(
+def test_a_trim_set_in_the_ui_shortens_the_exported_wav_and_moves_the_projects_start_and_end(
     page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str, tmp_path: Path
 ) -> None:
     producer = signed_up(api, mailbox)
@@ -306,8 +324,9 @@ def test_a_trim_set_in_the_ui_shortens_the_exported_wav_by_the_trimmed_frames(
     sign_in(page, producer)
     page.goto(f"/kits/{kit_id}")
 
-    def export_frames(name: str) -> int:
+    def export(name: str, kind: str = "IMPORT pack") -> Path:
         exporter = page.get_by_role("form", name="Export for the SP-404MK2")
+        exporter.get_by_role("radio", name=kind).check()
         rows = page.get_by_role("list", name="Exports").get_by_role("listitem")
         before = rows.count()
         exporter.get_by_role("button", name="Start export").click()
@@ -319,7 +338,10 @@ def test_a_trim_set_in_the_ui_shortens_the_exported_wav_by_the_trimmed_frames(
             row.get_by_role("button", name=re.compile("^Download")).click()
         saved = tmp_path / name
         download_info.value.save_as(saved)
-        with zipfile.ZipFile(saved) as pack:
+        return saved
+
+    def export_frames(name: str) -> int:
+        with zipfile.ZipFile(export(name)) as pack:
             wavs = [n for n in pack.namelist() if re.search(r"/BANK A/01 .*\.WAV$", n, re.I)]
             assert len(wavs) == 1, pack.namelist()
             with wave.open(io.BytesIO(pack.read(wavs[0]))) as audio:
@@ -364,6 +386,16 @@ def test_a_trim_set_in_the_ui_shortens_the_exported_wav_by_the_trimmed_frames(
     trimmed = export_frames("trimmed.zip")
     assert trimmed == end_frame - start_frame
     assert whole - trimmed == start_frame + (96_000 - end_frame)
+
+    # The native project keeps the whole sample and writes the trim as the pad's start and end
+    # (byte offsets into its .SMP, past the 512-byte header).
+    with zipfile.ZipFile(export("project.zip", "Native project (beta)")) as project:
+        [padconf] = [n for n in project.namelist() if n.endswith("/PADCONF.BIN")]
+        a01 = read_padconf(project.read(padconf)).pads[0]
+    assert a01.label == "A-01"
+    frame_bytes = (a01.word(offsets.PAD_FILE_SIZE) - offsets.SMP_AUDIO_OFFSET) // 96_000
+    assert (a01.word(offsets.PAD_START) - offsets.SMP_AUDIO_OFFSET) // frame_bytes == start_frame
+    assert (a01.word(offsets.PAD_END) - offsets.SMP_AUDIO_OFFSET) // frame_bytes == end_frame
 
 
 @pytest.mark.parametrize("where", ["library", "sample", "kit"])
