@@ -109,14 +109,14 @@ def target_frame(frame: int, rate: int) -> int:
 
 
 def _kit_samples(
-    sources: Sequence[Source], progress: Progress, *, native: bool
+    sources: Sequence[Source], progress: Progress, *, pad_points: bool
 ) -> Iterator[KitSample]:
     for source, audio, rate in _decoded(sources, progress):
         pad = dict(source.pad or {})
         if source.trim is not None:
             start, end = source.trim
             end = min(end, audio.shape[0])
-            if native:
+            if pad_points:
                 # The whole sample goes into the project and the pad plays its part of it.
                 pad |= {"start": target_frame(start, rate), "end": target_frame(end, rate)}
             else:
@@ -156,10 +156,13 @@ def build_archive(
             )  # fmt: skip
         project = ProjectSettings(name=name, bpm=sampler_bpm(bpm) or DEFAULT_KIT_BPM)
         if kind == "native_project":
+            # Trimming silence moves the sample's first frame, so pad points computed on the
+            # source would miss; with it, a trimmed pad's audio is cut to the trim instead.
+            points = convert.trim_silence_dbfs is None
             return write_native_project(
-                out, project, _kit_samples(sources, progress, native=True), options=convert
+                out, project, _kit_samples(sources, progress, pad_points=points), options=convert
             )
         return write_import_pack(
-            out, project, _kit_samples(sources, progress, native=False), options=convert,
+            out, project, _kit_samples(sources, progress, pad_points=False), options=convert,
             audio_format=audio_format,
         )  # fmt: skip

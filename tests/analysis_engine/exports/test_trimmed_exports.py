@@ -75,3 +75,29 @@ def test_a_native_project_plays_the_trim_as_the_pads_start_and_end(client: httpx
     assert start_at == offsets.SMP_AUDIO_OFFSET + _converted(start, 44100) * bytes_per_frame
     assert end_at == offsets.SMP_AUDIO_OFFSET + _converted(end, 44100) * bytes_per_frame
     assert (_converted(start, 44100), _converted(end, 44100)) == (12000, 36000)
+
+
+def test_with_trim_silence_a_native_pad_holds_its_trimmed_audio_whole(
+    client: httpx.Client,
+) -> None:
+    # Trimming silence moves the sample's first frame, so the pad's audio is cut to the trim
+    # first and the pad plays all of it.
+    sample_id = upload(client, "Quiet Start", seconds=1.0, rate=44100)
+    kit_id = _kit_with_trim(client, "Native Silence", sample_id, {"start": 11025, "end": 33075})
+    response = client.post(
+        "/api/exports",
+        json={"kind": "native_project", "kit_id": kit_id, "trim_silence": True},
+    )
+    assert response.status_code == 202, response.text
+    done = wait_ready(client, response.json()["id"])
+    assert done["status"] == "ready", done
+    archive = download_zip(client, done["id"])
+    [padconf_name] = [n for n in archive.namelist() if n.endswith("/PADCONF.BIN")]
+    [smp_name] = [n for n in archive.namelist() if n.endswith(".SMP")]
+    frames = (len(archive.read(smp_name)) - offsets.SMP_AUDIO_OFFSET) // 2
+    # The trim's 24000 frames at 48 kHz, less any near-silent frame at its edges.
+    assert 23990 <= frames <= _converted(33075 - 11025, 44100) == 24000
+    padconf = archive.read(padconf_name)
+    (start_at,) = struct.unpack_from(">I", padconf, offsets.PAD_RECORDS + offsets.PAD_START)
+    (end_at,) = struct.unpack_from(">I", padconf, offsets.PAD_RECORDS + offsets.PAD_END)
+    assert (start_at, end_at) == (offsets.SMP_AUDIO_OFFSET, offsets.SMP_AUDIO_OFFSET + 2 * frames)
