@@ -125,6 +125,31 @@ def test_an_upload_is_analysed_with_features_vibe_and_an_embedding(
     assert listed["waveform"]["columns"] == 200
 
 
+def test_the_worker_keeps_a_producers_corrections_and_shows_what_it_found(
+    api: httpx.Client,
+    mailbox: Mailbox,
+    engine_url: str,
+    start_worker: StartWorker,
+) -> None:
+    account = signed_up(api, mailbox)
+    uploaded = _upload(engine_url, account, _loop_wav(120.0))
+    corrected = httpx.patch(
+        f"{engine_url}/api/samples/{uploaded['sample_id']}",
+        auth=as_gateway(),
+        headers=account.auth,
+        json={"bpm": 60, "musical_key": None, "is_loop": False},
+        timeout=30,
+    )
+    assert corrected.status_code == 200, corrected.text
+    start_worker()
+    _wait_for(lambda: _sample(engine_url, account, uploaded["sample_id"])["status"] == "ready")
+    sample = _sample(engine_url, account, uploaded["sample_id"])
+    assert (sample["bpm"], sample["musical_key"], sample["is_loop"]) == (60.0, None, False)
+    assert sample["corrected"] == ["bpm", "musical_key", "is_loop"]
+    assert sample["detected"]["bpm"] == pytest.approx(120.0, rel=0.04)
+    assert sample["detected"]["is_loop"] is True
+
+
 def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(
     api: httpx.Client,
     mailbox: Mailbox,
