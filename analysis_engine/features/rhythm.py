@@ -34,6 +34,13 @@ _MAX_MOVED_UP_BPM = 200.0
 _PEAK_HALF_WIDTH = 3  # frames (about 70 ms): the closest two onsets may be
 _THRESHOLD_HALF_WIDTH = 10
 _PEAK_DELTA = 0.07
+# Frames at a clip's start whose onset may be the cut itself, and how near its typical level
+# a first frame must be for the clip to count as cut mid-sound.
+_START_FRAMES = 3
+_CUT_START_DB = 12.0
+# Below this mean rise (dB across mel bands) the rest of a clip holds no onset worth the name:
+# the fluctuation of noise, or a one-shot's decay.
+_MIN_ONSET_PEAK_DB = 2.5
 # A few clicks (vinyl crackle) must not set the level onsets are judged against.
 _ROBUST_RANK = 0.02
 _ROBUST_MIN_SHARE = 0.25
@@ -49,7 +56,8 @@ def onset_envelope(
     log_mel_db: torch.Tensor, mask: torch.Tensor, *, for_tempo: bool = False
 ) -> torch.Tensor:
     """(B, T) spectral flux: mean rise in dB across mel bands, frame over frame."""
-    floor = log_mel_db.amin(dim=(1, 2), keepdim=True)
+    # The clip's own floor (power_to_db floors 80 dB under its peak), whatever pads the batch.
+    floor = log_mel_db.amax(dim=(1, 2), keepdim=True) - 80.0
     # The frame before the first is silence, so a sound that starts at t=0 has an onset.
     previous = torch.cat([floor.expand(-1, log_mel_db.shape[1], 1), log_mel_db[:, :, :-1]], dim=2)
     weights = torch.ones(log_mel_db.shape[1], device=log_mel_db.device)
@@ -74,10 +82,31 @@ def clip_clicks(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
     return torch.minimum(envelope, robust_peak(envelope, n_frames))
 
 
-def pick_onsets(envelope: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """(B, T) bool: frames that are local peaks of the envelope above an adaptive threshold."""
+def starts_mid_sound(log_mel_db: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(B,) whether a clip's first frame is already about as loud as its typical frame: cut
+    in the middle of a sound, so its opening "onset" is the cut."""
+    level = log_mel_db.amax(1)
+    typical = torch.where(mask, level, torch.full_like(level, float("nan"))).nanmedian(-1).values
+    return level[:, 0] >= typical - _CUT_START_DB
+
+
+def pick_onsets(
+    envelope: torch.Tensor, mask: torch.Tensor, cut_start: torch.Tensor | None = None
+) -> torch.Tensor:
+    """(B, T) bool: frames that are local peaks of the envelope above an adaptive threshold.
+
+    A clip cut in the middle of a sound (`cut_start`) opens on a huge artificial onset (silence
+    before its first frame): the level its peaks are judged against then leaves its first
+    frames out.
+    """
     peak = envelope.amax(-1, keepdim=True)
-    norm = envelope / peak.clamp(min=1e-9)
+    if cut_start is not None:
+        # Padded so a clip of fewer frames reads the same alone as in a longer batch.
+        rest = torch.nn.functional.pad(envelope[:, _START_FRAMES:], (0, 1))
+        after_start = rest.amax(-1, keepdim=True)
+        real = cut_start[:, None] & (after_start >= _MIN_ONSET_PEAK_DB)
+        peak = torch.where(real, after_start, peak)
+    norm = (envelope / peak.clamp(min=1e-9)).clamp(max=1.0)
     x = norm[:, None, :]
     local_max = torch.nn.functional.max_pool1d(
         x, 2 * _PEAK_HALF_WIDTH + 1, 1, padding=_PEAK_HALF_WIDTH

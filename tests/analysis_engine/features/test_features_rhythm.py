@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis_engine.features.extractor import extract_batch
+from analysis_engine.features import octave
+from analysis_engine.features.extractor import decide_tempo, extract_batch
 from tests.analysis_engine.features.synthetic_audio import (
     SR,
     band_mix,
@@ -83,3 +84,45 @@ def test_a_sustained_pad_has_one_onset_and_no_tempo() -> None:
 def test_a_drum_loop_is_more_percussive_than_a_pad() -> None:
     drums, pad = extract_batch([(drum_loop(100.0, 2), SR), (sine_pad(4.0), SR)])
     assert drums.harmonic_percussive_ratio < pad.harmonic_percussive_ratio
+
+
+def _stats(first: float, drum: float, *, drums_only: bool) -> dict[str, object]:
+    cues = [[0.0] * len(octave.FEATURE_NAMES) for _ in octave.FACTORS]
+    return {
+        "tempo_confidence": 0.6,
+        "onsets": 24,
+        "analysed_s": 8.0,
+        "first_bpm": first,
+        "drum_bpm": drum,
+        "drums_only": 1.0 if drums_only else 0.0,
+        "octave_cues": cues,
+    }
+
+
+def test_no_tempo_below_40_even_when_the_octave_rules_halve_a_slow_reading() -> None:
+    bpm, _, _ = decide_tempo(_stats(70.0, 35.0, drums_only=True), 10.3)
+    assert bpm is not None and bpm >= 40.0
+    # A band octave model that always prefers half: the answer still stays at or above 40.
+    halving = octave.OctaveModel(
+        mean=(0.0,) * len(octave.FEATURE_NAMES),
+        scale=(1.0,) * len(octave.FEATURE_NAMES),
+        coef=(0.0,) * len(octave.FEATURE_NAMES),
+    )
+    stats = _stats(50.0, 50.0, drums_only=False)
+    stats["octave_cues"] = [[1.0] + [0.0] * 8, [0.0] * 9, [0.0] * 9]
+    pushy = octave.OctaveModel(halving.mean, halving.scale, (5.0,) + (0.0,) * 8)
+    assert octave.choose(50.0, stats["octave_cues"], pushy)[0] == 25.0
+    bpm, _, _ = decide_tempo(stats, 10.3, pushy)
+    assert bpm == 50.0
+
+
+def test_a_loop_of_whole_3_4_bars_snaps_to_its_exact_tempo_and_keeps_its_octave() -> None:
+    # Four bars of 3/4 at 120 BPM last 6 s; 4/4 would need three bars, which loops never are.
+    bpm, confidence, is_loop = decide_tempo(_stats(121.5, 121.5, drums_only=True), 6.0)
+    assert is_loop and bpm == pytest.approx(120.0) and 0.0 < confidence <= 1.0
+    # The snap never moves the octave, and adds no confidence: a half-tempo reading stays at
+    # half tempo, exactly as sure of itself as it was before the snap.
+    snapped, sure, _ = decide_tempo(_stats(61.7, 61.7, drums_only=True), 6.0)
+    unsnapped, as_sure, _ = decide_tempo(_stats(61.7, 61.7, drums_only=True), 6.37)
+    assert snapped == pytest.approx(60.0) and unsnapped == pytest.approx(61.7)
+    assert sure == as_sure
