@@ -64,8 +64,16 @@ def onset_envelope(
     if for_tempo:
         weights[_BRIGHT_BAND_START:] = _BRIGHT_WEIGHT
     rise = (log_mel_db - previous).clamp(min=0.0)
-    flux = torch.einsum("bmt,m->bt", rise, weights / weights.sum())
-    return flux * mask
+    flux = torch.einsum("bmt,m->bt", rise, weights / weights.sum()) * mask
+    # A clip cut in the middle of a sound opens on a huge artificial onset (silence before
+    # its first frame), which would dwarf every real one: cap it at the clip's later peak,
+    # where there is one (a one-shot's decay or noise has none and keeps its first onset).
+    # Padded so a clip of few frames reads the same alone as in a longer batch.
+    later = torch.nn.functional.pad(flux[:, _START_FRAMES:], (0, 1)).amax(-1, keepdim=True)
+    cap = starts_mid_sound(log_mel_db, mask)[:, None] & (later >= _MIN_ONSET_PEAK_DB)
+    head = flux[:, :_START_FRAMES]
+    head = torch.where(cap, torch.minimum(head, later), head)
+    return torch.cat([head, flux[:, _START_FRAMES:]], dim=1)
 
 
 def robust_peak(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
@@ -90,23 +98,10 @@ def starts_mid_sound(log_mel_db: torch.Tensor, mask: torch.Tensor) -> torch.Tens
     return level[:, 0] >= typical - _CUT_START_DB
 
 
-def pick_onsets(
-    envelope: torch.Tensor, mask: torch.Tensor, cut_start: torch.Tensor | None = None
-) -> torch.Tensor:
-    """(B, T) bool: frames that are local peaks of the envelope above an adaptive threshold.
-
-    A clip cut in the middle of a sound (`cut_start`) opens on a huge artificial onset (silence
-    before its first frame): the level its peaks are judged against then leaves its first
-    frames out.
-    """
+def pick_onsets(envelope: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(B, T) bool: frames that are local peaks of the envelope above an adaptive threshold."""
     peak = envelope.amax(-1, keepdim=True)
-    if cut_start is not None:
-        # Padded so a clip of fewer frames reads the same alone as in a longer batch.
-        rest = torch.nn.functional.pad(envelope[:, _START_FRAMES:], (0, 1))
-        after_start = rest.amax(-1, keepdim=True)
-        real = cut_start[:, None] & (after_start >= _MIN_ONSET_PEAK_DB)
-        peak = torch.where(real, after_start, peak)
-    norm = (envelope / peak.clamp(min=1e-9)).clamp(max=1.0)
+    norm = envelope / peak.clamp(min=1e-9)
     x = norm[:, None, :]
     local_max = torch.nn.functional.max_pool1d(
         x, 2 * _PEAK_HALF_WIDTH + 1, 1, padding=_PEAK_HALF_WIDTH
