@@ -9,7 +9,8 @@ from analysis_engine.features.model import (
     AudioFeatures,
 )
 
-# `extractor` (torch) and `waveform` are modules the analysis worker imports by name.
+# `extractor` (torch) and `waveform` are modules the analysis worker imports by name;
+# `embedding` (numpy) is what similarity search and the embedding backfill read.
 __all__ = [
     "DB_FLOOR",
     "EMBEDDING_SIZE",
@@ -19,6 +20,7 @@ __all__ = [
     "DecodedAudio",
     "UndecodableAudio",
     "decode_audio",
+    "embedding",
     "extractor",
     "waveform",
 ]

@@ -437,15 +437,15 @@ def _assemble(
         "onset_rate": float(stats["onsets"]) / max(float(stats["analysed_s"]), 1e-9),
         "harmonic_percussive_ratio": float(stats["hp_ratio"]),
     }
+    # Similarity's embedding (issue 24): measured from the audio on the host, see embedding.py.
     embedding = build_embedding(
         EmbeddingInputs(
-            **values,
-            is_loop=is_loop,
+            samples=samples,
+            rate=rate,
             tempo_bpm=tempo_bpm,
-            tempo_confidence=tempo_confidence,
-            duration_s=duration_s,
-            rms_dbfs=rms_dbfs,
-            peak_dbfs=peak_dbfs,
+            tonality=tonality,
+            harmonic_percussive_ratio=values["harmonic_percussive_ratio"],
+            has_key=key is not None,
         )
     )
     return AudioFeatures(

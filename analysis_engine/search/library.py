@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ import asyncpg
 import numpy as np
 import numpy.typing as npt
 
-from analysis_engine.features import EMBEDDING_SIZE
+from analysis_engine.features import EMBEDDING_SIZE, embedding
 from analysis_engine.music import parse_key
 from sp404.core.queries import load_queries
 
@@ -45,12 +45,15 @@ class Library:
 
     ids: tuple[uuid.UUID, ...]
     rows: dict[uuid.UUID, int]
+    # The metric part of each embedding (layout 2), or the whole unit vector (layout 1): a dot
+    # product is the learned similarity within a layout; the role keeps layouts apart.
     vectors: npt.NDArray[np.float32]
     bpm: npt.NDArray[np.float64]
     key_code: npt.NDArray[np.int16]
     loop: npt.NDArray[np.int8]
     features_version: tuple[Any, ...]
     samples_version: tuple[Any, ...]
+    roles: embedding.Roles = field(default_factory=embedding.Roles.empty)
 
 
 def parse_embeddings(
@@ -136,10 +139,13 @@ class LibraryCache:
         vectors, valid = parse_embeddings([r["embedding"] for r in embeddings])
         ids = tuple(r["sample_id"] for r, ok in zip(embeddings, valid, strict=True) if ok)
         bpm, key_code, loop = _facts(ids, facts)
+        kept = vectors[valid]
+        roles = embedding.read_roles(kept)
         library = Library(
             ids=ids,
             rows={sample_id: i for i, sample_id in enumerate(ids)},
-            vectors=np.ascontiguousarray(vectors[valid]),
+            vectors=np.ascontiguousarray(embedding.metric_only(kept, roles)),
+            roles=roles,
             bpm=bpm,
             key_code=key_code,
             loop=loop,

@@ -27,20 +27,29 @@ async def similar_samples(
     ctx: EngineDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     bpm_tolerance_pct: Annotated[
-        float | None, Query(ge=0, le=50, description="keep tempos within ±this % of the sample's")
+        float | None,
+        Query(ge=0, le=50, description="rank tempos within ±this % of the sample's first"),
     ] = None,
     include_half_double: Annotated[
-        bool, Query(description="also keep half and double time (5% tolerance unless given)")
+        bool, Query(description="rank half and double time first too (5% tolerance unless given)")
     ] = False,
     key_compatible: Annotated[
-        bool, Query(description="keep the same key and its relative major/minor")
+        bool, Query(description="rank the same key and its relative major/minor first")
     ] = False,
     include_fifths: Annotated[
         bool, Query(description="with key_compatible: also the keys a fifth up or down")
     ] = False,
     loop: Annotated[bool | None, Query(description="true: loops only; false: one-shots")] = None,
+    any_role: Annotated[
+        bool,
+        Query(
+            description="widen: look at every kind of sound, not first at the sample's own role"
+            " (drum loop, band loop, one-shot, texture)"
+        ),
+    ] = False,
 ) -> dict[str, Any]:
-    """Your samples that sound most like this one, with a 0-1 score and how tempo and key fit."""
+    """Your samples that sound most like this one: the same kind of sound first, then what
+    mixes (tempo, key), then the closest; each with "% alike" and why it is here."""
     filters = SimilarFilters(
         limit=limit,
         bpm_tolerance_pct=bpm_tolerance_pct,
@@ -48,6 +57,7 @@ async def similar_samples(
         key_compatible=key_compatible,
         include_fifths=include_fifths,
         loop=loop,
+        any_role=any_role,
     )
     return await find_similar(ctx, user_id=caller.user_id, sample_id=sample_id, filters=filters)
 

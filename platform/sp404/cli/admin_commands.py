@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import uuid
 from datetime import timedelta
 
 import asyncpg
@@ -111,6 +112,40 @@ def backfill_waveforms_command(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+async def _backfill_embeddings(args: argparse.Namespace) -> tuple[int, int, list[tuple[str, str]]]:
+    # Imported here: only this command needs the engine's decoder and embedding (numpy).
+    from analysis_engine.analysis.embeddings import backfill_embeddings
+
+    settings = get_settings()
+    try:
+        auditor = await asyncpg.connect(settings.database_auditor_url)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise AdminError(f"cannot connect as the auditor: {exc}") from exc
+    pool = await create_pool(settings, min_size=1, max_size=2)
+    blobs = create_blob_store(settings)
+    try:
+        report = await backfill_embeddings(
+            auditor, pool, blobs, limit=args.limit, user_id=args.user
+        )
+    finally:
+        await blobs.aclose()
+        await pool.close()
+        await auditor.close()
+    failed = [(str(sample_id), why) for sample_id, why in report.failed]
+    return report.written, report.current, failed
+
+
+def backfill_embeddings_command(args: argparse.Namespace) -> int:
+    """Rebuild similarity embeddings of an older layout or model; exit 1 if any failed."""
+    if args.limit < 1:
+        raise AdminError("--limit must be 1 or more")
+    written, current, failed = asyncio.run(_backfill_embeddings(args))
+    print(f"embeddings rebuilt: {written} (already current: {current})")
+    for sample_id, why in failed:
+        print(f"sample {sample_id}: {why}")
+    return 1 if failed else 0
+
+
 def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `admin` command group."""
     admin = groups.add_parser("admin", help="operator actions on accounts").add_subparsers(
@@ -169,3 +204,28 @@ def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="at most this many samples in one run (default 10000)",
     )
     backfill.set_defaults(handler=backfill_waveforms_command)
+    embeddings = admin.add_parser(
+        "backfill-embeddings",
+        help="rebuild the similar-sounds embeddings of samples analysed by an older model",
+        description=(
+            "Decode each analysed sample whose embedding predates the current layout or model"
+            " and rebuild only its embedding from the stored analysis (tempo, key, tonality);"
+            " nothing else changes and no analysis is counted. A re-analysis does the same by"
+            " itself. Exit status 1 when a file could not be read or decoded."
+        ),
+    )
+    embeddings.add_argument(
+        "--limit",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="at most this many samples rebuilt in one run (default 10000)",
+    )
+    embeddings.add_argument(
+        "--user",
+        type=uuid.UUID,
+        default=None,
+        metavar="USER_ID",
+        help="only this producer's library (default: every library)",
+    )
+    embeddings.set_defaults(handler=backfill_embeddings_command)

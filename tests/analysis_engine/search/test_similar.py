@@ -1,5 +1,8 @@
 """Similar sounds through the running engine: nearest neighbours by embedding in the caller's own
-library, with tempo, key and loop filters."""
+library; tempo and key compatibility rank first without emptying the page, `loop` filters.
+
+These libraries hold embeddings of the first layout (no role), so the order is the similarity's;
+tests/analysis_engine/search/test_similar_roles.py covers roles, "% alike" and reasons."""
 
 from __future__ import annotations
 
@@ -66,8 +69,12 @@ def test_limit_bounds_the_page_but_not_the_total(
     assert client.get(f"/api/samples/{target}/similar", params={"limit": 101}).status_code == 422
 
 
+# Every candidate, closest first.
+BY_SOUND = ["No tempo", "94", "90", "86", "180", "45", "100"]
+
+
 @pytest.mark.parametrize(
-    ("params", "expected"),
+    ("params", "compatible"),
     [
         ({"bpm_tolerance_pct": 5}, ["94", "90", "86"]),
         ({"bpm_tolerance_pct": 5, "include_half_double": "true"}, ["94", "90", "86", "180", "45"]),
@@ -75,12 +82,12 @@ def test_limit_bounds_the_page_but_not_the_total(
         ({"include_half_double": "true"}, ["94", "90", "86", "180", "45"]),
     ],
 )
-def test_the_tempo_filter_keeps_samples_within_the_tolerance(
+def test_tempos_within_the_tolerance_rank_first_and_the_rest_still_follow(
     client: httpx.Client,
     account: Producer,
     seeder: Seeder,
     params: dict[str, Any],
-    expected: list[str],
+    compatible: list[str],
 ) -> None:
     target = seeder.sample(account.user_id, "Target", embedding=towards(1.0), bpm=90)
     for cosine, bpm in [(0.9, 94), (0.8, 90), (0.7, 86), (0.6, 180), (0.5, 45), (0.4, 100)]:
@@ -89,17 +96,21 @@ def test_the_tempo_filter_keeps_samples_within_the_tolerance(
 
     body = similar(client, target, **params)
 
-    assert titles(body) == expected
-    assert body["total"] == len(expected)
+    assert titles(body) == compatible + [t for t in BY_SOUND if t not in compatible]
+    assert body["compatible"] == len(compatible)
+    assert body["total"] == 7
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"key_compatible": "true"}, ["A minor", "C major", "Am spelled short"]),
+        (
+            {"key_compatible": "true"},
+            ["A minor", "C major", "Am spelled short", "E minor", "D minor", "A major", "F# major"],
+        ),
         (
             {"key_compatible": "true", "include_fifths": "true"},
-            ["A minor", "C major", "E minor", "D minor", "Am spelled short"],
+            ["A minor", "C major", "E minor", "D minor", "Am spelled short", "A major", "F# major"],
         ),
         (
             {},
@@ -107,7 +118,7 @@ def test_the_tempo_filter_keeps_samples_within_the_tolerance(
         ),
     ],
 )
-def test_the_key_filter_keeps_the_same_key_and_its_relative(
+def test_the_same_key_and_its_relative_rank_first_and_the_rest_still_follow(
     client: httpx.Client,
     account: Producer,
     seeder: Seeder,
@@ -141,8 +152,9 @@ def test_enharmonic_spellings_are_the_same_key(
 
     body = similar(client, target, key_compatible="true")
 
-    assert titles(body) == ["Sharp spelling", "Relative major"]
-    assert [r["key_relation"] for r in body["results"]] == ["same", "relative"]
+    assert titles(body) == ["Sharp spelling", "Relative major", "Unrelated"]
+    assert [r["key_relation"] for r in body["results"]] == ["same", "relative", None]
+    assert body["compatible"] == 2
 
 
 def test_results_say_how_their_tempo_and_key_fit(
@@ -256,7 +268,7 @@ def test_changes_to_the_library_show_in_the_next_search(
 
     corrected = client.patch(f"/api/samples/{first}", json={"bpm": 140})
     assert corrected.status_code == 200, corrected.text
-    assert titles(similar(client, target, bpm_tolerance_pct=5)) == ["Newly analysed"]
+    assert titles(similar(client, target, bpm_tolerance_pct=5)) == ["Newly analysed", "First"]
 
     assert client.delete(f"/api/samples/{first}").status_code == 204
     assert titles(similar(client, target)) == ["Newly analysed"]

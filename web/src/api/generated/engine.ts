@@ -481,7 +481,8 @@ export interface paths {
         };
         /**
          * Similar Samples
-         * @description Your samples that sound most like this one, with a 0-1 score and how tempo and key fit.
+         * @description Your samples that sound most like this one: the same kind of sound first, then what
+         *     mixes (tempo, key), then the closest; each with "% alike" and why it is here.
          */
         get: operations["similar_samples_api_samples__sample_id__similar_get"];
         put?: never;
@@ -2641,7 +2642,10 @@ export interface components {
         } & (unknown | unknown);
         /**
          * SimilarPage
-         * @description The closest samples first; `total` counts every sample the filters kept.
+         * @description Same role first, then compatible tempo and key, then the closest sound. `total` counts
+         *     every candidate (all of them but the sample; with `loop`, only loops or one-shots);
+         *     `compatible` how many meet the tempo/key compatibility asked for (null: none asked),
+         *     which rank first without emptying the page.
          */
         SimilarPage: {
             /**
@@ -2649,24 +2653,42 @@ export interface components {
              * Format: uuid
              */
             sample_id: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "drum_loop" | "band_loop" | "one_shot" | "texture" | "unknown";
             /** Results */
             results: components["schemas"]["SimilarSample"][];
             /** Total */
             total: number;
+            /** Compatible */
+            compatible: number | null;
         };
         /**
          * SimilarSample
-         * @description A sample that sounds like the one asked about: a 0-1 score, and how its tempo (same,
-         *     double or half time) and key relate to that one's (null: unrelated or unknown).
+         * @description A sample that sounds like the one asked about: `score` is the learned similarity (0-1),
+         *     `alike` its percentile among everything else in your library (99: closer than 99 % of
+         *     it), how its tempo (same, double or half time) and key relate to the sample's (null:
+         *     unrelated or unknown), its role, and a few words on why it is here.
          */
         SimilarSample: {
             sample: components["schemas"]["Sample"];
             /** Score */
             score: number;
+            /** Alike */
+            alike: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "drum_loop" | "band_loop" | "one_shot" | "texture" | "unknown";
             /** Bpm Match */
             bpm_match: ("same" | "double" | "half") | null;
             /** Key Relation */
             key_relation: ("same" | "relative" | "fifth" | "parallel") | null;
+            /** Reasons */
+            reasons: string[];
         };
         /**
          * SkippedSource
@@ -3884,16 +3906,18 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description keep tempos within ±this % of the sample's */
+                /** @description rank tempos within ±this % of the sample's first */
                 bpm_tolerance_pct?: number | null;
-                /** @description also keep half and double time (5% tolerance unless given) */
+                /** @description rank half and double time first too (5% tolerance unless given) */
                 include_half_double?: boolean;
-                /** @description keep the same key and its relative major/minor */
+                /** @description rank the same key and its relative major/minor first */
                 key_compatible?: boolean;
                 /** @description with key_compatible: also the keys a fifth up or down */
                 include_fifths?: boolean;
                 /** @description true: loops only; false: one-shots */
                 loop?: boolean | null;
+                /** @description widen: look at every kind of sound, not first at the sample's own role (drum loop, band loop, one-shot, texture) */
+                any_role?: boolean;
             };
             header?: never;
             path: {

@@ -14,19 +14,10 @@ import { readSimilarSearch, similarApiQuery, similarApiUrl, similarSearchUrl, si
 
 const LIMIT = 20;
 
-const TEMPO_WORDS: Record<string, string> = { same: "same tempo", half: "half time", double: "double time" };
-const KEY_WORDS: Record<string, string> = {
-  same: "same key",
-  relative: "relative key",
-  fifth: "a fifth away",
-  parallel: "parallel key",
-};
-
+// "% alike" is the neighbour's percentile in the library; the engine says why it is here
+// ("half-time", "relative key", "same kit sound", "similar brightness", "a band loop").
 function fit(result: SimilarResult): string {
-  const parts = [`${Math.round(result.score * 100)} % alike`];
-  if (result.bpm_match) parts.push(TEMPO_WORDS[result.bpm_match] ?? result.bpm_match);
-  if (result.key_relation) parts.push(KEY_WORDS[result.key_relation] ?? result.key_relation);
-  return parts.join(" · ");
+  return [`${Math.round(result.alike)} % alike`, ...result.reasons].join(" · ");
 }
 
 export function SimilarSearch() {

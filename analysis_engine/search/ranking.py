@@ -1,0 +1,135 @@
+"""How similar-sounds search orders a library: role first, then what mixes, then what sounds alike.
+
+One ordering for the engine and for benchmarks/bench_similar.py, vectorised over a whole library
+(50,000 samples in a few milliseconds). A candidate's rank key is, from the strongest:
+
+1. asked-for compatibility (a tempo or key filter): compatible samples come first, the rest
+   follow, so a filter ranks instead of emptying the page;
+2. the role: a drum loop's neighbours are drum loops, a one-shot's one-shots of its instrument
+   class first, unless the request widens the search;
+3. learned similarity plus fitted bonuses for a mixable tempo (1x, 1/2x, 2x) and key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from analysis_engine.music import Key, key_relation
+
+# How much a key relation is worth, as a share of the fitted key weight.
+KEY_GRADES = {"same": 1.0, "relative": 0.85, "fifth": 0.6, "parallel": 0.3}
+TEMPO_NONE, TEMPO_SAME, TEMPO_HALF, TEMPO_DOUBLE = 0, 1, 2, 3
+TEMPO_NAMES = {TEMPO_SAME: "same", TEMPO_HALF: "half", TEMPO_DOUBLE: "double"}
+# Far above any similarity (the metric part of an embedding is at most unit length).
+_TIER = 16.0
+
+
+@dataclass(frozen=True, slots=True)
+class RankWeights:
+    """Bonuses added to similarity (fitted by benchmarks/fit_similar.py, shipped in the model)."""
+
+    tempo: float = 0.0
+    key: float = 0.0
+    # On top of both: a sample that fits in tempo and in key is what a producer layers.
+    both: float = 0.0
+    same_class: float = 1.0
+
+
+def weights_for(role: str, ranking: dict[str, dict[str, float]]) -> RankWeights:
+    """The fitted bonuses for a query of this role (none for roles without fitted ones)."""
+    fitted = ranking.get(role, {})
+    return RankWeights(
+        tempo=fitted.get("tempo", 0.0), key=fitted.get("key", 0.0), both=fitted.get("both", 0.0)
+    )
+
+
+@lru_cache(maxsize=1)
+def _key_grade_table() -> npt.NDArray[np.float64]:
+    # Row: the query's key code (0-11 major, 12-23 minor); column: the candidate's; last: none.
+    table = np.zeros((25, 25))
+    for a in range(24):
+        for b in range(24):
+            relation = key_relation(Key(a % 12, a >= 12), Key(b % 12, b >= 12))
+            table[a, b] = KEY_GRADES.get(relation or "", 0.0)
+    return table
+
+
+def key_grades(target_code: int, codes: npt.NDArray[np.int16]) -> npt.NDArray[np.float64]:
+    """How well each key (code, -1 for none) mixes with the target's: 1 same ... 0 unrelated."""
+    table = _key_grade_table()
+    row = table[target_code if target_code >= 0 else 24]
+    grades: npt.NDArray[np.float64] = row[np.where(codes >= 0, codes, 24)]
+    return grades
+
+
+def tempo_matches(
+    target_bpm: float | None, bpms: npt.NDArray[np.float64], tolerance_pct: float
+) -> npt.NDArray[np.int8]:
+    """Per candidate: TEMPO_SAME, TEMPO_HALF, TEMPO_DOUBLE within the tolerance, else NONE."""
+    out = np.zeros(bpms.shape[0], dtype=np.int8)
+    if target_bpm is None or not target_bpm > 0:
+        return out
+    share = tolerance_pct / 100.0
+    ratio = bpms / target_bpm  # NaN (no tempo) compares false everywhere below
+    with np.errstate(invalid="ignore"):
+        out[np.abs(ratio * 2.0 - 1.0) <= share] = TEMPO_HALF
+        out[np.abs(ratio / 2.0 - 1.0) <= share] = TEMPO_DOUBLE
+        out[np.abs(ratio - 1.0) <= share] = TEMPO_SAME
+    return out
+
+
+def rank_keys(
+    similarity: npt.NDArray[np.float64],
+    *,
+    same_role: npt.NDArray[np.bool_] | None,
+    same_class: npt.NDArray[np.bool_] | None,
+    tempo: npt.NDArray[np.int8],
+    key_grade: npt.NDArray[np.float64],
+    weights: RankWeights,
+    required: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.float64]:
+    """One number per candidate; higher ranks first (see the module's docstring)."""
+    in_tempo = tempo != TEMPO_NONE
+    key = (
+        similarity + weights.tempo * in_tempo + (weights.key + weights.both * in_tempo) * key_grade
+    )
+    if same_class is not None:
+        key = key + weights.same_class * same_class
+    if same_role is not None:
+        key = key + _TIER * same_role
+    if required is not None:
+        key = key + 4 * _TIER * required
+    result: npt.NDArray[np.float64] = key
+    return result
+
+
+def top(
+    keys: npt.NDArray[np.float64], keep: npt.NDArray[np.bool_], limit: int
+) -> npt.NDArray[np.intp]:
+    """Indices of the `limit` best kept candidates, best first (ties: library order)."""
+    kept = int(keep.sum())
+    if kept == 0 or limit <= 0:
+        return np.zeros(0, dtype=np.intp)
+    masked = np.where(keep, keys, -np.inf)
+    count = min(limit, kept)
+    chosen = (
+        np.argpartition(-masked, count - 1)[:count] if count < masked.size else np.arange(count)
+    )
+    ordered: npt.NDArray[np.intp] = chosen[np.lexsort((chosen, -masked[chosen]))]
+    return ordered
+
+
+def percentiles(
+    similarity: npt.NDArray[np.float64], keep: npt.NDArray[np.bool_], chosen: npt.NDArray[np.intp]
+) -> list[float]:
+    """Each chosen candidate's percentile (0-100) of similarity among every kept candidate."""
+    pool = similarity[keep]
+    if pool.size <= 1:
+        return [100.0 for _ in chosen]
+    # A page is at most 100 rows: counting beats sorting 50,000.
+    below = (pool[None, :] < similarity[chosen][:, None]).sum(axis=1)
+    return [round(100.0 * float(b) / (pool.size - 1), 1) for b in below]
