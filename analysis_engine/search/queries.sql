@@ -11,12 +11,14 @@ where s.id = $1;
 -- Count and summed write times of the caller's feature and sample rows (index-only scans). The
 -- analysis worker stamps audio_features.created_at on every (re)write and every edit or analysis
 -- stamps samples.updated_at, so any change to an embedding, tempo, key or loop flag moves a sum.
+-- Seconds as numeric, not intervals: a sum of intervals overflows the client's timedelta
+-- (999,999,999 days) from about 48,700 rows (benchmarks/bench_scale.py found it).
 select f.features_count, f.features_stamp, s.samples_count, s.samples_stamp
 from (select count(*) as features_count,
-             sum(created_at - timestamptz 'epoch') as features_stamp
+             sum(extract(epoch from created_at)) as features_stamp
       from app.audio_features) f,
      (select count(*) as samples_count,
-             sum(updated_at - timestamptz 'epoch') as samples_stamp
+             sum(extract(epoch from updated_at)) as samples_stamp
       from app.samples) s;
 
 -- name: library_embeddings --
