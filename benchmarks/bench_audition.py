@@ -133,9 +133,15 @@ def _line(name: str, runs: list[dict[str, Any]]) -> str:
     frame = [r["clickToStartMs"] + r["outputLatencyMs"] for r in runs]
     fetched = statistics.median(r["bytes"] for r in runs)
     transfer = statistics.median(r["transfer"] for r in runs)
+    parts = ""
+    if all("fetchMs" in r for r in runs):
+        fetch = statistics.median(r["fetchMs"] for r in runs)
+        decode = statistics.median(r["decodeMs"] for r in runs)
+        parts = f" [fetch {fetch:.1f} ms, decode {decode:.1f} ms]"
     return (
-        f"{name:<9} to start median {statistics.median(start):6.1f} ms (min {min(start):5.1f}, "
-        f"max {max(start):5.1f})  to first frame median {statistics.median(frame):6.1f} ms  "
+        f"{name:<9} to start median {statistics.median(start):6.1f} ms{parts} "
+        f"(min {min(start):5.1f}, max {max(start):5.1f})  "
+        f"to first frame median {statistics.median(frame):6.1f} ms  "
         f"fetched {fetched / 1e6:.2f} MB per audition (transfer {transfer / 1e6:.2f} MB)"
     )
 

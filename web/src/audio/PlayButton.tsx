@@ -1,7 +1,7 @@
 /** The play/stop button of a row: one click plays the sample (stopping any other audition), another stops it. */
 import type { MouseEvent } from "react";
 
-import { toggle } from "./player";
+import { loadBuffer, toggle } from "./player";
 import { useAudio } from "./useAudio";
 import "./audio.css";
 
@@ -31,6 +31,12 @@ export function PlayButton({ sampleId, title, loop, playKey, className = "" }: P
     });
   }
 
+  // Fetching starts on the press, not the release: a person's click holds the button for tens
+  // of milliseconds, which the first play of a sample can use.
+  function onPointerDown(): void {
+    if (!playing) loadBuffer(sampleId).catch(() => undefined);
+  }
+
   return (
     <button
       type="button"
@@ -43,6 +49,7 @@ export function PlayButton({ sampleId, title, loop, playKey, className = "" }: P
       data-play-button=""
       data-sample={sampleId}
       data-loop={loop ? "true" : "false"}
+      onPointerDown={onPointerDown}
       onClick={onClick}
     >
       <span aria-hidden="true">{loading ? "…" : playing ? "■" : "▶"}</span>

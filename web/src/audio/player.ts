@@ -78,7 +78,15 @@ export interface AudioProbe {
     fetches: number;
   };
   /** Click-to-sound times (ms) of every play, newest last, and whether its buffer was cached. */
-  timings: { sampleId: string; cached: boolean; clickToStartMs: number; outputLatencyMs: number }[];
+  timings: {
+    sampleId: string;
+    cached: boolean;
+    clickToStartMs: number;
+    outputLatencyMs: number;
+    /** For a first play: how long the fetch and the decoding took (within clickToStartMs). */
+    fetchMs?: number;
+    decodeMs?: number;
+  }[];
   /** Forget the decoded buffers (the benchmark's "uncached" case). */
   clearCache: () => void;
   /** The AudioContext's clock (seconds): it moves while the graph renders. */
@@ -99,6 +107,8 @@ let fetchedBytes = 0;
 let fetches = 0;
 let snapshot: AudioSnapshot = { voices: [], loading: [], error: null };
 const timings: AudioProbe["timings"] = [];
+/** How long each sample's fetch and decoding took, for the first play's timing record. */
+const loadTimes = new Map<string, { fetchMs: number; decodeMs: number }>();
 
 function audioContext(): AudioContext {
   if (!context) {
@@ -157,11 +167,15 @@ export function loadBuffer(sampleId: string): Promise<AudioBuffer> {
   let loading = pending.get(sampleId);
   if (!loading) {
     loading = (async () => {
+      const began = performance.now();
       const response = await callRaw("get", "/api/samples/{sample_id}/stream", { params: { sample_id: sampleId } });
       const data = await response.arrayBuffer();
       fetchedBytes += data.byteLength;
       fetches += 1;
+      const fetched = performance.now();
       const buffer = await audioContext().decodeAudioData(data);
+      loadTimes.set(sampleId, { fetchMs: fetched - began, decodeMs: performance.now() - fetched });
+      if (loadTimes.size > 200) loadTimes.delete(loadTimes.keys().next().value as string);
       remember(sampleId, buffer);
       return buffer;
     })().finally(() => {
@@ -290,6 +304,7 @@ export async function play(sampleId: string, options: PlayOptions = {}): Promise
     cached,
     clickToStartMs: performance.now() - clickedAt,
     outputLatencyMs: ((ctx.outputLatency || 0) + (ctx.baseLatency || 0)) * 1000,
+    ...(cached ? {} : loadTimes.get(sampleId)),
   });
   if (timings.length > 100) timings.shift();
   publish(null);
