@@ -15,12 +15,12 @@ from analysis_engine.kits.queries import SQL
 from analysis_engine.kits.recommend import (
     BANKS,
     Candidate,
+    best_picks,
     derive_target,
     empty_pads,
     fill_bank,
     load_candidates,
     pad_settings,
-    rank,
     seed_pad,
     similarity_to,
     target_of,
@@ -44,17 +44,17 @@ async def recommend_for_pad(
 ) -> dict[str, Any]:
     """The library's best picks for one pad of a kit (or each pad of a bank), by role, tempo
     and key; samples already on the kit are left out."""
+    pads = []
     async with kits_tx(ctx, user_id) as conn:
         kit = await require_kit(conn, kit_id)
         on_kit = {row["sample_id"] for row in await conn.fetch(SQL["kit_sample_ids"], kit_id)}
-        candidates = await load_candidates(conn)
-    target = target_of(kit["bpm"], kit["musical_key"])
-    pads = []
-    for number in [pad] if pad is not None else range(1, 17):
-        role = role_of_pad(number)
-        picks = rank(role, candidates, target, exclude=on_kit)[:limit]
-        results = [pick.view(target) for pick in picks]
-        pads.append({"bank": bank, "pad": number, "role": role, "results": results})
+        target = target_of(kit["bpm"], kit["musical_key"])
+        for number in [pad] if pad is not None else range(1, 17):
+            role = role_of_pad(number)
+            # The whole library, ranked from its role index; full rows for the picks only.
+            picks = await best_picks(conn, user_id, role, target, exclude=on_kit, limit=limit)
+            results = [pick.view(target) for pick in picks]
+            pads.append({"bank": bank, "pad": number, "role": role, "results": results})
     if pad is not None:
         return {"kit_id": kit_id, **pads[0]}
     return {"kit_id": kit_id, "bank": bank, "pads": pads}

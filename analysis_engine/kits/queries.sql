@@ -132,6 +132,28 @@ where $1::uuid[] is null or s.id = any($1::uuid[])
 order by s.created_at desc, s.id
 limit $2;
 
+-- name: candidate_versions --
+-- Count and summed write times of the caller's samples and feature rows (index-only scans): any
+-- edit, analysis or vibe moves a sum, so the role index below is rebuilt only then.
+select f.features_count, f.features_stamp, s.samples_count, s.samples_stamp
+from (select count(*) as features_count, sum(extract(epoch from created_at)) as features_stamp
+      from app.audio_features) f,
+     (select count(*) as samples_count, sum(extract(epoch from updated_at)) as samples_stamp
+      from app.samples) s;
+
+-- name: candidate_facts --
+-- Every sample of the caller with only what the pad roles, tempo and key rules read, newest first.
+select s.id, s.title, s.filename, s.tags, s.bpm, s.musical_key, s.is_loop, s.duration_s,
+       (f.features ->> 'spectral_centroid_hz')::double precision as centroid_hz,
+       (f.features ->> 'harmonic_percussive_ratio')::double precision as harmonic_share,
+       (f.features ->> 'duration_s')::double precision as analysed_duration_s,
+       (f.features ->> 'is_loop')::boolean as analysed_loop,
+       v.descriptors, v.best_use
+from app.samples s
+left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
+left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
+order by s.created_at desc, s.id;
+
 -- name: kit_sample_ids --
 -- The samples already on a kit's pads.
 select distinct sample_id from app.kit_pads where kit_id = $1;

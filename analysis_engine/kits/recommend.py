@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import statistics
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import numpy as np
+import numpy.typing as npt
 
 from analysis_engine.kits.queries import SQL
 from analysis_engine.kits.roles import (
     FILL_ORDER,
+    ROLES,
     Role,
     Sound,
     best_role,
@@ -39,6 +42,8 @@ from analysis_engine.search import LIBRARIES, Key, compatible_keys, key_relation
 from analysis_engine.sp404 import MAX_BPM, MIN_BPM
 
 MAX_CANDIDATES = 5000
+# Role indexes kept per process (least recently used dropped past this many samples in all).
+MAX_INDEXED_SAMPLES = 2_000_000
 TONAL_ROLES: frozenset[Role] = frozenset({"loop", "texture"})
 TEMPO_WINDOW_BPM = 10.0
 HAT_MUTE_GROUP = 1
@@ -146,6 +151,126 @@ def rank(
     # Ties keep the library's order (newest first), so the same library gives the same picks.
     picks.sort(key=lambda pick: -pick.score)
     return picks
+
+
+@dataclass(frozen=True)
+class RoleIndex:
+    """A producer's whole library as arrays: each sample's fit for every role (roles.py), its
+    tempo and its key, newest first. Built once per library version (`candidate_versions`), so
+    a recommendation ranks every sample without reading a row, and reads full rows only for the
+    picks. Costs 7 floats, a tempo and a key code per sample."""
+
+    version: tuple[Any, ...]
+    ids: tuple[uuid.UUID, ...]
+    position: Mapping[uuid.UUID, int]
+    fit: npt.NDArray[np.float64]  # (roles, samples)
+    bpm: npt.NDArray[np.float64]  # NaN: unknown
+    key_code: npt.NDArray[np.int16]  # -1: unknown
+    keys: Mapping[int, Key]
+
+    @classmethod
+    def build(cls, version: tuple[Any, ...], rows: Sequence[asyncpg.Record]) -> RoleIndex:
+        """Score every row for every role."""
+        fit = np.zeros((len(ROLES), len(rows)), dtype=np.float64)
+        bpm = np.full(len(rows), np.nan)
+        key_code = np.full(len(rows), -1, dtype=np.int16)
+        keys: dict[int, Key] = {}
+        for i, row in enumerate(rows):
+            sound = sound_of(dict(row))
+            for r, role in enumerate(ROLES):
+                fit[r, i] = role_score(role, sound)
+            if row["bpm"] is not None:
+                bpm[i] = row["bpm"]
+            key = parse_key(row["musical_key"])
+            if key is not None:
+                key_code[i] = key.code
+                keys[key.code] = key
+        ids = tuple(row["id"] for row in rows)
+        position = {sample_id: i for i, sample_id in enumerate(ids)}
+        return cls(version, ids, position, fit, bpm, key_code, keys)
+
+    def top(
+        self, role: Role, target: KitTarget, *, exclude: set[uuid.UUID], limit: int
+    ) -> list[tuple[uuid.UUID, float, float]]:
+        """(id, score, role fit) of the best `limit` samples for `role`, as `rank` orders them."""
+        fit = self.fit[ROLES.index(role)]
+        ok = fit > 0.0
+        known_bpm = ~np.isnan(self.bpm)
+        bonus = np.zeros(len(self.ids))
+        if target.bpm is not None:
+            distance = np.abs(np.where(known_bpm, self.bpm, target.bpm) - target.bpm)
+            if role == "loop":
+                ok &= distance <= TEMPO_WINDOW_BPM
+            bonus += np.where(
+                known_bpm, 0.15 * np.maximum(0.0, 1.0 - distance / TEMPO_WINDOW_BPM), 0.0
+            )
+        if target.key is not None:
+            relation = np.zeros(len(self.ids))
+            compatible = {k.code for k in compatible_keys(target.key, fifths=True)}
+            allowed = self.key_code == -1
+            for code, key in self.keys.items():
+                if code in compatible:
+                    allowed |= self.key_code == code
+                related = key_relation(target.key, key)
+                if related is not None:
+                    relation[self.key_code == code] = 0.1 if related == "same" else 0.05
+            if role in TONAL_ROLES:
+                ok &= allowed
+            bonus += relation
+        for sample_id in exclude:
+            i = self.position.get(sample_id)
+            if i is not None:
+                ok[i] = False
+        chosen = np.flatnonzero(ok)
+        scores = fit[chosen] + bonus[chosen]
+        # Best score first; ties keep the library's order (newest first), as `rank` does.
+        order = np.lexsort((chosen, -scores))[:limit]
+        return [(self.ids[chosen[j]], float(scores[j]), float(fit[chosen[j]])) for j in order]
+
+
+class RoleIndexCache:
+    """Role indexes of recently served producers, least recently used dropped past a budget."""
+
+    def __init__(self, max_samples: int = MAX_INDEXED_SAMPLES) -> None:
+        self._max_samples = max_samples
+        self._entries: OrderedDict[uuid.UUID, RoleIndex] = OrderedDict()
+
+    async def load(self, conn: asyncpg.Connection, user_id: uuid.UUID) -> RoleIndex:
+        """The index of the user whose tenant transaction `conn` is, fresh or from the cache."""
+        versions = await conn.fetchrow(SQL["candidate_versions"])
+        version = tuple(versions.values())
+        cached = self._entries.get(user_id)
+        if cached is None or cached.version != version:
+            cached = RoleIndex.build(version, await conn.fetch(SQL["candidate_facts"]))
+        self._entries[user_id] = cached
+        self._entries.move_to_end(user_id)
+        while len(self._entries) > 1 and sum(len(e.ids) for e in self._entries.values()) > (
+            self._max_samples
+        ):
+            self._entries.popitem(last=False)
+        return cached
+
+
+ROLE_INDEXES = RoleIndexCache()
+
+
+async def best_picks(
+    conn: asyncpg.Connection,
+    user_id: uuid.UUID,
+    role: Role,
+    target: KitTarget,
+    *,
+    exclude: set[uuid.UUID],
+    limit: int,
+) -> list[Pick]:
+    """The whole library's best `limit` picks for `role` (the same order `rank` gives), reading
+    full rows for those picks only."""
+    index = await ROLE_INDEXES.load(conn, user_id)
+    top = index.top(role, target, exclude=exclude, limit=limit)
+    if not top:
+        return []
+    rows = {c.id: c for c in await load_candidates(conn, [sample_id for sample_id, _, _ in top])}
+    return [Pick(rows[sample_id], score, fit) for sample_id, score, fit in top if sample_id in rows]
 
 
 async def load_candidates(

@@ -1,0 +1,57 @@
+"""Recommendations rank the whole library (not its newest 5,000 samples) from a role index that
+follows every change to the library."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+import httpx
+
+from sp404.core.settings import Settings
+from tests.stack import Producer
+
+
+async def _newer_textures(settings: Settings, user_id: str, count: int) -> None:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("select set_config('app.user_id', $1, true)", user_id)
+            await conn.execute(
+                "insert into app.samples (user_id, title, filename, format, size_bytes, sha256,"
+                " blob_key, tags, duration_s, is_loop, status, created_at)"
+                " select $1::uuid, 'Vinyl Texture ' || g, 'v' || g || '.wav', 'wav', 1000,"
+                " md5(g::text || $1::uuid::text), 'users/test/x', '{texture}', 6.0, false, 'ready',"
+                " now() + make_interval(secs => g)"
+                " from generate_series(1, $2) g",
+                uuid.UUID(user_id),
+                count,
+            )
+    finally:
+        await conn.close()
+
+
+def test_a_kick_older_than_5000_newer_samples_is_still_suggested_and_a_new_one_joins(
+    client: httpx.Client,
+    account: Producer,
+    migrated_db: Settings,
+    seed_library,  # type: ignore[no-untyped-def]
+) -> None:
+    seed_library(account, [{"title": "Kick Old", "duration": 0.4, "loop": False}])
+    asyncio.run(_newer_textures(migrated_db, account.user_id, 5_001))
+    kit_id = client.post("/api/kits", json={"name": "Deep library"}).json()["id"]
+    url = f"/api/kits/{kit_id}/recommendations"
+    kick = client.get(url, params={"pad": 13})
+    assert kick.status_code == 200, kick.text
+    assert [r["sample"]["title"] for r in kick.json()["results"]] == ["Kick Old"]
+    textures = client.get(url, params={"pad": 5, "limit": 3}).json()["results"]
+    # Ties keep the library's order: the newest textures first.
+    assert [r["sample"]["title"] for r in textures] == [
+        "Vinyl Texture 5001",
+        "Vinyl Texture 5000",
+        "Vinyl Texture 4999",
+    ]
+    seed_library(account, [{"title": "Kick New", "duration": 0.4, "loop": False}])
+    again = client.get(url, params={"pad": 13}).json()["results"]
+    assert sorted(r["sample"]["title"] for r in again) == ["Kick New", "Kick Old"]
