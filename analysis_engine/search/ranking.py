@@ -20,8 +20,9 @@ import numpy.typing as npt
 
 from analysis_engine.music import Key, key_relation
 
-# How much a key relation is worth, as a share of the fitted key weight.
-KEY_GRADES = {"same": 1.0, "relative": 0.85, "fifth": 0.6, "parallel": 0.3}
+# How much a key relation is worth, as a share of the fitted key weight: the relative key and
+# the Camelot neighbours (a fifth away) mix almost as well as the same key; parallel barely.
+KEY_GRADES = {"same": 1.0, "relative": 0.9, "fifth": 0.8, "parallel": 0.2}
 TEMPO_NONE, TEMPO_SAME, TEMPO_HALF, TEMPO_DOUBLE = 0, 1, 2, 3
 TEMPO_NAMES = {TEMPO_SAME: "same", TEMPO_HALF: "half", TEMPO_DOUBLE: "double"}
 # Far above any similarity (the metric part of an embedding is at most unit length).
