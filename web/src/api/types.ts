@@ -51,6 +51,10 @@ export type Sample = Pick<EngineSample, ShownSampleField> & {
   format: EngineSample["format"] | "";
   status: EngineSample["status"] | Engine["UploadAccepted"]["status"];
   vibe?: Engine["LibrarySample"]["vibe"];
+  /** Absent on a provisional row only (not analysed yet). */
+  camelot?: EngineSample["camelot"];
+  corrected?: Engine["LibrarySample"]["corrected"];
+  detected?: Engine["LibrarySample"]["detected"];
 };
 
 /** A job as the library follows it (GET /api/jobs, the job event stream). */
@@ -60,7 +64,11 @@ export type Job = Pick<Engine["Job"], "id" | "sample_id" | "status" | "progress"
 export type SampleDetail = Engine["SampleDetail"];
 
 /** GET /api/samples: a page of the library (rows may be provisional, see Sample). */
-export type SamplePage = Pick<Engine["SamplePage"], "total" | "limit" | "offset"> & { samples: Sample[] };
+export type SamplePage = Pick<Engine["SamplePage"], "total" | "limit" | "offset"> & {
+  samples: Sample[];
+  /** The key filter as the API understood it, with every key it kept. */
+  key_filter?: Engine["SamplePage"]["key_filter"];
+};
 
 /** One of GET /api/samples/{sample_id}/similar. */
 export type SimilarResult = Engine["SimilarSample"];

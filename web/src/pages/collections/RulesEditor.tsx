@@ -59,6 +59,16 @@ export function RulesEditor({ value, onChange }: { value: RuleForm; onChange: (n
           />
         </div>
         <div className="field">
+          <label>
+            <input
+              type="checkbox"
+              checked={value.halfDouble ?? false}
+              onChange={(event) => set("halfDouble", event.target.checked)}
+            />{" "}
+            Half and double time too
+          </label>
+        </div>
+        <div className="field">
           <label htmlFor={`${id}-tags-any`}>Any of these tags</label>
           <input
             id={`${id}-tags-any`}

@@ -11,6 +11,8 @@ export type LoopRule = "any" | "loop" | "one-shot";
 export interface RuleForm {
   bpmMin: string;
   bpmMax: string;
+  /** With a BPM range: also half and double that tempo. */
+  halfDouble?: boolean;
   keys: string[];
   loop: LoopRule;
   tagsAny: string;
@@ -31,6 +33,7 @@ export function emptyRuleForm(): RuleForm {
   return {
     bpmMin: "",
     bpmMax: "",
+    halfDouble: false,
     keys: [],
     loop: "any",
     tagsAny: "",
@@ -46,6 +49,7 @@ export function formFromRules(rules: SmartRules | null): RuleForm {
   return {
     bpmMin: rules.bpm_min == null ? "" : String(rules.bpm_min),
     bpmMax: rules.bpm_max == null ? "" : String(rules.bpm_max),
+    halfDouble: rules.half_double ?? false,
     keys: rules.keys ?? [],
     loop: rules.loop == null ? "any" : rules.loop ? "loop" : "one-shot",
     tagsAny: (rules.tags_any ?? []).join(", "),
@@ -89,6 +93,7 @@ export function rulesFromForm(form: RuleForm): RulesOutcome {
   if (min !== undefined && max !== undefined && min > max) return fail("BPM from must not be above BPM to.");
   if (min !== undefined) rules.bpm_min = min;
   if (max !== undefined) rules.bpm_max = max;
+  if (form.halfDouble && (min !== undefined || max !== undefined)) rules.half_double = true;
 
   const keys = [...new Set(form.keys)];
   if (keys.length > MAX_LIST) return fail(`Keys: at most ${MAX_LIST}.`);
@@ -138,6 +143,7 @@ export function describeRules(rules: SmartRules): string[] {
   } else if (rules.bpm_max != null) {
     lines.push(`Tempo at most ${bpmText(rules.bpm_max)} BPM`);
   }
+  if (rules.half_double && (rules.bpm_min != null || rules.bpm_max != null)) lines.push("Half and double time count too");
   if (rules.keys?.length) lines.push(`Key: ${rules.keys.join(" or ")}`);
   if (rules.loop != null) lines.push(rules.loop ? "Loops only" : "One-shots only");
   if (rules.tags_any?.length) lines.push(`Tagged with any of: ${rules.tags_any.join(", ")}`);

@@ -6,6 +6,7 @@ import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { navigate } from "../../router";
 import { KEYS } from "../library/filters";
+import { rememberBuild } from "./BuildReport";
 
 
 /** BPM and key inputs shared by both forms; both are optional. */
@@ -97,6 +98,7 @@ export function AutoBuildForm() {
       const kit = await call("post", "/api/kits/auto", {
         body: { name: String(form.get("name") ?? "").trim(), ...from, ...tempoAndKeyFrom(form) },
       });
+      rememberBuild(kit.id, { prompt: kit.source.prompt, understood: kit.understood, empty: kit.empty });
       navigate(`/kits/${kit.id}?built=${kit.filled}`);
     } catch (caught) {
       setError(caught);
@@ -131,7 +133,18 @@ export function AutoBuildForm() {
       {source === "prompt" ? (
         <div className="field">
           <label htmlFor={`${prefix}-prompt`}>Describe the kit</label>
-          <input id={`${prefix}-prompt`} name="prompt" required maxLength={200} placeholder="dusty lo-fi drums" />
+          <input
+            id={`${prefix}-prompt`}
+            name="prompt"
+            required
+            maxLength={200}
+            placeholder="dusty lo-fi drums at 92"
+            aria-describedby={`${prefix}-prompt-help`}
+          />
+          <p id={`${prefix}-prompt-help`} className="muted">
+            A sentence is fine: tempo (“at 92”, “140 bpm”), key (“in F minor”, “Fm”) and words that match your tags,
+            titles and vibes (“dark trap kit in F minor 140”).
+          </p>
         </div>
       ) : (
         <div className="field">

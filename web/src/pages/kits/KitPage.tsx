@@ -6,7 +6,9 @@ import { ApiError } from "../../api/errors";
 import { useResource } from "../../api/useResource";
 import { ErrorMessage, Note } from "../../components/Alert";
 import { Link, useLocation } from "../../router";
+import { keyWithCamelot } from "../../music/keys";
 import { BANK_PANEL_ID, BankTabs, bankTabId } from "./BankTabs";
+import { EmptyPads, UnderstoodLine, builtReport, type EmptyPad } from "./BuildReport";
 import type { Dropped } from "./dragData";
 import { ExportList } from "./ExportList";
 import { ExportPanel } from "./ExportPanel";
@@ -42,6 +44,9 @@ export function KitPage({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   const [message, setMessage] = useState("");
+  // The pads a "Complete bank" left empty, and why (null until one ran).
+  const [leftEmpty, setLeftEmpty] = useState<EmptyPad[] | null>(null);
+  const report = built != null ? builtReport(id) : null;
   const searchRef = useRef<HTMLInputElement>(null);
   const exports = useExports();
   const pads = useMemo(() => padsByLabel(kit?.pads ?? []), [kit]);
@@ -54,6 +59,7 @@ export function KitPage({ id }: { id: string }) {
     try {
       const next = await action();
       setKit(next);
+      setLeftEmpty(next.empty && next.added !== undefined ? next.empty : null);
       setMessage(describe(next));
     } catch (caught) {
       setActionError(caught);
@@ -134,12 +140,20 @@ export function KitPage({ id }: { id: string }) {
       </p>
       <h1>{kit.name}</h1>
       <p className="muted">
-        {tempoAndKey(kit.bpm, kit.musical_key)} · {kit.pads.length} of 160 pads used
+        {tempoAndKey(kit.bpm, kit.musical_key ? keyWithCamelot(kit.musical_key, kit.camelot) : null)} · {kit.pads.length} of
+        160 pads used
       </p>
       {built != null && (
         <Note tone="success">
           Built: {built} pad{built === "1" ? "" : "s"} filled from your library.
         </Note>
+      )}
+      {report && (report.understood || report.empty.length > 0) && (
+        <section className="card" aria-labelledby="build-heading">
+          <h2 id="build-heading">How this kit was built</h2>
+          {report.understood && <UnderstoodLine prompt={report.prompt} understood={report.understood} />}
+          <EmptyPads empty={report.empty} />
+        </section>
       )}
       {/* Remounted when the kit's own fields change (a "complete" can set tempo and key). */}
       <KitSettingsForm
@@ -165,6 +179,11 @@ export function KitPage({ id }: { id: string }) {
               {message}
             </p>
             <ErrorMessage error={actionError} />
+            {leftEmpty && (
+              <div className="complete-report" aria-label="Completed bank">
+                <EmptyPads empty={leftEmpty} />
+              </div>
+            )}
           </section>
           {selected ? (
             <PadPanel kitId={kit.id} version={version} selected={selected} pads={pads} busy={busy} actions={actions} />

@@ -27,7 +27,8 @@ export type Pad = Engine["Pad"];
 export type KitSummary = Engine["KitSummary"];
 
 /** A kit as its routes answer it; complete says which pads it filled, auto how many. */
-export type Kit = Engine["Kit"] & Partial<Pick<Engine["CompletedKit"], "added"> & Pick<Engine["BuiltKit"], "filled">>;
+export type Kit = Engine["Kit"] &
+  Partial<Pick<Engine["CompletedKit"], "added" | "empty"> & Pick<Engine["BuiltKit"], "filled">>;
 
 export type KitList = Engine["KitPage"];
 

@@ -1,4 +1,4 @@
-import { useCallback, type FormEvent } from "react";
+import { useCallback, useState, type FormEvent } from "react";
 
 import { call } from "../../api/client";
 import type { Job, Sample, SamplePage } from "../../api/types";
@@ -9,10 +9,20 @@ import { waveformOf } from "../../audio/sampleWave";
 import { Waveform } from "../../audio/Waveform";
 import { ErrorMessage } from "../../components/Alert";
 import { formatDuration } from "../../format";
+import { keyWithCamelot } from "../../music/keys";
 import { Link, navigate, useLocation } from "../../router";
-import { KEYS, PAGE_SIZE, libraryUrl, readFilters, samplesApiQuery, type Filters } from "./filters";
+import { BulkActions } from "./BulkActions";
+import { KEYS, PAGE_SIZE, libraryUrl, readFilters, samplesApiQuery, type Filters, type Sort } from "./filters";
 import { showsNewSamples, withJob, withSample } from "./liveList";
 import { UploadZone } from "./UploadZone";
+
+/** The sortable columns: the API's sort options (added date both ways, title, tempo, length). */
+const SORT_COLUMNS: { label: string; sorts: [Sort, ...Sort[]] }[] = [
+  { label: "Title", sorts: ["title"] },
+  { label: "Length", sorts: ["duration"] },
+  { label: "BPM", sorts: ["bpm"] },
+  { label: "Added", sorts: ["created_desc", "created_asc"] },
+];
 
 export function LibraryPage() {
   const { query } = useLocation();
@@ -34,6 +44,23 @@ export function LibraryPage() {
     [plain],
   );
   const onJob = useCallback((job: Job) => setPage((current) => (current ? withJob(current, job) : current)), []);
+  // Ticked rows, kept by id while the page stays the same list.
+  const [picked, setPicked] = useState<Map<string, Sample>>(new Map());
+
+  function toggle(sample: Sample, on: boolean): void {
+    setPicked((current) => {
+      const next = new Map(current);
+      if (on) next.set(sample.id, sample);
+      else next.delete(sample.id);
+      return next;
+    });
+  }
+
+  function sortBy(sorts: Sort[]): void {
+    const current = filters.sort ?? "created_desc";
+    const at = sorts.indexOf(current);
+    navigate(libraryUrl({ ...filters, sort: sorts[(at + 1) % sorts.length], page: 1 }));
+  }
 
   function onFilter(event: FormEvent<HTMLFormElement>): void {
     event.preventDefault();
@@ -42,8 +69,12 @@ export function LibraryPage() {
       q: String(form.get("q") ?? ""),
       bpmMin: String(form.get("bpm_min") ?? ""),
       bpmMax: String(form.get("bpm_max") ?? ""),
+      halfDouble: form.get("half_double") === "on",
       key: String(form.get("key") ?? ""),
+      keyMatch: (String(form.get("key_match") ?? "exact") as Filters["keyMatch"]) ?? "exact",
+      loop: String(form.get("loop") ?? "") as Filters["loop"],
       tags: String(form.get("tags") ?? ""),
+      sort: filters.sort,
       page: 1,
     };
     navigate(libraryUrl(next));
@@ -81,6 +112,27 @@ export function LibraryPage() {
             </select>
           </div>
           <div className="field">
+            <label htmlFor="filter-key-match">Key match</label>
+            <select id="filter-key-match" name="key_match" defaultValue={filters.keyMatch ?? "exact"}>
+              <option value="exact">Exact</option>
+              <option value="relative">Relative too</option>
+              <option value="compatible">Compatible (Camelot neighbours)</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="filter-loop">Kind</label>
+            <select id="filter-loop" name="loop" defaultValue={filters.loop ?? ""}>
+              <option value="">Loops and one-shots</option>
+              <option value="loop">Loops</option>
+              <option value="one-shot">One-shots</option>
+            </select>
+          </div>
+          <div className="field field-check">
+            <label>
+              <input type="checkbox" name="half_double" defaultChecked={filters.halfDouble} /> Half and double time too
+            </label>
+          </div>
+          <div className="field">
             <label htmlFor="filter-tags">Tags</label>
             <input id="filter-tags" name="tags" defaultValue={filters.tags} placeholder="drums, dusty" />
           </div>
@@ -92,10 +144,63 @@ export function LibraryPage() {
             <p role="status">
               {page.total === 0 ? "No samples match." : `${page.total} sample${page.total === 1 ? "" : "s"}`}
             </p>
+            {page.key_filter && (
+              <p className="key-filter-keys" aria-label="Keys matched">
+                Keys matched:{" "}
+                {page.key_filter.keys.map((key, n) => (
+                  <span key={key.key} className="key-chip">
+                    {n > 0 && ", "}
+                    {key.key} ({key.camelot}
+                    {key.relation && key.relation !== "same" ? `, ${key.relation}` : ""})
+                  </span>
+                ))}
+              </p>
+            )}
+            {picked.size > 0 && (
+              <BulkActions
+                selected={[...picked.values()]}
+                onClear={() => setPicked(new Map())}
+                onChanged={() => void load()}
+              />
+            )}
+            <div className="sample-head" role="group" aria-label="Sort and select">
+              <label className="sample-pick">
+                <input
+                  type="checkbox"
+                  aria-label="Select all on this page"
+                  checked={page.samples.length > 0 && page.samples.every((sample) => picked.has(sample.id))}
+                  onChange={(event) => page.samples.forEach((sample) => toggle(sample, event.target.checked))}
+                />
+              </label>
+              {SORT_COLUMNS.map(({ label, sorts }) => {
+                const active = sorts.includes(filters.sort ?? "created_desc");
+                const arrow = !active ? "" : filters.sort === "created_desc" || !filters.sort ? " ↓" : " ↑";
+                return (
+                  <button
+                    key={label}
+                    type="button"
+                    className={active ? "sort-button active" : "sort-button"}
+                    aria-pressed={active}
+                    aria-label={`Sort by ${label.toLowerCase()}${active && label === "Added" ? (arrow === " ↓" ? ", newest first" : ", oldest first") : ""}`}
+                    onClick={() => sortBy(sorts)}
+                  >
+                    {label}
+                    {arrow}
+                  </button>
+                );
+              })}
+            </div>
             {/* Arrow keys move between rows and play the next one; space plays or stops. */}
             <ul className="sample-list" onKeyDown={onAuditionKeys} aria-label="Samples">
               {page.samples.map((sample) => (
                 <li key={sample.id} className="sample-row" data-audition-row="">
+                  <input
+                    type="checkbox"
+                    className="sample-pick"
+                    aria-label={`Select ${sample.title || sample.filename}`}
+                    checked={picked.has(sample.id)}
+                    onChange={(event) => toggle(sample, event.target.checked)}
+                  />
                   <PlayButton sampleId={sample.id} title={sample.title || sample.filename} loop={sample.is_loop} />
                   <span className="sample-name">
                     <Link to={`/samples/${sample.id}`} className="sample-title">
@@ -103,11 +208,18 @@ export function LibraryPage() {
                     </Link>
                     <Waveform peaks={waveformOf(sample)} playKey={sample.id} height={28} />
                   </span>
-                  <span>{formatDuration(sample.duration)}</span>
-                  <span>{sample.bpm ? `${Math.round(sample.bpm)} BPM` : "– BPM"}</span>
-                  <span>{sample.musical_key ?? "–"}</span>
-                  <span className={`status status-${sample.status}`}>{sample.status}</span>
-                  <span className="tags">{sample.tags.join(", ")}</span>
+                  <span data-label="Length">{formatDuration(sample.duration)}</span>
+                  <span data-label="Tempo">{sample.bpm ? `${Math.round(sample.bpm)} BPM` : "– BPM"}</span>
+                  <span data-label="Key" className="sample-key">
+                    {sample.musical_key ? keyWithCamelot(sample.musical_key, sample.camelot) : sample.status === "ready" ? "no key" : "–"}
+                  </span>
+                  <span data-label="Kind">{sample.is_loop == null ? "–" : sample.is_loop ? "Loop" : "One-shot"}</span>
+                  <span data-label="Status" className={`status status-${sample.status}`}>
+                    {sample.status}
+                  </span>
+                  <span data-label="Tags" className="tags">
+                    {sample.tags.join(", ") || "–"}
+                  </span>
                 </li>
               ))}
             </ul>

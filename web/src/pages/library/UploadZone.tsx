@@ -8,7 +8,7 @@ import { useEffect, useId, useRef, useState, type DragEvent } from "react";
 import { ApiError, messageOf } from "../../api/errors";
 import { isFinished } from "../../api/jobFeed";
 import type { Job, Sample } from "../../api/types";
-import { uploadSample } from "../../api/upload";
+import { duplicateOf, uploadSample } from "../../api/upload";
 import { Link } from "../../router";
 import { provisionalSample } from "./liveList";
 import { useJobProgress } from "./useJobProgress";
@@ -17,7 +17,7 @@ interface UploadItem {
   key: string;
   name: string;
   progress: number;
-  state: "uploading" | "stored" | "failed";
+  state: "uploading" | "stored" | "failed" | "duplicate";
   error?: unknown;
   sampleId?: string;
   jobId?: string | null;
@@ -54,6 +54,8 @@ interface Props {
 
 export function UploadZone({ onStored, onJob, onSettled }: Props) {
   const [items, setItems] = useState<UploadItem[]>([]);
+  // What the last batch did, in one line: how many were stored, skipped as duplicates, refused.
+  const [report, setReport] = useState<{ stored: number; duplicates: number; failed: number } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [tags, setTags] = useState("");
   // Batches whose uploads are all answered, with the jobs they started, until those finish.
@@ -88,6 +90,9 @@ export function UploadZone({ onStored, onJob, onSettled }: Props) {
     setItems((all) => [...added, ...all]);
     const started: string[] = [];
     let stored = 0;
+    let duplicates = 0;
+    let failed = 0;
+    setReport(null);
     // One at a time: the Free plan allows a single upload in flight.
     for (const [n, file] of files.entries()) {
       const key = added[n].key;
@@ -104,16 +109,26 @@ export function UploadZone({ onStored, onJob, onSettled }: Props) {
         if (result.body.job_id) started.push(result.body.job_id);
         onStored(provisionalSample(result.body, file.name, tags));
       } catch (error) {
+        const existing = duplicateOf(error);
+        if (existing) {
+          // The same audio is already a sample: nothing was stored, the existing one is linked.
+          update(key, { state: "duplicate", sampleId: existing, progress: 1 });
+          duplicates += 1;
+          continue;
+        }
+        failed += 1;
         update(key, { state: "failed", error });
         // Past a quota, or told to slow down, the rest would be refused the same way: say so
         // once instead of sending each file to be refused.
         if (error instanceof ApiError && (error.isQuota || error.isBusy)) {
           added.slice(n + 1).forEach((rest) => update(rest.key, { state: "failed", error }));
+          failed += added.length - n - 1;
           break;
         }
         if (error instanceof DOMException && error.name === "AbortError") break; // signed out
       }
     }
+    if (files.length > 1 || duplicates > 0) setReport({ stored, duplicates, failed });
     if (stored === 0) return;
     // Read the list once: now when no analysis runs, else when the last one finishes.
     if (started.length === 0) onSettled();
@@ -162,6 +177,13 @@ export function UploadZone({ onStored, onJob, onSettled }: Props) {
           }}
         />
       </div>
+      {report && (
+        <p className="upload-report" role="status" aria-label="Upload report">
+          {report.stored} uploaded
+          {report.duplicates > 0 && `, ${report.duplicates} skipped: already in your library`}
+          {report.failed > 0 && `, ${report.failed} failed`}.
+        </p>
+      )}
       {items.length > 0 && (
         <ul className="uploads" aria-label="Uploads">
           {items.map((item) => (
@@ -179,6 +201,17 @@ export function UploadZone({ onStored, onJob, onSettled }: Props) {
                     <>
                       {" "}
                       · <Link to={`/samples/${item.sampleId}`}>Open</Link>
+                    </>
+                  )}
+                </span>
+              )}
+              {item.state === "duplicate" && (
+                <span role="status" className="warning">
+                  Already in your library
+                  {item.sampleId && (
+                    <>
+                      {" "}
+                      · <Link to={`/samples/${item.sampleId}`}>Open the sample you have</Link>
                     </>
                   )}
                 </span>

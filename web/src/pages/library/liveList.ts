@@ -31,7 +31,10 @@ export function provisionalSample(accepted: UploadAccepted, fileName: string, ta
 
 /** Whether a new sample belongs at the top of this view (page 1, nothing filtered). */
 export function showsNewSamples(filters: Filters): boolean {
-  return filters.page === 1 && !filters.q && !filters.bpmMin && !filters.bpmMax && !filters.key && !filters.tags;
+  const newestFirst = !filters.sort || filters.sort === "created_desc";
+  return (
+    filters.page === 1 && newestFirst && !filters.loop && !filters.q && !filters.bpmMin && !filters.bpmMax && !filters.key && !filters.tags
+  );
 }
 
 /** The page with `sample` added first (once), still one page long. */

@@ -7,6 +7,9 @@ import { ErrorMessage } from "../../components/Alert";
 import { formatBytes, formatDuration } from "../../format";
 import { Link, navigate } from "../../router";
 import { useJobProgress } from "../library/useJobProgress";
+import { keyWithCamelot, formatBpm, keyIsUnsure, detectedKeyText } from "../../music/keys";
+import { AddToCollection } from "../collections/AddToCollection";
+import { Corrections } from "./Corrections";
 import { EditSample } from "./EditSample";
 import { FeatureTable } from "./FeatureTable";
 import { SampleAudition } from "./SampleAudition";
@@ -93,11 +96,36 @@ export function SamplePage({ id }: { id: string }) {
             </dd>
           </div>
           <div>
+            <dt>Tempo</dt>
+            <dd>
+              {formatBpm(sample.bpm)}
+              {sample.corrected.includes("bpm") && sample.detected && (
+                <span className="muted"> (you set it; detected {formatBpm(sample.detected.bpm)})</span>
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>Key</dt>
+            <dd>
+              {!sample.corrected.includes("musical_key") && keyIsUnsure(sample.detected) && sample.detected
+                ? detectedKeyText(sample.detected)
+                : keyWithCamelot(sample.musical_key, sample.camelot)}
+              {sample.corrected.includes("musical_key") && sample.detected && (
+                <span className="muted"> (you set it; detected {detectedKeyText(sample.detected)})</span>
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>Kind</dt>
+            <dd>{sample.is_loop == null ? "not known" : sample.is_loop ? "Loop" : "One-shot"}</dd>
+          </div>
+          <div>
             <dt>Tags</dt>
             <dd>{sample.tags.length ? sample.tags.join(", ") : "none"}</dd>
           </div>
         </dl>
         <SampleAudition sample={sample} label={name} />
+        <AddToCollection sampleIds={[sample.id]} />
       </section>
       <section className="card" aria-labelledby="vibe-heading">
         <h2 id="vibe-heading">Vibe</h2>
@@ -116,6 +144,7 @@ export function SamplePage({ id }: { id: string }) {
         {sample.features ? <FeatureTable features={sample.features} /> : <p>Not analysed yet.</p>}
       </section>
       <SimilarList sampleId={sample.id} analysed={sample.features != null} />
+      <Corrections sample={sample} onSaved={setSample} />
       <EditSample sample={sample} onSaved={setSample} />
       <section className="card danger" aria-labelledby="delete-heading">
         <h2 id="delete-heading">Delete</h2>
