@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import fft as scipy_fft
 from scipy.fft import dct
 from scipy.signal import resample_poly
 
@@ -74,10 +75,8 @@ def describe(
     harmonic_ratio: float,
 ) -> Descriptor:  # fmt: skip
     """The descriptor of (frames, channels) or mono `samples` at `rate`."""
-    mono = np.asarray(samples, dtype=np.float64)
-    if mono.ndim == 2:
-        mono = mono.mean(axis=1)
-    mono = mono[: int(MAX_SECONDS * rate)]
+    clip = np.asarray(samples)[: int(MAX_SECONDS * rate)]
+    mono = (clip.mean(axis=1) if clip.ndim == 2 else clip).astype(np.float64)
     if rate != RATE:
         divisor = math.gcd(int(rate), RATE)
         mono = resample_poly(mono, RATE // divisor, int(rate) // divisor)
@@ -93,7 +92,8 @@ def describe(
     delta = _delta(mfcc)
     act_mfcc = mfcc[:, active]
     freqs: Vector = np.fft.rfftfreq(N_FFT, 1.0 / RATE).astype(np.float64)
-    centroid, shape = _shape(power[:, active], freqs)
+    active_power = np.ascontiguousarray(power[:, active])
+    centroid, shape = _shape(active_power, freqs)
     onset = _onsets(log_mel)
     density = float((onset > onset.mean() + onset.std()).sum() / max(duration, 1e-3))
     timbre = np.concatenate(
@@ -101,7 +101,7 @@ def describe(
             act_mfcc.mean(axis=1) / 10.0,
             act_mfcc.std(axis=1) / 5.0,
             delta[:, active].std(axis=1),
-            _contrast(power[:, active], freqs),
+            _contrast(active_power, freqs),
             shape,
             _modulation(mel),
             _envelope(frame_db, duration, tonality, harmonic_ratio),
@@ -122,8 +122,9 @@ def _power_spectrogram(mono: Vector) -> Vector:
     frames = np.lib.stride_tricks.as_strided(
         padded, shape=(count, N_FFT), strides=(padded.strides[0] * HOP, padded.strides[0])
     )
-    spectrum = np.fft.rfft(frames * _window(), axis=1)
-    power: Vector = (spectrum.real**2 + spectrum.imag**2).T
+    # float32 FFT and a contiguous (bins, frames) layout: a third of the time of float64.
+    spectrum = scipy_fft.rfft((frames * _window()).astype(np.float32), axis=1)
+    power: Vector = np.ascontiguousarray((spectrum.real**2 + spectrum.imag**2).T)
     return power
 
 
@@ -158,12 +159,14 @@ def _delta(values: Vector) -> Vector:
 
 
 def _shape(power: Vector, freqs: Vector) -> tuple[float, Vector]:
-    total = np.maximum(power.sum(axis=0), 1e-12)
-    centroid = (freqs[:, None] * power).sum(axis=0) / total
-    spread = np.sqrt(((freqs[:, None] - centroid) ** 2 * power).sum(axis=0) / total)
-    cumulative = np.cumsum(power, axis=0) / total
-    rolloff = freqs[np.minimum((cumulative < 0.85).sum(axis=0), freqs.shape[0] - 1)]
-    flatness = np.exp(np.log(power + 1e-12).mean(axis=0)) / (power.mean(axis=0) + 1e-12)
+    total = np.maximum(power.sum(axis=0, dtype=np.float64), 1e-12)
+    # Moments as matrix products: no (bins, frames) temporaries.
+    centroid = (freqs @ power) / total
+    spread = np.sqrt(np.maximum((freqs**2 @ power) / total - centroid**2, 0.0))
+    cumulative = np.cumsum(power, axis=0)
+    rolloff = freqs[np.minimum((cumulative < 0.85 * total).sum(axis=0), freqs.shape[0] - 1)]
+    log_mean = np.log(power + np.float32(1e-12)).mean(axis=0, dtype=np.float64)
+    flatness = np.exp(log_mean) / (power.mean(axis=0, dtype=np.float64) + 1e-12)
     mean_centroid = float(np.median(centroid))
     log_centroid = np.log2(np.maximum(centroid, 20.0) / 1000.0)
     shape = np.array(
