@@ -1,10 +1,13 @@
 /** The few facts a producer scans a list of samples by: tempo, key, loop or one-shot, length. */
 import { formatDuration } from "../../format";
+import { keyWithCamelot } from "../../music/keys";
 import "./facts.css";
 
 interface Facts {
   bpm: number | null;
   musical_key: string | null;
+  /** The key's Camelot number ("8A"), where the answer carries it. */
+  camelot?: string | null;
   is_loop: boolean | null;
   duration?: number | null;
 }
@@ -23,7 +26,7 @@ export function SampleFacts({ sample }: { sample: Facts }) {
   return (
     <span className="facts">
       <span>{bpmLabel(sample.bpm)}</span>
-      <span>{sample.musical_key ?? "no key"}</span>
+      <span>{keyWithCamelot(sample.musical_key, sample.camelot)}</span>
       <span>{typeLabel(sample.is_loop)}</span>
       {sample.duration !== undefined && <span>{formatDuration(sample.duration)}</span>}
     </span>

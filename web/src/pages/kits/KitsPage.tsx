@@ -6,6 +6,7 @@ import { call } from "../../api/client";
 import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { formatWhen } from "../../format";
+import { keyWithCamelot } from "../../music/keys";
 import { Link } from "../../router";
 import { AutoBuildForm, CreateKitForm } from "./CreateKitForms";
 import { DeviceImportForm } from "./DeviceImportForm";
@@ -61,7 +62,7 @@ function KitRow({ kit, onChanged }: { kit: KitSummary; onChanged: () => void }) 
           <span>
             {kit.pad_count} pad{kit.pad_count === 1 ? "" : "s"}
           </span>
-          <span>{tempoAndKey(kit.bpm, kit.musical_key)}</span>
+          <span>{tempoAndKey(kit.bpm, kit.musical_key ? keyWithCamelot(kit.musical_key, kit.camelot) : null)}</span>
           <span className="muted">Changed {formatWhen(kit.updated_at)}</span>
         </div>
       )}

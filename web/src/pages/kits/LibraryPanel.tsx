@@ -9,6 +9,7 @@ import { onAuditionKeys } from "../../audio/auditionKeys";
 import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
 import { formatDuration } from "../../format";
+import { keyWithCamelot } from "../../music/keys";
 import { padLabel, tempoAndKey } from "./grid";
 import { startSampleDrag } from "./dragData";
 import type { PadRef } from "./types";
@@ -70,7 +71,8 @@ export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPan
                 <PlayButton sampleId={sample.id} title={title} loop={sample.is_loop} className="item-play" />
                 <span className="library-title">{title}</span>
                 <span className="pad-meta">
-                  {tempoAndKey(sample.bpm, sample.musical_key)} · {formatDuration(sample.duration)}
+                  {tempoAndKey(sample.bpm, sample.musical_key ? keyWithCamelot(sample.musical_key, sample.camelot) : null)} ·{" "}
+                  {formatDuration(sample.duration)}
                 </span>
                 <button
                   type="button"

@@ -11,8 +11,8 @@ import { ErrorMessage } from "../../components/Alert";
 import { Link, navigate, useLocation } from "../../router";
 import { SampleFacts } from "../collections/SampleFacts";
 import { KEYS } from "../library/filters";
-import { filterProblem, hasFilters, readTextSearch, searchApiQuery, similarTo, textSearchUrl, type TypeFilter } from "./query";
-import type { SearchHit } from "./types";
+import { filterProblem, hasFilters, readTextSearch, searchApiQuery, similarTo, textSearchUrl, type KeyReach, type TypeFilter } from "./query";
+import type { SearchAnswer, SearchHit } from "./types";
 
 // The API filters and ranks; the page shows the best matches and asks for more on demand.
 const PAGE = 20;
@@ -23,6 +23,8 @@ interface Found {
   url: string;
   hits: SearchHit[];
   total: number;
+  /** The key filter as the API understood it, with every key it kept. */
+  keyFilter: SearchAnswer["key_filter"];
 }
 
 function Tips() {
@@ -82,7 +84,7 @@ export function TextSearch() {
   const first = useResource(
     async (signal): Promise<Found> => {
       const answer = await call("get", "/api/search", { query: searchApiQuery(state, PAGE, 0), signal });
-      return { url, hits: answer.results, total: answer.total };
+      return { url, hits: answer.results, total: answer.total, keyFilter: answer.key_filter };
     },
     [url],
     { keepPrevious: false, enabled: searching },
@@ -96,7 +98,7 @@ export function TextSearch() {
     setMoreBusy(true);
     try {
       const answer = await call("get", "/api/search", { query: searchApiQuery(state, PAGE, found.hits.length) });
-      first.setData({ url: found.url, hits: [...found.hits, ...answer.results], total: answer.total });
+      first.setData({ ...found, hits: [...found.hits, ...answer.results], total: answer.total });
     } catch (caught) {
       setMoreError(caught);
     } finally {
@@ -111,7 +113,9 @@ export function TextSearch() {
       q: String(form.get("q") ?? ""),
       bpmMin: String(form.get("bpm_min") ?? ""),
       bpmMax: String(form.get("bpm_max") ?? ""),
+      halfDouble: form.get("half_double") === "on",
       key: String(form.get("key") ?? ""),
+      keyMatch: String(form.get("key_match") ?? "exact") as KeyReach,
       type: String(form.get("type") ?? "") as TypeFilter,
     };
     const wrong = filterProblem(next);
@@ -159,6 +163,19 @@ export function TextSearch() {
           </select>
         </div>
         <div className="field">
+          <label htmlFor="search-key-match">Key match</label>
+          <select id="search-key-match" name="key_match" defaultValue={state.keyMatch ?? "exact"}>
+            <option value="exact">Exact</option>
+            <option value="relative">Relative too</option>
+            <option value="compatible">Compatible (Camelot neighbours)</option>
+          </select>
+        </div>
+        <div className="field field-check">
+          <label>
+            <input type="checkbox" name="half_double" defaultChecked={state.halfDouble} /> Half and double time too
+          </label>
+        </div>
+        <div className="field">
           <label htmlFor="search-type">Type</label>
           <select id="search-type" name="type" defaultValue={state.type}>
             <option value="">Loops and one-shots</option>
@@ -182,6 +199,14 @@ export function TextSearch() {
                 ? `Nothing in your library matches “${state.q}”${narrowed}.`
                 : `${current.total} sample${current.total === 1 ? " matches" : "s match"} “${state.q}”${narrowed}.`}
             </p>
+            {current.keyFilter && (
+              <p className="key-filter-keys" aria-label="Keys matched">
+                Keys matched:{" "}
+                {current.keyFilter.keys
+                  .map((key) => `${key.key} (${key.camelot}${key.relation && key.relation !== "same" ? `, ${key.relation}` : ""})`)
+                  .join(", ")}
+              </p>
+            )}
             {current.total === 0 && (
               <p className="muted">
                 {filtering

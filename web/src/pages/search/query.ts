@@ -8,11 +8,17 @@ import { routeUrl } from "../../api/client";
 export type TypeFilter = "" | "loop" | "one-shot";
 export type KeyMatch = "" | "compatible" | "fifths";
 
+/** How far a text search's key filter reaches (the API's `key_match`). */
+export type KeyReach = "exact" | "relative" | "compatible";
+
 export interface TextSearch {
   q: string;
   bpmMin: string;
   bpmMax: string;
+  /** With a BPM range: also half and double that tempo. */
+  halfDouble?: boolean;
   key: string;
+  keyMatch?: KeyReach;
   type: TypeFilter;
 }
 
@@ -39,7 +45,9 @@ export function readTextSearch(query: URLSearchParams): TextSearch {
     q: query.get("q") ?? "",
     bpmMin: query.get("bpm_min") ?? "",
     bpmMax: query.get("bpm_max") ?? "",
+    halfDouble: query.get("half_double") === "1",
     key: query.get("key") ?? "",
+    keyMatch: query.get("key_match") === "relative" || query.get("key_match") === "compatible" ? (query.get("key_match") as KeyReach) : "exact",
     type: typeOf(query.get("type")),
   };
 }
@@ -49,7 +57,9 @@ export function textSearchUrl(state: TextSearch): string {
   if (state.q.trim()) query.set("q", state.q.trim());
   if (state.bpmMin) query.set("bpm_min", state.bpmMin);
   if (state.bpmMax) query.set("bpm_max", state.bpmMax);
+  if (state.halfDouble) query.set("half_double", "1");
   if (state.key) query.set("key", state.key);
+  if (state.key && state.keyMatch && state.keyMatch !== "exact") query.set("key_match", state.keyMatch);
   if (state.type) query.set("type", state.type);
   return withQuery("/search", query);
 }
@@ -100,7 +110,9 @@ export function searchApiQuery(state: TextSearch, limit: number, offset: number)
   const max = bpmBound(state.bpmMax);
   if (min != null) query.set("bpm_min", String(min));
   if (max != null) query.set("bpm_max", String(max));
+  if (state.halfDouble && (min != null || max != null)) query.set("half_double", "true");
   if (state.key) query.set("key", state.key);
+  if (state.key && state.keyMatch && state.keyMatch !== "exact") query.set("key_match", state.keyMatch);
   if (state.type) query.set("loop", String(state.type === "loop"));
   return query;
 }
