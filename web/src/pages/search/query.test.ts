@@ -4,6 +4,7 @@ import {
   filterProblem,
   readSimilarSearch,
   readTextSearch,
+  searchApiQuery,
   searchApiUrl,
   similarApiUrl,
   similarSearchUrl,
@@ -15,7 +16,16 @@ describe("search state in the URL", () => {
     const url = textSearchUrl({ q: " dusty keys ", bpmMin: "80", bpmMax: "", key: "A minor", type: "loop" });
     expect(url).toBe("/search?q=dusty+keys&bpm_min=80&key=A+minor&type=loop");
     const state = readTextSearch(new URL(url, "http://x").searchParams);
-    expect(state).toEqual({ q: "dusty keys", bpmMin: "80", bpmMax: "", key: "A minor", type: "loop" });
+    expect(state).toEqual({ q: "dusty keys", bpmMin: "80", bpmMax: "", halfDouble: false, key: "A minor", keyMatch: "exact", type: "loop" });
+  });
+
+  it("keeps a compatible-key and half/double search in the URL and asks the API with its names", () => {
+    const url = textSearchUrl({ q: "keys", bpmMin: "90", bpmMax: "95", halfDouble: true, key: "A minor", keyMatch: "compatible", type: "" });
+    expect(url).toBe("/search?q=keys&bpm_min=90&bpm_max=95&half_double=1&key=A+minor&key_match=compatible");
+    const state = readTextSearch(new URL(url, "http://x").searchParams);
+    const query = searchApiQuery(state, 20, 0);
+    expect(query.get("key_match")).toBe("compatible");
+    expect(query.get("half_double")).toBe("true");
   });
 
   it("is plain /search with nothing asked", () => {
