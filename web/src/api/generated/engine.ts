@@ -803,6 +803,8 @@ export interface components {
             mode?: string | null;
             /** Key Confidence */
             key_confidence?: number | null;
+            /** Tonality */
+            tonality?: number | null;
             /** Rms Dbfs */
             rms_dbfs?: number | null;
             /** Peak Dbfs */
