@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from drills import (
+    backup_restore,
     engine_kill,
     postgres_restart,
     presigned_replay,
@@ -33,6 +34,7 @@ DRILLS: dict[str, Callable[[], Verdict]] = {
     "postgres": postgres_restart.run,
     "webhooks": webhook_replay.run,
     "replay": presigned_replay.run,
+    "backup": backup_restore.run,
 }
 
 

@@ -19,6 +19,7 @@ def test_every_drill_of_the_issue_is_in_the_run() -> None:
         "postgres",
         "webhooks",
         "replay",
+        "backup",
     }
 
 
