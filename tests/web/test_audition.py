@@ -237,6 +237,37 @@ def test_a_library_row_plays_with_one_click_and_a_second_click_stops_it(
     wait_playing(page, first)
 
 
+def test_a_first_play_starts_on_the_files_first_bytes_and_the_whole_file_takes_over(
+    page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str
+) -> None:
+    producer = signed_up(api, mailbox)
+    # 4 s of 44.1 kHz stereo, 706 KB: the first 256 KiB hold about 1.5 s.
+    frames = b"".join(
+        struct.pack("<hh", level, -level)
+        for level in (int(9_000 * math.sin(2 * math.pi * 196 * n / 44_100)) for n in range(176_400))
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(44_100)
+        out.writeframes(frames)
+    sample_id = upload(web_url, producer, "long-chord", buffer.getvalue())
+    sign_in(page, producer)
+
+    page.get_by_role("button", name="Play long-chord").click()
+    wait_playing(page, sample_id)
+    first = page.evaluate("() => window.__sp404Audio.timings.at(-1)")
+    assert first["cached"] is False and first["progressive"] is True, first
+    # Past the first bytes' 1.5 s the whole file plays on: the same voice, a second source.
+    page.wait_for_timeout(2_000)
+    [voice] = playing(page)
+    assert voice["key"] == sample_id and voice["sources"] == 2, voice
+    state = page.evaluate("() => window.__sp404Audio.state()")
+    assert state["fetchedBytes"] == len(buffer.getvalue()) and state["fetches"] == 1
+    wait_playing(page, sample_id, sounding=False)
+
+
 def test_pads_play_on_click_and_keys_gate_pads_stop_on_release_and_mute_groups_cut(
     page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str
 ) -> None:
