@@ -235,6 +235,9 @@ def test_a_library_row_plays_with_one_click_and_a_second_click_stops_it(
     hits = page.get_by_role("list", name="Matching samples")
     hits.get_by_role("button", name="Play warm-keys").click()
     wait_playing(page, first)
+    # Going to another page silences it.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Kits").click()
+    wait_playing(page, first, sounding=False)
 
 
 def test_a_first_play_starts_on_the_files_first_bytes_and_the_whole_file_takes_over(

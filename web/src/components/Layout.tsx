@@ -6,6 +6,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import { onBusy, onQuotaExceeded } from "../api/client";
 import { formatWait, messageOf, parseRetryAfter, type ApiError } from "../api/errors";
+import { stopAll } from "../audio/player";
 import { useSession } from "../auth/session";
 import { Link, navigate, useLocation } from "../router";
 import { HeaderAvatar } from "./HeaderAvatar";
@@ -29,6 +30,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const [busy, setBusy] = useState<{ error: ApiError; until: number } | null>(null);
 
   useEffect(() => onQuotaExceeded(setQuota), []);
+  // Leaving a page silences what it played: its play buttons and pads are gone with it.
+  useEffect(() => () => stopAll(), [path]);
   useEffect(
     () =>
       onBusy((error) => {
