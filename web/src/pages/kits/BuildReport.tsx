@@ -40,6 +40,17 @@ export function UnderstoodLine({ prompt, understood }: { prompt: string | null; 
   );
 }
 
+/** Pads with the same role and reason, in order: "A-05, A-06, A-07, A-08 (texture): …". */
+export function groupEmpty(empty: EmptyPad[]): { labels: string[]; role: EmptyPad["role"]; message: string }[] {
+  const groups: { labels: string[]; role: EmptyPad["role"]; message: string }[] = [];
+  for (const pad of empty) {
+    const last = groups[groups.length - 1];
+    if (last && last.role === pad.role && last.message === pad.message) last.labels.push(pad.label);
+    else groups.push({ labels: [pad.label], role: pad.role, message: pad.message });
+  }
+  return groups;
+}
+
 export function EmptyPads({ empty }: { empty: EmptyPad[] }) {
   if (empty.length === 0) return <p>Every pad of the banks used has a sample.</p>;
   return (
@@ -48,9 +59,9 @@ export function EmptyPads({ empty }: { empty: EmptyPad[] }) {
         {empty.length} pad{empty.length === 1 ? "" : "s"} stayed empty:
       </p>
       <ul className="empty-pads" aria-label="Empty pads">
-        {empty.map((pad) => (
-          <li key={pad.label}>
-            <strong>{pad.label}</strong> ({pad.role.replace("_", " ")}): {pad.message}
+        {groupEmpty(empty).map((group) => (
+          <li key={group.labels[0]}>
+            <strong>{group.labels.join(", ")}</strong> ({group.role.replace("_", " ")}): {group.message}
           </li>
         ))}
       </ul>

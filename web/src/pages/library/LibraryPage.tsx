@@ -19,9 +19,9 @@ import { UploadZone } from "./UploadZone";
 /** The sortable columns: the API's sort options (added date both ways, title, tempo, length). */
 const SORT_COLUMNS: { label: string; sorts: [Sort, ...Sort[]] }[] = [
   { label: "Title", sorts: ["title"] },
+  { label: "Added", sorts: ["created_desc", "created_asc"] },
   { label: "Length", sorts: ["duration"] },
   { label: "BPM", sorts: ["bpm"] },
-  { label: "Added", sorts: ["created_desc", "created_asc"] },
 ];
 
 export function LibraryPage() {
@@ -116,7 +116,7 @@ export function LibraryPage() {
             <select id="filter-key-match" name="key_match" defaultValue={filters.keyMatch ?? "exact"}>
               <option value="exact">Exact</option>
               <option value="relative">Relative too</option>
-              <option value="compatible">Compatible (Camelot neighbours)</option>
+              <option value="compatible">Compatible</option>
             </select>
           </div>
           <div className="field">
@@ -172,6 +172,7 @@ export function LibraryPage() {
                   onChange={(event) => page.samples.forEach((sample) => toggle(sample, event.target.checked))}
                 />
               </label>
+              <span aria-hidden="true" />
               {SORT_COLUMNS.map(({ label, sorts }) => {
                 const active = sorts.includes(filters.sort ?? "created_desc");
                 const arrow = !active ? "" : filters.sort === "created_desc" || !filters.sort ? " ↓" : " ↑";
@@ -189,6 +190,10 @@ export function LibraryPage() {
                   </button>
                 );
               })}
+              <span className="sample-head-label">Key</span>
+              <span className="sample-head-label">Kind</span>
+              <span className="sample-head-label">Status</span>
+              <span className="sample-head-label">Tags</span>
             </div>
             {/* Arrow keys move between rows and play the next one; space plays or stops. */}
             <ul className="sample-list" onKeyDown={onAuditionKeys} aria-label="Samples">

@@ -167,7 +167,7 @@ export function TextSearch() {
           <select id="search-key-match" name="key_match" defaultValue={state.keyMatch ?? "exact"}>
             <option value="exact">Exact</option>
             <option value="relative">Relative too</option>
-            <option value="compatible">Compatible (Camelot neighbours)</option>
+            <option value="compatible">Compatible</option>
           </select>
         </div>
         <div className="field field-check">
