@@ -390,6 +390,19 @@ def test_a_trim_set_in_the_ui_shortens_the_exported_wav_and_moves_the_projects_s
     start = trim.get_by_role("slider", name="Start point of pad A-01")
     end = trim.get_by_role("slider", name="End point of pad A-01")
     expect(start).to_have_attribute("aria-valuenow", "0")
+    # A marker follows the mouse: drag the end a quarter of the waveform to the left.
+    trim.locator(".trim-area").scroll_into_view_if_needed()
+    area = trim.locator(".trim-area").bounding_box()
+    handle = end.bounding_box()
+    assert area is not None and handle is not None
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + handle["width"] / 2 - area["width"] / 4, handle["y"] + 5, steps=5)
+    page.mouse.up()
+    dragged = int(end.get_attribute("aria-valuenow") or 0)
+    assert 70_000 < dragged < 74_000, dragged
+    end.focus()
+    page.keyboard.press("End")
     # Start 0.25 s in, end 0.5 s before the end (10 ms and 100 ms steps), each on a zero crossing.
     start.focus()
     for _ in range(25):
