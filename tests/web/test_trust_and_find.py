@@ -191,6 +191,24 @@ def test_the_key_filter_reaches_relative_and_compatible_keys_and_the_url_keeps_f
     page.get_by_role("button", name="Filter").click()
     expect(rows(page)).to_have_text(["Keys A minor"])
 
+    # A smart collection's tempo rule takes half and double time too.
+    page.goto("/collections")
+    new = page.locator("form.new-collection")
+    new.get_by_label("Name").fill("Around 45")
+    new.get_by_label("Smart (rules pick the samples)").check()
+    new.get_by_label("BPM from").fill("44")
+    new.get_by_label("BPM to").fill("46")
+    expect(new.get_by_role("status")).to_have_text(
+        "No sample in your library meets these rules yet."
+    )
+    new.get_by_label("Half and double time too").check()
+    preview = new.get_by_role("list", name="Samples these rules select")
+    expect(preview.get_by_role("link", name="Keys A minor")).to_be_visible()
+    new.get_by_role("button", name="Create smart collection").click()
+    page.get_by_role("list", name="Collections").get_by_role("link", name="Around 45").click()
+    rules = page.get_by_role("list", name="Every sample here meets all of these")
+    expect(rules).to_contain_text("Half and double time count too")
+
 
 def test_ticked_rows_are_tagged_added_to_a_collection_and_a_kit_and_deleted_after_confirming(
     browser: Browser, api: httpx.Client, mailbox: Mailbox, web_url: str, seeder: Seeder
