@@ -133,26 +133,39 @@ order by s.created_at desc, s.id
 limit $2;
 
 -- name: candidate_versions --
--- Count and summed write times of the caller's samples and feature rows (index-only scans): any
--- edit, analysis or vibe moves a sum, so the role index below is rebuilt only then.
+-- Count and summed write times (microseconds, exact) of the caller's samples and feature rows
+-- (index-only scans): any edit, analysis or vibe moves a sum, so the role index is refreshed then.
 select f.features_count, f.features_stamp, s.samples_count, s.samples_stamp
-from (select count(*) as features_count, sum(extract(epoch from created_at)) as features_stamp
+from (select count(*) as features_count,
+             coalesce(sum((extract(epoch from created_at) * 1000000)::bigint), 0) as features_stamp
       from app.audio_features) f,
-     (select count(*) as samples_count, sum(extract(epoch from updated_at)) as samples_stamp
+     (select count(*) as samples_count,
+             coalesce(sum((extract(epoch from updated_at) * 1000000)::bigint), 0) as samples_stamp
       from app.samples) s;
 
 -- name: candidate_facts --
--- Every sample of the caller with only what the pad roles, tempo and key rules read, newest first.
+-- Every sample of the caller (or, with $1, those written or analysed since then) with only what
+-- the pad roles, tempo and key rules read, and its write times in microseconds.
 select s.id, s.title, s.filename, s.tags, s.bpm, s.musical_key, s.is_loop, s.duration_s,
        (f.features ->> 'spectral_centroid_hz')::double precision as centroid_hz,
        (f.features ->> 'harmonic_percussive_ratio')::double precision as harmonic_share,
        (f.features ->> 'duration_s')::double precision as analysed_duration_s,
        (f.features ->> 'is_loop')::boolean as analysed_loop,
-       v.descriptors, v.best_use
+       v.descriptors, v.best_use,
+       (extract(epoch from s.created_at) * 1000000)::bigint as created_us,
+       (extract(epoch from s.updated_at) * 1000000)::bigint as updated_us,
+       (extract(epoch from f.created_at) * 1000000)::bigint as features_us
 from app.samples s
 left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
 left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
-order by s.created_at desc, s.id;
+where $1::timestamptz is null
+   or s.id in (select c.id from app.samples c where c.updated_at >= $1
+               union all
+               select a.sample_id from app.audio_features a where a.created_at >= $1);
+
+-- name: candidate_ids --
+-- The ids of the caller's samples (to drop deleted ones from the role index).
+select id from app.samples;
 
 -- name: kit_sample_ids --
 -- The samples already on a kit's pads.

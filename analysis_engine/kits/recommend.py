@@ -19,6 +19,7 @@ import uuid
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -154,13 +155,38 @@ def rank(
 
 
 @dataclass(frozen=True)
+class _Entry:
+    """One sample as the role index keeps it."""
+
+    created_us: int
+    updated_us: int
+    features_us: int | None
+    fit: tuple[float, ...]
+    bpm: float | None
+    key: Key | None
+
+
+def _entry(row: asyncpg.Record) -> _Entry:
+    sound = sound_of(dict(row))
+    return _Entry(
+        created_us=row["created_us"],
+        updated_us=row["updated_us"],
+        features_us=row["features_us"],
+        fit=tuple(role_score(role, sound) for role in ROLES),
+        bpm=row["bpm"],
+        key=parse_key(row["musical_key"]),
+    )
+
+
+@dataclass(frozen=True)
 class RoleIndex:
     """A producer's whole library as arrays: each sample's fit for every role (roles.py), its
-    tempo and its key, newest first. Built once per library version (`candidate_versions`), so
-    a recommendation ranks every sample without reading a row, and reads full rows only for the
-    picks. Costs 7 floats, a tempo and a key code per sample."""
+    tempo and its key, newest first. Kept per library version (`candidate_versions`) and refreshed
+    from the rows written since, so a recommendation ranks every sample without reading a row,
+    and reads full rows only for the picks."""
 
-    version: tuple[Any, ...]
+    version: tuple[int, ...]
+    entries: Mapping[uuid.UUID, _Entry]
     ids: tuple[uuid.UUID, ...]
     position: Mapping[uuid.UUID, int]
     fit: npt.NDArray[np.float64]  # (roles, samples)
@@ -169,30 +195,91 @@ class RoleIndex:
     keys: Mapping[int, Key]
 
     @classmethod
-    def build(cls, version: tuple[Any, ...], rows: Sequence[asyncpg.Record]) -> RoleIndex:
-        """Score every row for every role."""
-        fit = np.zeros((len(ROLES), len(rows)), dtype=np.float64)
-        bpm = np.full(len(rows), np.nan)
-        key_code = np.full(len(rows), -1, dtype=np.int16)
+    def of(cls, version: tuple[int, ...], entries: Mapping[uuid.UUID, _Entry]) -> RoleIndex:
+        """Arrays over `entries`, in the library's order (newest first, then by id)."""
+        ids = tuple(sorted(entries, key=lambda i: (-entries[i].created_us, i)))
+        fit = (
+            np.array([entries[i].fit for i in ids], dtype=np.float64)
+            .reshape(len(ids), len(ROLES))
+            .T
+        )
+        bpm = np.array([np.nan if entries[i].bpm is None else entries[i].bpm for i in ids])
         keys: dict[int, Key] = {}
-        for i, row in enumerate(rows):
-            sound = sound_of(dict(row))
-            for r, role in enumerate(ROLES):
-                fit[r, i] = role_score(role, sound)
-            if row["bpm"] is not None:
-                bpm[i] = row["bpm"]
-            key = parse_key(row["musical_key"])
+        codes = []
+        for i in ids:
+            key = entries[i].key
+            codes.append(-1 if key is None else key.code)
             if key is not None:
-                key_code[i] = key.code
                 keys[key.code] = key
-        ids = tuple(row["id"] for row in rows)
-        position = {sample_id: i for i, sample_id in enumerate(ids)}
-        return cls(version, ids, position, fit, bpm, key_code, keys)
+        position = {sample_id: n for n, sample_id in enumerate(ids)}
+        key_code = np.array(codes, dtype=np.int16)
+        return cls(version, entries, ids, position, fit, bpm, key_code, keys)
+
+    def patched(
+        self,
+        version: tuple[int, ...],
+        changed: Mapping[uuid.UUID, _Entry],
+        present: set[uuid.UUID] | None,
+    ) -> RoleIndex:
+        """This index with `changed` entries replaced or added and, given `present`, the others
+        dropped; arrays are patched when the new samples are the newest (an upload), else
+        rebuilt."""
+        entries = {**self.entries, **changed}
+        keep = np.ones(len(self.ids), dtype=bool)
+        if present is not None:
+            for n, sample_id in enumerate(self.ids):
+                if sample_id not in present:
+                    keep[n] = False
+                    entries.pop(sample_id, None)
+        added = sorted(
+            (i for i in changed if i not in self.position and (present is None or i in present)),
+            key=lambda i: (-changed[i].created_us, i),
+        )
+        kept_ids = [i for n, i in enumerate(self.ids) if keep[n]]
+        if added and kept_ids and changed[added[-1]].created_us <= entries[kept_ids[0]].created_us:
+            return RoleIndex.of(version, entries)
+        fit, bpm, key_code = self.fit.copy(), self.bpm.copy(), self.key_code.copy()
+        keys = dict(self.keys)
+        for sample_id, entry in changed.items():
+            at = self.position.get(sample_id)
+            if at is None:
+                continue
+            fit[:, at] = entry.fit
+            bpm[at] = np.nan if entry.bpm is None else entry.bpm
+            key_code[at] = -1 if entry.key is None else entry.key.code
+            if entry.key is not None:
+                keys[entry.key.code] = entry.key
+        front = RoleIndex.of(version, {i: changed[i] for i in added})
+        keys.update(front.keys)
+        ids = (*front.ids, *kept_ids)
+        return RoleIndex(
+            version,
+            entries,
+            ids,
+            {sample_id: n for n, sample_id in enumerate(ids)},
+            np.concatenate([front.fit, fit[:, keep]], axis=1),
+            np.concatenate([front.bpm, bpm[keep]]),
+            np.concatenate([front.key_code, key_code[keep]]),
+            keys,
+        )
+
+    def matches(self, version: tuple[int, ...]) -> bool:
+        """Whether these entries add up to `version` (counts and exact write-time sums)."""
+        stamps = [e.features_us for e in self.entries.values() if e.features_us is not None]
+        mine = (
+            len(stamps),
+            sum(stamps),
+            len(self.entries),
+            sum(e.updated_us for e in self.entries.values()),
+        )
+        return mine == version
 
     def top(
         self, role: Role, target: KitTarget, *, exclude: set[uuid.UUID], limit: int
     ) -> list[tuple[uuid.UUID, float, float]]:
         """(id, score, role fit) of the best `limit` samples for `role`, as `rank` orders them."""
+        if not self.ids:
+            return []
         fit = self.fit[ROLES.index(role)]
         ok = fit > 0.0
         known_bpm = ~np.isnan(self.bpm)
@@ -228,6 +315,11 @@ class RoleIndex:
         return [(self.ids[chosen[j]], float(scores[j]), float(fit[chosen[j]])) for j in order]
 
 
+# Rows written this long before the newest write the index has seen are read again on refresh:
+# a transaction's now() is its start, so a long one commits rows stamped in the past.
+REFRESH_OVERLAP = timedelta(minutes=10)
+
+
 class RoleIndexCache:
     """Role indexes of recently served producers, least recently used dropped past a budget."""
 
@@ -238,10 +330,10 @@ class RoleIndexCache:
     async def load(self, conn: asyncpg.Connection, user_id: uuid.UUID) -> RoleIndex:
         """The index of the user whose tenant transaction `conn` is, fresh or from the cache."""
         versions = await conn.fetchrow(SQL["candidate_versions"])
-        version = tuple(versions.values())
+        version = tuple(int(v) for v in versions.values())
         cached = self._entries.get(user_id)
         if cached is None or cached.version != version:
-            cached = RoleIndex.build(version, await conn.fetch(SQL["candidate_facts"]))
+            cached = await _refresh(conn, cached, version)
         self._entries[user_id] = cached
         self._entries.move_to_end(user_id)
         while len(self._entries) > 1 and sum(len(e.ids) for e in self._entries.values()) > (
@@ -249,6 +341,26 @@ class RoleIndexCache:
         ):
             self._entries.popitem(last=False)
         return cached
+
+
+async def _refresh(
+    conn: asyncpg.Connection, cached: RoleIndex | None, version: tuple[int, ...]
+) -> RoleIndex:
+    """Re-read only what changed since `cached` (a full read when that does not add up)."""
+    if cached is not None and cached.entries:
+        newest = max(max(e.updated_us, e.features_us or 0) for e in cached.entries.values())
+        since = datetime.fromtimestamp(newest / 1_000_000, UTC) - REFRESH_OVERLAP
+        changed = {
+            row["id"]: _entry(row) for row in await conn.fetch(SQL["candidate_facts"], since)
+        }
+        present = None
+        if len(cached.entries.keys() | changed.keys()) != version[2]:
+            present = {row["id"] for row in await conn.fetch(SQL["candidate_ids"])}
+        refreshed = cached.patched(version, changed, present)
+        if refreshed.matches(version):
+            return refreshed
+    rows = await conn.fetch(SQL["candidate_facts"], None)
+    return RoleIndex.of(version, {row["id"]: _entry(row) for row in rows})
 
 
 ROLE_INDEXES = RoleIndexCache()

@@ -52,6 +52,17 @@ def test_a_kick_older_than_5000_newer_samples_is_still_suggested_and_a_new_one_j
         "Vinyl Texture 5000",
         "Vinyl Texture 4999",
     ]
-    seed_library(account, [{"title": "Kick New", "duration": 0.4, "loop": False}])
+    [new] = seed_library(account, [{"title": "Kick New", "duration": 0.4, "loop": False}])
     again = client.get(url, params={"pad": 13}).json()["results"]
     assert sorted(r["sample"]["title"] for r in again) == ["Kick New", "Kick Old"]
+    # An edit and a deletion reach the index too (it is refreshed, not rebuilt): named an open
+    # hat, the sample suits pad 16, which it did not before.
+    hats = client.get(url, params={"pad": 16}).json()["results"]
+    assert "Kick New" not in [r["sample"]["title"] for r in hats]
+    renamed = client.patch(f"/api/samples/{new}", json={"title": "Open Hat New"})
+    assert renamed.status_code == 200, renamed.text
+    hats = client.get(url, params={"pad": 16}).json()["results"]
+    assert "Open Hat New" in [r["sample"]["title"] for r in hats]
+    assert client.delete(f"/api/samples/{new}").status_code == 204
+    hats = client.get(url, params={"pad": 16}).json()["results"]
+    assert "Open Hat New" not in [r["sample"]["title"] for r in hats]
