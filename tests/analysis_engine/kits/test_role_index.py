@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import asyncpg
 import numpy as np
 
