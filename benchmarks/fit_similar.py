@@ -41,7 +41,7 @@ OUT = Path(__file__).resolve().parent / "out" / "similar-v1"
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "analysis_engine" / "features" / "similarity_model.json"
 # Bump when a refit is shipped: `sp404 admin backfill-embeddings` then rebuilds stored ones.
-REVISION = 1
+REVISION = 2  # 2: harmonic and percussive timbre in the descriptor
 RHYTHM_WEIGHTS = (0.15,)
 DRUM_TEMPO_WEIGHTS = (0.2, 0.3, 0.45, 0.6)
 BAND_TEMPO_WEIGHTS = (0.1, 0.2, 0.3, 0.45)
