@@ -20,7 +20,6 @@ import numpy as np
 import numpy.typing as npt
 from scipy import fft as scipy_fft
 from scipy.fft import dct
-from scipy.ndimage import median_filter
 from scipy.signal import resample_poly
 
 RATE = 22050
@@ -241,8 +240,8 @@ def _envelope(frame_db: Vector, duration: float, tonality: float, harmonic: floa
 def _split_timbre(mel: Vector) -> Vector:
     # Median filtering across time keeps what sustains, across bands what strikes (HPSS on the
     # mel spectrogram: 40 bands, cheap).
-    harmonic = median_filter(mel, size=(1, 17), mode="nearest")
-    percussive = median_filter(mel, size=(9, 1), mode="nearest")
+    harmonic = _running_median(mel, 17, axis=1)
+    percussive = _running_median(mel, 9, axis=0)
     share = harmonic**2 / (harmonic**2 + percussive**2 + 1e-20)
     parts = []
     for mask in (share, 1.0 - share):
@@ -250,6 +249,17 @@ def _split_timbre(mel: Vector) -> Vector:
         coefficients = dct(log_part, type=2, norm="ortho", axis=0)[:13]
         parts += [coefficients.mean(axis=1) / 10.0, coefficients.std(axis=1) / 5.0]
     return np.concatenate(parts)
+
+
+def _running_median(values: Vector, width: int, *, axis: int) -> Vector:
+    """scipy.ndimage.median_filter along one axis (odd width, edges repeated), 3-5x faster."""
+    pad = [(0, 0), (0, 0)]
+    pad[axis] = (width // 2, width // 2)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.pad(values, pad, mode="edge"), width, axis=axis
+    )
+    median: Vector = np.partition(windows, width // 2, axis=-1)[..., width // 2]
+    return median
 
 
 def _onsets(log_mel: Vector) -> Vector:
