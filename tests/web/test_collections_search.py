@@ -320,7 +320,7 @@ def test_search_finds_samples_by_their_words_and_then_similar_sounds(
 
     # Similar sounds: nearest first; keys that mix rank first without emptying the list.
     page.goto("/search?q=rhodes")
-    page.get_by_role("link", name="Find sounds similar to Dusty Rhodes").click()
+    page.get_by_role("link", name="Find similar to Dusty Rhodes").click()
     expect(page).to_have_url(re.compile(rf"\?similar={library.ids['Dusty Rhodes']}$"))
     expect(page.get_by_role("heading", name="Sounds like Dusty Rhodes")).to_be_visible()
     similar = page.get_by_role("list", name="Similar samples")

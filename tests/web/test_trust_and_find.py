@@ -413,3 +413,45 @@ def test_on_a_phone_library_rows_keep_their_labels_and_pad_names_wrap_between_wo
     )
     assert broken == []
     screenshot(page, "trust-kit-phone")
+
+
+def test_the_pages_issue_19_touched_break_no_serious_accessibility_rule(
+    browser: Browser, api: httpx.Client, mailbox: Mailbox, web_url: str, seeder: Seeder
+) -> None:
+    producer = signed_up(api, mailbox)
+    analysed(seeder, producer, "Keys A minor", bpm=90, key="A minor", loop=True, tags=("keys",))
+    analysed(seeder, producer, "Bass C major", bpm=120, key="C major", loop=True, tags=("keys",))
+    kick = analysed(
+        seeder, producer, "Dusty Kick", bpm=None, key=None, loop=False, tags=("kick", "dusty")
+    )
+    page = audit_context(browser, web_url)
+    found: dict[str, list[str]] = {}
+    try:
+        sign_in(page, producer)
+        page.goto("/library?key=A+minor&key_match=compatible&sort=bpm")
+        expect(page.get_by_role("note", name="Keys matched")).to_contain_text("C major (8B")
+        page.get_by_label("Select Keys A minor").check()
+        expect(page.get_by_role("region", name="Selected samples")).to_be_visible()
+        found["library"] = serious_violations(page)
+
+        page.goto("/search?q=keys&key=A+minor&key_match=relative")
+        expect(page.get_by_role("note", name="Keys matched")).to_contain_text("C major (8B")
+        found["search"] = serious_violations(page)
+
+        page.goto(f"/samples/{kick}")
+        expect(page.get_by_role("form", name="Tempo, key and kind")).to_be_visible()
+        found["sample"] = serious_violations(page)
+
+        page.goto("/kits")
+        builder = page.get_by_role("form", name="Build a kit for me")
+        builder.get_by_label("Kit name").fill("Dusty")
+        builder.get_by_label("Describe the kit").fill("dusty kick")
+        builder.get_by_role("button", name="Build kit").click()
+        expect(page.get_by_role("note", name="What was understood")).to_be_visible()
+        pad(page, "A-13").click()
+        page.get_by_role("button", name="Complete bank A around this sample").click()
+        expect(page.get_by_role("group", name="Completed bank")).to_be_visible()
+        found["kit"] = serious_violations(page)
+    finally:
+        page.context.close()
+    assert found == {"library": [], "search": [], "sample": [], "kit": []}, json.dumps(found)

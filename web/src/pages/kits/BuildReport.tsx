@@ -33,7 +33,7 @@ export function UnderstoodLine({ prompt, understood }: { prompt: string | null; 
     understood.words.length ? `words: ${understood.words.join(", ")}` : "no describing words (any sample)",
   ];
   return (
-    <p className="understood" aria-label="What was understood">
+    <p className="understood" role="note" aria-label="What was understood">
       {prompt && <>“{prompt}” was understood as </>}
       <strong>{parts.join(" · ")}</strong>.
     </p>

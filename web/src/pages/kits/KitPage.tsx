@@ -180,7 +180,7 @@ export function KitPage({ id }: { id: string }) {
             </p>
             <ErrorMessage error={actionError} />
             {leftEmpty && (
-              <div className="complete-report" aria-label="Completed bank">
+              <div className="complete-report" role="group" aria-label="Completed bank">
                 <EmptyPads empty={leftEmpty} />
               </div>
             )}

@@ -145,7 +145,7 @@ export function LibraryPage() {
               {page.total === 0 ? "No samples match." : `${page.total} sample${page.total === 1 ? "" : "s"}`}
             </p>
             {page.key_filter && (
-              <p className="key-filter-keys" aria-label="Keys matched">
+              <p className="key-filter-keys" role="note" aria-label="Keys matched">
                 Keys matched:{" "}
                 {page.key_filter.keys.map((key, n) => (
                   <span key={key.key} className="key-chip">

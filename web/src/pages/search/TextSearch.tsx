@@ -59,7 +59,7 @@ function Hit({ hit }: { hit: SearchHit }) {
       <SampleFacts sample={hit} />
       {hit.tags.length > 0 && <span className="tags">{hit.tags.join(", ")}</span>}
       {hit.vibe && <p className="hit-vibe">{hit.vibe}</p>}
-      <Link to={similarTo(hit.id)} className="similar-link" aria-label={`Find sounds similar to ${name}`}>
+      <Link to={similarTo(hit.id)} className="similar-link" aria-label={`Find similar to ${name}`}>
         Find similar
       </Link>
     </li>
@@ -200,7 +200,7 @@ export function TextSearch() {
                 : `${current.total} sample${current.total === 1 ? " matches" : "s match"} “${state.q}”${narrowed}.`}
             </p>
             {current.keyFilter && (
-              <p className="key-filter-keys" aria-label="Keys matched">
+              <p className="key-filter-keys" role="note" aria-label="Keys matched">
                 Keys matched:{" "}
                 {current.keyFilter.keys
                   .map((key) => `${key.key} (${key.camelot}${key.relation && key.relation !== "same" ? `, ${key.relation}` : ""})`)
