@@ -91,6 +91,11 @@ def test_a_producer_corrects_tempo_key_and_kind_and_the_detected_values_stay_bes
     page = audit_context(browser, web_url)
     try:
         sign_in(page, producer)
+        # In the library, a key the analysis is unsure of reads as a guess.
+        key_cell = (
+            page.locator(".sample-row").filter(has_text="Keys Loop").locator('[data-label="Key"]')
+        )
+        expect(key_cell).to_have_text("C major? · 8B")
         page.goto(f"/samples/{sample_id}")
         form = page.get_by_role("form", name="Tempo, key and kind")
         # A key the analysis is unsure of reads as a guess, with its confidence.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { detectedKeyText, formatBpm, keyWithCamelot, scaleTempo } from "./keys";
+import { detectedKeyText, formatBpm, keyWithCamelot, scaleTempo, shownKey } from "./keys";
 
 describe("keys", () => {
   it("shows a key with its Camelot number, and no key as such", () => {
@@ -20,5 +20,12 @@ describe("keys", () => {
     expect(scaleTempo(300, 2)).toBeNull();
     expect(formatBpm(92)).toBe("92 BPM");
     expect(formatBpm(null)).toBe("no tempo");
+  });
+
+  it("marks an unsure key in a list unless the producer set it", () => {
+    const detected = { musical_key: "G# minor", camelot: "1A", key_confidence: 0.1 };
+    expect(shownKey({ musical_key: "G# minor", camelot: "1A", corrected: [], detected })).toBe("G# minor? · 1A");
+    expect(shownKey({ musical_key: "G# minor", camelot: "1A", corrected: ["musical_key"], detected })).toBe("G# minor · 1A");
+    expect(shownKey({ musical_key: null, camelot: null })).toBe("no key");
   });
 });

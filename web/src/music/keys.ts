@@ -50,3 +50,20 @@ export function scaleTempo(bpm: number, factor: 0.5 | 2): number | null {
   const next = Math.round(bpm * factor * 100) / 100;
   return next >= 20 && next <= 400 ? next : null;
 }
+
+export interface ShownKey {
+  musical_key: string | null;
+  camelot?: string | null;
+  corrected?: readonly string[];
+  detected?: DetectedKey | null;
+}
+
+/**
+ * A list row's key: "A minor · 8A", "no key", or "G# minor? · 1A" when the analysis is unsure of
+ * it and the producer has not set it.
+ */
+export function shownKey(sample: ShownKey): string {
+  const shown = keyWithCamelot(sample.musical_key, sample.camelot);
+  if (!sample.musical_key || sample.corrected?.includes("musical_key") || !keyIsUnsure(sample.detected)) return shown;
+  return sample.camelot ? `${sample.musical_key}? · ${sample.camelot}` : `${sample.musical_key}?`;
+}

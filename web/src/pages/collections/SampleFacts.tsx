@@ -1,6 +1,6 @@
 /** The few facts a producer scans a list of samples by: tempo, key, loop or one-shot, length. */
 import { formatDuration } from "../../format";
-import { keyWithCamelot } from "../../music/keys";
+import { shownKey, type DetectedKey } from "../../music/keys";
 import "./facts.css";
 
 interface Facts {
@@ -8,6 +8,9 @@ interface Facts {
   musical_key: string | null;
   /** The key's Camelot number ("8A"), where the answer carries it. */
   camelot?: string | null;
+  /** With these, a key the analysis is unsure of reads "G# minor?". */
+  corrected?: readonly string[];
+  detected?: DetectedKey | null;
   is_loop: boolean | null;
   duration?: number | null;
 }
@@ -26,7 +29,7 @@ export function SampleFacts({ sample }: { sample: Facts }) {
   return (
     <span className="facts">
       <span>{bpmLabel(sample.bpm)}</span>
-      <span>{keyWithCamelot(sample.musical_key, sample.camelot)}</span>
+      <span>{shownKey(sample)}</span>
       <span>{typeLabel(sample.is_loop)}</span>
       {sample.duration !== undefined && <span>{formatDuration(sample.duration)}</span>}
     </span>

@@ -9,7 +9,7 @@ import { waveformOf } from "../../audio/sampleWave";
 import { Waveform } from "../../audio/Waveform";
 import { ErrorMessage } from "../../components/Alert";
 import { formatDuration } from "../../format";
-import { keyWithCamelot } from "../../music/keys";
+import { shownKey } from "../../music/keys";
 import { Link, navigate, useLocation } from "../../router";
 import { BulkActions } from "./BulkActions";
 import { KEYS, PAGE_SIZE, libraryUrl, readFilters, samplesApiQuery, type Filters, type Sort } from "./filters";
@@ -216,7 +216,7 @@ export function LibraryPage() {
                   <span data-label="Length">{formatDuration(sample.duration)}</span>
                   <span data-label="Tempo">{sample.bpm ? `${Math.round(sample.bpm)} BPM` : "– BPM"}</span>
                   <span data-label="Key" className="sample-key">
-                    {sample.musical_key ? keyWithCamelot(sample.musical_key, sample.camelot) : sample.status === "ready" ? "no key" : "–"}
+                    {sample.musical_key || sample.status === "ready" ? shownKey(sample) : "–"}
                   </span>
                   <span data-label="Kind">{sample.is_loop == null ? "–" : sample.is_loop ? "Loop" : "One-shot"}</span>
                   <span data-label="Status" className={`status status-${sample.status}`}>
