@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import re
@@ -36,8 +37,12 @@ def tone_wav(seconds: float = 1.0, rate: int = 22_050) -> bytes:
 
 
 def wav_file(tmp_path: Path, name: str) -> Path:
+    """A tone file named `name`; each name's tone is a few frames longer, so two files are never
+    the same audio (the library refuses a duplicate)."""
     path = tmp_path / name
-    path.write_bytes(tone_wav())
+    path.write_bytes(
+        tone_wav(1.0 + int(hashlib.sha256(name.encode()).hexdigest(), 16) % 2000 / 22_050)
+    )
     return path
 
 
