@@ -362,7 +362,10 @@ def main() -> None:
     cells = " | ".join(f"{chance[c][0]:.2f}" for c in CRITERIA)
     print(f"| random | {cells} | | {chance['class'][0]:.2f} |")
     print("cells: precision@10 (nDCG@10), loop queries unless marked")
-    met = [f"{c} {'met' if ours[c][0] >= g else 'NOT met'} (>= {g})" for c, g in GOALS.items()]
+    met = [
+        f"{c} {ours[c][0]:.3f} {'met' if ours[c][0] >= g else 'NOT met'} (>= {g})"
+        for c, g in GOALS.items()
+    ]
     print("goals: " + ", ".join(met))
     p50, p95 = _latency(args.latency_samples)
     print(

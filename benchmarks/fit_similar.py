@@ -42,11 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "analysis_engine" / "features" / "similarity_model.json"
 # Bump when a refit is shipped: `sp404 admin backfill-embeddings` then rebuilds stored ones.
 REVISION = 2  # 2: harmonic and percussive timbre in the descriptor
-RHYTHM_WEIGHTS = (0.15,)
-DRUM_TEMPO_WEIGHTS = (0.2, 0.3, 0.45, 0.6)
-BAND_TEMPO_WEIGHTS = (0.1, 0.2, 0.3, 0.45)
-KEY_WEIGHTS = (0.2, 0.3, 0.45, 0.6)
-BOTH_WEIGHTS = (0.0, 0.2, 0.4)
+RHYTHM_WEIGHTS = (0.1, 0.15, 0.25)
+DRUM_TEMPO_WEIGHTS = (0.35, 0.45, 0.55)
+BAND_TEMPO_WEIGHTS = (0.15, 0.2, 0.25, 0.3)
+KEY_WEIGHTS = (0.25, 0.3, 0.35, 0.4)
+BOTH_WEIGHTS = (0.0, 0.1)
 
 
 @dataclass
