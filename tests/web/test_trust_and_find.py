@@ -351,6 +351,8 @@ def test_a_kit_from_a_sentence_says_what_it_understood_and_why_pads_stayed_empty
     expect(pad(page, "A-13")).to_have_accessible_name("Pad A-13, Kick: Lofi Kick")
     expect(empty).to_contain_text("A-02, A-03, A-04 (loop):")
     view(page, "kit-from-words", page.get_by_role("heading", name="Dusty", level=1))
+    page.reload()  # the report stays for this tab
+    expect(report.get_by_role("list", name="Empty pads")).to_contain_text("A-15 (closed hat):")
 
     # "Complete bank" reports the pads it could not fill the same way.
     pad(page, "A-13").click()

@@ -15,15 +15,29 @@ export interface BuildResult {
   empty: EmptyPad[];
 }
 
-// The build's answer, kept for the kit page it navigates to (a reload shows the kit alone).
+// The build's answer, kept for the kit page it navigates to: in memory, and in this tab's session
+// storage so a reload of that page still shows it (the API does not store it).
 const builds = new Map<string, BuildResult>();
+const STORAGE_PREFIX = "sp404.kitBuild.";
 
 export function rememberBuild(kitId: string, result: BuildResult): void {
   builds.set(kitId, result);
+  try {
+    globalThis.sessionStorage?.setItem(STORAGE_PREFIX + kitId, JSON.stringify(result));
+  } catch {
+    // Storage off or full: the report still shows until the page is reloaded.
+  }
 }
 
 export function builtReport(kitId: string): BuildResult | null {
-  return builds.get(kitId) ?? null;
+  const kept = builds.get(kitId);
+  if (kept) return kept;
+  try {
+    const stored = globalThis.sessionStorage?.getItem(STORAGE_PREFIX + kitId);
+    return stored ? (JSON.parse(stored) as BuildResult) : null;
+  } catch {
+    return null;
+  }
 }
 
 export function UnderstoodLine({ prompt, understood }: { prompt: string | null; understood: Understood }) {
