@@ -20,12 +20,9 @@ from analysis_engine.search import router as search_router
 from sp404.core.settings import EngineSettings
 from sp404.http.service_app import create_service_app
 from sp404.storage import BlobStore, LocalBlobStore, blob_routes, create_blob_store
-from sp404.tokens import (
-    PersonalTokenResolver,
-    RevocationStore,
-    describe_personal_tokens,
-    start_verifier,
-)
+from sp404.tokens import RevocationStore, start_verifier
+from sp404.tokens.openapi import describe_personal_tokens
+from sp404.tokens.personal import PersonalTokenResolver
 
 
 def _engine_startup(

@@ -17,14 +17,10 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
 
 from sp404.core.errors import Unauthorized
-from sp404.tokens import (
-    SESSION_BEARER,
-    AccessTokenVerifier,
-    InvalidToken,
-    PersonalTokenResolver,
-    bearer_claims,
-    enforce_scope,
-)
+from sp404.tokens import AccessTokenVerifier, InvalidToken
+from sp404.tokens.openapi import SESSION_BEARER
+from sp404.tokens.personal import PersonalTokenResolver, bearer_claims
+from sp404.tokens.scopes import enforce_scope
 
 
 class InvalidAccessToken(Unauthorized):

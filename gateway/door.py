@@ -34,7 +34,9 @@ from gateway.routing import Route, endpoint_template, resolve
 from gateway.runtime import Runtime
 from sp404.core.errors import AppError, NotFound, PayloadTooLarge
 from sp404.core.gateway_signature import CLIENT_HEADER, SIGNATURE_HEADER, sign
-from sp404.tokens import Claims, InvalidToken, bearer_claims, enforce_scope
+from sp404.tokens import Claims, InvalidToken
+from sp404.tokens.personal import bearer_claims
+from sp404.tokens.scopes import enforce_scope
 
 _CLIENT_CLOSED = 499  # nginx's code for "the client went away first"; only in logs and metrics
 

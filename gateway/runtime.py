@@ -21,13 +21,8 @@ from sp404.core.db import create_pool
 from sp404.core.gateway_signature import GatewaySecrets, generate_secrets
 from sp404.core.redis_client import create_redis
 from sp404.core.settings import GatewayServiceSettings
-from sp404.tokens import (
-    AccessTokenVerifier,
-    JwksCache,
-    PersonalTokenResolver,
-    RevocationStore,
-    start_verifier,
-)
+from sp404.tokens import AccessTokenVerifier, JwksCache, RevocationStore, start_verifier
+from sp404.tokens.personal import PersonalTokenResolver
 
 
 @dataclass

@@ -42,10 +42,14 @@ def test_package_exports_a_small_sorted_surface() -> None:
         "generate",
         "hash_opaque_token",
         "issue_access_token",
+        "keys",
         "new_opaque_token",
+        "openapi",
+        "personal",
         "platform_verifier",
         "prune",
         "rotate",
+        "scopes",
         "start_verifier",
     ]
 

@@ -9,14 +9,10 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from sp404.accounts.errors import InvalidAccessToken
 from sp404.accounts.token_service import TokenService
-from sp404.tokens import (
-    SESSION_BEARER,
-    Claims,
-    InvalidToken,
-    PersonalTokenResolver,
-    bearer_claims,
-    enforce_scope,
-)
+from sp404.tokens import Claims, InvalidToken
+from sp404.tokens.openapi import SESSION_BEARER
+from sp404.tokens.personal import PersonalTokenResolver, bearer_claims
+from sp404.tokens.scopes import enforce_scope
 
 
 def token_service(request: Request) -> TokenService:

@@ -18,11 +18,10 @@ from sp404.core.audit import Hidden, owner_tx, write_audit
 from sp404.core.db import tenant_tx
 from sp404.core.errors import Conflict
 from sp404.core.queries import load_queries
-from sp404.tokens import (
+from sp404.tokens import Claims, RevocationUnavailable
+from sp404.tokens.personal import (
     DISPLAY_LENGTH,
-    Claims,
     PersonalTokenResolver,
-    RevocationUnavailable,
     hash_personal_token,
     new_personal_token,
     token_jti,

@@ -19,8 +19,9 @@ from sp404.core.settings import PlatformSettings
 from sp404.http.service_app import create_service_app
 from sp404.jobs import ClaimedJob, start_job_loop
 from sp404.storage import create_blob_store
-from sp404.tokens import PersonalTokenResolver, describe_personal_tokens
 from sp404.tokens import generate as generate_keys
+from sp404.tokens.openapi import describe_personal_tokens
+from sp404.tokens.personal import PersonalTokenResolver
 
 
 async def _start_accounts(app: FastAPI) -> Callable[[], Awaitable[None]]:
