@@ -50,11 +50,17 @@ async def _peaks(blobs: BlobStore, blob_key: str) -> bytes:
 
 
 async def backfill_waveforms(
-    auditor: asyncpg.Connection, pool: asyncpg.Pool, blobs: BlobStore, *, limit: int
+    auditor: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    blobs: BlobStore,
+    *,
+    limit: int,
+    user_id: uuid.UUID | None = None,
 ) -> BackfillReport:
-    """Draw and store the peaks of up to `limit` analysed samples that have none."""
+    """Draw and store the peaks of up to `limit` analysed samples that have none (of one
+    producer with `user_id`, else of every producer)."""
     report = BackfillReport()
-    for row in await auditor.fetch(SQL["samples_without_waveform"], limit):
+    for row in await auditor.fetch(SQL["samples_without_waveform"], limit, user_id):
         try:
             peaks = await _peaks(blobs, row["blob_key"])
         except (BlobNotFound, UndecodableAudio) as exc:

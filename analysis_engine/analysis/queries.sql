@@ -60,12 +60,12 @@ update app.samples
 update app.samples set status = 'failed', updated_at = now() where id = $1;
 
 -- name: samples_without_waveform --
--- Analysed samples of every producer whose peaks were never drawn (read as the auditor), oldest
--- analysis first.
+-- Analysed samples whose peaks were never drawn, of one producer ($2) or of every producer ($2
+-- null; read as the auditor), oldest analysis first.
 select f.user_id, f.sample_id, s.blob_key
 from app.audio_features f
 join app.samples s on s.user_id = f.user_id and s.id = f.sample_id
-where f.waveform is null
+where f.waveform is null and ($2::uuid is null or f.user_id = $2)
 order by f.created_at, f.sample_id
 limit $1;
 

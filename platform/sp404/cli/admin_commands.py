@@ -93,7 +93,7 @@ async def _backfill_waveforms(args: argparse.Namespace) -> tuple[int, list[tuple
     pool = await create_pool(settings, min_size=1, max_size=2)
     blobs = create_blob_store(settings)
     try:
-        report = await backfill_waveforms(auditor, pool, blobs, limit=args.limit)
+        report = await backfill_waveforms(auditor, pool, blobs, limit=args.limit, user_id=args.user)
     finally:
         await blobs.aclose()
         await pool.close()
@@ -202,6 +202,13 @@ def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=10_000,
         metavar="N",
         help="at most this many samples in one run (default 10000)",
+    )
+    backfill.add_argument(
+        "--user",
+        type=uuid.UUID,
+        default=None,
+        metavar="USER_ID",
+        help="only this producer's library (default: every library)",
     )
     backfill.set_defaults(handler=backfill_waveforms_command)
     embeddings = admin.add_parser(
