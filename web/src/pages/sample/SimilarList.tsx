@@ -5,6 +5,7 @@ import { onAuditionKeys } from "../../audio/auditionKeys";
 import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
 import { Link } from "../../router";
+import { similarFit } from "../search/similarFit";
 
 export function SimilarList({ sampleId, analysed }: { sampleId: string; analysed: boolean }) {
   const { data: results, error } = useResource(
@@ -35,11 +36,7 @@ export function SimilarList({ sampleId, analysed }: { sampleId: string; analysed
                     loop={result.sample.is_loop}
                   />{" "}
                   <Link to={`/samples/${result.sample.id}`}>{result.sample.title || result.sample.filename}</Link>{" "}
-                  <span className="muted">
-                    {Math.round(result.score * 100)} % alike
-                    {result.bpm_match ? ` · tempo ${result.bpm_match}` : ""}
-                    {result.key_relation ? ` · key ${result.key_relation}` : ""}
-                  </span>
+                  <span className="muted">{similarFit(result)}</span>
                 </li>
               ))}
             </ol>

@@ -3,22 +3,17 @@ import { type FormEvent } from "react";
 
 import { call } from "../../api/client";
 import { ApiError } from "../../api/errors";
-import type { SimilarResult } from "../../api/types";
 import { useResource } from "../../api/useResource";
 import { onAuditionKeys } from "../../audio/auditionKeys";
 import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
 import { Link, navigate, useLocation } from "../../router";
 import { SampleFacts } from "../collections/SampleFacts";
+import { similarFit } from "./similarFit";
 import { readSimilarSearch, similarApiQuery, similarApiUrl, similarSearchUrl, similarTo, type KeyMatch, type TypeFilter } from "./query";
 
 const LIMIT = 20;
 
-// "% alike" is the neighbour's percentile in the library; the engine says why it is here
-// ("half-time", "relative key", "same kit sound", "similar brightness", "a band loop").
-function fit(result: SimilarResult): string {
-  return [`${Math.round(result.alike)} % alike`, ...result.reasons].join(" · ");
-}
 
 export function SimilarSearch() {
   const { query } = useLocation();
@@ -146,7 +141,7 @@ export function SimilarSearch() {
                         {other}
                       </Link>
                       <SampleFacts sample={result.sample} />
-                      <span className="fit">{fit(result)}</span>
+                      <span className="fit">{similarFit(result)}</span>
                       <Link to={similarTo(result.sample.id)} className="similar-link" aria-label={`Find sounds similar to ${other}`}>
                         Find similar
                       </Link>
