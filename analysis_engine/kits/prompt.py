@@ -117,9 +117,13 @@ def _stems_of(texts: Iterable[str | None]) -> set[str]:
 
 
 def sample_stems(row: Mapping[str, Any]) -> set[str]:
-    """The stems of a candidate's own words and its vibe's (see kits/queries.sql candidates)."""
+    """The stems of a candidate's own words and its vibe's (see kits/queries.sql candidates).
+
+    Not the vibe's best use: it says what to play the sound with ("loop to chop, flip or play
+    under drums"), so its words name other sounds, and "drums" would pick a keys loop.
+    """
     texts: list[str | None] = [
-        row.get("title"), row.get("filename"), row.get("genre"), row.get("best_use"),
+        row.get("title"), row.get("filename"), row.get("genre"),
         row.get("vibe_genre"), row.get("vibe_description"),
     ]  # fmt: skip
     for name in ("tags", "descriptors", "moods", "compatibility_tags"):

@@ -24,6 +24,10 @@ _INSERT = (
     " values ($1, $2, $3, $3 || '.wav', 'wav', 1000, md5(gen_random_uuid()::text),"
     " 'users/test/x', $4, $5, $6, $7, $8, 'ready')"
 )
+_VIBE = (
+    "insert into app.vibe_analyses (user_id, sample_id, model, description, best_use)"
+    " values ($1, $2, 'test', $3, $4)"
+)
 _FEATURES = (
     "insert into app.audio_features (user_id, sample_id, features, embedding, engine_version)"
     " values ($1, $2, $3::text::jsonb, $4, 'test')"
@@ -43,6 +47,9 @@ async def _insert(settings: Settings, user_id: str, samples: list[dict[str, Any]
                     sample.get("tags", []), sample.get("duration"), sample.get("bpm"),
                     sample.get("key"), sample.get("loop"),
                 )  # fmt: skip
+                if "vibe" in sample:
+                    description, best_use = sample["vibe"]
+                    await conn.execute(_VIBE, uuid.UUID(user_id), sample_id, description, best_use)
                 if "centroid" in sample:
                     features = {
                         "spectral_centroid_hz": sample["centroid"],

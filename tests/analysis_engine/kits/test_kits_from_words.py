@@ -52,6 +52,22 @@ def test_dusty_lo_fi_drums_at_92_finds_the_tagged_drums_and_says_what_stayed_emp
     assert '"dusty", "lo-fi", "drums"' in hat["message"] and "closed hi-hat" in hat["message"]
 
 
+def test_a_loop_whose_vibe_suggests_playing_it_under_drums_is_not_drums(
+    client: httpx.Client,
+    account: Producer,
+    seed_library,  # type: ignore[no-untyped-def]
+) -> None:
+    # Found by using the product: "dusty lo-fi drums at 92" put two keys loops on the kit,
+    # because their vibe's best use reads "loop to chop, flip or play under drums".
+    keys = {"title": "Mellow Keys", "duration": 8.0, "bpm": 92, "key": "C major", "loop": True,
+            "tags": ["keys"], "vibe": ("Laid-back 92 BPM tonal loop in C major.",
+                                       "loop to chop, flip or play under drums")}  # fmt: skip
+    seed_library(account, [LIBRARY[0], keys])
+    built = client.post("/api/kits/auto", json={"name": "Drums", "prompt": "drums at 92"})
+    assert built.status_code == 201, built.text
+    assert _pads(built.json()) == {"A-01": "Dust Break"}
+
+
 def test_dark_trap_kit_in_f_minor_140_takes_its_tempo_key_and_words(
     client: httpx.Client,
     account: Producer,
