@@ -72,6 +72,10 @@ def test_sign_in_leaves_no_password_or_token_in_the_logs(
     url, log_file = logged_platform
     with httpx.Client(base_url=url, auth=as_gateway(), headers={"X-Client-IP": "10.9.8.7"}) as api:
         producer: Producer = signed_up(api, mailbox)
+        signed_in = api.post(
+            "/api/auth/login", json={"email": producer.email, "password": producer.password}
+        )
+        assert signed_in.status_code == 200
         refreshed = api.post("/api/auth/refresh", json={"refresh_token": producer.refresh_token})
         assert refreshed.status_code == 200
         wrong = api.post("/api/auth/login", json={"email": producer.email, "password": "nope-x9"})
@@ -85,6 +89,7 @@ def test_sign_in_leaves_no_password_or_token_in_the_logs(
     text = log_file.read_text()
     secrets = [PASSWORD, "nope-x9", producer.token, producer.refresh_token]
     secrets += [refreshed.json()["token"], refreshed.json()["refresh_token"]]
+    secrets += [signed_in.json()["token"], signed_in.json()["refresh_token"]]
     assert [s for s in secrets if s in text] == []
     assert "Bearer" not in text
 
