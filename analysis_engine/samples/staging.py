@@ -23,7 +23,8 @@ from starlette.requests import Request
 
 from sp404.billing import storage_quota
 from sp404.core.db import tenant_tx
-from sp404.storage import STAGING, BlobStore, ListedBlob, parse_staging_key, user_key
+from sp404.storage import BlobStore, ListedBlob, parse_staging_key, user_key
+from sp404.storage.keys import STAGING
 
 log = logging.getLogger(__name__)
 

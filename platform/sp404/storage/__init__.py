@@ -13,7 +13,7 @@ from sp404.storage.errors import (
     UploadClosed,
 )
 from sp404.storage.factory import create_blob_store
-from sp404.storage.keys import STAGING, parse_staging_key, staging_key, user_key, validate_key
+from sp404.storage.keys import parse_staging_key, staging_key, user_key, validate_key
 from sp404.storage.local import LocalBlobStore
 from sp404.storage.local_routes import UploadGate, blob_routes
 from sp404.storage.multipart import MalformedBody, MultipartStream, read_field
@@ -22,7 +22,6 @@ from sp404.storage.s3 import S3BlobStore
 from sp404.storage.signing import SignedGrant, verify_presigned
 
 __all__ = [
-    "STAGING",
     "BlobExists",
     "BlobInfo",
     "BlobNotFound",
@@ -45,6 +44,7 @@ __all__ = [
     "UploadGate",
     "blob_routes",
     "create_blob_store",
+    "keys",
     "parse_range",
     "parse_staging_key",
     "read_field",
