@@ -122,7 +122,7 @@ export function LibraryPage() {
           <div className="field">
             <label htmlFor="filter-loop">Kind</label>
             <select id="filter-loop" name="loop" defaultValue={filters.loop ?? ""}>
-              <option value="">Loops and one-shots</option>
+              <option value="">Any kind</option>
               <option value="loop">Loops</option>
               <option value="one-shot">One-shots</option>
             </select>
