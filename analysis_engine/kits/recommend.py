@@ -512,7 +512,7 @@ def empty_pads(
             )
         else:
             reason = "all_used"
-            message = f"Every sample in {among} that suits the {name} pad is on another pad."
+            message = f"The samples in {among} that suit the {name} pad are all on other pads."
         empty.append(
             {"label": f"{bank}-{pad:02d}", "role": role, "reason": reason, "message": message}
         )
