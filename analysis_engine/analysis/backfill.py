@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
 
-from analysis_engine.features import UndecodableAudio, decode_audio
+from analysis_engine.analysis.stored_audio import decode_stored
+from analysis_engine.features import UndecodableAudio
 from analysis_engine.features.waveform import compute_peaks
 from sp404.core.db import tenant_tx
 from sp404.core.queries import load_queries
@@ -38,14 +37,7 @@ class BackfillReport:
 
 
 async def _peaks(blobs: BlobStore, blob_key: str) -> bytes:
-    fd, name = tempfile.mkstemp(prefix="sp404-waveform-")
-    try:
-        with os.fdopen(fd, "wb") as spool:
-            async for chunk in await blobs.open_read(blob_key):
-                await asyncio.to_thread(spool.write, chunk)
-        decoded = await asyncio.to_thread(decode_audio, name)
-    finally:
-        os.unlink(name)
+    decoded = await decode_stored(blobs, blob_key)
     return await asyncio.to_thread(compute_peaks, decoded.samples)
 
 

@@ -14,15 +14,14 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 
-from analysis_engine.features import UndecodableAudio, decode_audio, embedding
+from analysis_engine.analysis.stored_audio import decode_stored
+from analysis_engine.features import UndecodableAudio, embedding
 from sp404.core.db import tenant_tx
 from sp404.storage import BlobNotFound, BlobStore
 
@@ -78,14 +77,7 @@ def is_current(vector: list[float] | None) -> bool:
 
 
 async def _rebuild(blobs: BlobStore, row: Any) -> tuple[float, ...]:
-    fd, name = tempfile.mkstemp(prefix="sp404-embedding-")
-    try:
-        with os.fdopen(fd, "wb") as spool:
-            async for chunk in await blobs.open_read(row["blob_key"]):
-                await asyncio.to_thread(spool.write, chunk)
-        decoded = await asyncio.to_thread(decode_audio, name)
-    finally:
-        os.unlink(name)
+    decoded = await decode_stored(blobs, row["blob_key"])
     inputs = embedding.EmbeddingInputs(
         samples=decoded.samples,
         rate=decoded.sample_rate,

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +14,8 @@ from typing import Any
 
 import asyncpg
 
-from analysis_engine.features import AudioFeatures, decode_audio
+from analysis_engine.analysis.stored_audio import decode_stored
+from analysis_engine.features import AudioFeatures
 from analysis_engine.features.extractor import extract_batch
 from analysis_engine.features.waveform import compute_peaks
 from analysis_engine.vibe import VibeResult, describe
@@ -70,15 +69,7 @@ async def _accept(ctx: WorkerContext, job: ClaimedJob, worker_id: str) -> Accept
 
 
 async def _decode(ctx: WorkerContext, accepted: Accepted) -> None:
-    # Through a temporary file: a sample can be far larger than is sensible to hold twice.
-    fd, name = tempfile.mkstemp(prefix="sp404-analyse-")
-    try:
-        with os.fdopen(fd, "wb") as spool:
-            async for chunk in await ctx.blobs.open_read(accepted.sample["blob_key"]):
-                await asyncio.to_thread(spool.write, chunk)
-        decoded = await asyncio.to_thread(decode_audio, name)
-    finally:
-        os.unlink(name)
+    decoded = await decode_stored(ctx.blobs, accepted.sample["blob_key"])
     accepted.clip = (decoded.samples, decoded.sample_rate)
     # From the whole decoded clip on the host, whichever device extracts the features.
     accepted.waveform = await asyncio.to_thread(compute_peaks, decoded.samples) or None
