@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import getpass
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import asyncpg
 
@@ -14,12 +17,51 @@ from sp404.billing.admin import TierChange, set_tier
 from sp404.core.db import create_pool
 from sp404.core.errors import AppError
 from sp404.core.redis_client import create_redis
-from sp404.core.settings import get_settings
-from sp404.storage import create_blob_store
+from sp404.core.settings import Settings, get_settings
+from sp404.storage import BlobStore, create_blob_store
+
+if TYPE_CHECKING:  # the engine is imported only by the commands that need it
+    from analysis_engine.analysis.backfill import BackfillReport
+    from analysis_engine.analysis.embeddings import EmbeddingBackfill
 
 
 class AdminError(Exception):
     """An admin command that could not be carried out; printed as one line."""
+
+
+@asynccontextmanager
+async def _auditor(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the auditor, who reads every tenant (BYPASSRLS, SELECT only)."""
+    try:
+        conn = await asyncpg.connect(settings.database_auditor_url)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise AdminError(f"cannot connect as the auditor: {exc}") from exc
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def _backfill_context() -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Pool, BlobStore]]:
+    """What a backfill needs: the auditor to list samples across tenants, the runtime pool to
+    write through each owner's tenant transaction, and the blob store to read the audio."""
+    settings = get_settings()
+    async with _auditor(settings) as auditor:
+        pool = await create_pool(settings, min_size=1, max_size=2)
+        blobs = create_blob_store(settings)
+        try:
+            yield auditor, pool, blobs
+        finally:
+            await blobs.aclose()
+            await pool.close()
+
+
+def _print_failures(failed: list[tuple[uuid.UUID, str]]) -> int:
+    """Each sample a backfill could not do, with why; the command's exit status."""
+    for sample_id, why in failed:
+        print(f"sample {sample_id}: {why}")
+    return 1 if failed else 0
 
 
 async def _set_tier(args: argparse.Namespace) -> TierChange:
@@ -53,20 +95,15 @@ async def _reconcile(args: argparse.Namespace) -> tuple[str, bool]:
     from analysis_engine.quotas.reconcile import reconcile_storage, render_reconciliation
 
     settings = get_settings()
-    try:
-        # The auditor reads every tenant (BYPASSRLS, SELECT only); nothing is written to the
-        # database, only leftover blobs are deleted from the store.
-        auditor = await asyncpg.connect(settings.database_auditor_url)
-    except (OSError, asyncpg.PostgresError) as exc:
-        raise AdminError(f"cannot connect as the auditor: {exc}") from exc
-    blobs = create_blob_store(settings)
-    try:
-        reports = await reconcile_storage(
-            auditor, blobs, fix=args.fix, grace=timedelta(minutes=args.grace_minutes)
-        )
-    finally:
-        await blobs.aclose()
-        await auditor.close()
+    # Nothing is written to the database, only leftover blobs are deleted from the store.
+    async with _auditor(settings) as auditor:
+        blobs = create_blob_store(settings)
+        try:
+            reports = await reconcile_storage(
+                auditor, blobs, fix=args.fix, grace=timedelta(minutes=args.grace_minutes)
+            )
+        finally:
+            await blobs.aclose()
     clean = all(r.clean or (not r.mismatched and len(r.removed) == len(r.leftovers))
                 for r in reports)  # fmt: skip
     return render_reconciliation(reports), clean
@@ -81,69 +118,59 @@ def reconcile_storage_command(args: argparse.Namespace) -> int:
     return 0 if clean else 1
 
 
-async def _backfill_waveforms(args: argparse.Namespace) -> tuple[int, list[tuple[str, str]]]:
+def _check_limit(args: argparse.Namespace) -> None:
+    if args.limit < 1:
+        raise AdminError("--limit must be 1 or more")
+
+
+async def _backfill_waveforms(args: argparse.Namespace) -> BackfillReport:
     # Imported here: only this command needs the engine's decoder.
     from analysis_engine.analysis.backfill import backfill_waveforms
 
-    settings = get_settings()
-    try:
-        auditor = await asyncpg.connect(settings.database_auditor_url)
-    except (OSError, asyncpg.PostgresError) as exc:
-        raise AdminError(f"cannot connect as the auditor: {exc}") from exc
-    pool = await create_pool(settings, min_size=1, max_size=2)
-    blobs = create_blob_store(settings)
-    try:
-        report = await backfill_waveforms(auditor, pool, blobs, limit=args.limit, user_id=args.user)
-    finally:
-        await blobs.aclose()
-        await pool.close()
-        await auditor.close()
-    return report.written, [(str(sample_id), why) for sample_id, why in report.failed]
+    async with _backfill_context() as (auditor, pool, blobs):
+        return await backfill_waveforms(auditor, pool, blobs, limit=args.limit, user_id=args.user)
 
 
 def backfill_waveforms_command(args: argparse.Namespace) -> int:
     """Draw the waveform peaks of analysed samples that have none; exit 1 if any failed."""
-    if args.limit < 1:
-        raise AdminError("--limit must be 1 or more")
-    written, failed = asyncio.run(_backfill_waveforms(args))
-    print(f"waveforms written: {written}")
-    for sample_id, why in failed:
-        print(f"sample {sample_id}: {why}")
-    return 1 if failed else 0
+    _check_limit(args)
+    report = asyncio.run(_backfill_waveforms(args))
+    print(f"waveforms written: {report.written}")
+    return _print_failures(report.failed)
 
 
-async def _backfill_embeddings(args: argparse.Namespace) -> tuple[int, int, list[tuple[str, str]]]:
+async def _backfill_embeddings(args: argparse.Namespace) -> EmbeddingBackfill:
     # Imported here: only this command needs the engine's decoder and embedding (numpy).
     from analysis_engine.analysis.embeddings import backfill_embeddings
 
-    settings = get_settings()
-    try:
-        auditor = await asyncpg.connect(settings.database_auditor_url)
-    except (OSError, asyncpg.PostgresError) as exc:
-        raise AdminError(f"cannot connect as the auditor: {exc}") from exc
-    pool = await create_pool(settings, min_size=1, max_size=2)
-    blobs = create_blob_store(settings)
-    try:
-        report = await backfill_embeddings(
-            auditor, pool, blobs, limit=args.limit, user_id=args.user
-        )
-    finally:
-        await blobs.aclose()
-        await pool.close()
-        await auditor.close()
-    failed = [(str(sample_id), why) for sample_id, why in report.failed]
-    return report.written, report.current, failed
+    async with _backfill_context() as (auditor, pool, blobs):
+        return await backfill_embeddings(auditor, pool, blobs, limit=args.limit, user_id=args.user)
 
 
 def backfill_embeddings_command(args: argparse.Namespace) -> int:
     """Rebuild similarity embeddings of an older layout or model; exit 1 if any failed."""
-    if args.limit < 1:
-        raise AdminError("--limit must be 1 or more")
-    written, current, failed = asyncio.run(_backfill_embeddings(args))
-    print(f"embeddings rebuilt: {written} (already current: {current})")
-    for sample_id, why in failed:
-        print(f"sample {sample_id}: {why}")
-    return 1 if failed else 0
+    _check_limit(args)
+    report = asyncio.run(_backfill_embeddings(args))
+    print(f"embeddings rebuilt: {report.written} (already current: {report.current})")
+    return _print_failures(report.failed)
+
+
+def _add_backfill_arguments(parser: argparse.ArgumentParser, done: str) -> None:
+    """--limit and --user, the same for every backfill (`done`: what a run does to a sample)."""
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help=f"at most this many samples {done}in one run (default 10000)",
+    )
+    parser.add_argument(
+        "--user",
+        type=uuid.UUID,
+        default=None,
+        metavar="USER_ID",
+        help="only this producer's library (default: every library)",
+    )
 
 
 def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -196,20 +223,7 @@ def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             " file could not be read or decoded."
         ),
     )
-    backfill.add_argument(
-        "--limit",
-        type=int,
-        default=10_000,
-        metavar="N",
-        help="at most this many samples in one run (default 10000)",
-    )
-    backfill.add_argument(
-        "--user",
-        type=uuid.UUID,
-        default=None,
-        metavar="USER_ID",
-        help="only this producer's library (default: every library)",
-    )
+    _add_backfill_arguments(backfill, "")
     backfill.set_defaults(handler=backfill_waveforms_command)
     embeddings = admin.add_parser(
         "backfill-embeddings",
@@ -221,18 +235,5 @@ def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             " itself. Exit status 1 when a file could not be read or decoded."
         ),
     )
-    embeddings.add_argument(
-        "--limit",
-        type=int,
-        default=10_000,
-        metavar="N",
-        help="at most this many samples rebuilt in one run (default 10000)",
-    )
-    embeddings.add_argument(
-        "--user",
-        type=uuid.UUID,
-        default=None,
-        metavar="USER_ID",
-        help="only this producer's library (default: every library)",
-    )
+    _add_backfill_arguments(embeddings, "rebuilt ")
     embeddings.set_defaults(handler=backfill_embeddings_command)
