@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import json
 import math
 import statistics
 import struct
@@ -44,23 +43,13 @@ import httpx  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 from benchmarks.bench_web_first_load import _build_web  # noqa: E402
-from benchmarks.stack import bench_settings, create_verified_users, fresh_database, service  # noqa: E402
+from benchmarks.stack import bench_settings, create_verified_users, fresh_database, web_stack  # noqa: E402
+from tests.support.chromium import AUDIO_ARGS, CHROMIUM  # noqa: E402
 
 BENCH_DB = "sp404_bench_audition"
 PASSWORD = "a benchmark passphrase"
 TARGET_CACHED_MS = 100.0
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--mute-audio",
-    "--autoplay-policy=no-user-gesture-required",
-]
+CHROMIUM_ARGS = AUDIO_ARGS
 TITLE = "ten-second-chord"
 # Bytes the page has received for /stream so far (Resource Timing: body and headers).
 STREAM_TRANSFER = (
@@ -181,21 +170,7 @@ def main() -> None:
         "SP404_GATEWAY_ANONYMOUS_RATE_PER_MINUTE": str(10**9),
         "SP404_GATEWAY_TRUSTED_PROXY_HOPS": "1",
     }
-    with (
-        service("platform", settings) as (platform_url, _),
-        service("engine", settings, SP404_PLATFORM_URLS=json.dumps([platform_url])) as (
-            engine_url,
-            _,
-        ),
-        service(
-            "gateway",
-            settings,
-            SP404_PLATFORM_URLS=json.dumps([platform_url]),
-            SP404_ENGINE_URLS=json.dumps([engine_url]),
-            SP404_GATEWAY_WEB_DIST=str(dist),
-            **limits,
-        ) as (url, _),
-    ):
+    with web_stack(settings, dist, **limits) as url:
         with httpx.Client(
             base_url=url, timeout=60, headers={"X-Forwarded-For": "10.41.0.2"}
         ) as http:

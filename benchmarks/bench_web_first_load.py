@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
-import json
 import random
 import shutil
 import statistics
@@ -34,24 +33,16 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, sync_playwright  # noqa: E402
 
-from benchmarks.stack import bench_settings, create_verified_users, fresh_database, service  # noqa: E402
+from benchmarks.stack import bench_settings, create_verified_users, fresh_database, web_stack  # noqa: E402
 from sp404.core.db import create_pool, tenant_tx  # noqa: E402
 from sp404.core.settings import Settings  # noqa: E402
+from tests.support.chromium import CHROMIUM, HEADLESS_ARGS  # noqa: E402
 
 BENCH_DB = "sp404_bench_web"
 PASSWORD = "a benchmark passphrase"
 TARGET_MS = 1000.0
 PAGE_SIZE = 20  # web/src/pages/library/filters.ts
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = HEADLESS_ARGS
 KEYS = [f"{n} {m}" for n in "C C# D D# E F F# G G# A A# B".split() for m in ("major", "minor")]
 WORDS = "dusty warm dark rhodes kick snare vocal chop bass pad loop break stab 808 vinyl".split()
 
@@ -256,21 +247,7 @@ def main() -> None:
         "SP404_GATEWAY_RATE_PER_MINUTE": str(10**9),
         "SP404_GATEWAY_ANONYMOUS_RATE_PER_MINUTE": str(10**9),
     }
-    with (
-        service("platform", settings) as (platform_url, _),
-        service("engine", settings, SP404_PLATFORM_URLS=json.dumps([platform_url])) as (
-            engine_url,
-            _,
-        ),
-        service(
-            "gateway",
-            settings,
-            SP404_PLATFORM_URLS=json.dumps([platform_url]),
-            SP404_ENGINE_URLS=json.dumps([engine_url]),
-            SP404_GATEWAY_WEB_DIST=str(dist),
-            **limits,
-        ) as (url, _),
-    ):
+    with web_stack(settings, dist, **limits) as url:
         script_url = f"{url}/assets/" + next((dist / "assets").glob("*.js")).name
         encoding = httpx.get(script_url, headers={"Accept-Encoding": "gzip, br"}).headers.get(
             "content-encoding", "none"

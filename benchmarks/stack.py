@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -122,6 +123,28 @@ def service(
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def web_stack(settings: Settings, web_dist: Path, **gateway_env: str) -> Iterator[str]:
+    """The platform, the engine and the gateway serving the built web app; yields the
+    gateway's URL (the address a browser opens)."""
+    with (
+        service("platform", settings) as (platform_url, _),
+        service("engine", settings, SP404_PLATFORM_URLS=json.dumps([platform_url])) as (
+            engine_url,
+            _,
+        ),
+        service(
+            "gateway",
+            settings,
+            SP404_PLATFORM_URLS=json.dumps([platform_url]),
+            SP404_ENGINE_URLS=json.dumps([engine_url]),
+            SP404_GATEWAY_WEB_DIST=str(web_dist),
+            **gateway_env,
+        ) as (url, _),
+    ):
+        yield url
 
 
 def rss_mb(pid: int) -> float:

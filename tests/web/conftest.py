@@ -28,25 +28,15 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_
 from sp404.core.settings import Settings
 from tests.services.conftest import service_env
 from tests.support import free_port
+from tests.support.chromium import AUDIO_ARGS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
 # SP404_TEST_WEB_DIST builds into another folder, so two suites can build side by side.
 DIST = Path(os.environ.get("SP404_TEST_WEB_DIST", str(WEB / "dist")))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = Path(os.environ.get("SP404_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # The audition tests play sound: heard by nobody, and allowed without a gesture's wait.
-    "--mute-audio",
-    "--autoplay-policy=no-user-gesture-required",
-]
+# The audition tests play sound, so every page gets the audio flags.
+CHROMIUM_ARGS = AUDIO_ARGS
 ENSURE_NODE = ROOT / "scripts" / "ensure_node.sh"
 BUILD_INPUTS = ("src", "index.html", "package.json", "package-lock.json", "vite.config.ts")
 
