@@ -16,7 +16,7 @@ import soundfile
 
 from analysis_engine.sp404 import offsets
 from tests.analysis_engine.exports.conftest import download_zip, wait_ready
-from tests.analysis_engine.kits.conftest import upload
+from tests.analysis_engine.samples.conftest import upload
 
 
 def _converted(frames: int, rate: int) -> int:

@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from sp404.core.settings import Settings
-from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.stack import Producer, engine_as
 
 _INSERT = (
@@ -74,18 +73,6 @@ def seed_library(migrated_db: Settings):  # type: ignore[no-untyped-def]
         return asyncio.run(_insert(migrated_db, producer.user_id, samples))
 
     return seed
-
-
-def upload(client: httpx.Client, title: str, **audio: Any) -> str:
-    """Upload a real audio file through the engine; returns the sample id."""
-    response = client.post(
-        "/api/samples",
-        files={"audio": ("clip.wav", audio_bytes(**audio), "audio/wav")},
-        data={"title": title},
-    )
-    assert response.status_code == 201, response.text
-    sample_id: str = response.json()["sample_id"]
-    return sample_id
 
 
 @pytest.fixture

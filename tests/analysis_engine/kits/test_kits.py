@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.analysis_engine.kits.conftest import upload
+from tests.analysis_engine.samples.conftest import upload
 from tests.gateway_signing import as_gateway
 from tests.stack import Mailbox, signed_up
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.analysis_engine.kits.conftest import upload
+from tests.analysis_engine.samples.conftest import upload
 
 
 def _kit(client: httpx.Client, name: str) -> str:

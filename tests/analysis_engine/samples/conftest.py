@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import itertools
+from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 import soundfile
@@ -41,6 +43,18 @@ def audio_bytes(
     container, subtype = FORMATS[fmt]
     soundfile.write(buffer, data, rate, format=container, subtype=subtype)
     return buffer.getvalue()
+
+
+def upload(client: httpx.Client, title: str, **audio: Any) -> str:
+    """Upload a real audio file (`audio_bytes(**audio)`) through the engine; the sample id."""
+    response = client.post(
+        "/api/samples",
+        files={"audio": (f"{title}.wav", audio_bytes(**audio), "audio/wav")},
+        data={"title": title},
+    )
+    assert response.status_code == 201, response.text
+    sample_id: str = response.json()["sample_id"]
+    return sample_id
 
 
 @pytest.fixture

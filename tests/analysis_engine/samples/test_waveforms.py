@@ -13,18 +13,8 @@ import httpx
 
 from sp404.core.db import tenant_tx
 from sp404.core.settings import Settings
-from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.analysis_engine.samples.conftest import upload
 from tests.services.conftest import service_env
-
-
-def _upload(client: httpx.Client, title: str) -> str:
-    response = client.post(
-        "/api/samples",
-        data={"title": title},
-        files={"audio": (f"{title}.wav", audio_bytes(seconds=0.5, rate=44100), "audio/wav")},
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["sample_id"])
 
 
 async def _analysed_before_waveforms(settings: Settings, user_id: str, sample_id: str) -> None:
@@ -48,7 +38,7 @@ async def _analysed_before_waveforms(settings: Settings, user_id: str, sample_id
 
 
 def test_a_sample_has_no_waveform_until_analysed(producer_client: httpx.Client) -> None:
-    sample_id = _upload(producer_client, "Fresh")
+    sample_id = upload(producer_client, "Fresh")
     assert producer_client.get(f"/api/samples/{sample_id}").json()["waveform"] is None
     [row] = producer_client.get("/api/samples").json()["samples"]
     assert row["waveform"] is None
@@ -57,7 +47,7 @@ def test_a_sample_has_no_waveform_until_analysed(producer_client: httpx.Client) 
 def test_the_backfill_draws_older_analyses_and_lists_merge_columns(
     producer_client: httpx.Client, migrated_db: Settings, account
 ) -> None:  # type: ignore[no-untyped-def]
-    sample_id = _upload(producer_client, "Old Tone")
+    sample_id = upload(producer_client, "Old Tone")
     asyncio.run(_analysed_before_waveforms(migrated_db, account.user_id, sample_id))
     assert producer_client.get(f"/api/samples/{sample_id}").json()["waveform"] is None
     env = service_env(migrated_db, SP404_DATABASE_AUDITOR_URL=migrated_db.database_auditor_url)

@@ -15,22 +15,12 @@ import httpx
 from analysis_engine.features import embedding
 from sp404.core.db import tenant_tx
 from sp404.core.settings import Settings
-from tests.analysis_engine.samples.conftest import audio_bytes, producer_client
+from tests.analysis_engine.samples.conftest import producer_client, upload
 from tests.analysis_engine.search.seed import towards
 from tests.services.conftest import service_env
 from tests.stack import Producer
 
 __all__ = ["producer_client"]  # the fixture, imported for this module
-
-
-def _upload(client: httpx.Client, title: str) -> str:
-    response = client.post(
-        "/api/samples",
-        data={"title": title},
-        files={"audio": (f"{title}.wav", audio_bytes(seconds=1.5, rate=44100), "audio/wav")},
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["sample_id"])
 
 
 async def _features(settings: Settings, user_id: str, sample_id: str, vector: list[float]) -> None:
@@ -67,8 +57,8 @@ async def _embedding(settings: Settings, user_id: str, sample_id: str) -> list[f
 def test_the_backfill_rebuilds_old_embeddings_with_a_role_and_then_has_nothing_left(
     producer_client: httpx.Client, migrated_db: Settings, account: Producer
 ) -> None:
-    first = _upload(producer_client, "Old Tone")
-    second = _upload(producer_client, "Old Tone Two")
+    first = upload(producer_client, "Old Tone", seconds=1.5)
+    second = upload(producer_client, "Old Tone Two", seconds=1.5)
     for sample_id in (first, second):
         asyncio.run(_features(migrated_db, account.user_id, sample_id, towards(1.0)))
     before = producer_client.get(f"/api/samples/{first}/similar").json()
