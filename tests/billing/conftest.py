@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,14 +44,15 @@ class BillingStack:
         assert not failed, failed
 
 
-@pytest.fixture(scope="session")
-def billing_stack(
-    migrated_db: Settings,
-    mailbox: Mailbox,
+@contextmanager
+def running_billing_stack(
+    migrated_db: Settings, mailbox: Mailbox, **settings: str
 ) -> Iterator[BillingStack]:
+    """A Stripe emulator and a platform billing through it (with `settings` on top of the
+    emulator's keys and prices), its webhook endpoint registered."""
     with EmulatorServer() as emulator:
         secret = f"whsec_{secrets.token_hex(16)}"
-        env = platform_billing_env(emulator, webhook_secret=secret)
+        env = platform_billing_env(emulator, webhook_secret=secret) | settings
         prices = {
             "pro": env["SP404_STRIPE_PRICE_PRO"],
             "enterprise": env["SP404_STRIPE_PRICE_ENTERPRISE"],
@@ -70,6 +72,15 @@ def billing_stack(
             process.terminate()
             process.wait(timeout=10)
             client.close()
+
+
+@pytest.fixture(scope="session")
+def billing_stack(
+    migrated_db: Settings,
+    mailbox: Mailbox,
+) -> Iterator[BillingStack]:
+    with running_billing_stack(migrated_db, mailbox) as stack:
+        yield stack
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ SDK against the emulator and its clock."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import redis
 import redis.asyncio as aioredis
 from pydantic import SecretStr
 
@@ -22,10 +20,9 @@ from sp404.billing.context import Billing
 from sp404.billing.past_due import enforce_past_due_cap
 from sp404.billing.stripe_api import connect_stripe
 from sp404.core.settings import Settings
-from tests.gateway_signing import as_gateway, gateway_headers
-from tests.stack import PASSWORD, Mailbox, Producer, link_token, register, signed_up, start_platform
-from tests.stripe_emulator import EmulatorServer
-from tests.stripe_emulator.plans import SECRET_KEY, platform_billing_env
+from tests.gateway_signing import as_gateway
+from tests.stack import PASSWORD, Mailbox, Producer, link_token, register, signed_up
+from tests.stripe_emulator.plans import SECRET_KEY
 
 from .conftest import (
     DAY,
@@ -33,6 +30,7 @@ from .conftest import (
     customer_id,
     gateway_tier,
     pay,
+    running_billing_stack,
     stripe_subscription,
     subscribed,
     subscription,
@@ -231,33 +229,16 @@ def test_tax_details_answer_404_while_stripe_tax_is_off(
 
 @pytest.fixture(scope="module")
 def strict_stack(migrated_db: Settings, mailbox: Mailbox) -> Iterator[BillingStack]:
-    with EmulatorServer() as emulator:
-        secret = f"whsec_{secrets.token_hex(16)}"
-        env = platform_billing_env(emulator, webhook_secret=secret) | {
-            "SP404_BILLING_PAST_DUE_DAYS": "4",
-            "SP404_STRIPE_TRIAL_END_BEHAVIOR": "pause",
-            "SP404_STRIPE_AUTOMATIC_TAX": "true",
-            "SP404_BILLING_OPERATOR_EMAIL": OPERATOR,
-            "SP404_BILLING_DISPUTE_SUSPENDS": "true",
-        }
-        prices = {
-            "pro": env["SP404_STRIPE_PRICE_PRO"],
-            "enterprise": env["SP404_STRIPE_PRICE_ENTERPRISE"],
-        }
-        url, process = start_platform(migrated_db, mailbox, **env)
-        endpoint = emulator.add_webhook_endpoint(
-            f"{url}/api/billing/webhook", extra_headers=gateway_headers
-        )
-        endpoint.secret = secret
-        client = redis.Redis.from_url(migrated_db.redis_url)
-        try:
-            yield BillingStack(
-                url, emulator, endpoint, emulator.client().v1, prices, migrated_db, mailbox, client
-            )
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            client.close()
+    with running_billing_stack(
+        migrated_db,
+        mailbox,
+        SP404_BILLING_PAST_DUE_DAYS="4",
+        SP404_STRIPE_TRIAL_END_BEHAVIOR="pause",
+        SP404_STRIPE_AUTOMATIC_TAX="true",
+        SP404_BILLING_OPERATOR_EMAIL=OPERATOR,
+        SP404_BILLING_DISPUTE_SUSPENDS="true",
+    ) as stack:
+        yield stack
 
 
 @pytest.fixture
