@@ -93,12 +93,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, [clear, loadProfile]);
 
-  const signIn = useCallback(
-    async (email: string, password: string) => {
-      const body = await call("post", "/api/auth/login", {
-        body: { email, password },
-        auth: false,
-      });
+  /** Start the session a sign-in (or the verification link) answered with. */
+  const enter = useCallback(
+    async (body: LoginBody) => {
       beginSession(body.token);
       setProfile(await loadProfile(body.token, body.user));
       setStatus("signed-in");
@@ -106,15 +103,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [loadProfile],
   );
 
+  const signIn = useCallback(
+    async (email: string, password: string) => {
+      await enter(await call("post", "/api/auth/login", { body: { email, password }, auth: false }));
+    },
+    [enter],
+  );
+
   const signInWithLink = useCallback(
     async (token: string) => {
       const body = await call("post", "/api/auth/verify", { body: { token }, auth: false });
-      beginSession(body.token);
-      setProfile(await loadProfile(body.token, body.user));
-      setStatus("signed-in");
+      await enter(body);
       return body.message;
     },
-    [loadProfile],
+    [enter],
   );
 
   const signOut = useCallback(async () => {
