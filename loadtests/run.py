@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -179,7 +180,9 @@ def _through_pgbouncer(
     bouncer = exits.enter_context(running_pgbouncer([settings.database_url], pool_size=servers))
     print(f"through PgBouncer on :{bouncer.port} ({servers} server connections)", flush=True)
     # Workers keep a direct URL: they wake on LISTEN/NOTIFY, which needs a session.
-    topology.worker_env = {**topology.worker_env, "SP404_DATABASE_URL": settings.database_url}
+    topology = dataclasses.replace(
+        topology, worker_env={**topology.worker_env, "SP404_DATABASE_URL": settings.database_url}
+    )
     through = settings.model_copy(
         update={"database_url": bouncer.url(settings.database_url), "db_statement_cache_size": 0}
     )
