@@ -6,14 +6,17 @@ producers holding 50, 5,000 and 50,000 samples (p50/p95), index and table sizes,
     .venv/bin/python -m benchmarks.bench_scale [--producers 100000] [--samples 5000000]
         [--requests 40]
 
-Seeding: COPY needs a role that row-level security does not apply to (COPY FROM refuses tables
-with RLS for anyone else, and FORCE ROW LEVEL SECURITY binds the owner too), so this benchmark
-seeds as the `postgres` superuser over the local trust connection, with triggers off
-(`session_replication_role = replica`), then fills samples.search_document in one UPDATE, as the
-trigger would. The three measured producers are created through RLS like any sign-up. Features
-are a real analysis' JSON with every figure jittered (about 2 KB each, as the worker writes),
-waveforms 1,000 random peak pairs, embeddings 64 random unit floats; the background producers
-share what is left of --samples evenly. The database (`sp404_bench_scale`) is dropped at the end.
+Seeding: COPY needs a role that row-level security does not apply to (COPY FROM refuses tables with
+RLS for anyone else, and FORCE ROW LEVEL SECURITY binds the owner too), so this benchmark seeds as
+the `postgres` superuser over the local trust connection, with triggers off
+(`session_replication_role = replica`), then fills samples.search_document and each producer's
+library version and sample count (app.library_versions) as the triggers would. The three measured
+producers are created through RLS like any sign-up. Features are a real analysis' JSON with every
+figure jittered (about 2 KB each, as the worker writes), waveforms 1,000 random peak pairs,
+embeddings 64 random unit floats; the background producers share what is left of --samples evenly.
+The database (`sp404_bench_scale`) is dropped at the end unless --keep is given; --reuse measures a
+kept database again (migrated forward, no seeding), so a change can be measured in seconds instead
+of re-seeding for minutes.
 The benchmark refuses to start when the disk would keep less than 10 GB free at an estimated
 7 KB per sample.
 """
@@ -43,6 +46,7 @@ from benchmarks.stack import (
     percentile,
     service,
 )
+from sp404.core.migrations import migrate
 from sp404.core.settings import Settings
 from tests.gateway_signing import SignedAsGateway
 
@@ -186,6 +190,14 @@ async def _seed(settings: Settings, producers: int, total: int, measured: list[u
             done += len(samples)
             rate = done / (time.perf_counter() - started)
             print(f"  copied {done:,} samples ({rate:,.0f}/s)", flush=True)
+        # What the library-version triggers (sql/0053) would have written, had they run.
+        await conn.execute(
+            "insert into app.library_versions (user_id, version, samples_count)"
+            " select u.id, nextval('app.library_version_seq'),"
+            " (select count(*) from app.samples s where s.user_id = u.id) from app.users u"
+            " on conflict (user_id) do update"
+            " set version = excluded.version, samples_count = excluded.samples_count"
+        )
         vacuumed = time.perf_counter()
         for table in ("users", "samples", "audio_features", "vibe_analyses"):
             await conn.execute(f"vacuum analyze app.{table}")
@@ -256,7 +268,12 @@ def _measure(engine_url: str, platform_url: str, settings: Settings, email: str,
     ) as http:
         page = http.get("/api/samples", params={"limit": 200}).json()
         ids = [s["id"] for s in page["samples"]]
-        kit = http.post("/api/kits", json={"name": "Scale", "bpm": 92, "musical_key": "A minor"})
+        # A new kit per run (kit names are unique per producer, and --reuse measures again).
+        kit = http.post(
+            "/api/kits",
+            json={"name": f"Scale {uuid.uuid4().hex[:8]}", "bpm": 92, "musical_key": "A minor"},
+        )
+        assert kit.status_code == 201, kit.text[:300]
         kit_id = kit.json()["id"]
         _timed(http, 3, lambda i: "/api/samples?limit=50")  # warm-up
         print(_line("list (newest 50)", _timed(http, n, lambda i: "/api/samples?limit=50"), 10))
@@ -280,6 +297,21 @@ def _measure(engine_url: str, platform_url: str, settings: Settings, email: str,
         print(_line("kit recommendations (one pad)", recs, 50))
 
 
+async def _seeded_producers(settings: Settings) -> list[tuple[uuid.UUID, str]]:
+    """The measured producers of a database seeded earlier, in MEASURED order (by library size)."""
+    conn = await asyncpg.connect(_superuser(settings.database_owner_url))
+    try:
+        rows = await conn.fetch(
+            "select u.id, u.email, (select count(*) from app.samples s where s.user_id = u.id) as n"
+            " from app.users u where u.email like 'bench-%' order by n"
+        )
+    finally:
+        await conn.close()
+    if [r["n"] for r in rows] != list(MEASURED):
+        raise SystemExit(f"--reuse: {BENCH_DB} does not hold a seeded run; run without --reuse")
+    return [(r["id"], r["email"]) for r in rows]
+
+
 async def _drop(settings: Settings) -> None:
     conn = await asyncpg.connect(settings.database_owner_url.rsplit("/", 1)[0] + "/postgres")
     try:
@@ -294,19 +326,38 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=5_000_000)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database a --keep run left (migrating it forward) instead of seeding;"
+        " implies --keep",
+    )
     args = parser.parse_args()
-    free = shutil.disk_usage("/var/lib/postgresql").free
-    need = args.samples * BYTES_PER_SAMPLE_ESTIMATE
-    if free - need < 10 * 2**30:
-        raise SystemExit(f"refusing: {need / 2**30:.1f} GiB needed, {free / 2**30:.1f} GiB free")
+    if args.reuse:
+        args.keep = True
     settings = bench_settings(BENCH_DB)
-    asyncio.run(fresh_database(settings))
+    if args.reuse:
+        asyncio.run(migrate(settings.database_owner_url))
+    else:
+        free = shutil.disk_usage("/var/lib/postgresql").free
+        need = args.samples * BYTES_PER_SAMPLE_ESTIMATE
+        if free - need < 10 * 2**30:
+            raise SystemExit(
+                f"refusing: {need / 2**30:.1f} GiB needed, {free / 2**30:.1f} GiB free"
+            )
+        asyncio.run(fresh_database(settings))
     try:
-        measured = asyncio.run(create_verified_users(settings, 3, PASSWORD, tier="enterprise"))
-        started = time.perf_counter()
-        asyncio.run(_seed(settings, args.producers, args.samples, [u for u, _ in measured]))
-        seeded = time.perf_counter() - started
-        print(f"seeded {args.producers:,} producers, {args.samples:,} samples in {seeded:.0f} s")
+        if args.reuse:
+            measured = asyncio.run(_seeded_producers(settings))
+            print(f"reusing {BENCH_DB} (seeded by an earlier --keep run)")
+        else:
+            measured = asyncio.run(create_verified_users(settings, 3, PASSWORD, tier="enterprise"))
+            started = time.perf_counter()
+            asyncio.run(_seed(settings, args.producers, args.samples, [u for u, _ in measured]))
+            seeded = time.perf_counter() - started
+            print(
+                f"seeded {args.producers:,} producers, {args.samples:,} samples in {seeded:.0f} s"
+            )
         for line in asyncio.run(_sizes(settings, args.samples)):
             print(line)
         with (

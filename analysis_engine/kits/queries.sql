@@ -132,6 +132,10 @@ where $1::uuid[] is null or s.id = any($1::uuid[])
 order by s.created_at desc, s.id
 limit $2;
 
+-- name: library_version --
+-- The number every write to the caller's library moves (sql/0053); NULL (no row) means unknown.
+select (select version from app.library_versions) as version;
+
 -- name: candidate_versions --
 -- Count and summed write times (microseconds, exact) of the caller's samples and feature rows
 -- (index-only scans): any edit, analysis or vibe moves a sum, so the role index is refreshed then.

@@ -326,20 +326,32 @@ class RoleIndexCache:
     def __init__(self, max_samples: int = MAX_INDEXED_SAMPLES) -> None:
         self._max_samples = max_samples
         self._entries: OrderedDict[uuid.UUID, RoleIndex] = OrderedDict()
+        # The library version (sql/0053) each cached index is known to be current at.
+        self._library_versions: dict[uuid.UUID, int] = {}
 
     async def load(self, conn: asyncpg.Connection, user_id: uuid.UUID) -> RoleIndex:
-        """The index of the user whose tenant transaction `conn` is, fresh or from the cache."""
-        versions = await conn.fetchrow(SQL["candidate_versions"])
-        version = tuple(int(v) for v in versions.values())
+        """The index of the user whose tenant transaction `conn` is, fresh or from the cache.
+        An unchanged library version (one row every write moves) answers at once; a moved one
+        is checked against the exact counts and write-time sums and refreshed as they say."""
+        library_version = await conn.fetchval(SQL["library_version"])
         cached = self._entries.get(user_id)
-        if cached is None or cached.version != version:
-            cached = await _refresh(conn, cached, version)
+        if (
+            cached is None
+            or library_version is None
+            or self._library_versions.get(user_id) != library_version
+        ):
+            versions = await conn.fetchrow(SQL["candidate_versions"])
+            version = tuple(int(v) for v in versions.values())
+            if cached is None or cached.version != version:
+                cached = await _refresh(conn, cached, version)
+            self._library_versions[user_id] = library_version
         self._entries[user_id] = cached
         self._entries.move_to_end(user_id)
         while len(self._entries) > 1 and sum(len(e.ids) for e in self._entries.values()) > (
             self._max_samples
         ):
-            self._entries.popitem(last=False)
+            dropped, _ = self._entries.popitem(last=False)
+            self._library_versions.pop(dropped, None)
         return cached
 
 

@@ -30,7 +30,8 @@ class TempoKeyFilter:
             raise Unprocessable("bpm_min must not be greater than bpm_max.")
 
     def tempo_args(self) -> tuple[list[float] | None, list[float] | None]:
-        """Lower and upper bounds of each tempo range kept (None: no tempo filter)."""
+        """Lower and upper bounds of each tempo range kept, at most three (the SQL spells out
+        three ranges so that an index serves them; None: no tempo filter)."""
         if self.bpm_min is None and self.bpm_max is None:
             return None, None
         low = self.bpm_min or 0.0

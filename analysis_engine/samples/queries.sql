@@ -21,9 +21,101 @@ select auto_analyze_enabled from app.user_preferences;
 -- Jobs ahead of a new one and recent throughput (SECURITY DEFINER, numbers only).
 select ahead, done_recently from app.queue_stats($1, $2);
 
--- name: list_samples --
--- The caller's samples with filters (each NULL when unused; $2/$3 pairwise tempo ranges, $4 key
--- spellings in lower case) and a whitelisted sort.
+-- name: list_sample_ids_newest --
+-- One page of the ids of the caller's samples that pass the filters, newest first (the default
+-- sort). Each filter is NULL when unused; $2/$3 hold the low and high ends of up to three tempo
+-- ranges (the range and its half and double time), spelt out so that the tempo index can serve
+-- them; $4 key spellings in lower case. Only ids: the ordered walk of
+-- samples_user_id_created_at_id_idx stops after the page, and the page's rows come from
+-- list_samples_page.
+select s.id
+from app.samples s
+where ($1::text is null
+       or s.title ilike '%' || $1 || '%' escape '\'
+       or s.filename ilike '%' || $1 || '%' escape '\'
+       or exists (select 1 from app.vibe_analyses v
+                  where v.user_id = s.user_id and v.sample_id = s.id
+                    and v.description ilike '%' || $1 || '%' escape '\')
+       or exists (select 1 from unnest(s.tags) t where t ilike '%' || $1 || '%' escape '\'))
+  and ($2::double precision[] is null
+       or s.bpm between ($2::double precision[])[1]
+                     and ($3::double precision[])[1]
+       or s.bpm between ($2::double precision[])[2]
+                     and ($3::double precision[])[2]
+       or s.bpm between ($2::double precision[])[3]
+                     and ($3::double precision[])[3])
+  and ($4::text[] is null or lower(s.musical_key) = any($4))
+  and ($5::text is null or lower(s.genre) = lower($5))
+  and ($6::boolean is null or s.is_loop = $6)
+  and ($7::text[] is null or s.tags @> $7)
+  and ($8::boolean is null or ($8 = (s.status = 'ready')))
+  and ($9::text is null or s.status = $9)
+order by s.created_at desc, s.id
+limit $10 offset $11;
+
+-- name: list_sample_ids --
+-- The same page of ids in any whitelisted sort ($10); sorts only ids and their sort keys.
+select s.id
+from app.samples s
+where ($1::text is null
+       or s.title ilike '%' || $1 || '%' escape '\'
+       or s.filename ilike '%' || $1 || '%' escape '\'
+       or exists (select 1 from app.vibe_analyses v
+                  where v.user_id = s.user_id and v.sample_id = s.id
+                    and v.description ilike '%' || $1 || '%' escape '\')
+       or exists (select 1 from unnest(s.tags) t where t ilike '%' || $1 || '%' escape '\'))
+  and ($2::double precision[] is null
+       or s.bpm between ($2::double precision[])[1]
+                     and ($3::double precision[])[1]
+       or s.bpm between ($2::double precision[])[2]
+                     and ($3::double precision[])[2]
+       or s.bpm between ($2::double precision[])[3]
+                     and ($3::double precision[])[3])
+  and ($4::text[] is null or lower(s.musical_key) = any($4))
+  and ($5::text is null or lower(s.genre) = lower($5))
+  and ($6::boolean is null or s.is_loop = $6)
+  and ($7::text[] is null or s.tags @> $7)
+  and ($8::boolean is null or ($8 = (s.status = 'ready')))
+  and ($9::text is null or s.status = $9)
+order by
+  case when $10 = 'created_asc' then s.created_at end asc,
+  case when $10 = 'title' then lower(s.title) end asc,
+  case when $10 = 'bpm' then s.bpm end asc nulls last,
+  case when $10 = 'duration' then s.duration_s end asc nulls last,
+  s.created_at desc, s.id
+limit $11 offset $12;
+
+-- name: count_samples --
+-- How many of the caller's samples pass the same filters (what the library shows as its total).
+select count(*)
+from app.samples s
+where ($1::text is null
+       or s.title ilike '%' || $1 || '%' escape '\'
+       or s.filename ilike '%' || $1 || '%' escape '\'
+       or exists (select 1 from app.vibe_analyses v
+                  where v.user_id = s.user_id and v.sample_id = s.id
+                    and v.description ilike '%' || $1 || '%' escape '\')
+       or exists (select 1 from unnest(s.tags) t where t ilike '%' || $1 || '%' escape '\'))
+  and ($2::double precision[] is null
+       or s.bpm between ($2::double precision[])[1]
+                     and ($3::double precision[])[1]
+       or s.bpm between ($2::double precision[])[2]
+                     and ($3::double precision[])[2]
+       or s.bpm between ($2::double precision[])[3]
+                     and ($3::double precision[])[3])
+  and ($4::text[] is null or lower(s.musical_key) = any($4))
+  and ($5::text is null or lower(s.genre) = lower($5))
+  and ($6::boolean is null or s.is_loop = $6)
+  and ($7::text[] is null or s.tags @> $7)
+  and ($8::boolean is null or ($8 = (s.status = 'ready')))
+  and ($9::text is null or s.status = $9);
+
+-- name: library_samples_count --
+-- How many samples the caller has, as the samples trigger keeps it (sql/0053); NULL without a row.
+select (select samples_count from app.library_versions) as samples_count;
+
+-- name: list_samples_page --
+-- The list's fields of the given samples ($1, in the page's order), with analysis and vibe.
 select s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s, s.sample_rate, s.channels,
        s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status, s.created_at, s.updated_at,
        s.corrections || case when s.extra_metadata ? 'bpm_corrected' then array['bpm'] else '{}' end
@@ -32,32 +124,12 @@ select s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s, s.sample
        f.sample_id is not null as analysed, (f.features ->> 'tempo_bpm')::double precision
            as detected_bpm, (f.features ->> 'key') || ' ' || (f.features ->> 'mode') as detected_key,
        (f.features ->> 'is_loop')::boolean as detected_loop, f.tempo_confidence, f.key_confidence,
-       v.description as vibe, f.waveform, count(*) over () as total
-from app.samples s
+       v.description as vibe, f.waveform
+from unnest($1::uuid[]) with ordinality as page(id, n)
+join app.samples s on s.id = page.id
 left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
 left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
-where ($1::text is null
-       or s.title ilike '%' || $1 || '%' escape '\'
-       or s.filename ilike '%' || $1 || '%' escape '\'
-       or v.description ilike '%' || $1 || '%' escape '\'
-       or exists (select 1 from unnest(s.tags) t where t ilike '%' || $1 || '%' escape '\'))
-  and ($2::double precision[] is null
-       or exists (select 1 from unnest($2::double precision[], $3::double precision[]) r(lo, hi)
-                  where s.bpm between r.lo and r.hi))
-  and ($4::text[] is null or lower(s.musical_key) = any($4))
-  and ($5::text is null or lower(s.genre) = lower($5))
-  and ($6::boolean is null or s.is_loop = $6)
-  and ($7::text[] is null or s.tags @> $7)
-  and ($8::boolean is null or ($8 = (s.status = 'ready')))
-  and ($9::text is null or s.status = $9)
-order by
-  case when $10 = 'created_desc' then s.created_at end desc,
-  case when $10 = 'created_asc' then s.created_at end asc,
-  case when $10 = 'title' then lower(s.title) end asc,
-  case when $10 = 'bpm' then s.bpm end asc nulls last,
-  case when $10 = 'duration' then s.duration_s end asc nulls last,
-  s.created_at desc, s.id
-limit $11 offset $12;
+order by page.n;
 
 -- name: fetch_sample --
 -- One of the caller's samples.

@@ -104,13 +104,20 @@ async def list_samples(
         sort,
     )
     async with tenant_tx(ctx.pool, user_id) as conn:
-        rows = await conn.fetch(SQL["list_samples"], *args, limit, offset)
-        if rows:
-            total = rows[0]["total"]
+        # Ids first (an index walk that stops after the page), then the page's rows with their
+        # analysis, then the count without joins: never every matching row with its features.
+        if sort == "created_desc":
+            page = await conn.fetch(SQL["list_sample_ids_newest"], *args[:-1], limit, offset)
         else:
-            # Past the last page the window count is gone; the first row of the same query has it.
-            first = await conn.fetch(SQL["list_samples"], *args, 1, 0)
-            total = first[0]["total"] if first else 0
+            page = await conn.fetch(SQL["list_sample_ids"], *args, limit, offset)
+        rows = await conn.fetch(SQL["list_samples_page"], [r["id"] for r in page])
+        total = None
+        if offset == 0 and len(page) < limit:
+            total = len(page)
+        elif all(arg is None for arg in args[:-1]):
+            total = await conn.fetchval(SQL["library_samples_count"])
+        if total is None:
+            total = await conn.fetchval(SQL["count_samples"], *args[:-1])
     samples = [
         {
             **sample_view(r),

@@ -2,11 +2,13 @@
 
 Loading 10,000 embeddings takes Postgres and asyncpg some 50-100 ms, far more than ranking them
 (well under 1 ms with numpy), so each engine process keeps the arrays of recently searched
-libraries. Two fingerprints read in the same transaction say whether a copy is still exact: the
-count and summed write times of the user's feature rows (every analysis stamps `created_at`) and
-of their sample rows (every edit and analysis stamps `updated_at`). Both come from index-only
-scans, about a millisecond each at 10,000 samples. The fingerprints are read before the rows, so
-a write committed in between can only make the cache look older than it is, never newer.
+libraries. A copy is current while the producer's library version (one row that a trigger moves
+on every write to their samples, features and vibes: sql/0053) is the one it was read at; only
+when it moved are the exact fingerprints read: the count and summed write times of the user's
+feature rows (every analysis stamps `created_at`) and of their sample rows (every edit and
+analysis stamps `updated_at`), index-only scans that grow with the library (about a millisecond
+at 10,000 samples, ~20 ms at 50,000). The version and the fingerprints are read before the rows,
+so a write committed in between can only make the cache look older than it is, never newer.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class Library:
     features_version: tuple[Any, ...]
     samples_version: tuple[Any, ...]
     roles: embedding.Roles = field(default_factory=embedding.Roles.empty)
+    # The producer's library version (sql/0053) these arrays are known to be current at.
+    library_version: int | None = None
 
 
 def parse_embeddings(
@@ -121,10 +125,26 @@ class LibraryCache:
 
     async def load(self, conn: asyncpg.Connection, user_id: uuid.UUID) -> Library:
         """The library of the user whose tenant transaction `conn` is, fresh or from the cache."""
+        library_version = await conn.fetchval(SQL["library_version"])
+        cached = self._entries.get(user_id)
+        if (
+            cached is not None
+            and library_version is not None
+            and cached.library_version == library_version
+        ):
+            self._remember(user_id, cached)
+            return cached
+        library = await self._read(conn, cached, library_version)
+        self._remember(user_id, library)
+        return library
+
+    async def _read(
+        self, conn: asyncpg.Connection, cached: Library | None, library_version: int | None
+    ) -> Library:
+        """The library checked against its exact fingerprints, re-reading what they say moved."""
         versions = await conn.fetchrow(SQL["library_versions"])
         features_version = (versions["features_count"], versions["features_stamp"])
         samples_version = (versions["samples_count"], versions["samples_stamp"])
-        cached = self._entries.get(user_id)
         if cached is not None and cached.features_version == features_version:
             if cached.samples_version != samples_version:
                 facts = await conn.fetch(SQL["library_facts"])
@@ -132,8 +152,7 @@ class LibraryCache:
                 cached = replace(
                     cached, bpm=bpm, key_code=key_code, loop=loop, samples_version=samples_version
                 )
-            self._remember(user_id, cached)
-            return cached
+            return replace(cached, library_version=library_version)
         embeddings = await conn.fetch(SQL["library_embeddings"])
         facts = await conn.fetch(SQL["library_facts"])
         vectors, valid = parse_embeddings([r["embedding"] for r in embeddings])
@@ -151,8 +170,8 @@ class LibraryCache:
             loop=loop,
             features_version=features_version,
             samples_version=samples_version,
+            library_version=library_version,
         )
-        self._remember(user_id, library)
         return library
 
     def _remember(self, user_id: uuid.UUID, library: Library) -> None:

@@ -7,6 +7,10 @@ from app.samples s
 left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
 where s.id = $1;
 
+-- name: library_version --
+-- The number every write to the caller's library moves (sql/0053); NULL (no row) means unknown.
+select (select version from app.library_versions) as version;
+
 -- name: library_versions --
 -- Count and summed write times of the caller's feature and sample rows (index-only scans). The
 -- analysis worker stamps audio_features.created_at on every (re)write and every edit or analysis
@@ -43,28 +47,26 @@ where s.id = any($1::uuid[]);
 -- A page of the caller's samples whose words (title, tags, genre and vibe, in one stored document:
 -- sql/0038) match the web-style query $1, or'ed with the prefix query $2, and that pass the
 -- filters ($3/$4 pairwise bpm ranges, $5 key spellings in lower case, $6 loop; each NULL when
--- unused); best
--- first, with the number of matches. A GIN index cannot answer `@@` under row-level security (the
--- operator is not leakproof), so this scans the caller's rows: the cheap filters come first and
--- only the matches are ranked.
+-- unused); best first, with the number of matches. The matches come from app.matching_samples,
+-- which a GIN index answers (under the runtime role's policy none could: `@@` is not leakproof);
+-- the page's rows are read here under the caller's own policy.
 with query as (
     select websearch_to_tsquery('english', $1)
                || coalesce(to_tsquery('simple', $2), ''::tsquery) as q
 ),
 matches as (
-    select s.id, s.created_at, ts_rank(s.search_document, query.q) as rank
-    from app.samples s
-    cross join query
+    select m.id, m.created_at, m.rank
+    from query
+    cross join app.matching_samples(query.q) m
     where ($3::double precision[] is null
            or exists (select 1
                       from unnest($3::double precision[], $4::double precision[]) r(lo, hi)
-                      where s.bpm between r.lo and r.hi))
-      and ($5::text[] is null or lower(s.musical_key) = any($5))
-      and ($6::boolean is null or s.is_loop = $6)
-      and s.search_document @@ query.q
+                      where m.bpm between r.lo and r.hi))
+      and ($5::text[] is null or lower(m.musical_key) = any($5))
+      and ($6::boolean is null or m.is_loop = $6)
 ),
 page as (
-    select m.id, m.rank
+    select m.id, m.rank, m.created_at
     from matches m
     order by m.rank desc, m.created_at desc, m.id
     limit $7 offset $8
@@ -85,4 +87,4 @@ left join (page p
            left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
            left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id)
        on true
-order by p.rank desc, s.created_at desc, s.id;
+order by p.rank desc, p.created_at desc, s.id;

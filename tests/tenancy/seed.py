@@ -36,6 +36,9 @@ SEED: dict[str, str] = {
     " engine_version) values ($1, $1, '{}', '{0.1}', 'test')",
     "vibe_analyses": "insert into app.vibe_analyses (user_id, sample_id, model, description)"
     " values ($1, $1, 'local', 'dusty')",
+    # Moved by the samples, features and vibes triggers (sql/0053); already there by now.
+    "library_versions": "insert into app.library_versions (user_id, version)"
+    " values ($1, nextval('app.library_version_seq')) on conflict (user_id) do nothing",
     "collections": "insert into app.collections (id, user_id, name) values ($1, $1, 'Drums')",
     "collection_samples": "insert into app.collection_samples (user_id, collection_id, sample_id)"
     " values ($1, $1, $1)",

@@ -19,6 +19,7 @@ DEFINER_ALLOWLIST = {
     "find_refresh_token",
     "find_user_for_login",
     "mark_email_verified",
+    "matching_samples",
     "past_due_accounts",
     "queue_stats",
     "queue_depth_by_tier",
