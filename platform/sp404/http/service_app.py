@@ -17,6 +17,7 @@ from sp404.core.health import check_database, check_redis
 from sp404.core.http_errors import install_error_handlers
 from sp404.core.redis_client import create_redis
 from sp404.core.settings import ServiceSettings
+from sp404.http.collector import tune_for_service
 from sp404.observability import install_metrics
 
 # A hook runs at start-up with the app (whose state already holds pool and redis) and may return
@@ -67,6 +68,7 @@ def create_service_app(
                 cleanup = await hook(app)
                 if cleanup is not None:
                     stack.push_async_callback(cleanup)
+            tune_for_service()
             yield
 
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
