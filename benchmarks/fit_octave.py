@@ -11,8 +11,9 @@ groove families and drum kits: that cross-validated score, not this fit's, is th
 - Octave: a logistic regression on "this candidate (half, estimate, double) is within 4 % of
   the true tempo" over the band mixes' cues (the approach of Percival & Tzanetakis).
 - Key: the (major, minor) profiles and bass weight with the best MIREX score on held-out
-  groove families (a published profile, or one learned from the band loops' chromas rotated
-  to their tonic, or a blend; each scored leaving one group out inside the training clips);
+  groove families (a published profile, alone or blended with up to half of one learned from
+  the band loops' chromas rotated to their tonic; each scored leaving one group out inside
+  the training clips);
   the tonality floor that best separates pitched clips from drums, hits and noise; and a
   logistic calibration of "exactly right" on the held-out (correlation, margin, tonality).
 Needs the bench extra (scikit-learn comes with librosa), imported only when fitting.
@@ -94,7 +95,12 @@ def _mirex(index: int, true_key: str, true_mode: str) -> float:
 
 
 # Share of the learned profile in a blend with a published one (0: the published profile).
-LEARNED_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
+# At most half: the corpus renders every groove family over the same eight progressions, so
+# leaving families out cannot show a profile that has learned those progressions rather than
+# keys. On loops over nine other progressions (numpy-synth timbre, a check outside the
+# corpus) a wholly learned profile lost 5.5 MIREX points to Temperley's and a half blend 0.9,
+# while on held-out families the half blend keeps nearly all of the gain (95.1 vs 95.6).
+LEARNED_SHARES = (0.0, 0.25, 0.5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +227,6 @@ def fit_key_model(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) 
         for weight in keys.BASS_WEIGHTS:
             rows = rows_by_weight[weight]
             for name, published in keys.PROFILES.items():
-                if share == 1.0 and name != next(iter(keys.PROFILES)):
-                    continue  # a wholly learned profile is the same whatever it blends with
                 scores = _held_out_scores(rows, published, share)
                 if scores is None:
                     continue
@@ -238,9 +242,7 @@ def fit_key_model(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) 
     profiles = _blend(_mode_sums(_tonic_first(rows), rows.truth), keys.PROFILES[name], share)
     if profiles is None:
         profiles, share = keys.PROFILES[name], 0.0
-    source = (
-        name if share == 0.0 else "learned" if share == 1.0 else f"learned {share:.0%} + {name}"
-    )
+    source = name if share == 0.0 else f"learned {share:.0%} + {name}"
 
     # Tonality floor: the threshold that misclassifies fewest clips (pitched vs unpitched),
     # placed midway between the neighbouring values.
