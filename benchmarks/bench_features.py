@@ -4,7 +4,7 @@
 
 Needs librosa (`pip install -e '.[bench]'`) as the reference; it is never the engine. The
 corpus (benchmarks/corpus.py) never takes a source reserved for judging. Whatever the engine
-fits (the band tempo octave, the key profile, bass weight, tonality floor and confidence
+fits (the band tempo octave, the key profiles, bass weight, tonality floor and confidence
 calibration: benchmarks/fit_octave.py) is refitted here leaving out one whole group at a time
 (a groove family, a drum kit, or the noise clips) and scored on that group: the headline
 column is that cross-validated estimate. "in-sample" fits on every clip; "shipped" is the
@@ -176,6 +176,17 @@ def cross_validated(
     return [f for f in out if f is not None]
 
 
+def key_choices(clips: Sequence[CorpusClip], evidence: Sequence[Evidence]) -> list[str]:
+    """What each cross-validation fold's key model chose: profiles and bass weight, counted."""
+    chosen: collections.Counter[str] = collections.Counter()
+    stats = [e.stats for e in evidence]
+    for group in sorted({c.group for c in clips}):
+        train = [i for i, c in enumerate(clips) if c.group != group]
+        model = fit_key_model([clips[i] for i in train], [stats[i] for i in train])
+        chosen[f"{model.source}, bass weight {model.bass_weight:g}"] += 1
+    return [f"{count:3d} folds: {choice}" for choice, count in chosen.most_common()]
+
+
 def score(
     clips: Sequence[CorpusClip],
     tempi: Sequence[float | None],
@@ -334,6 +345,9 @@ def main() -> None:
         [f.key_confidence for _, f in keyed],
         [(f.key, f.mode) == (c.key, c.mode) for c, f in keyed],
     ):
+        print("  " + line)
+    print("\nkey profiles chosen by the cross-validation folds (each scored on held-out families):")
+    for line in key_choices(clips, evidence):
         print("  " + line)
     tonality: dict[str, list[float]] = collections.defaultdict(list)
     for clip, evidence_of in zip(clips, evidence, strict=True):

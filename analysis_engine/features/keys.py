@@ -7,9 +7,18 @@ tonality between 0 (noise, hits: energy spread evenly across the 1/3-semitone su
 side (`decide`) turns them into a key with plain numpy: correlation with 24 rotated key
 profiles of a weighted sum of the two chromas, no key when the tonality is low, and a
 confidence that is the fitted probability of being exactly right (a logistic calibration of
-the correlation, its margin over the runner-up and the tonality). The profile family, the
-bass weight and the calibration come from `benchmarks/fit_octave.py`; the benchmark chooses
-them by cross-validation leaving out whole groove families and drum kits.
+the correlation, its margin over the runner-up and the tonality).
+
+The two profiles (major and minor, tonic first) are part of the fitted model: a published
+profile (`PROFILES`), or a blend of one with a profile learned from rendered band loops
+(the mean of their chromas rotated to the tonic), at most half learned. A profile learned
+from whole mixes knows what the published ones, made from symbolic notes or listeners'
+ratings, do not: that a fifth's energy is also the third harmonic of the tonic, and how much
+of the dominant a loop shows; the published half keeps it from learning only the handful of
+progressions the corpus plays.
+`benchmarks/fit_octave.py` fits the profiles, the bass weight, the tonality floor and the
+calibration; `bench_features.py` judges them by cross-validation leaving out whole groove
+families and drum kits.
 """
 
 from __future__ import annotations
@@ -53,24 +62,37 @@ BASS_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
 _TONAL_BINS = ((55 - 24) * 3, (100 - 24) * 3)
 _BASS_BINS = ((28 - 24) * 3, (52 - 24) * 3)
 
+Profile = tuple[float, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class KeyModel:
     """What `decide` needs: fitted by benchmarks/fit_octave.py (see the module doc)."""
 
-    profile: str
+    # Tonic-first (major, minor) profiles: only their shape matters (centred and normalised).
+    profiles: tuple[Profile, Profile]
     bass_weight: float
     min_tonality: float
     # Logistic calibration: intercept, then weights of best correlation, margin, tonality.
     calibration: tuple[float, float, float, float]
+    # How the profiles were made, for reports: "temperley", "learned", "learned 50% + albrecht".
+    source: str = ""
 
 
-# Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families and kits).
+# Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families and kits):
+# half Temperley's profiles, half those learned from the 96 band loops (the held-out choice).
+_FITTED_PROFILES = (
+    (0.459537, -0.312248, 0.153493, -0.329701, 0.302429, 0.0422411,
+     -0.255608, 0.42265, -0.297291, 0.081408, -0.347017, 0.0801069),
+    (0.487906, -0.357553, 0.0956178, 0.229996, -0.321282, 0.133855,
+     -0.278131, 0.50659, 0.0356414, -0.277242, -0.183309, -0.0720882),
+)  # fmt: skip
 DEFAULT_MODEL = KeyModel(
-    profile="temperley",
+    profiles=_FITTED_PROFILES,
     bass_weight=0.0,
-    min_tonality=0.170269,
-    calibration=(-3.38157, 3.16586, 10.5234, 3.4856),
+    min_tonality=0.172941,
+    calibration=(-2.99758, 1.07248, 14.4361, 8.34801),
+    source="learned 50% + temperley",
 )
 
 
@@ -90,25 +112,34 @@ def key_evidence(
     return chroma, bass, tonality
 
 
-def _profile_table(name: str) -> npt.NDArray[np.float64]:
-    # (24, 12) unit-norm centred profiles: rows 0..11 major on C..B, 12..23 minor.
-    rows: list[npt.NDArray[np.float64]] = []
-    for profile in PROFILES[name]:
-        base = np.asarray(profile, dtype=np.float64)
-        rows.extend(np.roll(base, tonic) for tonic in range(12))
-    table = np.stack(rows)
-    table -= table.mean(-1, keepdims=True)
-    normed: npt.NDArray[np.float64] = table / np.linalg.norm(table, axis=-1, keepdims=True)
-    return normed
+def unit_shape(values: npt.ArrayLike) -> npt.NDArray[np.float64] | None:
+    """The vector centred on its mean and scaled to unit length; None when it is flat."""
+    v = np.asarray(values, dtype=np.float64)
+    centred = v - v.mean(-1, keepdims=True)
+    norm = float(np.linalg.norm(centred))
+    if norm <= 1e-6 * float(np.abs(v).sum()) or norm == 0.0:
+        return None
+    shaped: npt.NDArray[np.float64] = centred / norm
+    return shaped
 
 
-_TABLES = {name: _profile_table(name) for name in PROFILES}
+def profile_table(profiles: tuple[Profile, Profile]) -> npt.NDArray[np.float64]:
+    """(24, 12) unit-shape profiles: rows 0..11 major on C..B, 12..23 minor."""
+    shaped = [unit_shape(profile) for profile in profiles]
+    if any(s is None for s in shaped):
+        raise ValueError("a key profile must not be flat")
+    # Row `tonic` of a mode is its profile rolled right by `tonic` pitch classes.
+    table: npt.NDArray[np.float64] = np.concatenate([s[_ROLL] for s in shaped if s is not None])
+    return table
 
 
-def correlations(
-    chroma: npt.ArrayLike, bass: npt.ArrayLike, profile: str, bass_weight: float
+_ROLL = (np.arange(12)[None, :] - np.arange(12)[:, None]) % 12
+
+
+def chroma_mix(
+    chroma: npt.ArrayLike, bass: npt.ArrayLike, bass_weight: float
 ) -> npt.NDArray[np.float64] | None:
-    """(24,) correlation of the weighted chroma with each key profile; None for no energy."""
+    """The unit-shape pitch-class mix that is matched to the profiles; None for no energy."""
     c = np.asarray(chroma, dtype=np.float64)
     b = np.asarray(bass, dtype=np.float64)
     total = c.sum()
@@ -117,12 +148,34 @@ def correlations(
     mix = c / total
     if bass_weight > 0.0 and b.sum() > 1e-12:
         mix = mix + bass_weight * b / b.sum()
-    centred = mix - mix.mean()
-    norm = float(np.linalg.norm(centred))
-    if norm <= 1e-6 * float(np.abs(mix).sum()):
-        return None  # a flat profile names no key
-    result: npt.NDArray[np.float64] = _TABLES[profile] @ (centred / norm)
+    return unit_shape(mix)  # a flat mix names no key
+
+
+def correlations(
+    chroma: npt.ArrayLike,
+    bass: npt.ArrayLike,
+    profiles: tuple[Profile, Profile],
+    bass_weight: float,
+) -> npt.NDArray[np.float64] | None:
+    """(24,) correlation of the weighted chroma with each key profile; None for no energy."""
+    mix = chroma_mix(chroma, bass, bass_weight)
+    if mix is None:
+        return None
+    result: npt.NDArray[np.float64] = _table(profiles) @ mix
     return result
+
+
+_TABLES: dict[tuple[Profile, Profile], npt.NDArray[np.float64]] = {}
+
+
+def _table(profiles: tuple[Profile, Profile]) -> npt.NDArray[np.float64]:
+    # Cross-validation fits dozens of models; each table is built once.
+    table = _TABLES.get(profiles)
+    if table is None:
+        if len(_TABLES) > 256:
+            _TABLES.clear()
+        table = _TABLES[profiles] = profile_table(profiles)
+    return table
 
 
 def margin_features(scores: npt.NDArray[np.float64]) -> tuple[int, float, float]:
@@ -148,7 +201,7 @@ def decide(
     """(key, mode, confidence) for one clip; (None, None, 0.0) for unpitched sound."""
     if not tonality >= model.min_tonality:
         return None, None, 0.0
-    scores = correlations(chroma, bass, model.profile, model.bass_weight)
+    scores = correlations(chroma, bass, model.profiles, model.bass_weight)
     if scores is None:
         return None, None, 0.0
     index, best, margin = margin_features(scores)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 import pytest
 
-from analysis_engine.features import keys
-from analysis_engine.features.extractor import extract_batch
+from analysis_engine.features import PITCH_CLASSES, keys
+from analysis_engine.features.extractor import extract_batch, extract_evidence
 from benchmarks.bench_features import reliability_table
+from benchmarks.corpus import CorpusClip
+from benchmarks.fit_octave import fit_key_model
 from tests.analysis_engine.features.synthetic_audio import (
     SR,
+    _tone,
+    band_mix,
     chord_progression,
     drum_loop,
     kick_one_shot,
@@ -75,7 +83,7 @@ def test_tonality_ranks_chords_above_drums_and_noise() -> None:
 
 
 def test_the_key_confidence_is_the_calibrated_probability_and_grows_with_the_evidence() -> None:
-    model = keys.KeyModel("temperley", 0.0, 0.2, (-3.0, 3.0, 10.0, 3.0))
+    model = keys.KeyModel(keys.PROFILES["temperley"], 0.0, 0.2, (-3.0, 3.0, 10.0, 3.0))
     weak = keys.calibrated(model, best=0.4, margin=0.01, tonality=0.25)
     strong = keys.calibrated(model, best=0.9, margin=0.2, tonality=0.6)
     assert 0.0 < weak < 0.5 < strong < 1.0
@@ -99,3 +107,74 @@ def test_the_reliability_table_has_one_row_per_bin_and_an_ece_line() -> None:
     assert ece[:2] == ["ECE", "5"] and float(ece[2]) == pytest.approx(
         (0.1 + 0.025 * 2 + 0.025 * 2) / 5, abs=1e-3
     )
+
+
+# Triads above a root-position bass; the dominant carries its seventh (the leading tone and
+# the fourth above the tonic), as in most pop and jazz cadences.
+_CADENCES = {
+    "major": ((0, 4, 7), (9, 12, 16), (5, 9, 12), (7, 11, 14, 17)),  # I vi IV V7
+    "minor": ((0, 3, 7), (8, 12, 15), (5, 8, 12), (7, 11, 14, 17)),  # i VI iv V7
+}
+
+
+def _cadence(tonic: str, mode: str, start: int) -> npt.NDArray[np.float32]:
+    """Twice through the mode's cadence, cut to begin on chord `start` (as a loop is cut)."""
+    root = 48 + PITCH_CLASSES.index(tonic)
+    chords = _CADENCES[mode][start:] + _CADENCES[mode][:start]
+    pieces = []
+    for chord in chords * 2:
+        upper = sum(_tone(root + 12 + interval, 1.0, SR) for interval in chord)
+        pieces.append(upper + 0.8 * _tone(root + chord[0] - 12, 1.0, SR))
+    out = np.concatenate(pieces)
+    return (out / np.abs(out).max() * 0.7)[:, None].astype(np.float32)
+
+
+def test_a_cadence_reads_its_key_in_all_24_keys_even_when_the_loop_starts_on_the_dominant() -> None:
+    cases = [(t, m, 3) for t in PITCH_CLASSES for m in ("major", "minor")]
+    results = extract_batch([(_cadence(*case), SR) for case in cases])
+    wrong = [
+        (case, f.key, f.mode)
+        for case, f in zip(cases, results, strict=True)
+        if (f.key, f.mode) != case[:2]
+    ]
+    assert wrong == []
+    assert min(f.key_confidence for f in results) > 0.5
+
+
+def test_drums_under_the_chords_leave_the_key_of_the_chords() -> None:
+    (features,) = extract_batch([(band_mix(100, 4), SR)])
+    assert (features.key, features.mode) == ("C", "major")
+    assert features.key_confidence > 0.5
+
+
+def test_a_key_model_refitted_without_a_family_still_reads_that_familys_keys(
+    tmp_path: Path,
+) -> None:
+    # Two "groove families" (block chords and arpeggios) and a drum kit: the model fitted on
+    # the block chords and the drums names the arpeggios' keys and gives the drums none.
+    tonics = ("C", "D", "E", "F", "G", "A", "A#", "C#")
+    made: list[tuple[CorpusClip, npt.NDArray[np.float32]]] = []
+    for family, arpeggio in (("block", False), ("arpeggio", True)):
+        for index, tonic in enumerate(tonics):
+            mode = ("major", "minor")[index % 2]
+            clip = CorpusClip(
+                f"{family}{index}", tmp_path, 120.0, tonic, mode, True, "band", family
+            )
+            made.append((clip, chord_progression(tonic, mode, arpeggio=arpeggio)))
+    for variant in range(4):
+        clip = CorpusClip(f"drums{variant}", tmp_path, 100.0, None, None, True, "drums", "kit")
+        made.append((clip, drum_loop(100 + 10 * variant, 2, variant=variant % 2)))
+    evidence = extract_evidence([(audio, SR) for _, audio in made])
+    train = [i for i, (clip, _) in enumerate(made) if clip.group != "arpeggio"]
+    model = fit_key_model([made[i][0] for i in train], [evidence[i].stats for i in train])
+    assert len(model.profiles) == 2 and all(len(p) == 12 for p in model.profiles)
+    for (clip, _), found in zip(made, evidence, strict=True):
+        stats = found.stats
+        key, mode, confidence = keys.decide(
+            stats["chroma_energy"], stats["bass_energy"], float(stats["tonality"]), model
+        )
+        if clip.kind == "drums":
+            assert (key, mode, confidence) == (None, None, 0.0)
+        elif clip.group == "arpeggio":
+            assert (key, mode) == (clip.key, clip.mode), clip.name
+            assert 0.0 < confidence <= 1.0
