@@ -22,6 +22,7 @@ from analysis_engine.kits.recommend import (
     load_candidates,
     pad_settings,
     seed_pad,
+    shortlist,
     similarity_to,
     target_of,
 )
@@ -68,7 +69,6 @@ async def complete_kit(
         kit = await require_kit(conn, kit_id, lock=True)
         await require_samples(conn, [body.sample_id])
         [seed] = await load_candidates(conn, [body.sample_id])
-        candidates = await load_candidates(conn)
         bpm = kit["bpm"] if kit["bpm"] is not None else seed.bpm
         key = kit["musical_key"] or (None if seed.key is None else str(seed.key))
         if (bpm, key) != (kit["bpm"], kit["musical_key"]):
@@ -86,6 +86,10 @@ async def complete_kit(
                 used.add(seed.id)
         boost = await similarity_to(conn, user_id, seed.id)
         target = target_of(bpm, key)
+        # The whole library's best for each role, not its newest rows.
+        candidates = await shortlist(
+            conn, user_id, target, exclude=used, pads=16 - len(occupied), boost=boost
+        )
         added += fill_bank(body.bank, occupied, candidates, target, used, boost)
         for assign in added:
             await put_pad(conn, user_id, kit_id, assign)

@@ -274,16 +274,27 @@ class RoleIndex:
         )
         return mine == version
 
+    def aligned(self, boost: Mapping[uuid.UUID, float]) -> npt.NDArray[np.float64]:
+        """`boost` as an array in this index's order (0 where it has no entry)."""
+        return np.fromiter((boost.get(i, 0.0) for i in self.ids), np.float64, len(self.ids))
+
     def top(
-        self, role: Role, target: KitTarget, *, exclude: set[uuid.UUID], limit: int
+        self,
+        role: Role,
+        target: KitTarget,
+        *,
+        exclude: set[uuid.UUID],
+        limit: int,
+        boost: npt.NDArray[np.float64] | None = None,
     ) -> list[tuple[uuid.UUID, float, float]]:
-        """(id, score, role fit) of the best `limit` samples for `role`, as `rank` orders them."""
+        """(id, score, role fit) of the best `limit` samples for `role`, as `rank` orders them
+        (with `boost`, from `aligned`, added as `rank` adds its boost)."""
         if not self.ids:
             return []
         fit = self.fit[ROLES.index(role)]
         ok = fit > 0.0
         known_bpm = ~np.isnan(self.bpm)
-        bonus = np.zeros(len(self.ids))
+        bonus = np.zeros(len(self.ids)) if boost is None else boost.copy()
         if target.bpm is not None:
             distance = np.abs(np.where(known_bpm, self.bpm, target.bpm) - target.bpm)
             if role == "loop":
@@ -395,6 +406,34 @@ async def best_picks(
         return []
     rows = {c.id: c for c in await load_candidates(conn, [sample_id for sample_id, _, _ in top])}
     return [Pick(rows[sample_id], score, fit) for sample_id, score, fit in top if sample_id in rows]
+
+
+async def shortlist(
+    conn: asyncpg.Connection,
+    user_id: uuid.UUID,
+    target: KitTarget,
+    *,
+    exclude: set[uuid.UUID],
+    pads: int,
+    boost: Mapping[uuid.UUID, float] | None = None,
+) -> list[Candidate]:
+    """The candidates that filling `pads` pads from the whole library can pick, read as rows,
+    so that `fill_bank` and `empty_pads` over them answer as over every sample.
+
+    Per role: the best `pads` samples for the kit (filling takes at most `pads` samples in all,
+    so while a pad of a role stays empty one of its role's best is still unused), and the best
+    for the role regardless of the kit's tempo and key, on a pad or not (all `empty_pads` asks
+    is whether such a sample exists)."""
+    index = await ROLE_INDEXES.load(conn, user_id)
+    boosts = None if not boost else index.aligned(boost)
+    anything = KitTarget(None, None)
+    ids: set[uuid.UUID] = set()
+    for role in ROLES:
+        best = index.top(role, target, exclude=exclude, limit=pads, boost=boosts)
+        free = index.top(role, anything, exclude=exclude, limit=1)
+        suited = index.top(role, anything, exclude=set(), limit=1)
+        ids.update(sample_id for sample_id, _, _ in (*best, *free, *suited))
+    return await load_candidates(conn, list(ids)) if ids else []
 
 
 async def load_candidates(

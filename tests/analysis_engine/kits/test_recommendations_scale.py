@@ -66,3 +66,22 @@ def test_a_kick_older_than_5000_newer_samples_is_still_suggested_and_a_new_one_j
     assert client.delete(f"/api/samples/{new}").status_code == 204
     hats = client.get(url, params={"pad": 16}).json()["results"]
     assert "Open Hat New" not in [r["sample"]["title"] for r in hats]
+
+
+def test_completing_a_kit_finds_a_kick_older_than_5000_newer_samples(
+    client: httpx.Client,
+    account: Producer,
+    migrated_db: Settings,
+    seed_library,  # type: ignore[no-untyped-def]
+) -> None:
+    seed_library(account, [{"title": "Kick Buried", "duration": 0.4, "loop": False}])
+    asyncio.run(_newer_textures(migrated_db, account.user_id, 5_001))
+    [snare] = seed_library(account, [{"title": "Snare Seed", "duration": 0.3, "loop": False}])
+    kit_id = client.post("/api/kits", json={"name": "Complete deep"}).json()["id"]
+    done = client.post(f"/api/kits/{kit_id}/complete", json={"sample_id": snare, "bank": "A"})
+    assert done.status_code == 200, done.text
+    titles = {pad["pad"]: pad["sample"]["title"] for pad in done.json()["pads"]}
+    assert "Kick Buried" in titles.values()
+    assert "Snare Seed" in titles.values()
+    # The texture pads take the newest textures, as a whole-library ranking's ties do.
+    assert "Vinyl Texture 5001" in titles.values()
