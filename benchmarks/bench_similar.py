@@ -38,12 +38,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fit_similar import (
+    BAND_SHARES,
     BAND_TEMPO_WEIGHTS,
     BOTH_WEIGHTS,
     DRUM_TEMPO_WEIGHTS,
     KEY_WEIGHTS,
     OUT,
     RHYTHM_WEIGHTS,
+    SHRINKAGES,
     Data,
     fit_model,
     load_data,
@@ -65,13 +67,14 @@ CRITERIA = ("kind", "instrument", "family", "tempo", "key")
 GOALS = {"kind": 0.99, "instrument": 0.50, "tempo": 0.60, "key": 0.60}
 
 
-def _folds(data: Data, count: int) -> list[np.ndarray]:
+def _folds(data: Data, count: int, within: np.ndarray | None = None) -> list[np.ndarray]:
+    """Test folds (clip indices) leaving out whole groups, over every clip or over `within`."""
     from sklearn.model_selection import GroupKFold
 
-    groups = data.groups()
-    splitter = GroupKFold(n_splits=count)
-    index = np.arange(len(groups))
-    return [test for _, test in splitter.split(index, groups=groups)]
+    index = np.arange(len(data.clips)) if within is None else np.asarray(within)
+    groups = [data.groups()[i] for i in index]
+    splitter = GroupKFold(n_splits=min(count, len(set(groups))))
+    return [index[test] for _, test in splitter.split(index, groups=groups)]
 
 
 def _descriptor(data: Data, i: int) -> Descriptor:
@@ -90,7 +93,18 @@ def _embed_all(data: Data, model: dict[str, Any]) -> tuple[np.ndarray, list[str]
     return np.array(vectors), roles, classes
 
 
+_TRUTHS: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+
+
 def _truth(data: Data, q: int) -> dict[str, np.ndarray]:
+    # The weight search scores every query hundreds of times: its truth is worth keeping.
+    cached = _TRUTHS.get((id(data), q))
+    if cached is None:
+        cached = _TRUTHS[(id(data), q)] = _measure_truth(data, q)
+    return cached
+
+
+def _measure_truth(data: Data, q: int) -> dict[str, np.ndarray]:
     clips = data.clips
     query = clips[q]
     n = len(clips)
@@ -130,14 +144,17 @@ def _scores(ranked: np.ndarray, relevant: np.ndarray) -> tuple[float, float]:
 Ranker = Callable[[int, np.ndarray], np.ndarray]
 
 
-def _evaluate(data: Data, folds: list[np.ndarray], rankers: list[Ranker]) -> dict[str, Any]:
-    # rankers[f](q, keep) -> candidate indices best first, for a query of fold f.
+def _evaluate(
+    data: Data, folds: list[np.ndarray], rankers: list[Ranker], library: np.ndarray | None = None
+) -> dict[str, Any]:
+    # rankers[f](q, keep) -> candidate indices best first, for a query of fold f. The library
+    # searched is every clip, or only `library` (a mask) when choosing weights inside a fold.
     table: dict[str, list[tuple[float, float]]] = {c: [] for c in (*CRITERIA, "class")}
     kinds: list[float] = []
     for fold, test in enumerate(folds):
         for q in test:
             clip = data.clips[q]
-            keep = np.ones(len(data.clips), dtype=bool)
+            keep = np.ones(len(data.clips), dtype=bool) if library is None else library.copy()
             keep[q] = False
             ranked = rankers[fold](int(q), keep)
             truth = _truth(data, int(q))
@@ -248,31 +265,69 @@ def ranking(
     }
 
 
-def choose_weights(data: Data, folds: int = 5) -> tuple[float, dict[str, Any]]:
-    """The rhythm share and ranking bonuses with the best cross-validated score."""
-    split = _folds(data, folds)
+def choose_weights(
+    data: Data, train: np.ndarray, folds: int = 4
+) -> tuple[float, float, float, dict[str, Any]]:
+    """The LDA's shrinkage, the rhythm share, band loops' own share and the ranking bonuses with
+    the best score by cross-validation inside the clips `train` (whole groups left out again;
+    queries search the training clips only), so the clips a model is judged on never choose
+    its weights."""
+    split = _folds(data, folds, within=train)
+    library = np.zeros(len(data.clips), dtype=bool)
+    library[train] = True
     none = ranking(0.0, 0.0, 0.0)
-    base = [
-        fit_model(data, np.setdiff1d(np.arange(len(data.clips)), test), rhythm_weight=0.3,
-                  ranking=none)
-        for test in split
-    ]  # fmt: skip
-    best: tuple[float, float, dict[str, Any]] = (-1.0, 0.3, none)
-    for rhythm in RHYTHM_WEIGHTS:
-        models = [m | {"rhythm_weight": rhythm} for m in base]
-        embedded = [_embed_all(data, m) for m in models]
-        for drum_tempo in DRUM_TEMPO_WEIGHTS:
-            for band_tempo in BAND_TEMPO_WEIGHTS:
-                for band_key, both in itertools.product(KEY_WEIGHTS, BOTH_WEIGHTS):
-                    bonuses = ranking(drum_tempo, band_tempo, band_key, both)
-                    rankers = [
-                        _our_ranker(data, m | {"ranking": bonuses}, e)
-                        for m, e in zip(models, embedded, strict=True)
-                    ]
-                    score = _objective(_evaluate(data, split, rankers))
-                    if score > best[0]:
-                        best = (score, rhythm, bonuses)
-    return best[1], best[2]
+    best: tuple[float, float, float, float, dict[str, Any]] = (-1.0, 0.0, 0.0, 0.0, none)
+    for shrinkage in SHRINKAGES:
+        base = [
+            fit_model(data, np.setdiff1d(train, test), rhythm_weight=0.0, ranking=none,
+                      shrinkage=shrinkage)
+            for test in split
+        ]  # fmt: skip
+        for rhythm, share in itertools.product(RHYTHM_WEIGHTS, BAND_SHARES):
+            score, bonuses = _best_bonuses(
+                data, split, library, [_with_shares(m, rhythm, share) for m in base]
+            )
+            if score > best[0]:
+                best = (score, shrinkage, rhythm, share, bonuses)
+    return best[1], best[2], best[3], best[4]
+
+
+def _best_bonuses(
+    data: Data, split: list[np.ndarray], library: np.ndarray, models: list[dict[str, Any]]
+) -> tuple[float, dict[str, Any]]:
+    """The ranking bonuses that score best with these per-fold models, and that score."""
+    best: tuple[float, dict[str, Any]] = (-1.0, ranking(0.0, 0.0, 0.0))
+    embedded = [_embed_all(data, m) for m in models]
+    for drum_tempo, band_tempo, band_key, both in itertools.product(
+        DRUM_TEMPO_WEIGHTS, BAND_TEMPO_WEIGHTS, KEY_WEIGHTS, BOTH_WEIGHTS
+    ):
+        bonuses = ranking(drum_tempo, band_tempo, band_key, both)
+        rankers = [
+            _our_ranker(data, m | {"ranking": bonuses}, e)
+            for m, e in zip(models, embedded, strict=True)
+        ]
+        score = _objective(_evaluate(data, split, rankers, library))
+        if score > best[0]:
+            best = (score, bonuses)
+    return best
+
+
+def _with_shares(model: dict[str, Any], rhythm: float, band_share: float) -> dict[str, Any]:
+    own = {role: p | {"share": band_share} for role, p in model["role_projections"].items()}
+    return model | {"rhythm_weight": rhythm, "role_projections": own}
+
+
+def nested_models(data: Data, split: list[np.ndarray]) -> list[dict[str, Any]]:
+    """Per outer fold, the model fitted on the other folds with weights chosen inside them."""
+    models = []
+    for test in split:
+        train = np.setdiff1d(np.arange(len(data.clips)), test)
+        shrinkage, rhythm, share, bonuses = choose_weights(data, train)
+        models.append(
+            fit_model(data, train, rhythm_weight=rhythm, ranking=bonuses, band_share=share,
+                      shrinkage=shrinkage)
+        )  # fmt: skip
+    return models
 
 
 def _latency(samples: int, requests: int = 200) -> tuple[float, float]:
@@ -329,17 +384,8 @@ def main() -> None:
     args = parser.parse_args()
     data = load_data()
     split = _folds(data, args.folds)
-    from analysis_engine.features.embedding import similarity_model
-
-    shipped = similarity_model()
-    rankers = []
-    for test in split:
-        train = np.setdiff1d(np.arange(len(data.clips)), test)
-        model = fit_model(
-            data, train, rhythm_weight=shipped["rhythm_weight"], ranking=shipped["ranking"]
-        )
-        rankers.append(_our_ranker(data, model))
-    ours = _evaluate(data, split, rankers)
+    models = nested_models(data, split)
+    ours = _evaluate(data, split, [_our_ranker(data, model) for model in models])
     baseline_ranker = _baseline_ranker(_baseline_features(data))
     baseline = _evaluate(data, split, [baseline_ranker] * len(split))
     chance = _random(data)
@@ -351,12 +397,19 @@ def main() -> None:
     )
     print(
         f"corpus: {len(data.clips)} clips {counts}; {args.folds} folds leaving out whole groups; "
-        f"rhythm share {shipped['rhythm_weight']}, bonuses {shipped['ranking']}"
+        "weights chosen inside each training fold (nested):"
     )
+    for fold, model in enumerate(models):
+        share = model["role_projections"]["band_loop"]["share"]
+        print(
+            f"  fold {fold}: shrinkage {model['shrinkage']}, rhythm share "
+            f"{model['rhythm_weight']}, band loops' own share "
+            f"{share}, bonuses {model['ranking']}"
+        )
     header = "| | same kind | same instrument source | same groove family | tempo-compatible |"
     print(header + " key-compatible (band) | one-shots: same kind | one-shots: same class |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, result in (("ours, cross-validated", ours), ("classical baseline", baseline)):
+    for name, result in (("ours, nested cross-validation", ours), ("classical baseline", baseline)):
         cells = " | ".join(f"{result[c][0]:.2f} ({result[c][1]:.2f})" for c in CRITERIA)
         print(f"| {name} | {cells} | {result['shot_kind']:.2f} | {result['class'][0]:.2f} |")
     cells = " | ".join(f"{chance[c][0]:.2f}" for c in CRITERIA)

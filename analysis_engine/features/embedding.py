@@ -3,8 +3,9 @@
 Layout (EMBEDDING_SIZE = 64, unit length as a whole):
 
 - [0, 40)  timbre: the z-scored timbre descriptor through a projection fitted on our labelled
-  corpus (benchmarks/fit_similar.py: per-block weights and neighbourhood components analysis,
-  cross-validated leaving out whole kits, instrument sets and groove families);
+  corpus (benchmarks/fit_similar.py: shrinkage LDA, cross-validated leaving out whole kits,
+  instrument sets and groove families); for band loops the last ROLE_DIMS entries carry a
+  projection fitted on band loops alone (instrument sets), weighted by a fitted share;
 - [40, 56) rhythm: the z-scored, tempo-octave-folded onset pattern (zeros without a tempo);
 - [56, 64) facts search reads back by their ratio to a marker in slot 63 (so they survive any
   rescaling): the role, the one-shot's instrument class, brightness, onset density and the
@@ -37,6 +38,8 @@ __all__ = [
     "METRIC_DIMS",
     "ONE_SHOT_CLASSES",
     "ROLES",
+    "ROLE_DIMS",
+    "SHARED_DIMS",
     "EmbeddingInputs",
     "Layout",
     "Roles",
@@ -54,6 +57,11 @@ __all__ = [
 
 EMBEDDING_LAYOUT = 2
 TIMBRE_DIMS = 40
+# The last ROLE_DIMS timbre entries hold a projection fitted on one role's clips alone (band
+# loops: what tells instrument sets apart inside a band mix), zeros for other roles; the first
+# ones the projection shared by every role.
+ROLE_DIMS = 5
+SHARED_DIMS = TIMBRE_DIMS - ROLE_DIMS
 METRIC_DIMS = TIMBRE_DIMS + RHYTHM_SIZE
 ROLES = ("unknown", "drum_loop", "band_loop", "one_shot", "texture")
 ONE_SHOT_CLASSES = (
@@ -135,8 +143,8 @@ def embed(
     descriptor: Descriptor, *, has_tempo: bool, has_key: bool, model: dict[str, Any]
 ) -> tuple[float, ...]:
     """The embedding of a descriptor under a fitted model (the benchmark passes its own fits)."""
-    timbre, rhythm = metric_parts(descriptor, model)
     role, cls = decide_role(descriptor, has_tempo=has_tempo, has_key=has_key, model=model)
+    timbre, rhythm = metric_parts(descriptor, model, role=role)
     return compose(
         np.concatenate([timbre, rhythm]),
         role=role,
@@ -175,12 +183,23 @@ def compose(
     return tuple(float(v) for v in vector)
 
 
-def metric_parts(descriptor: Descriptor, model: dict[str, Any]) -> tuple[Vector, Vector]:
+def metric_parts(
+    descriptor: Descriptor, model: dict[str, Any], *, role: str = "unknown"
+) -> tuple[Vector, Vector]:
     """The weighted timbre projection and rhythm pattern, before they share one unit vector."""
     z = _z_timbre(descriptor, model)
-    timbre = z @ np.asarray(model["projection"])
-    t_norm = float(np.linalg.norm(timbre))
-    timbre = timbre / t_norm if t_norm > 1e-12 else timbre
+    timbre = _unit(z @ np.asarray(model["projection"]))
+    own = model.get("role_projections", {}).get(role)
+    if own is not None:
+        # Two loops of this role compare by (1 - share) x the shared projection's cosine plus
+        # share x their own role's; against any other role only the shared part counts.
+        share = float(own["share"])
+        timbre = np.concatenate(
+            [
+                timbre[:SHARED_DIMS] * math.sqrt(1.0 - share),
+                _unit(z @ np.asarray(own["projection"])) * math.sqrt(share),
+            ]
+        )
     rhythm = np.zeros(RHYTHM_SIZE)
     if np.any(descriptor.rhythm):
         rz = (descriptor.rhythm - np.asarray(model["rhythm_mean"])) / np.asarray(
@@ -190,6 +209,11 @@ def metric_parts(descriptor: Descriptor, model: dict[str, Any]) -> tuple[Vector,
         rhythm = rz / r_norm if r_norm > 1e-12 else rz
     weight = float(model["rhythm_weight"])
     return timbre * math.sqrt(1.0 - weight), rhythm * math.sqrt(weight)
+
+
+def _unit(vector: Vector) -> Vector:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 1e-12 else vector
 
 
 def decide_role(

@@ -168,3 +168,46 @@ def test_a_close_sound_in_the_top_tenth_is_called_the_same_kit(
 
     assert "same kit sound" in body["results"][0]["reasons"]
     assert "same kit sound" not in body["results"][1]["reasons"]
+
+
+def test_a_half_time_drum_loop_counts_as_mixable_without_any_filter(
+    client: httpx.Client, account: Producer, seeder: Seeder
+) -> None:
+    target = seeder.sample(account.user_id, "Break", embedding=shaped(1.0, "drum_loop"), bpm=90)
+    seeder.sample(account.user_id, "Other tempo", embedding=shaped(0.85, "drum_loop"), bpm=120)
+    seeder.sample(account.user_id, "Half-time", embedding=shaped(0.8, "drum_loop"), bpm=45)
+    seeder.sample(account.user_id, "Double-time", embedding=shaped(0.75, "drum_loop"), bpm=181)
+
+    body = similar(client, target)
+
+    # The fitted tempo bonus puts what mixes (1x, 1/2x, 2x) ahead of a slightly closer sound
+    # that does not, and says why.
+    assert titles(body) == ["Half-time", "Double-time", "Other tempo"]
+    assert [r["bpm_match"] for r in body["results"]] == ["half", "double", None]
+    assert "half-time" in body["results"][0]["reasons"]
+    assert body["compatible"] is None
+
+
+@pytest.mark.parametrize("params", [{}, {"bpm_tolerance_pct": 5, "include_half_double": "true"}])
+def test_a_drum_query_gets_a_full_page_of_drums_first_then_other_roles(
+    client: httpx.Client, account: Producer, seeder: Seeder, params: dict[str, Any]
+) -> None:
+    target = seeder.sample(account.user_id, "Break", embedding=shaped(1.0, "drum_loop"), bpm=90)
+    for i, bpm in enumerate((45, 130, 130)):
+        seeder.sample(
+            account.user_id, f"Drums {i}", embedding=shaped(0.5 - i * 0.1, "drum_loop"), bpm=bpm
+        )
+    for i in range(12):
+        seeder.sample(
+            account.user_id, f"Band {i:02d}", embedding=shaped(0.99 - i * 0.01, "band_loop"),
+            bpm=120,
+        )  # fmt: skip
+
+    body = similar(client, target, limit=10, **params)
+
+    # Not one band loop before the drums run out, however close it sounds, and a full page
+    # whether or not the request asks for the tempo (only one sample fits it).
+    assert titles(body) == ["Drums 0", "Drums 1", "Drums 2"] + [f"Band {i:02d}" for i in range(7)]
+    assert [r["role"] for r in body["results"]] == ["drum_loop"] * 3 + ["band_loop"] * 7
+    assert all("a band loop" in r["reasons"] for r in body["results"][3:])
+    assert body["compatible"] == (1 if params else None)
