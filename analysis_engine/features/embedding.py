@@ -271,12 +271,16 @@ class Roles:
     role: npt.NDArray[np.int8]
     one_shot_class: npt.NDArray[np.int8]
     brightness: npt.NDArray[np.float32]
+    # The similarity model's revision that built each embedding (0 for layout 1).
+    revision: npt.NDArray[np.int16]
 
     @classmethod
     def empty(cls) -> Roles:
         """No embeddings."""
         nothing = np.zeros(0, dtype=np.int8)
-        return cls(nothing, nothing, nothing, np.zeros(0, dtype=np.float32))
+        return cls(
+            nothing, nothing, nothing, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int16)
+        )
 
 
 def read_roles(vectors: npt.NDArray[np.float32]) -> Roles:
@@ -288,11 +292,13 @@ def read_roles(vectors: npt.NDArray[np.float32]) -> Roles:
     cls = np.rint(vectors[:, _CLASS_SLOT] * ratio / _STEP)
     role = np.where((role >= 0) & (role < len(ROLES)), role, 0)
     cls = np.where((cls >= 0) & (cls < len(ONE_SHOT_CLASSES)), cls, 0)
+    revision = np.where(current, np.rint(vectors[:, _REVISION_SLOT] * ratio / _STEP), 0)
     return Roles(
         layout=np.where(current, EMBEDDING_LAYOUT, 1).astype(np.int8),
         role=role.astype(np.int8),
         one_shot_class=cls.astype(np.int8),
         brightness=(vectors[:, _BRIGHT_SLOT] * ratio / _FIGURE_SCALE).astype(np.float32),
+        revision=revision.astype(np.int16),
     )
 
 

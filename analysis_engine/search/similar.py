@@ -132,6 +132,11 @@ def rank_library(
     role = query.layout.role
     role_code = embedding.ROLES.index(role)
     same_role = None if filters.any_role else library.roles.role == role_code
+    if same_role is not None:
+        # Another model revision's metric is not this one's (until `sp404 admin
+        # backfill-embeddings` rebuilds it): such rows rank after this revision's, as another
+        # role's do, and old rows still find each other.
+        same_role &= library.roles.revision == query.layout.revision
     same_class = None
     if role == "one_shot" and query.layout.one_shot_class:
         class_code = embedding.ONE_SHOT_CLASSES.index(query.layout.one_shot_class)

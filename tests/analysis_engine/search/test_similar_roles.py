@@ -17,9 +17,16 @@ from tests.stack import Producer
 
 
 def shaped(
-    cosine: float, role: str, *, cls: str = "", brightness: float = 0.0, axis: int = 1
+    cosine: float,
+    role: str,
+    *,
+    cls: str = "",
+    brightness: float = 0.0,
+    axis: int = 1,
+    revision: int | None = None,
 ) -> list[float]:
-    """A current-layout embedding of this role whose metric part sits at `cosine` to axis 0."""
+    """A current-layout embedding of this role whose metric part sits at `cosine` to axis 0
+    (built by the shipped model's revision unless `revision` says another)."""
     metric = [0.0] * embedding.METRIC_DIMS
     metric[0] = cosine
     metric[axis] = math.sqrt(max(0.0, 1.0 - cosine * cosine))
@@ -29,7 +36,7 @@ def shaped(
             role=role,
             one_shot_class=cls,
             brightness=brightness,
-            revision=embedding.model_revision(),
+            revision=embedding.model_revision() if revision is None else revision,
         )
     )
 
@@ -52,6 +59,23 @@ def test_a_drum_loop_gets_drum_loops_before_any_closer_band_loop(
     ]  # fmt: skip
     assert "a band loop" in body["results"][2]["reasons"]
     assert body["total"] == 4
+
+
+def test_an_embedding_of_an_older_model_ranks_after_the_current_ones_until_it_is_rebuilt(
+    client: httpx.Client, account: Producer, seeder: Seeder
+) -> None:
+    # Its metric came from another projection, so its closeness says nothing about this one.
+    older = embedding.model_revision() - 1
+    target = seeder.sample(account.user_id, "Break", embedding=shaped(1.0, "drum_loop"))
+    seeder.sample(account.user_id, "Old break", embedding=shaped(0.99, "drum_loop", revision=older))
+    seeder.sample(account.user_id, "New break", embedding=shaped(0.5, "drum_loop"))
+    assert titles(similar(client, target)) == ["New break", "Old break"]
+
+    # The old rows still find each other first.
+    old_target = seeder.sample(
+        account.user_id, "Old query", embedding=shaped(1.0, "drum_loop", revision=older)
+    )
+    assert titles(similar(client, old_target))[0] == "Old break"
 
 
 def test_any_role_widens_the_search_to_every_kind_of_sound(
