@@ -143,3 +143,20 @@ def sine_pad(seconds: float = 6.0, sr: int = SR) -> Audio:
     wave = sum(np.sin(2.0 * np.pi * f * t) for f in (220.0, 261.63, 329.63))
     fade = np.minimum(1.0, t / 0.5) * np.minimum(1.0, (seconds - t) / 0.5)
     return (0.2 * wave * fade)[:, None].astype(np.float32)
+
+
+def waltz_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
+    """Kick on 1, snare on 2 and 3, hats on the eighths: 3/4, exactly `bars` bars long."""
+    rng = np.random.default_rng(seed)
+    beat = 60.0 / bpm
+    out = np.zeros(round(bars * 3 * beat * sr))
+    kick, snare = _kick(sr), _snare(sr, rng)
+    for bar in range(bars):
+        start = bar * 3 * beat
+        _place(out, kick, start, sr)
+        for s in (1.0, 2.0):
+            _place(out, 0.8 * snare, start + s * beat, sr)
+        for eighth in range(6):
+            _place(out, _hat(sr, rng), start + eighth * beat / 2.0, sr)
+    out = out / max(1e-9, float(np.abs(out).max())) * 0.8
+    return out[:, None].astype(np.float32)
