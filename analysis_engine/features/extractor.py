@@ -302,7 +302,14 @@ def _rhythm(
     onsets_per_s = onsets / (lengths.float() / ANALYSIS_RATE).clamp(min=1e-3)
     duration_s = lengths.float() / ANALYSIS_RATE
     drum_bpm = rhythm.settle_octave(
-        first_bpm, onsets_per_s, backbeat, drums_only, n_frames, frame_rate, duration_s
+        first_bpm,
+        onsets_per_s,
+        backbeat,
+        drums_only,
+        n_frames,
+        frame_rate,
+        duration_s,
+        periodicity.acf,
     )
     bright, snare = percussion
     previous = torch.cat([torch.zeros_like(bright[:, :1]), bright[:, :-1]], dim=1)

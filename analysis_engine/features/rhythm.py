@@ -238,6 +238,7 @@ def settle_octave(
     n_frames: torch.Tensor,
     frame_rate: float,
     duration_s: torch.Tensor,
+    envelope_acf: torch.Tensor,
 ) -> torch.Tensor:
     """Move a drum loop's tempo an octave where its snare's period says it is at the wrong level."""
     # Pop, rock, funk, hip-hop and house put the snare or clap on beats 2 and 4: the backbeat
@@ -270,6 +271,14 @@ def settle_octave(
     # number of 3/4 bars at the estimate (which no whole number of 4/4 bars ever matches) is a
     # waltz: its snares on beats 2 and 3 would read as a backbeat at double tempo.
     move = move & drums_only & ~whole_bars(bpm, duration_s, 3.0)
+    # A beat that splits in three (a shuffle's or a 12/8's triplets) has no double: twice the
+    # tempo would put a beat every one and a half triplets.
+    beat_now = 60.0 * frame_rate / bpm
+    in_three = (
+        interpolate(envelope_acf, (beat_now / 3.0)[:, None])[:, 0]
+        > interpolate(envelope_acf, (beat_now / 2.0)[:, None])[:, 0]
+    )
+    move = move & ~(in_three & (best == _OCTAVE_FACTORS.index(2.0)))
     settled = torch.where(move, candidates.gather(1, best[:, None])[:, 0], bpm)
     too_dense = drums_only & (onsets_per_s > _MAX_PULSE * settled / 60.0)
     return torch.where(too_dense & (2.0 * settled <= _MAX_BPM), 2.0 * settled, settled)

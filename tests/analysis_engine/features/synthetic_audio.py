@@ -160,3 +160,23 @@ def waltz_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
             _place(out, _hat(sr, rng), start + eighth * beat / 2.0, sr)
     out = out / max(1e-9, float(np.abs(out).max())) * 0.8
     return out[:, None].astype(np.float32)
+
+
+def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
+    """Kick on 1 and 3, a soft snare on 2 and 4, loud hats on the swung eighths (first and
+    third triplet of each beat): 4/4, exactly `bars` bars long."""
+    rng = np.random.default_rng(seed)
+    beat = 60.0 / bpm
+    out = np.zeros(round(bars * 4 * beat * sr))
+    kick, snare = _kick(sr), _snare(sr, rng)
+    for bar in range(bars):
+        start = bar * 4 * beat
+        for k in (0.0, 2.0):
+            _place(out, kick, start + k * beat, sr)
+        for s in (1.0, 3.0):
+            _place(out, 0.4 * snare, start + s * beat, sr)
+        for b in range(4):
+            for third in (0.0, 2.0 / 3.0):
+                _place(out, 10.0 * _hat(sr, rng), start + (b + third) * beat, sr)
+    out = out / max(1e-9, float(np.abs(out).max())) * 0.8
+    return out[:, None].astype(np.float32)

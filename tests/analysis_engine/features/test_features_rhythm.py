@@ -12,6 +12,7 @@ from tests.analysis_engine.features.synthetic_audio import (
     click_track,
     drum_loop,
     kick_one_shot,
+    shuffle_loop,
     sine_pad,
     waltz_loop,
 )
@@ -67,6 +68,16 @@ def test_a_waltz_drum_loop_reads_its_quarter_note_not_double(bpm: float, bars: i
     # Snares on beats 2 and 3 read as a backbeat at double tempo; a loop of whole 3/4 bars
     # is a waltz, and its tempo stays at the quarter note.
     (features,) = extract_batch([(waltz_loop(bpm, bars), SR)])
+    assert features.is_loop
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.001)
+
+
+@pytest.mark.parametrize(("bpm", "bars"), [(80.0, 2), (95.0, 2), (110.0, 4)])
+def test_a_shuffle_drum_loop_reads_its_quarter_note_not_double(bpm: float, bars: int) -> None:
+    # Loud hats on every beat over a soft snare read as a backbeat at double tempo; but the
+    # beat splits in three (swung eighths), and double the tempo would put a beat every one
+    # and a half triplets, which no groove does.
+    (features,) = extract_batch([(shuffle_loop(bpm, bars), SR)])
     assert features.is_loop
     assert features.tempo_bpm == pytest.approx(bpm, rel=0.001)
 
