@@ -180,3 +180,12 @@ def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
                 _place(out, 10.0 * _hat(sr, rng), start + (b + third) * beat, sr)
     out = out / max(1e-9, float(np.abs(out).max())) * 0.8
     return out[:, None].astype(np.float32)
+
+
+def waltz_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
+    """A 3/4 drum loop under sustained chords changing every bar (three beats)."""
+    drums = waltz_loop(bpm, bars, sr)
+    chords = chord_progression("C", "major", sr, chord_s=180.0 / bpm)
+    while chords.shape[0] < drums.shape[0]:
+        chords = np.concatenate([chords, chords])
+    return (0.5 * drums + 0.6 * chords[: drums.shape[0]]).astype(np.float32)

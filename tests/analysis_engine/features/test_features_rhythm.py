@@ -14,6 +14,7 @@ from tests.analysis_engine.features.synthetic_audio import (
     kick_one_shot,
     shuffle_loop,
     sine_pad,
+    waltz_band_mix,
     waltz_loop,
 )
 
@@ -80,6 +81,15 @@ def test_a_shuffle_drum_loop_reads_its_quarter_note_not_double(bpm: float, bars:
     (features,) = extract_batch([(shuffle_loop(bpm, bars), SR)])
     assert features.is_loop
     assert features.tempo_bpm == pytest.approx(bpm, rel=0.001)
+
+
+def test_waltz_band_mixes_read_at_the_quarter_note_not_the_bar_or_double() -> None:
+    # Three beats a bar: the octave choice must neither count bars nor double the eighths.
+    tempi = [90.0, 110.0, 130.0, 150.0, 170.0]
+    clips = [(waltz_band_mix(bpm, 4 if bpm < 120 else 8), SR) for bpm in tempi]
+    for bpm, features in zip(tempi, extract_batch(clips), strict=True):
+        assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
+        assert features.is_loop
 
 
 def test_a_decaying_hit_is_a_one_shot_without_tempo() -> None:
