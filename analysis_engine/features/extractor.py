@@ -293,6 +293,9 @@ def _rhythm(
     onset_mask = mask & (frame_ends[None, :] <= lengths[:, None])
     envelope = rhythm.onset_envelope(mel_db, onset_mask)
     onsets = rhythm.pick_onsets(envelope, mask).sum(-1)
+    # Vinyl crackle can set the level every onset is judged against: counted again with its
+    # clicks cut down, a crackling loop still has the onsets a tempo needs.
+    tempo_onsets = rhythm.pick_onsets(rhythm.clip_clicks(envelope, n_frames), mask).sum(-1)
     beat_envelope = rhythm.clip_clicks(
         rhythm.onset_envelope(mel_db, onset_mask, for_tempo=True), n_frames
     )
@@ -336,6 +339,7 @@ def _rhythm(
     )
     return {
         "onsets": onsets,
+        "tempo_onsets": tempo_onsets,
         "drum_bpm": drum_bpm,
         "tempo_confidence": confidence,
         "first_bpm": first_bpm,
@@ -400,7 +404,7 @@ def decide_tempo(
     """
     # Too short, too few onsets or no repetition: no tempo, and certainly not a loop.
     confidence = float(stats["tempo_confidence"])
-    onsets = int(stats["onsets"])
+    onsets = max(int(stats["onsets"]), int(stats.get("tempo_onsets", 0)))
     if (
         stats["analysed_s"] < _MIN_TEMPO_S
         or onsets < _MIN_TEMPO_ONSETS

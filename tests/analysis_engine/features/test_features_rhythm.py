@@ -149,6 +149,19 @@ def test_no_tempo_below_40_even_when_the_octave_rules_halve_a_slow_reading() -> 
     assert bpm == 50.0
 
 
+def test_a_loop_whose_crackle_hides_its_onsets_still_gets_its_tempo() -> None:
+    # Vinyl clicks set the level raw onsets are judged against (one onset found); counted with
+    # the clicks cut down, the loop has its onsets, and its clear periodicity gives a tempo.
+    stats = _stats(139.3, 139.3, drums_only=False)
+    stats["onsets"], stats["tempo_onsets"] = 1, 30
+    bpm, confidence, is_loop = decide_tempo(stats, 11.2)
+    assert bpm is not None and bpm >= 40.0
+    assert confidence > 0.0 and is_loop
+    # Without onsets either way there is still no tempo.
+    stats["tempo_onsets"] = 1
+    assert decide_tempo(stats, 11.2) == (None, 0.0, False)
+
+
 def test_a_loop_of_whole_3_4_bars_snaps_to_its_exact_tempo_and_keeps_its_octave() -> None:
     # Four bars of 3/4 at 120 BPM last 6 s; 4/4 would need three bars, which loops never are.
     bpm, confidence, is_loop = decide_tempo(_stats(121.5, 121.5, drums_only=True), 6.0)
