@@ -295,7 +295,7 @@ def _rhythm(
     onsets = rhythm.pick_onsets(envelope, mask).sum(-1)
     # Vinyl crackle can set the level every onset is judged against: counted again with its
     # clicks cut down, a crackling loop still has the onsets a tempo needs.
-    tempo_onsets = rhythm.pick_onsets(rhythm.clip_clicks(envelope, n_frames), mask).sum(-1)
+    tempo_onsets = rhythm.count_onsets_under_clicks(envelope, mask, n_frames)
     beat_envelope = rhythm.clip_clicks(
         rhythm.onset_envelope(mel_db, onset_mask, for_tempo=True), n_frames
     )

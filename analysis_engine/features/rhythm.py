@@ -93,6 +93,16 @@ def clip_clicks(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
     return torch.minimum(envelope, robust_peak(envelope, n_frames))
 
 
+def count_onsets_under_clicks(
+    envelope: torch.Tensor, mask: torch.Tensor, n_frames: torch.Tensor
+) -> torch.Tensor:
+    """(B,) onsets of the envelope with its clicks cut down (clip_clicks), each rising at least
+    _MIN_ONSET_PEAK_DB: vinyl crackle no longer sets the level, and the fluctuation of a held
+    sound, which cutting its one attack would expose, still does not count."""
+    clipped = clip_clicks(envelope, n_frames)
+    return (pick_onsets(clipped, mask) & (clipped >= _MIN_ONSET_PEAK_DB)).sum(-1)
+
+
 def starts_mid_sound(log_mel_db: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """(B,) whether a clip's first frame is already about as loud as its typical frame: cut
     in the middle of a sound, so its opening "onset" is the cut."""
