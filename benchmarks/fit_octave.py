@@ -8,8 +8,9 @@ prints the constants to paste into analysis_engine/features/octave.py and keys.p
 fitting functions serve `bench_features.py`, whose headline refits them leaving out whole
 groove families and drum kits: that cross-validated score, not this fit's, is the estimate.
 
-- Octave: a logistic regression on "this candidate (half, estimate, double) is within 4 % of
-  the true tempo" over the band mixes' cues (the approach of Percival & Tzanetakis).
+- Octave: a conditional logit over each band mix's candidates (half, estimate, double, those
+  in 40-240 BPM): the softmax of a linear score of their cues, fitted to put its mass on the
+  one within 4 % of the true tempo (after Percival & Tzanetakis' octave classifier).
 - Key: the profile family and bass weight with the best mean MIREX score on the pitched clips;
   the tonality floor that best separates pitched clips from drums, hits and noise; and a
   logistic calibration of "exactly right" on (correlation, margin, tonality).
