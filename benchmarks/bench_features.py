@@ -228,6 +228,27 @@ def _breakdown(clips: Sequence[CorpusClip], tempi: Sequence[float | None]) -> di
     return {k: f"{np.mean(v):.3f} ({len(v)})" for k, v in sorted(groups.items())}
 
 
+def _octave_effect(
+    clips: Sequence[CorpusClip], evidence: Sequence[Evidence], tempi: Sequence[float | None]
+) -> dict[str, str]:
+    """Per kind: how often the first (periodicity) estimate was right, and how many clips the
+    octave stage (band: the fitted choice; drums: the backbeat rule) then fixed and broke."""
+    out: dict[str, str] = {}
+    for kind in ("band", "drums"):
+        first_right = fixed = broke = count = 0
+        for clip, evidence_of, tempo in zip(clips, evidence, tempi, strict=True):
+            if clip.kind != kind or clip.bpm <= 0:
+                continue
+            count += 1
+            before = tempo_hits(float(evidence_of.stats["first_bpm"]), clip.bpm)[0]
+            after = tempo_hits(tempo, clip.bpm)[0]
+            first_right += before
+            fixed += after and not before
+            broke += before and not after
+        out[kind] = f"first estimate right {first_right}/{count}; fixed {fixed}, broke {broke}"
+    return out
+
+
 def _timed(run: Callable[[], Any], repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
@@ -337,6 +358,10 @@ def main() -> None:
     print("\ntempo Acc1 by kind and meter, cross-validated (clips):")
     for group, value in _breakdown(clips, [f.tempo_bpm for f in cv]).items():
         print(f"  {group:16} {value}")
+
+    print("\noctave stage, cross-validated (the rest of the misses were never right):")
+    for kind, line in _octave_effect(clips, evidence, [f.tempo_bpm for f in cv]).items():
+        print(f"  {kind:6} {line}")
 
     pitched = [(c, f) for c, f in zip(clips, cv, strict=True) if c.key is not None]
     keyed = [(c, f) for c, f in pitched if f.key is not None]

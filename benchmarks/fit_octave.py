@@ -8,8 +8,9 @@ prints the constants to paste into analysis_engine/features/octave.py and keys.p
 fitting functions serve `bench_features.py`, whose headline refits them leaving out whole
 groove families and drum kits: that cross-validated score, not this fit's, is the estimate.
 
-- Octave: a logistic regression on "this candidate (half, estimate, double) is within 4 % of
-  the true tempo" over the band mixes' cues (the approach of Percival & Tzanetakis).
+- Octave: a conditional logit over each band mix's candidates (half, estimate, double, those
+  in 40-240 BPM): the softmax of a linear score of their cues, fitted to put its mass on the
+  one within 4 % of the true tempo (after Percival & Tzanetakis' octave classifier).
 - Key: the (major, minor) profiles and bass weight with the best MIREX score on held-out
   groove families (a published profile, alone or blended with up to half of one learned from
   the band loops' chromas rotated to their tonic; each scored leaving one group out inside
@@ -48,39 +49,60 @@ _MIN_TONALITY_FLOOR = 0.08
 
 def octave_rows(
     clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """(N, 3, F) cues and (N, 3) "candidate is right" for the clips with a true tempo."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(N, C, F) cues, (N, C) "candidate is right" and (N, C) "candidate may be chosen" for
+    the clips with a true tempo (C = len(octave.FACTORS))."""
     features: list[Any] = []
     right: list[list[bool]] = []
+    allowed: list[Any] = []
     for clip, row in zip(clips, stats, strict=True):
         first = float(row["first_bpm"])
         features.append(row["octave_cues"])
         right.append([abs(first * f / clip.bpm - 1.0) <= 0.04 for f in octave.FACTORS])
-    n_features = len(octave.FEATURE_NAMES)
+        allowed.append(octave.candidate_allowed(first))
+    n_features, n_candidates = len(octave.FEATURE_NAMES), len(octave.FACTORS)
     return (
-        np.asarray(features, dtype=np.float64).reshape(-1, 3, n_features),
-        np.asarray(right, dtype=bool).reshape(-1, 3),
+        np.asarray(features, dtype=np.float64).reshape(-1, n_candidates, n_features),
+        np.asarray(right, dtype=bool).reshape(-1, n_candidates),
+        np.asarray(allowed, dtype=bool).reshape(-1, n_candidates),
     )
 
 
 def fit_octave_model(
     clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]], c: float = 1.0
 ) -> octave.OctaveModel:
-    """Logistic regression over the band mixes' candidate cues."""
-    from sklearn.linear_model import LogisticRegression
+    """A conditional logit over the band mixes' candidates: the softmax of the linear score
+    over each clip's allowed candidates, fitted to put its mass on the right ones, with an
+    L2 penalty of 1/(2c) on the weights of the standardised cues."""
+    from scipy.optimize import minimize
 
     band = [(clip, row) for clip, row in zip(clips, stats, strict=True) if clip.kind == "band"]
-    x, y = octave_rows([b[0] for b in band], [b[1] for b in band])
-    usable = y.any(axis=1)  # clips whose first estimate is off by 3:2 teach nothing here
-    flat_x = x[usable].reshape(-1, x.shape[2])
-    flat_y = y[usable].reshape(-1)
-    mean = flat_x.mean(axis=0)
-    scale = flat_x.std(axis=0) + 1e-9
-    model = LogisticRegression(C=c, max_iter=10_000).fit((flat_x - mean) / scale, flat_y)
+    x, y, allowed = octave_rows([b[0] for b in band], [b[1] for b in band])
+    # Clips with no right candidate teach nothing here, nor do candidates never chosen.
+    keep = (y & allowed).any(axis=1)
+    x, y, allowed = x[keep], y[keep], allowed[keep]
+    mean = x[allowed].mean(axis=0)
+    scale = x[allowed].std(axis=0) + 1e-9
+    z = (x - mean) / scale
+
+    def loss(coef: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+        score = np.where(allowed, z @ coef, -np.inf)
+        top = score.max(axis=1, keepdims=True)
+        weights = np.exp(score - top)
+        total = weights.sum(axis=1)
+        right = np.where(y & allowed, weights, 0.0).sum(axis=1)
+        value = -np.log(right / total).sum() + 0.5 / c * coef @ coef
+        # d/dcoef of -log(sum_right / sum_all): E_all[z] - E_right[z].
+        p_all = weights / total[:, None]
+        p_right = np.where(y & allowed, weights, 0.0) / right[:, None]
+        gradient = np.einsum("nk,nkf->f", p_all - p_right, np.where(allowed[..., None], z, 0.0))
+        return float(value), gradient + coef / c
+
+    fitted = minimize(loss, np.zeros(z.shape[2]), jac=True, method="L-BFGS-B")
     return octave.OctaveModel(
         mean=tuple(float(v) for v in mean),
         scale=tuple(float(v) for v in scale),
-        coef=tuple(float(v) for v in model.coef_[0]),
+        coef=tuple(float(v) for v in fitted.x),
     )
 
 

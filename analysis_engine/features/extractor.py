@@ -234,7 +234,8 @@ def _analyse_padded(signal: torch.Tensor, lengths: torch.Tensor) -> list[dict[st
     columns |= tonality
     bright = _bright_percussion(mel, percussive)
     drums_only = band_share < _DRUMS_ONLY_HARMONIC_SHARE
-    columns |= _rhythm(lengths, mask, mel, mel_db, drums_only, bright, harmony)
+    snare = _bright_percussion(mel, percussive, rhythm.BACKBEAT_BANDS)
+    columns |= _rhythm(lengths, mask, mel, mel_db, drums_only, (bright, snare), harmony)
     columns["drums_only"] = drums_only
     host = {name: values.float().cpu().tolist() for name, values in columns.items()}
     analysed_s = (lengths.float() / ANALYSIS_RATE).cpu().tolist()
@@ -266,9 +267,12 @@ def _timbre(
     return columns
 
 
-def _bright_percussion(mel: torch.Tensor, percussive_pairs: torch.Tensor) -> torch.Tensor:
-    # (B, T) power of the percussive part above ~4.7 kHz; the mask was made on frame pairs.
-    low, high = octave.BRIGHT_BANDS
+def _bright_percussion(
+    mel: torch.Tensor, percussive_pairs: torch.Tensor, bands: tuple[int, int] = octave.BRIGHT_BANDS
+) -> torch.Tensor:
+    # (B, T) power of the percussive part in `bands` (by default above ~4.7 kHz); the mask
+    # was made on frame pairs.
+    low, high = bands
     mask = percussive_pairs[:, low:high].repeat_interleave(2, dim=2)[:, :, : mel.shape[2]]
     return (mel[:, low:high] * mask).sum(1)
 
@@ -279,7 +283,7 @@ def _rhythm(
     mel: torch.Tensor,
     mel_db: torch.Tensor,
     drums_only: torch.Tensor,
-    bright: torch.Tensor,
+    percussion: tuple[torch.Tensor, torch.Tensor],
     harmony: tuple[torch.Tensor, torch.Tensor],
 ) -> dict[str, torch.Tensor]:
     frame_rate = ANALYSIS_RATE / _HOP
@@ -289,6 +293,9 @@ def _rhythm(
     onset_mask = mask & (frame_ends[None, :] <= lengths[:, None])
     envelope = rhythm.onset_envelope(mel_db, onset_mask)
     onsets = rhythm.pick_onsets(envelope, mask).sum(-1)
+    # Vinyl crackle can set the level every onset is judged against: counted again with its
+    # clicks cut down, a crackling loop still has the onsets a tempo needs.
+    tempo_onsets = rhythm.count_onsets_under_clicks(envelope, mask, n_frames)
     beat_envelope = rhythm.clip_clicks(
         rhythm.onset_envelope(mel_db, onset_mask, for_tempo=True), n_frames
     )
@@ -296,11 +303,22 @@ def _rhythm(
     first_bpm, confidence = rhythm.estimate_tempo(periodicity, n_frames, frame_rate)
     backbeat = rhythm.backbeat_envelope(mel, onset_mask)
     onsets_per_s = onsets / (lengths.float() / ANALYSIS_RATE).clamp(min=1e-3)
+    duration_s = lengths.float() / ANALYSIS_RATE
     drum_bpm = rhythm.settle_octave(
-        first_bpm, onsets_per_s, backbeat, drums_only, n_frames, frame_rate
+        first_bpm,
+        onsets_per_s,
+        backbeat,
+        drums_only,
+        n_frames,
+        frame_rate,
+        duration_s,
+        periodicity.acf,
     )
+    bright, snare = percussion
     previous = torch.cat([torch.zeros_like(bright[:, :1]), bright[:, :-1]], dim=1)
     bright_rise = (bright - previous).clamp(min=0.0) * onset_mask
+    previous = torch.cat([torch.zeros_like(snare[:, :1]), snare[:, :-1]], dim=1)
+    snare_rise = (snare - previous).clamp(min=0.0) * onset_mask
     change, change_frames = harmony
     cues = octave.candidate_features(
         first_bpm,
@@ -312,9 +330,16 @@ def _rhythm(
         change_frames,
         ANALYSIS_RATE / _CHROMA_HOP,
         onsets_per_s,
+        rhythm.envelope_periodicity(
+            rhythm.onset_envelope(mel_db[:, slice(*octave.LOW_BANDS)], onset_mask),
+            n_frames,
+            frame_rate,
+        ),
+        snare_rise,
     )
     return {
         "onsets": onsets,
+        "tempo_onsets": tempo_onsets,
         "drum_bpm": drum_bpm,
         "tempo_confidence": confidence,
         "first_bpm": first_bpm,
@@ -379,7 +404,7 @@ def decide_tempo(
     """
     # Too short, too few onsets or no repetition: no tempo, and certainly not a loop.
     confidence = float(stats["tempo_confidence"])
-    onsets = int(stats["onsets"])
+    onsets = max(int(stats["onsets"]), int(stats.get("tempo_onsets", 0)))
     if (
         stats["analysed_s"] < _MIN_TEMPO_S
         or onsets < _MIN_TEMPO_ONSETS

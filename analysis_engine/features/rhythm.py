@@ -29,6 +29,9 @@ _BACKBEAT_MIN_PULSE = 0.75  # onsets per beat
 # More onsets than this per beat is a subdivision read as the beat (16th hats of a half-time
 # groove heard at half speed): such a reading is doubled, and no move goes there.
 _MAX_PULSE = 4.5
+# A loop lasts this many bars, within this share of its length.
+LOOP_BARS = (1.0, 2.0, 4.0, 8.0, 16.0)
+LOOP_TOLERANCE = 0.02
 # A drum loop's octave only moves up to a tempo at most this fast.
 _MAX_MOVED_UP_BPM = 200.0
 _PEAK_HALF_WIDTH = 3  # frames (about 70 ms): the closest two onsets may be
@@ -88,6 +91,16 @@ def robust_peak(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
 def clip_clicks(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tensor:
     """The envelope with spikes above its robust peak cut down to it (vinyl crackle, clicks)."""
     return torch.minimum(envelope, robust_peak(envelope, n_frames))
+
+
+def count_onsets_under_clicks(
+    envelope: torch.Tensor, mask: torch.Tensor, n_frames: torch.Tensor
+) -> torch.Tensor:
+    """(B,) onsets of the envelope with its clicks cut down (clip_clicks), each rising at least
+    _MIN_ONSET_PEAK_DB: vinyl crackle no longer sets the level, and the fluctuation of a held
+    sound, which cutting its one attack would expose, still does not count."""
+    clipped = clip_clicks(envelope, n_frames)
+    return (pick_onsets(clipped, mask) & (clipped >= _MIN_ONSET_PEAK_DB)).sum(-1)
 
 
 def starts_mid_sound(log_mel_db: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -234,6 +247,8 @@ def settle_octave(
     drums_only: torch.Tensor,
     n_frames: torch.Tensor,
     frame_rate: float,
+    duration_s: torch.Tensor,
+    envelope_acf: torch.Tensor,
 ) -> torch.Tensor:
     """Move a drum loop's tempo an octave where its snare's period says it is at the wrong level."""
     # Pop, rock, funk, hip-hop and house put the snare or clap on beats 2 and 4: the backbeat
@@ -262,10 +277,28 @@ def settle_octave(
     current = contrast[:, _OCTAVE_FACTORS.index(1.0)]
     chosen = contrast.gather(1, best[:, None])[:, 0]
     move = (chosen >= _BACKBEAT_MIN_CONTRAST) & (chosen - current >= _BACKBEAT_MIN_GAIN)
-    move = move & drums_only
+    # A backbeat is a pattern of bars with an even number of beats. A loop that lasts a whole
+    # number of 3/4 bars at the estimate (which no whole number of 4/4 bars ever matches) is a
+    # waltz: its snares on beats 2 and 3 would read as a backbeat at double tempo.
+    move = move & drums_only & ~whole_bars(bpm, duration_s, 3.0)
+    # A beat that splits in three (a shuffle's or a 12/8's triplets) has no double: twice the
+    # tempo would put a beat every one and a half triplets.
+    beat_now = 60.0 * frame_rate / bpm
+    in_three = (
+        interpolate(envelope_acf, (beat_now / 3.0)[:, None])[:, 0]
+        > interpolate(envelope_acf, (beat_now / 2.0)[:, None])[:, 0]
+    )
+    move = move & ~(in_three & (best == _OCTAVE_FACTORS.index(2.0)))
     settled = torch.where(move, candidates.gather(1, best[:, None])[:, 0], bpm)
     too_dense = drums_only & (onsets_per_s > _MAX_PULSE * settled / 60.0)
     return torch.where(too_dense & (2.0 * settled <= _MAX_BPM), 2.0 * settled, settled)
+
+
+def whole_bars(bpm: torch.Tensor, duration_s: torch.Tensor, beats: float) -> torch.Tensor:
+    """(B,) whether each clip lasts 1, 2, 4, 8 or 16 bars of `beats` beats at `bpm`."""
+    bars = duration_s * bpm / (60.0 * beats)
+    counts = torch.tensor(LOOP_BARS, device=bpm.device)
+    return ((bars[:, None] / counts[None, :] - 1.0).abs() <= LOOP_TOLERANCE).any(-1)
 
 
 def smooth(envelope: torch.Tensor) -> torch.Tensor:

@@ -143,3 +143,49 @@ def sine_pad(seconds: float = 6.0, sr: int = SR) -> Audio:
     wave = sum(np.sin(2.0 * np.pi * f * t) for f in (220.0, 261.63, 329.63))
     fade = np.minimum(1.0, t / 0.5) * np.minimum(1.0, (seconds - t) / 0.5)
     return (0.2 * wave * fade)[:, None].astype(np.float32)
+
+
+def waltz_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
+    """Kick on 1, snare on 2 and 3, hats on the eighths: 3/4, exactly `bars` bars long."""
+    rng = np.random.default_rng(seed)
+    beat = 60.0 / bpm
+    out = np.zeros(round(bars * 3 * beat * sr))
+    kick, snare = _kick(sr), _snare(sr, rng)
+    for bar in range(bars):
+        start = bar * 3 * beat
+        _place(out, kick, start, sr)
+        for s in (1.0, 2.0):
+            _place(out, 0.8 * snare, start + s * beat, sr)
+        for eighth in range(6):
+            _place(out, _hat(sr, rng), start + eighth * beat / 2.0, sr)
+    out = out / max(1e-9, float(np.abs(out).max())) * 0.8
+    return out[:, None].astype(np.float32)
+
+
+def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
+    """Kick on 1 and 3, a soft snare on 2 and 4, loud hats on the swung eighths (first and
+    third triplet of each beat): 4/4, exactly `bars` bars long."""
+    rng = np.random.default_rng(seed)
+    beat = 60.0 / bpm
+    out = np.zeros(round(bars * 4 * beat * sr))
+    kick, snare = _kick(sr), _snare(sr, rng)
+    for bar in range(bars):
+        start = bar * 4 * beat
+        for k in (0.0, 2.0):
+            _place(out, kick, start + k * beat, sr)
+        for s in (1.0, 3.0):
+            _place(out, 0.4 * snare, start + s * beat, sr)
+        for b in range(4):
+            for third in (0.0, 2.0 / 3.0):
+                _place(out, 10.0 * _hat(sr, rng), start + (b + third) * beat, sr)
+    out = out / max(1e-9, float(np.abs(out).max())) * 0.8
+    return out[:, None].astype(np.float32)
+
+
+def waltz_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
+    """A 3/4 drum loop under sustained chords changing every bar (three beats)."""
+    drums = waltz_loop(bpm, bars, sr)
+    chords = chord_progression("C", "major", sr, chord_s=180.0 / bpm)
+    while chords.shape[0] < drums.shape[0]:
+        chords = np.concatenate([chords, chords])
+    return (0.5 * drums + 0.6 * chords[: drums.shape[0]]).astype(np.float32)

@@ -12,7 +12,10 @@ from tests.analysis_engine.features.synthetic_audio import (
     click_track,
     drum_loop,
     kick_one_shot,
+    shuffle_loop,
     sine_pad,
+    waltz_band_mix,
+    waltz_loop,
 )
 
 
@@ -56,6 +59,34 @@ def test_band_mixes_read_at_the_quarter_note_not_double_or_half() -> None:
     # choice's: a tempo prior alone reads 68 as 136 and 150-168 at half speed here.
     tempi = [68.0, 72.0, 85.0, 100.0, 120.0, 150.0, 160.0, 168.0]
     clips = [(band_mix(bpm, 8 if bpm >= 110 else 4), SR) for bpm in tempi]
+    for bpm, features in zip(tempi, extract_batch(clips), strict=True):
+        assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
+        assert features.is_loop
+
+
+@pytest.mark.parametrize(("bpm", "bars"), [(90.0, 4), (100.0, 4), (120.0, 4), (150.0, 8)])
+def test_a_waltz_drum_loop_reads_its_quarter_note_not_double(bpm: float, bars: int) -> None:
+    # Snares on beats 2 and 3 read as a backbeat at double tempo; a loop of whole 3/4 bars
+    # is a waltz, and its tempo stays at the quarter note.
+    (features,) = extract_batch([(waltz_loop(bpm, bars), SR)])
+    assert features.is_loop
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.001)
+
+
+@pytest.mark.parametrize(("bpm", "bars"), [(80.0, 2), (95.0, 2), (110.0, 4)])
+def test_a_shuffle_drum_loop_reads_its_quarter_note_not_double(bpm: float, bars: int) -> None:
+    # Loud hats on every beat over a soft snare read as a backbeat at double tempo; but the
+    # beat splits in three (swung eighths), and double the tempo would put a beat every one
+    # and a half triplets, which no groove does.
+    (features,) = extract_batch([(shuffle_loop(bpm, bars), SR)])
+    assert features.is_loop
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.001)
+
+
+def test_waltz_band_mixes_read_at_the_quarter_note_not_the_bar_or_double() -> None:
+    # Three beats a bar: the octave choice must neither count bars nor double the eighths.
+    tempi = [90.0, 110.0, 130.0, 150.0, 170.0]
+    clips = [(waltz_band_mix(bpm, 4 if bpm < 120 else 8), SR) for bpm in tempi]
     for bpm, features in zip(tempi, extract_batch(clips), strict=True):
         assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
         assert features.is_loop
@@ -109,11 +140,26 @@ def test_no_tempo_below_40_even_when_the_octave_rules_halve_a_slow_reading() -> 
         coef=(0.0,) * len(octave.FEATURE_NAMES),
     )
     stats = _stats(50.0, 50.0, drums_only=False)
-    stats["octave_cues"] = [[1.0] + [0.0] * 8, [0.0] * 9, [0.0] * 9]
-    pushy = octave.OctaveModel(halving.mean, halving.scale, (5.0,) + (0.0,) * 8)
-    assert octave.choose(50.0, stats["octave_cues"], pushy)[0] == 25.0
+    width = len(octave.FEATURE_NAMES)
+    stats["octave_cues"] = [[1.0] + [0.0] * (width - 1)] + [[0.0] * width] * 2
+    pushy = octave.OctaveModel(halving.mean, halving.scale, (5.0,) + (0.0,) * (width - 1))
+    # Its score prefers half (25 BPM) by far, but no candidate under 40 is ever chosen.
+    assert octave.choose(50.0, stats["octave_cues"], pushy)[0] == 50.0
     bpm, _, _ = decide_tempo(stats, 10.3, pushy)
     assert bpm == 50.0
+
+
+def test_a_loop_whose_crackle_hides_its_onsets_still_gets_its_tempo() -> None:
+    # Vinyl clicks set the level raw onsets are judged against (one onset found); counted with
+    # the clicks cut down, the loop has its onsets, and its clear periodicity gives a tempo.
+    stats = _stats(139.3, 139.3, drums_only=False)
+    stats["onsets"], stats["tempo_onsets"] = 1, 30
+    bpm, confidence, is_loop = decide_tempo(stats, 11.2)
+    assert bpm is not None and bpm >= 40.0
+    assert confidence > 0.0 and is_loop
+    # Without onsets either way there is still no tempo.
+    stats["tempo_onsets"] = 1
+    assert decide_tempo(stats, 11.2) == (None, 0.0, False)
 
 
 def test_a_loop_of_whole_3_4_bars_snaps_to_its_exact_tempo_and_keeps_its_octave() -> None:
