@@ -9,8 +9,10 @@ from typing import Any
 
 # Bump when the extractor's numbers change meaning, so stored rows can be recomputed.
 # 2: tempo octave chosen by fitted cues for band mixes; 3: no key for unpitched sound, a
-# calibrated key confidence, tonality, tempo never below 40 BPM and snapped to 4/4 or 3/4 bars.
-FEATURE_VERSION = 3
+# calibrated key confidence, tonality, tempo never below 40 BPM and snapped to 4/4 or 3/4 bars;
+# 4: key profiles blended with learned ones, the band octave chosen among half/estimate/double
+# by metrical cues, no doubled tempo for 3/4 or triplet drum loops.
+FEATURE_VERSION = 4
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64
