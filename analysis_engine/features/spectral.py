@@ -7,8 +7,10 @@ import functools
 import torch
 import torchaudio.functional as AF
 
-# Elements one unfolded median window may hold at once (keeps HPSS memory bounded).
-_MEDIAN_BUDGET = 1 << 24
+# Elements of each of a median filter's live copies at once: ~kernel of them should stay in a
+# CPU core's cache; a GPU bounds only its memory.
+_CPU_MEDIAN_BUDGET = 1 << 15
+_GPU_MEDIAN_BUDGET = 1 << 24
 _LOG_BINS_PER_SEMITONE = 3
 _LOWEST_MIDI = 24  # C1
 _N_SEMITONES = 84  # up to C8
@@ -99,21 +101,78 @@ def spectral_shape(mag: torch.Tensor, sample_rate: int) -> dict[str, torch.Tenso
 
 
 def median_filter(x: torch.Tensor, kernel: int, dim: int) -> torch.Tensor:
-    """Median over `kernel` neighbours along dim 1 (frequency) or 2 (time) of (B, F, T)."""
+    """Median over `kernel` (odd) neighbours along dim 1 (frequency) or 2 (time) of (B, F, T),
+    zero-padded at the edges.
+
+    A pruned sorting network of elementwise min/max: exactly the median torch.median gives,
+    an order of magnitude faster than sorting unfolded windows, and the same code on a GPU.
+    On a CPU it runs on blocks of rows small enough for the ~kernel live copies to stay in
+    cache; a GPU takes the whole batch in one go.
+    """
     half = kernel // 2
     pad = (half, half, 0, 0) if dim == 2 else (0, 0, half, half)
     padded = torch.nn.functional.pad(x, pad)
-    other = 2 if dim == 1 else 1
-    step = max(1, _MEDIAN_BUDGET // max(1, x.shape[0] * x.shape[dim] * kernel))
-    parts = []
-    # Chunk along the other axis so the unfolded (.., kernel) view stays small.
-    for start in range(0, x.shape[other], step):
-        if dim == 2:
-            rows = padded[:, start : start + step, :]
+    budget = _CPU_MEDIAN_BUDGET if x.device.type == "cpu" else _GPU_MEDIAN_BUDGET
+    if x.numel() <= budget:
+        return _network_median(padded, kernel, dim, x.shape[dim])
+    batch, n_rows, n_frames = x.shape
+    step = max(1, budget // n_frames)
+    halo = 2 * half if dim == 1 else 0
+    clips = []
+    # Row blocks of one clip are contiguous in memory, with the frequency halo when needed.
+    for b in range(batch):
+        blocks = []
+        for start in range(0, n_rows, step):
+            rows = min(step, n_rows - start)
+            block = padded[b : b + 1, start : start + rows + halo]
+            blocks.append(_network_median(block, kernel, dim, rows if dim == 1 else n_frames))
+        clips.append(torch.cat(blocks, dim=1))
+    return torch.cat(clips, dim=0)
+
+
+def _network_median(padded: torch.Tensor, kernel: int, dim: int, size: int) -> torch.Tensor:
+    wires = [padded.narrow(dim, k, size) for k in range(kernel)]
+    for i, j in median_network(kernel):
+        low, high = wires[i], wires[j]
+        wires[i], wires[j] = torch.minimum(low, high), torch.maximum(low, high)
+    return wires[kernel // 2]
+
+
+@functools.lru_cache(maxsize=16)
+def median_network(size: int) -> tuple[tuple[int, int], ...]:
+    """Compare-exchange pairs (low wire, high wire) that put the median of `size` values on
+    wire size // 2: Batcher's odd-even merge sort, pruned to what that wire depends on."""
+    width = 1
+    while width < size:
+        width *= 2
+    pairs: list[tuple[int, int]] = []
+
+    def merge(low: int, high: int, stride: int) -> None:
+        step = stride * 2
+        if step < high - low:
+            merge(low, high, step)
+            merge(low + stride, high, step)
+            pairs.extend((i, i + stride) for i in range(low + stride, high - stride, step))
         else:
-            rows = padded[:, :, start : start + step]
-        parts.append(rows.unfold(dim, kernel, 1).median(-1).values)
-    return torch.cat(parts, dim=other)
+            pairs.append((low, low + stride))
+
+    def sort(low: int, high: int) -> None:
+        if high > low:
+            middle = low + (high - low) // 2
+            sort(low, middle)
+            sort(middle + 1, high)
+            merge(low, high, 1)
+
+    sort(0, width - 1)
+    # Wires past `size` would hold +inf, which no comparator moves: drop those comparators,
+    # then keep only the ones the middle wire depends on, walking back from the output.
+    needed = {size // 2}
+    kept: list[tuple[int, int]] = []
+    for i, j in reversed([(i, j) for i, j in pairs if j < size]):
+        if i in needed or j in needed:
+            kept.append((i, j))
+            needed |= {i, j}
+    return tuple(reversed(kept))
 
 
 def pair_frames(x: torch.Tensor) -> torch.Tensor:
