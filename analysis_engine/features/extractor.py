@@ -328,8 +328,7 @@ def _tonality(
     # Chroma from the harmonic part of a long-window, CQT-like log-frequency spectrogram.
     mag, mask = spectral.magnitude(signal, lengths, _CHROMA_FFT, _CHROMA_HOP)
     active = spectral.active_frames(mag.square(), mask, _CHROMA_FFT)
-    bank = spectral.log_frequency_bank(_CHROMA_FFT, ANALYSIS_RATE, signal.device)
-    log_freq = torch.einsum("bft,fk->bkt", mag, bank)
+    log_freq = spectral.log_frequency(mag, _CHROMA_FFT, ANALYSIS_RATE)
     tonal, _ = spectral.hpss_masks(log_freq, _CHROMA_TIME_KERNEL, _CHROMA_FREQ_KERNEL)
     harmonic = log_freq * tonal * active[:, None, :]
     fold = spectral.chroma_fold(signal.device)
