@@ -88,18 +88,24 @@ def mfcc(log_mel_db: torch.Tensor, n_mfcc: int) -> torch.Tensor:
 def spectral_shape(mag: torch.Tensor, sample_rate: int) -> dict[str, torch.Tensor]:
     """Per-frame centroid, bandwidth, 85 % rolloff (Hz) and flatness, each (B, T)."""
     n_freqs = mag.shape[1]
-    freqs = torch.linspace(0.0, sample_rate / 2.0, n_freqs, device=mag.device)[None, :, None]
-    total = mag.sum(1).clamp(min=1e-12)
-    centroid = (freqs * mag).sum(1) / total
-    spread = ((freqs - centroid[:, None, :]).square() * mag).sum(1) / total
-    cumulative = mag.cumsum(1)
-    below = (cumulative < 0.85 * cumulative[:, -1:, :]).sum(1).clamp(max=n_freqs - 1)
+    freqs = torch.linspace(0.0, sample_rate / 2.0, n_freqs, device=mag.device, dtype=torch.float64)
+    # The moments as float64 products over frequency: each a single pass over the spectrogram
+    # (the spread as E[f^2] - E[f]^2, which float64 keeps exact enough even for a pure tone).
+    wide = mag.to(torch.float64)
+    total = wide.sum(1).clamp(min=1e-12)
+    centroid = torch.einsum("f,bft->bt", freqs, wide) / total
+    second = torch.einsum("f,bft->bt", freqs.square(), wide) / total
+    spread = (second - centroid.square()).clamp(min=0.0)
+    # Bins whose running sum stays under 85 %: cumulative sums along the contiguous axis.
+    cumulative = mag.transpose(1, 2).contiguous().cumsum(2)
+    threshold = (0.85 * cumulative[:, :, -1:]).contiguous()
+    below = torch.searchsorted(cumulative, threshold).squeeze(-1).clamp(max=n_freqs - 1)
     rolloff = below.to(mag.dtype) * (sample_rate / 2.0) / (n_freqs - 1)
     power = mag.square().clamp(min=1e-10)
     flatness = torch.exp(power.log().mean(1)) / power.mean(1)
     return {
-        "centroid": centroid,
-        "bandwidth": spread.sqrt(),
+        "centroid": centroid.to(mag.dtype),
+        "bandwidth": spread.sqrt().to(mag.dtype),
         "rolloff": rolloff,
         "flatness": flatness,
     }
