@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+# OpenMP threads that spin while they wait hold the cores the other threads need on a shared
+# or CPU-limited machine (2 intra-op threads ran 4x slower than 1 on a loaded 2-core box);
+# waiting asleep costs microseconds a region. Read once when torch loads, so it comes before
+# the import; an explicit setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import numpy.typing as npt
