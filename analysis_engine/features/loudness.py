@@ -76,7 +76,8 @@ def k_weighted(flat: torch.Tensor, sample_rate: int) -> torch.Tensor:
     # factors, and the next power of two can be almost twice the clip.
     n_fft = fast_fft_length(n_samples + response.shape[0])
     spectrum = torch.fft.rfft(flat, n=n_fft) * torch.fft.rfft(response, n=n_fft)
-    return torch.fft.irfft(spectrum, n=n_fft)[:, :n_samples]
+    filtered_fft: torch.Tensor = torch.fft.irfft(spectrum, n=n_fft)[:, :n_samples]
+    return filtered_fft
 
 
 def sample_levels(
