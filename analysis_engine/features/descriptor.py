@@ -89,7 +89,8 @@ def describe(
         mono = resample_poly(mono, RATE // divisor, int(rate) // divisor)
     duration = mono.shape[0] / RATE
     power = _power_spectrogram(mono)
-    mel = _mel_bank() @ power
+    # A float32 product (the spectrogram is float32): no float64 copy of it, same to 1e-7.
+    mel = (_mel_bank_f32() @ power).astype(np.float64)
     log_mel = 10.0 * np.log10(np.maximum(mel, 1e-10))
     frame_db = 10.0 * np.log10(np.maximum(power.sum(axis=0), 1e-10))
     active = frame_db > frame_db.max() - 60.0
@@ -161,6 +162,11 @@ def _mel_bank() -> Vector:
     return bank
 
 
+@lru_cache(maxsize=1)
+def _mel_bank_f32() -> npt.NDArray[np.float32]:
+    return _mel_bank().astype(np.float32)
+
+
 def _delta(values: Vector) -> Vector:
     padded = np.pad(values, ((0, 0), (2, 2)), mode="edge")
     result: Vector = (
@@ -172,8 +178,9 @@ def _delta(values: Vector) -> Vector:
 def _shape(power: Vector, freqs: Vector) -> tuple[float, Vector]:
     total = np.maximum(power.sum(axis=0, dtype=np.float64), 1e-12)
     # Moments as matrix products: no (bins, frames) temporaries.
-    centroid = (freqs @ power) / total
-    spread = np.sqrt(np.maximum((freqs**2 @ power) / total - centroid**2, 0.0))
+    first, second = (np.stack([freqs, freqs**2]) @ power) / total
+    centroid = first
+    spread = np.sqrt(np.maximum(second - centroid**2, 0.0))
     cumulative = np.cumsum(power, axis=0)
     rolloff = freqs[np.minimum((cumulative < 0.85 * total).sum(axis=0), freqs.shape[0] - 1)]
     log_mean = np.log(power + np.float32(1e-12)).mean(axis=0, dtype=np.float64)
