@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import platform
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+# As the worker runs (analysis_engine.features.extractor); torch reads it when it loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import torch

@@ -22,6 +22,9 @@ from scipy import fft as scipy_fft
 from scipy.fft import dct
 from scipy.signal import resample_poly
 
+from analysis_engine.features.channels import channel_mean
+from analysis_engine.features.median import running_median
+
 RATE = 22050
 MAX_SECONDS = 30.0
 N_FFT = 2048
@@ -80,13 +83,14 @@ def describe(
 ) -> Descriptor:  # fmt: skip
     """The descriptor of (frames, channels) or mono `samples` at `rate`."""
     clip = np.asarray(samples)[: int(MAX_SECONDS * rate)]
-    mono = (clip.mean(axis=1) if clip.ndim == 2 else clip).astype(np.float64)
+    mono = (channel_mean(clip) if clip.ndim == 2 else clip).astype(np.float64)
     if rate != RATE:
         divisor = math.gcd(int(rate), RATE)
         mono = resample_poly(mono, RATE // divisor, int(rate) // divisor)
     duration = mono.shape[0] / RATE
     power = _power_spectrogram(mono)
-    mel = _mel_bank() @ power
+    # A float32 product (the spectrogram is float32): no float64 copy of it, same to 1e-7.
+    mel = (_mel_bank_f32() @ power).astype(np.float64)
     log_mel = 10.0 * np.log10(np.maximum(mel, 1e-10))
     frame_db = 10.0 * np.log10(np.maximum(power.sum(axis=0), 1e-10))
     active = frame_db > frame_db.max() - 60.0
@@ -127,8 +131,11 @@ def _power_spectrogram(mono: Vector) -> Vector:
     frames = np.lib.stride_tricks.as_strided(
         padded, shape=(count, N_FFT), strides=(padded.strides[0] * HOP, padded.strides[0])
     )
-    # float32 FFT and a contiguous (bins, frames) layout: a third of the time of float64.
-    spectrum = scipy_fft.rfft((frames * _window()).astype(np.float32), axis=1)
+    # float32 FFT and a contiguous (bins, frames) layout: a third of the time of float64. The
+    # window multiplies in float64 straight into the float32 frames (no float64 temporary).
+    windowed = np.empty(frames.shape, dtype=np.float32)
+    np.multiply(frames, _window(), out=windowed, casting="same_kind")
+    spectrum = scipy_fft.rfft(windowed, axis=1)
     power: Vector = np.ascontiguousarray((spectrum.real**2 + spectrum.imag**2).T)
     return power
 
@@ -155,6 +162,11 @@ def _mel_bank() -> Vector:
     return bank
 
 
+@lru_cache(maxsize=1)
+def _mel_bank_f32() -> npt.NDArray[np.float32]:
+    return _mel_bank().astype(np.float32)
+
+
 def _delta(values: Vector) -> Vector:
     padded = np.pad(values, ((0, 0), (2, 2)), mode="edge")
     result: Vector = (
@@ -166,8 +178,9 @@ def _delta(values: Vector) -> Vector:
 def _shape(power: Vector, freqs: Vector) -> tuple[float, Vector]:
     total = np.maximum(power.sum(axis=0, dtype=np.float64), 1e-12)
     # Moments as matrix products: no (bins, frames) temporaries.
-    centroid = (freqs @ power) / total
-    spread = np.sqrt(np.maximum((freqs**2 @ power) / total - centroid**2, 0.0))
+    first, second = (np.stack([freqs, freqs**2]) @ power) / total
+    centroid = first
+    spread = np.sqrt(np.maximum(second - centroid**2, 0.0))
     cumulative = np.cumsum(power, axis=0)
     rolloff = freqs[np.minimum((cumulative < 0.85 * total).sum(axis=0), freqs.shape[0] - 1)]
     log_mean = np.log(power + np.float32(1e-12)).mean(axis=0, dtype=np.float64)
@@ -240,8 +253,8 @@ def _envelope(frame_db: Vector, duration: float, tonality: float, harmonic: floa
 def _split_timbre(mel: Vector) -> Vector:
     # Median filtering across time keeps what sustains, across bands what strikes (HPSS on the
     # mel spectrogram: 40 bands, cheap).
-    harmonic = _running_median(mel, 17, axis=1)
-    percussive = _running_median(mel, 9, axis=0)
+    harmonic = running_median(mel, 17, axis=1)
+    percussive = running_median(mel, 9, axis=0)
     share = harmonic**2 / (harmonic**2 + percussive**2 + 1e-20)
     parts = []
     for mask in (share, 1.0 - share):
@@ -249,17 +262,6 @@ def _split_timbre(mel: Vector) -> Vector:
         coefficients = dct(log_part, type=2, norm="ortho", axis=0)[:13]
         parts += [coefficients.mean(axis=1) / 10.0, coefficients.std(axis=1) / 5.0]
     return np.concatenate(parts)
-
-
-def _running_median(values: Vector, width: int, *, axis: int) -> Vector:
-    """scipy.ndimage.median_filter along one axis (odd width, edges repeated), 3-5x faster."""
-    pad = [(0, 0), (0, 0)]
-    pad[axis] = (width // 2, width // 2)
-    windows = np.lib.stride_tricks.sliding_window_view(
-        np.pad(values, pad, mode="edge"), width, axis=axis
-    )
-    median: Vector = np.partition(windows, width // 2, axis=-1)[..., width // 2]
-    return median
 
 
 def _onsets(log_mel: Vector) -> Vector:

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+# OpenMP threads that spin while they wait hold the cores the other threads need on a shared
+# or CPU-limited machine (2 intra-op threads ran 4x slower than 1 on a loaded 2-core box);
+# waiting asleep costs microseconds a region. Read once when torch loads, so it comes before
+# the import; an explicit setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import numpy.typing as npt
@@ -32,8 +39,10 @@ _CHROMA_TIME_KERNEL = 9  # chroma frames (~0.8 s)
 _CHROMA_FREQ_KERNEL = 15  # 1/3-semitone bins (5 semitones)
 _CHORD_WINDOW = 8  # chroma frames (~0.46 s) each side of a chord change
 # Padded samples one sub-batch may hold: bounds memory however long the clips are. A GPU
-# takes bigger sub-batches (2^26 samples at 22050 Hz is ~50 minutes of audio, a few GiB).
-_CPU_SAMPLE_BUDGET = 1 << 21
+# takes bigger sub-batches (2^26 samples at 22050 Hz is ~50 minutes of audio, a few GiB). A
+# CPU gains nothing from width but the per-call overhead: short clips share a sub-batch, a
+# loop goes alone, so its arrays stay in cache and a batch is never slower per clip than one.
+_CPU_SAMPLE_BUDGET = 1 << 18
 _GPU_SAMPLE_BUDGET = 1 << 26
 # How much bigger than its clips a padded sub-batch may be. A CPU gains nothing from width, so
 # it pads little; a GPU trades some padding for fewer, wider launches.
@@ -353,8 +362,7 @@ def _tonality(
     # Chroma from the harmonic part of a long-window, CQT-like log-frequency spectrogram.
     mag, mask = spectral.magnitude(signal, lengths, _CHROMA_FFT, _CHROMA_HOP)
     active = spectral.active_frames(mag.square(), mask, _CHROMA_FFT)
-    bank = spectral.log_frequency_bank(_CHROMA_FFT, ANALYSIS_RATE, signal.device)
-    log_freq = torch.einsum("bft,fk->bkt", mag, bank)
+    log_freq = spectral.log_frequency(mag, _CHROMA_FFT, ANALYSIS_RATE)
     tonal, _ = spectral.hpss_masks(log_freq, _CHROMA_TIME_KERNEL, _CHROMA_FREQ_KERNEL)
     harmonic = log_freq * tonal * active[:, None, :]
     fold = spectral.chroma_fold(signal.device)

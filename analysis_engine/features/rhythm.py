@@ -226,8 +226,12 @@ def normalised_acf(envelope: torch.Tensor, n_frames: torch.Tensor) -> torch.Tens
     count = n_frames.clamp(min=2).to(envelope.dtype)
     mean = (envelope * inside).sum(-1, keepdim=True) / count[:, None]
     centred = (envelope - mean) * inside
-    power = torch.fft.rfft(centred, n=_ACF_FFT).abs().square()
-    acf: torch.Tensor = torch.fft.irfft(power, n=_ACF_FFT)[:, : _ACF_FFT // 2]
+    # A linear (not circular) autocorrelation only needs a transform of twice the envelope:
+    # the lags past it are zero, as a _ACF_FFT transform would give them.
+    n_fft = min(_ACF_FFT, 1 << max(1, 2 * envelope.shape[1] - 1).bit_length())
+    power = torch.fft.rfft(centred, n=n_fft).abs().square()
+    acf: torch.Tensor = torch.fft.irfft(power, n=n_fft)[:, : n_fft // 2]
+    acf = torch.nn.functional.pad(acf, (0, _ACF_FFT // 2 - acf.shape[1]))
     lags = torch.arange(acf.shape[1], device=envelope.device)
     overlap = (n_frames[:, None] - lags[None, :]).clamp(min=1).to(acf.dtype)
     return acf / overlap / (acf[:, :1] / count[:, None]).clamp(min=1e-12)

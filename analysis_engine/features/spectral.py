@@ -7,8 +7,12 @@ import functools
 import torch
 import torchaudio.functional as AF
 
-# Elements one unfolded median window may hold at once (keeps HPSS memory bounded).
-_MEDIAN_BUDGET = 1 << 24
+from analysis_engine.features.median import median_network
+
+# Elements of each of a median filter's live copies at once: ~kernel of them should stay in a
+# CPU core's cache; a GPU bounds only its memory.
+_CPU_MEDIAN_BUDGET = 1 << 15
+_GPU_MEDIAN_BUDGET = 1 << 24
 _LOG_BINS_PER_SEMITONE = 3
 _LOWEST_MIDI = 24  # C1
 _N_SEMITONES = 84  # up to C8
@@ -35,7 +39,10 @@ def magnitude(
         signal, n_fft, hop, window=window, center=True, pad_mode="constant", return_complex=True
     )
     mask = frame_mask(lengths, hop, spec.shape[-1])
-    return spec.abs() * mask[:, None, :], mask
+    # sqrt(re^2 + im^2) vectorises; complex abs() (hypot) is over twice as slow on a CPU.
+    parts = torch.view_as_real(spec)
+    real, imag = parts[..., 0], parts[..., 1]
+    return torch.addcmul(real * real, imag, imag).sqrt() * mask[:, None, :], mask
 
 
 def frame_mean_square(power: torch.Tensor, n_fft: int) -> torch.Tensor:
@@ -81,39 +88,65 @@ def mfcc(log_mel_db: torch.Tensor, n_mfcc: int) -> torch.Tensor:
 def spectral_shape(mag: torch.Tensor, sample_rate: int) -> dict[str, torch.Tensor]:
     """Per-frame centroid, bandwidth, 85 % rolloff (Hz) and flatness, each (B, T)."""
     n_freqs = mag.shape[1]
-    freqs = torch.linspace(0.0, sample_rate / 2.0, n_freqs, device=mag.device)[None, :, None]
-    total = mag.sum(1).clamp(min=1e-12)
-    centroid = (freqs * mag).sum(1) / total
-    spread = ((freqs - centroid[:, None, :]).square() * mag).sum(1) / total
-    cumulative = mag.cumsum(1)
-    below = (cumulative < 0.85 * cumulative[:, -1:, :]).sum(1).clamp(max=n_freqs - 1)
+    freqs = torch.linspace(0.0, sample_rate / 2.0, n_freqs, device=mag.device, dtype=torch.float64)
+    # The moments as float64 products over frequency: each a single pass over the spectrogram
+    # (the spread as E[f^2] - E[f]^2, which float64 keeps exact enough even for a pure tone).
+    wide = mag.to(torch.float64)
+    total = wide.sum(1).clamp(min=1e-12)
+    centroid = torch.einsum("f,bft->bt", freqs, wide) / total
+    second = torch.einsum("f,bft->bt", freqs.square(), wide) / total
+    spread = (second - centroid.square()).clamp(min=0.0)
+    # Bins whose running sum stays under 85 %: cumulative sums along the contiguous axis.
+    cumulative = mag.transpose(1, 2).contiguous().cumsum(2)
+    threshold = (0.85 * cumulative[:, :, -1:]).contiguous()
+    below = torch.searchsorted(cumulative, threshold).squeeze(-1).clamp(max=n_freqs - 1)
     rolloff = below.to(mag.dtype) * (sample_rate / 2.0) / (n_freqs - 1)
     power = mag.square().clamp(min=1e-10)
     flatness = torch.exp(power.log().mean(1)) / power.mean(1)
     return {
-        "centroid": centroid,
-        "bandwidth": spread.sqrt(),
+        "centroid": centroid.to(mag.dtype),
+        "bandwidth": spread.sqrt().to(mag.dtype),
         "rolloff": rolloff,
         "flatness": flatness,
     }
 
 
 def median_filter(x: torch.Tensor, kernel: int, dim: int) -> torch.Tensor:
-    """Median over `kernel` neighbours along dim 1 (frequency) or 2 (time) of (B, F, T)."""
+    """Median over `kernel` (odd) neighbours along dim 1 (frequency) or 2 (time) of (B, F, T),
+    zero-padded at the edges.
+
+    A pruned sorting network of elementwise min/max: exactly the median torch.median gives,
+    an order of magnitude faster than sorting unfolded windows, and the same code on a GPU.
+    On a CPU it runs on blocks of rows small enough for the ~kernel live copies to stay in
+    cache; a GPU takes the whole batch in one go.
+    """
     half = kernel // 2
     pad = (half, half, 0, 0) if dim == 2 else (0, 0, half, half)
     padded = torch.nn.functional.pad(x, pad)
-    other = 2 if dim == 1 else 1
-    step = max(1, _MEDIAN_BUDGET // max(1, x.shape[0] * x.shape[dim] * kernel))
-    parts = []
-    # Chunk along the other axis so the unfolded (.., kernel) view stays small.
-    for start in range(0, x.shape[other], step):
-        if dim == 2:
-            rows = padded[:, start : start + step, :]
-        else:
-            rows = padded[:, :, start : start + step]
-        parts.append(rows.unfold(dim, kernel, 1).median(-1).values)
-    return torch.cat(parts, dim=other)
+    budget = _CPU_MEDIAN_BUDGET if x.device.type == "cpu" else _GPU_MEDIAN_BUDGET
+    if x.numel() <= budget:
+        return _network_median(padded, kernel, dim, x.shape[dim])
+    batch, n_rows, n_frames = x.shape
+    step = max(1, budget // n_frames)
+    halo = 2 * half if dim == 1 else 0
+    clips = []
+    # Row blocks of one clip are contiguous in memory, with the frequency halo when needed.
+    for b in range(batch):
+        blocks = []
+        for start in range(0, n_rows, step):
+            rows = min(step, n_rows - start)
+            block = padded[b : b + 1, start : start + rows + halo]
+            blocks.append(_network_median(block, kernel, dim, rows if dim == 1 else n_frames))
+        clips.append(torch.cat(blocks, dim=1))
+    return torch.cat(clips, dim=0)
+
+
+def _network_median(padded: torch.Tensor, kernel: int, dim: int, size: int) -> torch.Tensor:
+    wires = [padded.narrow(dim, k, size) for k in range(kernel)]
+    for i, j in median_network(kernel):
+        low, high = wires[i], wires[j]
+        wires[i], wires[j] = torch.minimum(low, high), torch.maximum(low, high)
+    return wires[kernel // 2]
 
 
 def pair_frames(x: torch.Tensor) -> torch.Tensor:
@@ -148,6 +181,20 @@ def log_frequency_bank(n_fft: int, sample_rate: int, device: torch.device) -> to
     width = torch.clamp(centres * (2.0 ** (1.0 / 36.0) - 1.0), min=bin_hz)
     weights = (1.0 - (freqs[:, None] - centres[None, :]).abs() / width[None, :]).clamp(min=0.0)
     return weights.to(device=device, dtype=torch.float32)
+
+
+def log_frequency(mag: torch.Tensor, n_fft: int, sample_rate: int) -> torch.Tensor:
+    """(B, K, T) log-frequency spectrogram of a (B, F, T) magnitude (see log_frequency_bank)."""
+    bank = log_frequency_bank(n_fft, sample_rate, mag.device)
+    # Only STFT bins between C1 and C8 feed the grid: two thirds of the product skipped.
+    low, high = _bank_rows(n_fft, sample_rate)
+    return torch.einsum("bft,fk->bkt", mag[:, low:high], bank[low:high])
+
+
+@functools.lru_cache(maxsize=8)
+def _bank_rows(n_fft: int, sample_rate: int) -> tuple[int, int]:
+    used = torch.nonzero(log_frequency_bank(n_fft, sample_rate, torch.device("cpu")).sum(1))
+    return int(used[0]), int(used[-1]) + 1
 
 
 @functools.lru_cache(maxsize=8)

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from analysis_engine.features.channels import channel_min_max
+
 COLUMNS = 1000
 MAX_COLUMNS = 2000
 SCALE = 127
@@ -30,8 +32,9 @@ def compute_peaks(samples: npt.ArrayLike, columns: int = COLUMNS) -> bytes:
     count = max(1, min(columns, frames))
     # Span i covers frames [edges[i], edges[i + 1]): spans differ by one frame at most.
     edges = (np.arange(count, dtype=np.int64) * frames) // count
-    lows = np.minimum.reduceat(audio.min(axis=1), edges)
-    highs = np.maximum.reduceat(audio.max(axis=1), edges)
+    low, high = channel_min_max(audio)
+    lows = np.minimum.reduceat(low, edges)
+    highs = np.maximum.reduceat(high, edges)
     return _encode(lows, highs)
 
 
