@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -39,10 +38,15 @@ import psutil  # noqa: E402
 
 from loadtests.profile import hottest_frames  # noqa: E402
 from loadtests.seed import analyse_tables, fresh_database, seed_producers, write_producers  # noqa: E402
-from loadtests.stack import Stack, Topology, cpu_seconds, running_stack, stack_settings  # noqa: E402
+from loadtests.stack import (  # noqa: E402
+    Stack,
+    Topology,
+    cpu_seconds,
+    running_stack,
+    stack_settings,
+    through_pgbouncer,
+)
 from loadtests.summary import summarise, timeline  # noqa: E402
-from sp404.core.settings import Settings  # noqa: E402
-from tests.support.pgbouncer import running_pgbouncer  # noqa: E402
 
 REPORTS = ROOT / "loadtests" / "reports"
 # The old worst case: every producer signs in with a password, 50 arriving a second.
@@ -167,27 +171,11 @@ def main() -> int:
     with ExitStack() as exits:
         topology = Topology(platforms=args.platforms, engines=args.engines, workers=args.workers)
         if args.pgbouncer:
-            settings, topology = _through_pgbouncer(exits, settings, topology, args)
+            settings, topology = through_pgbouncer(
+                exits, settings, topology, platforms=args.platforms, engines=args.engines
+            )
         stack = exits.enter_context(running_stack(settings, out / "logs", topology))
         return _load(args, arrivals, out, stack)
-
-
-def _through_pgbouncer(
-    exits: ExitStack, settings: Settings, topology: Topology, args: argparse.Namespace
-) -> tuple[Settings, Topology]:
-    """Services through a PgBouncer with fewer server connections than their pools hold."""
-    servers = max(2, (args.platforms + args.engines) * settings.db_pool_max // 4)
-    bouncer = exits.enter_context(running_pgbouncer([settings.database_url], pool_size=servers))
-    print(f"through PgBouncer on :{bouncer.port} ({servers} server connections)", flush=True)
-    # Workers keep a direct URL: they wake on LISTEN/NOTIFY, which needs a session.
-    topology = dataclasses.replace(
-        topology, worker_env={**topology.worker_env, "SP404_DATABASE_URL": settings.database_url}
-    )
-    through = settings.model_copy(
-        update={"database_url": bouncer.url(settings.database_url), "db_statement_cache_size": 0}
-    )
-    os.environ["SP404_DB_STATEMENT_CACHE_SIZE"] = "0"
-    return through, topology
 
 
 def _load(args: argparse.Namespace, arrivals: str, out: Path, stack: Stack) -> int:

@@ -13,14 +13,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
 
 from sp404.core.settings import Settings, get_settings
 from tests.support import free_port
+from tests.support.pgbouncer import running_pgbouncer
 
 ROOT = Path(__file__).resolve().parents[1]
 # Limits that would otherwise measure the limiter instead of the stack.
@@ -278,3 +279,23 @@ def cpu_seconds(pid: int) -> float:
     except FileNotFoundError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def through_pgbouncer(
+    exits: ExitStack, settings: Settings, topology: Topology, *, platforms: int, engines: int
+) -> tuple[Settings, Topology]:
+    """Settings whose services reach PostgreSQL through a PgBouncer (transaction pooling, a
+    quarter as many server connections as their pools hold, statement cache off), started on
+    `exits`; the topology's workers keep a direct URL."""
+    servers = max(2, (platforms + engines) * settings.db_pool_max // 4)
+    bouncer = exits.enter_context(running_pgbouncer([settings.database_url], pool_size=servers))
+    print(f"through PgBouncer on :{bouncer.port} ({servers} server connections)", flush=True)
+    # Workers keep a direct URL: they wake on LISTEN/NOTIFY, which needs a session.
+    topology = replace(
+        topology, worker_env={**topology.worker_env, "SP404_DATABASE_URL": settings.database_url}
+    )
+    through = settings.model_copy(
+        update={"database_url": bouncer.url(settings.database_url), "db_statement_cache_size": 0}
+    )
+    os.environ["SP404_DB_STATEMENT_CACHE_SIZE"] = "0"
+    return through, topology

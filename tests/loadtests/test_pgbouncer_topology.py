@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from contextlib import ExitStack
 
 import asyncpg
 import pytest
 
-from loadtests.run import _through_pgbouncer
-from loadtests.stack import Topology
+from loadtests.stack import Topology, through_pgbouncer
 from sp404.core.settings import Settings
 from tests.support.pgbouncer import PgBouncerMissing
 
@@ -20,10 +18,11 @@ def test_services_reach_postgres_through_pgbouncer_and_the_worker_keeps_a_direct
 ) -> None:
     # The helper turns the statement cache off for the child processes through the environment.
     monkeypatch.setenv("SP404_DB_STATEMENT_CACHE_SIZE", "0")
-    args = argparse.Namespace(platforms=2, engines=2)
     with ExitStack() as exits:
         try:
-            through, topology = _through_pgbouncer(exits, migrated_db, Topology(), args)
+            through, topology = through_pgbouncer(
+                exits, migrated_db, Topology(), platforms=2, engines=2
+            )
         except PgBouncerMissing as exc:
             pytest.skip(f"PgBouncer runs skipped: {exc}")
         assert topology.worker_env["SP404_DATABASE_URL"] == migrated_db.database_url
