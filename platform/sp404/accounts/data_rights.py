@@ -60,6 +60,8 @@ EXPORT_PARTS = [
 NOT_EXPORTED = {
     "upload_reservations": "storage held for an upload in flight; it expires within the hour "
     "and becomes a sample (exported) or nothing",
+    "library_versions": "a counter the database moves on every write to the library, so the "
+    "engine's caches know when to re-read it; it says nothing the exported samples do not",
 }
 
 # Steps other packages must run before an account disappears (billing cancels Stripe there).
