@@ -31,10 +31,10 @@ from benchmarks.bench_sp404_export import make_clips, time_sox  # noqa: E402
 from benchmarks.stack import (  # noqa: E402
     bench_settings,
     create_verified_users,
+    engine_client,
     fresh_database,
     service,
 )
-from tests.gateway_signing import SignedAsGateway  # noqa: E402
 
 PASSWORD = "bench password 404"
 
@@ -99,15 +99,7 @@ def main() -> None:
                 _,
             ),
         ):
-            login = httpx.post(
-                f"{platform_url}/api/auth/login",
-                auth=SignedAsGateway(settings),
-                json={"email": email, "password": PASSWORD},
-            )
-            headers = {"Authorization": f"Bearer {login.json()['token']}"}
-            with httpx.Client(
-                base_url=engine_url, auth=SignedAsGateway(settings), headers=headers, timeout=120
-            ) as http:
+            with engine_client(engine_url, platform_url, settings, email, PASSWORD) as http:
                 kit_id = _upload_kit(http, paths)
                 ours, size = _time_export(http, kit_id)
         time_sox(sox, paths[:4], sox_out, ["dither"])  # warm the page cache and sox itself

@@ -30,25 +30,25 @@ import random
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import asyncpg
-import httpx
 import numpy as np
 
 from benchmarks.bench_search import ADJECTIVES, GENRES, KEYS, MOODS, THINGS, _description
 from benchmarks.stack import (
     bench_settings,
     create_verified_users,
+    engine_client,
     fresh_database,
     percentile,
     service,
+    timed_gets,
 )
 from sp404.core.migrations import migrate
 from sp404.core.settings import Settings
-from tests.gateway_signing import SignedAsGateway
 
 BENCH_DB = "sp404_bench_scale"
 PASSWORD = "a benchmark passphrase"
@@ -238,16 +238,6 @@ async def _sizes(settings: Settings, total: int) -> list[str]:
     return lines
 
 
-def _timed(http: httpx.Client, requests: int, path: Callable[[int], str]) -> list[float]:
-    times = []
-    for i in range(requests):
-        started = time.perf_counter()
-        response = http.get(path(i))
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, f"{path(i)}: {response.text[:300]}"
-    return times
-
-
 def _line(name: str, times: list[float], target: float) -> str:
     p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
     verdict = "ok" if p95 <= target else f"OVER {target:.0f} ms"
@@ -257,15 +247,7 @@ def _line(name: str, times: list[float], target: float) -> str:
 
 
 def _measure(engine_url: str, platform_url: str, settings: Settings, email: str, n: int) -> None:
-    login = httpx.post(
-        f"{platform_url}/api/auth/login",
-        auth=SignedAsGateway(settings),
-        json={"email": email, "password": PASSWORD},
-    )
-    headers = {"Authorization": f"Bearer {login.json()['token']}"}
-    with httpx.Client(
-        base_url=engine_url, auth=SignedAsGateway(settings), headers=headers, timeout=120
-    ) as http:
+    with engine_client(engine_url, platform_url, settings, email, PASSWORD) as http:
         page = http.get("/api/samples", params={"limit": 200}).json()
         ids = [s["id"] for s in page["samples"]]
         # A new kit per run (kit names are unique per producer, and --reuse measures again).
@@ -275,25 +257,25 @@ def _measure(engine_url: str, platform_url: str, settings: Settings, email: str,
         )
         assert kit.status_code == 201, kit.text[:300]
         kit_id = kit.json()["id"]
-        _timed(http, 3, lambda i: "/api/samples?limit=50")  # warm-up
-        print(_line("list (newest 50)", _timed(http, n, lambda i: "/api/samples?limit=50"), 10))
+        timed_gets(http, 3, lambda i: "/api/samples?limit=50")  # warm-up
+        print(_line("list (newest 50)", timed_gets(http, n, lambda i: "/api/samples?limit=50"), 10))
         filters = "/api/samples?" + urlencode(
             {"bpm_min": 88, "bpm_max": 96, "key": "A minor", "loop": "true", "limit": 50}
         )
-        print(_line("filter (tempo, key, loop)", _timed(http, n, lambda i: filters), 10))
+        print(_line("filter (tempo, key, loop)", timed_gets(http, n, lambda i: filters), 10))
         words = ["dusty", "melancholic rhodes", "crunchy 808", "lo-fi"]
-        search = _timed(
+        search = timed_gets(
             http, n, lambda i: "/api/search?" + urlencode({"q": words[i % 4], "limit": 20})
         )
         print(_line("text search", search, 50))
-        cold = _timed(http, 1, lambda i: f"/api/samples/{ids[0]}/similar")
+        cold = timed_gets(http, 1, lambda i: f"/api/samples/{ids[0]}/similar")
         print(f"  {'similar, first call (cache load)':<34} {cold[0]:7.1f} ms")
-        similar = _timed(http, n, lambda i: f"/api/samples/{ids[i % len(ids)]}/similar")
+        similar = timed_gets(http, n, lambda i: f"/api/samples/{ids[i % len(ids)]}/similar")
         print(_line("similar", similar, 50))
         recs_url = f"/api/kits/{kit_id}/recommendations"
-        cold = _timed(http, 1, lambda i: f"{recs_url}?pad=13")
+        cold = timed_gets(http, 1, lambda i: f"{recs_url}?pad=13")
         print(f"  {'kit recommendations, first call':<34} {cold[0]:7.1f} ms")
-        recs = _timed(http, n, lambda i: f"{recs_url}?pad={1 + i % 16}")
+        recs = timed_gets(http, n, lambda i: f"{recs_url}?pad={1 + i % 16}")
         print(_line("kit recommendations (one pad)", recs, 50))
 
 

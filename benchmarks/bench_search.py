@@ -13,23 +13,22 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Callable
 from urllib.parse import urlencode
 
 import asyncpg
-import httpx
 import numpy as np
 
 from benchmarks.stack import (
     bench_settings,
     create_verified_users,
+    engine_client,
     fresh_database,
     percentile,
     service,
+    timed_gets,
 )
 from sp404.core.db import create_pool, tenant_tx
 from sp404.core.settings import Settings
-from tests.gateway_signing import SignedAsGateway
 
 BENCH_DB = "sp404_bench_search"
 PASSWORD = "a benchmark passphrase"
@@ -140,16 +139,6 @@ async def _vacuum(settings: Settings) -> None:
         await conn.close()
 
 
-def _timed(http: httpx.Client, requests: int, path: Callable[[int], str]) -> list[float]:
-    times = []
-    for i in range(requests):
-        started = time.perf_counter()
-        response = http.get(path(i))
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.text
-    return times
-
-
 def _line(name: str, times: list[float], baseline: float) -> str:
     p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
     verdict = "ok" if p95 < TARGET_MS else f"OVER {TARGET_MS:.0f} ms"
@@ -176,20 +165,13 @@ def main() -> None:
         service("platform", settings) as (platform_url, _),
         service("engine", settings, SP404_PLATFORM_URLS=f'["{platform_url}"]') as (engine_url, _),
     ):
-        login = httpx.post(
-            f"{platform_url}/api/auth/login",
-            auth=SignedAsGateway(settings),
-            json={"email": users[0][1], "password": PASSWORD},
-        )
-        token = login.json()["token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(
-            base_url=engine_url, auth=SignedAsGateway(settings), headers=headers, timeout=30
+        with engine_client(
+            engine_url, platform_url, settings, users[0][1], PASSWORD, timeout=30
         ) as http:
             n = args.requests
-            cold = _timed(http, 1, lambda i: f"/api/samples/{ids[0]}/similar")
-            _timed(http, 20, lambda i: f"/api/samples/{ids[i]}")  # warm-up
-            baseline_times = _timed(http, n, lambda i: f"/api/samples/{ids[i]}")
+            cold = timed_gets(http, 1, lambda i: f"/api/samples/{ids[0]}/similar")
+            timed_gets(http, 20, lambda i: f"/api/samples/{ids[i]}")  # warm-up
+            baseline_times = timed_gets(http, n, lambda i: f"/api/samples/{ids[i]}")
             baseline = percentile(baseline_times, 0.5)
             print(_line("baseline: GET /api/samples/{id}", baseline_times, baseline))
             print(f"{'similar, first call (loads the cache)':<38} {cold[0]:6.1f} ms")
@@ -204,11 +186,11 @@ def main() -> None:
                 ),
             ]
             for name, path in rows:
-                print(_line(name, _timed(http, n, path), baseline))
+                print(_line(name, timed_gets(http, n, path), baseline))
             all_text: list[float] = []
             per_query = max(10, n // len(QUERIES))
             for query in QUERIES:
-                times = _timed(
+                times = timed_gets(
                     http,
                     per_query,
                     lambda i, q=query: "/api/search?" + urlencode({"q": q, "limit": 20}),

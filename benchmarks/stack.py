@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from sp404.accounts.passwords import hash_password
 from sp404.core.db import create_pool, tenant_tx
 from sp404.core.migrations import migrate
 from sp404.core.settings import Settings, get_settings
+from tests.gateway_signing import SignedAsGateway
 from tests.support import free_port
 
 BENCH_DB = "sp404_bench"
@@ -145,6 +146,40 @@ def web_stack(settings: Settings, web_dist: Path, **gateway_env: str) -> Iterato
         ) as (url, _),
     ):
         yield url
+
+
+@contextmanager
+def engine_client(
+    engine_url: str,
+    platform_url: str,
+    settings: Settings,
+    email: str,
+    password: str,
+    *,
+    timeout: float = 120,
+) -> Iterator[httpx.Client]:
+    """A client of the engine signed in as `email` (a platform login) and signed as the gateway."""
+    login = httpx.post(
+        f"{platform_url}/api/auth/login",
+        auth=SignedAsGateway(settings),
+        json={"email": email, "password": password},
+    )
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    with httpx.Client(
+        base_url=engine_url, auth=SignedAsGateway(settings), headers=headers, timeout=timeout
+    ) as http:
+        yield http
+
+
+def timed_gets(http: httpx.Client, requests: int, path: Callable[[int], str]) -> list[float]:
+    """Milliseconds of `requests` GETs of path(0), path(1), ...; each must answer 200."""
+    times = []
+    for i in range(requests):
+        started = time.perf_counter()
+        response = http.get(path(i))
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, f"{path(i)}: {response.text[:300]}"
+    return times
 
 
 def rss_mb(pid: int) -> float:
