@@ -6,6 +6,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
 from analysis_engine.context import Engine
 from analysis_engine.features.waveform import COLUMNS, waveform_view
 from analysis_engine.music import camelot_of, spell_key
@@ -79,6 +81,23 @@ def corrections_view(row: Any) -> dict[str, Any]:
     return {"corrected": corrected, "detected": detected}
 
 
+async def page_views(
+    conn: asyncpg.Connection, ids: list[uuid.UUID], waveform_columns: int
+) -> list[dict[str, Any]]:
+    """The caller's samples `ids` as a library page shows them (with analysis, vibe and
+    waveform), in the order given; the list and text search both answer with these."""
+    rows = await conn.fetch(SQL["list_samples_page"], ids)
+    return [
+        {
+            **sample_view(r),
+            **corrections_view(r),
+            "vibe": r["vibe"],
+            "waveform": waveform_view(r["waveform"], waveform_columns),
+        }
+        for r in rows
+    ]
+
+
 async def list_samples(
     ctx: Engine,
     *,
@@ -110,7 +129,7 @@ async def list_samples(
             page = await conn.fetch(SQL["list_sample_ids_newest"], *args[:-1], limit, offset)
         else:
             page = await conn.fetch(SQL["list_sample_ids"], *args, limit, offset)
-        rows = await conn.fetch(SQL["list_samples_page"], [r["id"] for r in page])
+        samples = await page_views(conn, [r["id"] for r in page], waveform_columns)
         total = None
         if offset == 0 and len(page) < limit:
             total = len(page)
@@ -118,15 +137,6 @@ async def list_samples(
             total = await conn.fetchval(SQL["library_samples_count"])
         if total is None:
             total = await conn.fetchval(SQL["count_samples"], *args[:-1])
-    samples = [
-        {
-            **sample_view(r),
-            **corrections_view(r),
-            "vibe": r["vibe"],
-            "waveform": waveform_view(r["waveform"], waveform_columns),
-        }
-        for r in rows
-    ]
     return {
         "samples": samples,
         "total": total,

@@ -49,7 +49,8 @@ where s.id = any($1::uuid[]);
 -- filters ($3/$4 pairwise bpm ranges, $5 key spellings in lower case, $6 loop; each NULL when
 -- unused); best first, with the number of matches. The matches come from app.matching_samples,
 -- which a GIN index answers (under the runtime role's policy none could: `@@` is not leakproof);
--- the page's rows are read here under the caller's own policy.
+-- only ids and ranks come back: the page's rows are read by the library list's own query
+-- (samples.service.page_views), under the caller's policy.
 with query as (
     select websearch_to_tsquery('english', $1)
                || coalesce(to_tsquery('simple', $2), ''::tsquery) as q
@@ -71,20 +72,7 @@ page as (
     order by m.rank desc, m.created_at desc, m.id
     limit $7 offset $8
 )
-select t.total, p.rank, s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s,
-       s.sample_rate, s.channels, s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status,
-       s.created_at, s.updated_at,
-       s.corrections || case when s.extra_metadata ? 'bpm_corrected' then array['bpm'] else '{}' end
-           || case when s.extra_metadata ? 'key_corrected' then array['musical_key'] else '{}' end
-           as corrected,
-       f.sample_id is not null as analysed, (f.features ->> 'tempo_bpm')::double precision
-           as detected_bpm, (f.features ->> 'key') || ' ' || (f.features ->> 'mode') as detected_key,
-       (f.features ->> 'is_loop')::boolean as detected_loop, f.tempo_confidence, f.key_confidence,
-       v.description as vibe, f.waveform
+select t.total, p.rank, p.id
 from (select count(*) as total from matches) t
-left join (page p
-           join app.samples s on s.id = p.id
-           left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
-           left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id)
-       on true
-order by p.rank desc, p.created_at desc, s.id;
+left join page p on true
+order by p.rank desc, p.created_at desc, p.id;

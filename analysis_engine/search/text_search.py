@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis_engine.context import Engine
-from analysis_engine.features.waveform import waveform_view
 from analysis_engine.samples.filters import TempoKeyFilter
-from analysis_engine.samples.service import LIST_WAVEFORM_COLUMNS, corrections_view, sample_view
+from analysis_engine.samples.service import LIST_WAVEFORM_COLUMNS, page_views
 from sp404.core.db import tenant_tx
 from sp404.core.queries import load_queries
 
@@ -80,7 +79,8 @@ async def search_library(
 ) -> dict[str, Any]:
     """A page of the caller's samples matching `text` and `filters`, best first, with `rank`."""
     query = build_query(text)
-    rows = []
+    rows: list[Any] = []
+    results: list[dict[str, Any]] = []
     if query.has_words:
         async with tenant_tx(ctx.pool, user_id) as conn:
             rows = await conn.fetch(
@@ -91,17 +91,9 @@ async def search_library(
                 limit,
                 offset,
             )
-    results = [
-        {
-            **sample_view(row),
-            **corrections_view(row),
-            "vibe": row["vibe"],
-            "waveform": waveform_view(row["waveform"], waveform_columns),
-            "rank": round(float(row["rank"]), 6),
-        }
-        for row in rows
-        if row["id"] is not None
-    ]
+            ranks = {row["id"]: row["rank"] for row in rows if row["id"] is not None}
+            views = await page_views(conn, list(ranks), waveform_columns)
+        results = [{**view, "rank": round(float(ranks[view["id"]]), 6)} for view in views]
     total = rows[0]["total"] if rows else 0
     return {
         "query": query.text,
