@@ -9,24 +9,14 @@ import pytest
 
 from sp404.core.db import tenant_tx
 from sp404.core.errors import NotFound
-from tests.conftest import AsUser, CreateUser
-from tests.tenancy.seed import SEED, TENANT_COLUMN, seed_every_table
+from tests.conftest import AsUser
+from tests.tenancy.seed import SEED, TENANT_COLUMN
 
 pytestmark = pytest.mark.pgbouncer
 
 TABLES = sorted(SEED)
 # Tables whose rows the runtime role may change only in some columns (column privileges).
 UPDATABLE_COLUMN = {"personal_access_tokens": "revoked_at", "users": "first_name"}
-
-
-@pytest.fixture
-async def two_seeded_users(
-    pool: asyncpg.Pool, create_user: CreateUser
-) -> tuple[uuid.UUID, uuid.UUID]:
-    a, b = await create_user(), await create_user()
-    await seed_every_table(pool, a)
-    await seed_every_table(pool, b)
-    return a, b
 
 
 @pytest.mark.parametrize("table", TABLES)

@@ -9,23 +9,12 @@ import uuid
 import asyncpg
 import pytest
 
-from tests.conftest import AsUser, CreateUser
-from tests.tenancy.seed import seed_every_table
+from tests.conftest import AsUser
 
 pytestmark = pytest.mark.pgbouncer
 
 # Every seeded sample is titled "Kick" and carries the vibe "dusty" (tests/tenancy/seed.py).
 MATCHES = "select id from app.matching_samples(to_tsquery('english', $1))"
-
-
-@pytest.fixture
-async def two_seeded_users(
-    pool: asyncpg.Pool, create_user: CreateUser
-) -> tuple[uuid.UUID, uuid.UUID]:
-    a, b = await create_user(), await create_user()
-    await seed_every_table(pool, a)
-    await seed_every_table(pool, b)
-    return a, b
 
 
 @pytest.mark.parametrize("words", ["kick", "dusty", "kick | dusty", "kick & dusty", "k:*"])
