@@ -141,6 +141,19 @@ def analysed_upload(
     return sample_id
 
 
+def audit_context(browser: Browser, web_url: str) -> Page:
+    """A page whose CSP is bypassed so axe-core can be injected: the app's CSP (rightly) refuses
+    the script, so this context bypasses it for the audit only."""
+    context = browser.new_context(
+        base_url=web_url,
+        bypass_csp=True,
+        viewport={"width": 1280, "height": 900},
+        extra_http_headers={"X-Forwarded-For": producer_address()},
+    )
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
 def serious_violations(page: Page) -> list[str]:
     """axe-core's serious and critical findings on the page as it stands."""
     page.add_script_tag(path=str(AXE))
@@ -457,16 +470,7 @@ def test_the_library_sample_and_kit_pages_break_no_serious_accessibility_rule(
     producer = signed_up(api, mailbox)
     sample_id = analysed_upload(migrated_db, web_url, producer, "axe-tone", 1.0, 550)
     kit_id = make_kit(web_url, producer, [{"bank": "A", "pad": 1, "sample_id": sample_id}])
-    # axe-core is injected as a script, which the app's CSP (rightly) refuses: this context
-    # bypasses the CSP for the audit only.
-    context = browser.new_context(
-        base_url=web_url,
-        bypass_csp=True,
-        viewport={"width": 1280, "height": 900},
-        extra_http_headers={"X-Forwarded-For": producer_address()},
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+    page = audit_context(browser, web_url)
     try:
         sign_in(page, producer)
         if where == "library":
@@ -482,4 +486,4 @@ def test_the_library_sample_and_kit_pages_break_no_serious_accessibility_rule(
         found = serious_violations(page)
         assert found == [], json.dumps(found, indent=1)
     finally:
-        context.close()
+        page.context.close()

@@ -19,8 +19,8 @@ from playwright.sync_api import Browser, FilePayload, Page, expect
 from sp404.core.settings import Settings
 from tests.analysis_engine.search.seed import Seeder, towards
 from tests.stack import Mailbox, Producer, signed_up
-from tests.web.conftest import producer_address, screenshot
-from tests.web.test_audition import serious_violations, tone, view
+from tests.web.conftest import screenshot
+from tests.web.test_audition import audit_context, serious_violations, tone, view
 from tests.web.test_kits import pad
 from tests.web.test_studio import sign_in
 
@@ -63,18 +63,6 @@ def analysed(
     if seconds is not None:
         seeder.execute(producer.user_id, _LENGTH, sample_id, seconds)
     return sample_id
-
-
-def audit_context(browser: Browser, web_url: str) -> Page:
-    """A page whose CSP is bypassed so axe-core can be injected (for the audit only)."""
-    context = browser.new_context(
-        base_url=web_url,
-        bypass_csp=True,
-        viewport={"width": 1280, "height": 900},
-        extra_http_headers={"X-Forwarded-For": producer_address()},
-    )
-    context.set_default_timeout(15_000)
-    return context.new_page()
 
 
 def rows(page: Page) -> Any:
