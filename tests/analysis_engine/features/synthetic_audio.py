@@ -130,8 +130,12 @@ def chord_progression(
 
 def band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
     """A drum loop under sustained chords changing every bar: drums no longer dominate."""
-    drums = drum_loop(bpm, bars, sr)
-    chords = chord_progression("C", "major", sr, chord_s=240.0 / bpm)
+    return _under_chords(drum_loop(bpm, bars, sr), bpm, 4, sr)
+
+
+def _under_chords(drums: Audio, bpm: float, beats_per_bar: int, sr: int) -> Audio:
+    # Sustained chords in C major changing every bar, looped to the drums' length.
+    chords = chord_progression("C", "major", sr, chord_s=beats_per_bar * 60.0 / bpm)
     while chords.shape[0] < drums.shape[0]:
         chords = np.concatenate([chords, chords])
     return (0.5 * drums + 0.6 * chords[: drums.shape[0]]).astype(np.float32)
@@ -184,8 +188,4 @@ def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
 
 def waltz_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
     """A 3/4 drum loop under sustained chords changing every bar (three beats)."""
-    drums = waltz_loop(bpm, bars, sr)
-    chords = chord_progression("C", "major", sr, chord_s=180.0 / bpm)
-    while chords.shape[0] < drums.shape[0]:
-        chords = np.concatenate([chords, chords])
-    return (0.5 * drums + 0.6 * chords[: drums.shape[0]]).astype(np.float32)
+    return _under_chords(waltz_loop(bpm, bars, sr), bpm, 3, sr)
