@@ -16,7 +16,7 @@ import pytest
 
 from sp404.accounts.throttle import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ACCOUNT_ADDRESS
 from tests.gateway_signing import as_gateway
-from tests.stack import Mailbox, Producer, signed_up
+from tests.stack import Mailbox, Producer, link_token, signed_up
 
 WRONG = "wrong guess!"
 Login = Callable[..., int]
@@ -83,3 +83,27 @@ def test_a_spread_out_attack_locks_the_account_but_not_a_device_with_a_session(
     # ...but the owner's signed-in device still gets in, with the right password only.
     assert login(account.email, WRONG, _address(), account.refresh_token) == 401
     assert login(account.email, account.password, _address(), account.refresh_token) == 200
+
+
+def test_a_password_reset_reopens_an_account_a_spread_out_attack_locked(
+    login: Login, api: httpx.Client, mailbox: Mailbox, account: Producer
+) -> None:
+    per_address = LOGIN_FAILURES_PER_ACCOUNT_ADDRESS.attempts // 2
+    attackers = [_address() for _ in range(LOGIN_FAILURES_PER_ACCOUNT.attempts // per_address)]
+    for address in attackers:
+        for _ in range(per_address):
+            assert login(account.email, WRONG, address) == 401
+    assert login(account.email, account.password, _address()) == 429
+    # The owner resets by mail (which ends every session that could have let them past)...
+    assert api.post("/api/auth/password/forgot", json={"email": account.email}).status_code < 300
+    token = link_token(mailbox.wait_for(account.email, "reset your"))
+    new_password = "back in after the attack"
+    reset = api.post("/api/auth/password/reset", json={"token": token, "password": new_password})
+    assert reset.status_code < 300
+    # ...and the new password opens the account at once, from a new device...
+    assert login(account.email, new_password, _address()) == 200
+    # ...while an address that hammered it alone stays locked out.
+    hammer = _address()
+    for _ in range(LOGIN_FAILURES_PER_ACCOUNT_ADDRESS.attempts):
+        login(account.email, WRONG, hammer)
+    assert login(account.email, new_password, hammer) == 429

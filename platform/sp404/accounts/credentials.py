@@ -127,5 +127,15 @@ async def reset_password(ctx: Accounts, *, token: str, password: str, ip: str | 
         valid_after = await _replace_password(conn, user_id=user_id, new_hash=new_hash)
         # Following the link proved the address is theirs.
         await conn.fetchval(SQL["mark_verified"])
+        email = (await conn.fetchrow(SQL["fetch_me"]))["email"]
         await write_audit(conn, action="password.reset", user_id=user_id, ip=ip)
     await _refuse_older_tokens(ctx, user_id, valid_after)
+    # A reset is how a producer gets back in after a spread-out guessing attack locked the
+    # account, and it ends every session that could have let them past that lock: without
+    # forgetting the account's failures, the new password would not open it for up to 15
+    # minutes. The guessers' own addresses stay locked (their per-address counts stay).
+    normalized = normalize_email(email)
+    await throttle.reset(ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT, normalized)
+    await throttle.reset(
+        ctx.redis, throttle.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS, f"{ip or 'unknown'} {normalized}"
+    )
