@@ -141,6 +141,23 @@ def _under_chords(drums: Audio, bpm: float, beats_per_bar: int, sr: int) -> Audi
     return (0.5 * drums + 0.6 * chords[: drums.shape[0]]).astype(np.float32)
 
 
+def stab_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
+    """A drum loop under short chord stabs on every eighth, a chord a bar (a rhumba's or a
+    ska's comping): the snare's band is mostly percussive, though the clip is plainly pitched."""
+    beat = 60.0 / bpm
+    drums = drum_loop(bpm, bars, sr, variant=1)[:, 0].astype(np.float64)
+    stabs = np.zeros_like(drums)
+    for bar in range(bars):
+        chord = _MAJOR_CHORDS[bar % len(_MAJOR_CHORDS)]
+        hit = sum(_tone(60 + interval, 0.12, sr) for interval in chord)
+        hit = hit + 0.8 * _tone(36 + chord[0], 0.12, sr)
+        for eighth in range(8):
+            # Offbeats louder, as comping pushes them.
+            _place(stabs, hit * (1.0 if eighth % 2 else 0.6), (bar * 4 + eighth / 2) * beat, sr)
+    out = 0.5 * drums + 0.3 * stabs / max(1e-9, float(np.abs(stabs).max()))
+    return out[:, None].astype(np.float32)
+
+
 def sine_pad(seconds: float = 6.0, sr: int = SR) -> Audio:
     """A soft sustained A-minor chord of pure sines."""
     t = np.arange(int(seconds * sr)) / sr

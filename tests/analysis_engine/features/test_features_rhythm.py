@@ -14,6 +14,7 @@ from tests.analysis_engine.features.synthetic_audio import (
     kick_one_shot,
     shuffle_loop,
     sine_pad,
+    stab_band_mix,
     waltz_band_mix,
     waltz_loop,
 )
@@ -62,6 +63,17 @@ def test_band_mixes_read_at_the_quarter_note_not_double_or_half() -> None:
     for bpm, features in zip(tempi, extract_batch(clips), strict=True):
         assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
         assert features.is_loop
+
+
+def test_a_drum_heavy_band_mix_reads_its_quarter_note_not_double() -> None:
+    # Loud drums under short chord stabs: the snare's band is as percussive as a drum loop's,
+    # but the clip is pitched (it gets a key), so its octave is the band mixes' fitted choice.
+    # The drum loops' backbeat rule read all three at double tempo.
+    tempi = [66.0, 75.0, 100.0]
+    clips = [(stab_band_mix(bpm, 4), SR) for bpm in tempi]
+    for bpm, features in zip(tempi, extract_batch(clips), strict=True):
+        assert features.key is not None, bpm
+        assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
 
 
 @pytest.mark.parametrize(("bpm", "bars"), [(90.0, 4), (100.0, 4), (120.0, 4), (150.0, 8)])
@@ -126,6 +138,7 @@ def _stats(first: float, drum: float, *, drums_only: bool) -> dict[str, object]:
         "first_bpm": first,
         "drum_bpm": drum,
         "drums_only": 1.0 if drums_only else 0.0,
+        "tonality": 0.0,  # unpitched: the backbeat rule applies where drums_only says
         "octave_cues": cues,
     }
 
