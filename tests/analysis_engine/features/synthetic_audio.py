@@ -206,3 +206,9 @@ def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
 def waltz_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
     """A 3/4 drum loop under sustained chords changing every bar (three beats)."""
     return _under_chords(waltz_loop(bpm, bars, sr), bpm, 3, sr)
+
+
+def shuffle_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
+    """A shuffle drum loop (swung eighths: each beat splits in three, as in 12/8) under
+    sustained chords changing every bar."""
+    return _under_chords(shuffle_loop(bpm, bars, sr), bpm, 4, sr)

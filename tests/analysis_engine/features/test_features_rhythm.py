@@ -12,6 +12,7 @@ from tests.analysis_engine.features.synthetic_audio import (
     click_track,
     drum_loop,
     kick_one_shot,
+    shuffle_band_mix,
     shuffle_loop,
     sine_pad,
     stab_band_mix,
@@ -69,7 +70,7 @@ def test_a_drum_heavy_band_mix_reads_its_quarter_note_not_double() -> None:
     # Loud drums under short chord stabs: the snare's band is as percussive as a drum loop's,
     # but the clip is pitched (it gets a key), so its octave is the band mixes' fitted choice.
     # The drum loops' backbeat rule read all three at double tempo.
-    tempi = [66.0, 75.0, 100.0]
+    tempi = [75.0, 85.0, 100.0]
     clips = [(stab_band_mix(bpm, 4), SR) for bpm in tempi]
     for bpm, features in zip(tempi, extract_batch(clips), strict=True):
         assert features.key is not None, bpm
@@ -102,6 +103,34 @@ def test_waltz_band_mixes_read_at_the_quarter_note_not_the_bar_or_double() -> No
     for bpm, features in zip(tempi, extract_batch(clips), strict=True):
         assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
         assert features.is_loop
+
+
+def test_a_shuffle_band_mix_reads_its_beat_not_the_double() -> None:
+    # A slow 12/8 or shuffle ballad: each beat is three triplets, so double the tempo would
+    # put a beat every one and a half triplets.
+    tempi = [60.0, 75.0, 90.0]
+    clips = [(shuffle_band_mix(bpm, 2), SR) for bpm in tempi]
+    for bpm, features in zip(tempi, extract_batch(clips), strict=True):
+        assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
+
+
+def test_no_octave_model_doubles_a_beat_that_splits_in_three() -> None:
+    width = len(octave.FEATURE_NAMES)
+    prior = octave.FEATURE_NAMES.index("prior")
+    half_beat = octave.FEATURE_NAMES.index("repeat_after_half_beat")
+    third_beat = octave.FEATURE_NAMES.index("repeat_after_third_beat")
+    # A model whose score prefers the double candidate above all.
+    pushy = octave.OctaveModel((0.0,) * width, (1.0,) * width, (5.0,) + (0.0,) * (width - 1))
+    cues = [[0.0] * width for _ in octave.FACTORS]
+    cues[octave.FACTORS.index(1.0)][prior] = 0.5
+    cues[octave.FACTORS.index(2.0)][prior] = 1.0
+    estimate = cues[octave.FACTORS.index(1.0)]
+    # The envelope repeats after a third of the estimate's beat, not after half: triplets.
+    estimate[third_beat], estimate[half_beat] = 0.3, -0.1
+    assert octave.choose(70.0, cues, pushy)[0] == 70.0
+    # A straight beat (it repeats after half a beat) may still be doubled.
+    estimate[third_beat], estimate[half_beat] = -0.1, 0.3
+    assert octave.choose(70.0, cues, pushy)[0] == 140.0
 
 
 def test_a_decaying_hit_is_a_one_shot_without_tempo() -> None:
