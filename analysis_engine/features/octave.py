@@ -218,5 +218,6 @@ def candidate_allowed(bpm: float, features: npt.ArrayLike) -> npt.NDArray[np.boo
     allowed = (candidates >= MIN_CANDIDATE_BPM) & (candidates <= MAX_CANDIDATE_BPM)
     estimate = np.asarray(features, dtype=np.float64)[FACTORS.index(1.0)]
     third, half = estimate[_THIRD_BEAT], estimate[_HALF_BEAT]
-    in_three = third >= _MIN_TRIPLET_REPEAT and third > half
-    return allowed & ~(in_three & (factors == 2.0))
+    in_three = bool(third >= _MIN_TRIPLET_REPEAT and third > half)
+    doubled: npt.NDArray[np.bool_] = factors == 2.0
+    return allowed & ~(doubled & in_three)
