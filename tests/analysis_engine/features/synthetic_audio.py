@@ -212,3 +212,21 @@ def shuffle_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
     """A shuffle drum loop (swung eighths: each beat splits in three, as in 12/8) under
     sustained chords changing every bar."""
     return _under_chords(shuffle_loop(bpm, bars, sr), bpm, 4, sr)
+
+
+def six_eight_band_mix(eighth_bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
+    """6/8 at `eighth_bpm` eighths a minute: kick on 1, snare on 4, hats on the eighths (the
+    first of each three louder), under sustained chords changing every bar (six eighths)."""
+    rng = np.random.default_rng(seed)
+    eighth = 60.0 / eighth_bpm
+    out = np.zeros(round(bars * 6 * eighth * sr))
+    kick, snare = _kick(sr), _snare(sr, rng)
+    for bar in range(bars):
+        start = bar * 6 * eighth
+        _place(out, kick, start, sr)
+        _place(out, snare, start + 3 * eighth, sr)
+        for step in range(6):
+            gain = 1.0 if step % 3 == 0 else 0.6
+            _place(out, gain * _hat(sr, rng), start + step * eighth, sr)
+    drums = (out / max(1e-9, float(np.abs(out).max())) * 0.8)[:, None].astype(np.float32)
+    return _under_chords(drums, eighth_bpm, 6, sr)

@@ -15,6 +15,7 @@ from tests.analysis_engine.features.synthetic_audio import (
     shuffle_band_mix,
     shuffle_loop,
     sine_pad,
+    six_eight_band_mix,
     stab_band_mix,
     waltz_band_mix,
     waltz_loop,
@@ -112,6 +113,17 @@ def test_a_shuffle_band_mix_reads_its_beat_not_the_double() -> None:
     clips = [(shuffle_band_mix(bpm, 2), SR) for bpm in tempi]
     for bpm, features in zip(tempi, extract_batch(clips), strict=True):
         assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
+
+
+@pytest.mark.parametrize(("eighths", "tempo"), [(120.0, 120.0), (140.0, 140.0), (210.0, 70.0)])
+def test_a_6_8_band_mix_reads_its_eighths_or_its_dotted_quarter(
+    eighths: float, tempo: float
+) -> None:
+    # Counted in eighths (as a 6/8 groove counts itself) up to a moderate tempo, in dotted
+    # quarters when the eighths run fast; never two eighths a beat, which cuts across the
+    # bar's two groups of three.
+    (features,) = extract_batch([(six_eight_band_mix(eighths, 4 if eighths < 150 else 8), SR)])
+    assert features.tempo_bpm == pytest.approx(tempo, rel=0.02)
 
 
 def test_no_octave_model_doubles_a_beat_that_splits_in_three() -> None:
