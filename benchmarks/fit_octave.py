@@ -59,7 +59,7 @@ def octave_rows(
         first = float(row["first_bpm"])
         features.append(row["octave_cues"])
         right.append([abs(first * f / clip.bpm - 1.0) <= 0.04 for f in octave.FACTORS])
-        allowed.append(octave.candidate_allowed(first))
+        allowed.append(octave.candidate_allowed(first, row["octave_cues"]))
     n_features, n_candidates = len(octave.FEATURE_NAMES), len(octave.FACTORS)
     return (
         np.asarray(features, dtype=np.float64).reshape(-1, n_candidates, n_features),

@@ -401,11 +401,16 @@ def _chord_novelty(chroma: torch.Tensor) -> torch.Tensor:
 
 
 def decide_tempo(
-    stats: dict[str, Any], duration_s: float, model: octave.OctaveModel = octave.DEFAULT_MODEL
+    stats: dict[str, Any],
+    duration_s: float,
+    model: octave.OctaveModel = octave.DEFAULT_MODEL,
+    min_tonality: float = keys.DEFAULT_MODEL.min_tonality,
 ) -> tuple[float | None, float, bool]:
     """(tempo, confidence, is_loop) of one clip from its evidence.
 
-    Drum loops take the backbeat rule's octave, band mixes the fitted octave choice; the answer
+    Drum loops take the backbeat rule's octave, band mixes the fitted octave choice. A clip
+    whose tonality reaches `min_tonality` (the key model's floor: it would be given a key) is a
+    band mix however loud its drums; the answer
     is never below _MIN_BPM nor a quarter of the first estimate. A loop whose length is a whole
     number of 4/4 or 3/4 bars at that tempo snaps to it exactly; the snap never changes the
     octave, and the confidence is the periodicity times the octave choice's own share.
@@ -420,7 +425,9 @@ def decide_tempo(
     ):
         return None, 0.0, False
     first = float(stats["first_bpm"])
-    if stats["drums_only"] > 0.5:
+    # A drum-heavy band mix (a rhumba, a crushed ballad) has a percussive snare band too, but
+    # its chords keep the backbeat rule from reading its snare: the fitted choice knows mixes.
+    if stats["drums_only"] > 0.5 and float(stats["tonality"]) < min_tonality:
         bpm, share = float(stats["drum_bpm"]), 1.0
     else:
         bpm, share = octave.choose(first, stats["octave_cues"], model)
@@ -451,7 +458,9 @@ def _assemble(
 ) -> AudioFeatures:
     models = models or Models()
     duration_s = samples.shape[0] / rate
-    tempo_bpm, tempo_confidence, is_loop = decide_tempo(stats, duration_s, models.octave)
+    tempo_bpm, tempo_confidence, is_loop = decide_tempo(
+        stats, duration_s, models.octave, models.key.min_tonality
+    )
     tonality = float(stats["tonality"])
     key, mode, key_confidence = keys.decide(
         stats["chroma_energy"], stats["bass_energy"], tonality, models.key

@@ -11,8 +11,10 @@ from typing import Any
 # 2: tempo octave chosen by fitted cues for band mixes; 3: no key for unpitched sound, a
 # calibrated key confidence, tonality, tempo never below 40 BPM and snapped to 4/4 or 3/4 bars;
 # 4: key profiles blended with learned ones, the band octave chosen among half/estimate/double
-# by metrical cues, no doubled tempo for 3/4 or triplet drum loops.
-FEATURE_VERSION = 4
+# by metrical cues, no doubled tempo for 3/4 or triplet drum loops; 5: a pitched band mix
+# with loud drums takes the band octave choice, not the drum loops' backbeat rule, and a band
+# mix whose beat splits in three is never doubled.
+FEATURE_VERSION = 5
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

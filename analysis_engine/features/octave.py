@@ -72,6 +72,12 @@ FEATURE_NAMES = (
     "harmony_pulse_per_3_beat_bar",
 )
 _PRIOR_CENTRE_BPM = 100.0
+_HALF_BEAT = FEATURE_NAMES.index("repeat_after_half_beat")
+_THIRD_BEAT = FEATURE_NAMES.index("repeat_after_third_beat")
+# How well the envelope must repeat after a third of the estimate's beat (and better than
+# after half of it) for the beat to count as three tatums: a positive correlation, where a
+# straight beat's third reads around zero or below.
+_MIN_TRIPLET_REPEAT = 0.1
 # Bright percussion: mel bands from 96 of 128 (~4.7 kHz) up.
 BRIGHT_BANDS = (96, 128)
 # Kick and bass: the first 9 of 128 Slaney mel bands (up to ~230 Hz).
@@ -89,15 +95,15 @@ class OctaveModel:
 
 # Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families).
 DEFAULT_MODEL = OctaveModel(
-    mean=(0.453942, 0.544148, 0.788985, 0.252111, 0.528109, 0.112885, 0.160941, -0.000564307,
-          0.639625, 0.23451, -0.113044, 0.682681, 0.433333, 0.593475, 0.351488, 0.139213,
-          -0.181822, 0.653151, 0.380145),
-    scale=(0.430824, 0.371245, 0.256678, 0.277949, 0.298271, 0.376297, 0.373137, 0.267461,
-           0.960726, 0.367685, 0.119134, 0.163228, 0.495536, 0.357421, 0.259782, 0.251691,
-           0.521923, 0.322824, 0.24065),
-    coef=(-1.18378, -0.189316, 0.71925, -0.0807518, -0.322941, -0.589005, 1.22418, -0.403133,
-          0.140891, 0.218732, 0.598832, 0.971425, 0.664044, -0.0514174, -0.118757, -0.392351,
-          -0.52753, 0.952377, -0.0636736),
+    mean=(0.449182, 0.548, 0.805989, 0.243251, 0.552076, 0.113188, 0.14684, -0.0106374,
+          0.633307, 0.245128, -0.114049, 0.690172, 0.452736, 0.595037, 0.36619,
+          0.142289, -0.183439, 0.640498, 0.383601),
+    scale=(0.428394, 0.379479, 0.249527, 0.277676, 0.276759, 0.375458, 0.380354,
+          0.264664, 0.975484, 0.370645, 0.119986, 0.15468, 0.497761, 0.357839, 0.24862,
+          0.24942, 0.513844, 0.322189, 0.236452),
+    coef=(-1.24618, -0.11533, 0.537122, -0.0427901, -0.246044, -0.10276, 1.16946,
+          -0.367305, 0.00118567, -0.0245582, 0.0820204, 0.994907, 0.551013, 0.322839,
+          -0.0552008, -0.431467, -0.302076, 1.37085, 0.237853),
 )  # fmt: skip
 
 
@@ -191,7 +197,7 @@ def choose(
     """
     cues = np.asarray(features, dtype=np.float64)
     score = ((cues - np.asarray(model.mean)) / np.asarray(model.scale)) @ np.asarray(model.coef)
-    allowed = candidate_allowed(bpm)
+    allowed = candidate_allowed(bpm, cues)
     if not allowed.any():
         return bpm, 1.0
     score = np.where(allowed, score, -np.inf)
@@ -200,7 +206,18 @@ def choose(
     return bpm * FACTORS[best], float(weights[best] / weights.sum())
 
 
-def candidate_allowed(bpm: float) -> npt.NDArray[np.bool_]:
-    """Which of bpm * FACTORS lie in the range a loop's tempo may take."""
-    candidates = bpm * np.asarray(FACTORS)
-    return (candidates >= MIN_CANDIDATE_BPM) & (candidates <= MAX_CANDIDATE_BPM)
+def candidate_allowed(bpm: float, features: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Which of bpm * FACTORS may be chosen: those in the range a loop's tempo may take, and
+    not the double of an estimate whose beat clearly splits in three.
+
+    A beat of three tatums (a 12/8 or a shuffle read at its beat) has no double: that would
+    put a beat every one and a half tatums, at no metrical level at all.
+    """
+    factors = np.asarray(FACTORS)
+    candidates = bpm * factors
+    allowed = (candidates >= MIN_CANDIDATE_BPM) & (candidates <= MAX_CANDIDATE_BPM)
+    estimate = np.asarray(features, dtype=np.float64)[FACTORS.index(1.0)]
+    third, half = estimate[_THIRD_BEAT], estimate[_HALF_BEAT]
+    in_three = bool(third >= _MIN_TRIPLET_REPEAT and third > half)
+    doubled: npt.NDArray[np.bool_] = factors == 2.0
+    return allowed & ~(doubled & in_three)

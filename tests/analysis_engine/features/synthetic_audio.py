@@ -141,6 +141,23 @@ def _under_chords(drums: Audio, bpm: float, beats_per_bar: int, sr: int) -> Audi
     return (0.5 * drums + 0.6 * chords[: drums.shape[0]]).astype(np.float32)
 
 
+def stab_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
+    """A drum loop under short chord stabs on every eighth, a chord a bar (a rhumba's or a
+    ska's comping): the snare's band is mostly percussive, though the clip is plainly pitched."""
+    beat = 60.0 / bpm
+    drums = drum_loop(bpm, bars, sr, variant=1)[:, 0].astype(np.float64)
+    stabs = np.zeros_like(drums)
+    for bar in range(bars):
+        chord = _MAJOR_CHORDS[bar % len(_MAJOR_CHORDS)]
+        hit = sum(_tone(60 + interval, 0.12, sr) for interval in chord)
+        hit = hit + 0.8 * _tone(36 + chord[0], 0.12, sr)
+        for eighth in range(8):
+            # Offbeats louder, as comping pushes them.
+            _place(stabs, hit * (1.0 if eighth % 2 else 0.6), (bar * 4 + eighth / 2) * beat, sr)
+    out = 0.5 * drums + 0.3 * stabs / max(1e-9, float(np.abs(stabs).max()))
+    return out[:, None].astype(np.float32)
+
+
 def sine_pad(seconds: float = 6.0, sr: int = SR) -> Audio:
     """A soft sustained A-minor chord of pure sines."""
     t = np.arange(int(seconds * sr)) / sr
@@ -189,3 +206,27 @@ def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
 def waltz_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
     """A 3/4 drum loop under sustained chords changing every bar (three beats)."""
     return _under_chords(waltz_loop(bpm, bars, sr), bpm, 3, sr)
+
+
+def shuffle_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
+    """A shuffle drum loop (swung eighths: each beat splits in three, as in 12/8) under
+    sustained chords changing every bar."""
+    return _under_chords(shuffle_loop(bpm, bars, sr), bpm, 4, sr)
+
+
+def six_eight_band_mix(eighth_bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
+    """6/8 at `eighth_bpm` eighths a minute: kick on 1, snare on 4, hats on the eighths (the
+    first of each three louder), under sustained chords changing every bar (six eighths)."""
+    rng = np.random.default_rng(seed)
+    eighth = 60.0 / eighth_bpm
+    out = np.zeros(round(bars * 6 * eighth * sr))
+    kick, snare = _kick(sr), _snare(sr, rng)
+    for bar in range(bars):
+        start = bar * 6 * eighth
+        _place(out, kick, start, sr)
+        _place(out, snare, start + 3 * eighth, sr)
+        for step in range(6):
+            gain = 1.0 if step % 3 == 0 else 0.6
+            _place(out, gain * _hat(sr, rng), start + step * eighth, sr)
+    drums = (out / max(1e-9, float(np.abs(out).max())) * 0.8)[:, None].astype(np.float32)
+    return _under_chords(drums, eighth_bpm, 6, sr)

@@ -12,8 +12,11 @@ from tests.analysis_engine.features.synthetic_audio import (
     click_track,
     drum_loop,
     kick_one_shot,
+    shuffle_band_mix,
     shuffle_loop,
     sine_pad,
+    six_eight_band_mix,
+    stab_band_mix,
     waltz_band_mix,
     waltz_loop,
 )
@@ -64,6 +67,17 @@ def test_band_mixes_read_at_the_quarter_note_not_double_or_half() -> None:
         assert features.is_loop
 
 
+def test_a_drum_heavy_band_mix_reads_its_quarter_note_not_double() -> None:
+    # Loud drums under short chord stabs: the snare's band is as percussive as a drum loop's,
+    # but the clip is pitched (it gets a key), so its octave is the band mixes' fitted choice.
+    # The drum loops' backbeat rule read all three at double tempo.
+    tempi = [75.0, 85.0, 100.0]
+    clips = [(stab_band_mix(bpm, 4), SR) for bpm in tempi]
+    for bpm, features in zip(tempi, extract_batch(clips), strict=True):
+        assert features.key is not None, bpm
+        assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
+
+
 @pytest.mark.parametrize(("bpm", "bars"), [(90.0, 4), (100.0, 4), (120.0, 4), (150.0, 8)])
 def test_a_waltz_drum_loop_reads_its_quarter_note_not_double(bpm: float, bars: int) -> None:
     # Snares on beats 2 and 3 read as a backbeat at double tempo; a loop of whole 3/4 bars
@@ -90,6 +104,45 @@ def test_waltz_band_mixes_read_at_the_quarter_note_not_the_bar_or_double() -> No
     for bpm, features in zip(tempi, extract_batch(clips), strict=True):
         assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
         assert features.is_loop
+
+
+def test_a_shuffle_band_mix_reads_its_beat_not_the_double() -> None:
+    # A slow 12/8 or shuffle ballad: each beat is three triplets, so double the tempo would
+    # put a beat every one and a half triplets.
+    tempi = [60.0, 75.0, 90.0]
+    clips = [(shuffle_band_mix(bpm, 2), SR) for bpm in tempi]
+    for bpm, features in zip(tempi, extract_batch(clips), strict=True):
+        assert features.tempo_bpm == pytest.approx(bpm, rel=0.02), bpm
+
+
+@pytest.mark.parametrize(("eighths", "tempo"), [(120.0, 120.0), (140.0, 140.0), (210.0, 70.0)])
+def test_a_6_8_band_mix_reads_its_eighths_or_its_dotted_quarter(
+    eighths: float, tempo: float
+) -> None:
+    # Counted in eighths (as a 6/8 groove counts itself) up to a moderate tempo, in dotted
+    # quarters when the eighths run fast; never two eighths a beat, which cuts across the
+    # bar's two groups of three.
+    (features,) = extract_batch([(six_eight_band_mix(eighths, 4 if eighths < 150 else 8), SR)])
+    assert features.tempo_bpm == pytest.approx(tempo, rel=0.02)
+
+
+def test_no_octave_model_doubles_a_beat_that_splits_in_three() -> None:
+    width = len(octave.FEATURE_NAMES)
+    prior = octave.FEATURE_NAMES.index("prior")
+    half_beat = octave.FEATURE_NAMES.index("repeat_after_half_beat")
+    third_beat = octave.FEATURE_NAMES.index("repeat_after_third_beat")
+    # A model whose score prefers the double candidate above all.
+    pushy = octave.OctaveModel((0.0,) * width, (1.0,) * width, (5.0,) + (0.0,) * (width - 1))
+    cues = [[0.0] * width for _ in octave.FACTORS]
+    cues[octave.FACTORS.index(1.0)][prior] = 0.5
+    cues[octave.FACTORS.index(2.0)][prior] = 1.0
+    estimate = cues[octave.FACTORS.index(1.0)]
+    # The envelope repeats after a third of the estimate's beat, not after half: triplets.
+    estimate[third_beat], estimate[half_beat] = 0.3, -0.1
+    assert octave.choose(70.0, cues, pushy)[0] == 70.0
+    # A straight beat (it repeats after half a beat) may still be doubled.
+    estimate[third_beat], estimate[half_beat] = -0.1, 0.3
+    assert octave.choose(70.0, cues, pushy)[0] == 140.0
 
 
 def test_a_decaying_hit_is_a_one_shot_without_tempo() -> None:
@@ -126,6 +179,7 @@ def _stats(first: float, drum: float, *, drums_only: bool) -> dict[str, object]:
         "first_bpm": first,
         "drum_bpm": drum,
         "drums_only": 1.0 if drums_only else 0.0,
+        "tonality": 0.0,  # unpitched: the backbeat rule applies where drums_only says
         "octave_cues": cues,
     }
 
