@@ -209,7 +209,7 @@ def _shape(frames: FrameShape, active: npt.NDArray[np.bool_]) -> tuple[float, Ve
     return mean_centroid, shape
 
 
-def _contrast(power: Vector, freqs: Vector) -> Vector:
+def _contrast(power: npt.NDArray[np.float32], freqs: Vector) -> Vector:
     values = []
     for low, high in itertools.pairwise(_CONTRAST_EDGES):
         band = power[(freqs >= low) & (freqs < high)]
