@@ -44,7 +44,9 @@ OUT = Path(__file__).resolve().parent / "out" / "similar-v1"
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "analysis_engine" / "features" / "similarity_model.json"
 # Bump when a refit is shipped: `sp404 admin backfill-embeddings` then rebuilds stored ones.
-REVISION = 3  # 2: harmonic and percussive timbre in the descriptor; 3: band loops' own projection
+# 2: harmonic and percussive timbre in the descriptor; 3: band loops' own projection; 4: the
+# descriptor reads the extractor's spectrogram (no resampling and STFT of its own).
+REVISION = 4
 # The grid the weights are chosen from (by cross-validation inside the training clips).
 RHYTHM_WEIGHTS = (0.05, 0.15)
 BAND_SHARES = (0.5, 0.7)
@@ -80,7 +82,8 @@ class Data:
 def load_data(cache: Path | None = None) -> Data:
     """Render (or reuse) the corpus and measure every clip as the engine does."""
     clips = build_similar_corpus(OUT)
-    cache = cache or OUT / "measured.pkl"
+    # v2: the descriptor reads the extractor's own spectrogram (model revision 4 on).
+    cache = cache or OUT / "measured-v2.pkl"
     measured: dict[str, Any] = pickle.loads(cache.read_bytes()) if cache.exists() else {}
     missing = [c for c in clips if c.name not in measured]
     if missing:
@@ -102,9 +105,8 @@ def load_data(cache: Path | None = None) -> Data:
                 )
                 hp = float(ev.stats["hp_ratio"])
                 d = describe(
-                    audio.samples, audio.sample_rate, tempo_bpm=bpm, tonality=tonality,
-                    harmonic_ratio=hp,
-                )  # fmt: skip
+                    ev.stats["similarity"], tempo_bpm=bpm, tonality=tonality, harmonic_ratio=hp
+                )
                 code = -1
                 if key is not None and mode is not None:
                     code = keys_code(key, mode)

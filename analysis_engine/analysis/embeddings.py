@@ -1,7 +1,9 @@
 """Similarity embeddings for samples analysed before the current layout or model (`sp404 admin
 backfill-embeddings`): decode each stored file once and rebuild only its embedding from the
-stored analysis (tempo, key, tonality), so nothing else changes, no torch is needed and no
-analysis is counted against a plan. A re-analysis rebuilds the embedding by itself.
+stored analysis (tempo, key, tonality) and the descriptor's measurement of the audio (the
+extractor's own spectrogram, as the worker measures it), so nothing else changes and no analysis
+is counted against a plan. A re-analysis rebuilds the embedding by itself. It measures with the
+extractor (torch), so it runs where the worker does (the worker image), not in the api image.
 
 Rows are walked as the auditor (BYPASSRLS, SELECT only: it crosses tenants) in (created_at,
 sample_id) order; each write goes through the owner's tenant transaction like the worker's, and
@@ -22,6 +24,7 @@ import asyncpg
 
 from analysis_engine.analysis.stored_audio import decode_stored
 from analysis_engine.features import UndecodableAudio, embedding
+from analysis_engine.features.extractor import measure_similarity
 from sp404.core.db import tenant_tx
 from sp404.storage import BlobNotFound, BlobStore
 
@@ -78,15 +81,18 @@ def is_current(vector: list[float] | None) -> bool:
 
 async def _rebuild(blobs: BlobStore, row: Any) -> tuple[float, ...]:
     decoded = await decode_stored(blobs, row["blob_key"])
+    return await asyncio.to_thread(_embedding_of, decoded.samples, decoded.sample_rate, row)
+
+
+def _embedding_of(samples: Any, rate: int, row: Any) -> tuple[float, ...]:
     inputs = embedding.EmbeddingInputs(
-        samples=decoded.samples,
-        rate=decoded.sample_rate,
+        measurement=measure_similarity((samples, rate)),
         tempo_bpm=row["tempo_bpm"],
         tonality=row["tonality"],
         harmonic_percussive_ratio=row["harmonic_percussive_ratio"],
         has_key=row["has_key"],
     )
-    return await asyncio.to_thread(embedding.build_embedding, inputs)
+    return embedding.build_embedding(inputs)
 
 
 async def backfill_embeddings(

@@ -5,24 +5,24 @@ amplitude modulation per register, the envelope's attack and decay, and MFCC sta
 harmonic and the percussive part apart. Rhythm independent of the
 tempo octave: the onset autocorrelation of the low and high registers at lags measured in beats
 of the tempo folded into 80-160 BPM, so a loop read at half or double time describes the same.
-The analysis worker and the embedding backfill both call `describe` on decoded audio.
+It reads the extractor's own power spectrogram of the analysis signal (its first MAX_SECONDS):
+`measure` in the batched pass, `describe` once the tempo, tonality and harmonic share are
+decided. The analysis worker and the embedding backfill both go through the extractor.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import fft as scipy_fft
 from scipy.fft import dct
-from scipy.signal import resample_poly
 
-from analysis_engine.features.channels import channel_mean
 from analysis_engine.features.median import running_median
 
 RATE = 22050
@@ -38,6 +38,8 @@ _CONTRAST_EDGES = (0.0, 200.0, 400.0, 800.0, 1600.0, 3200.0, 6400.0, 11025.0)
 _MODULATION_BANDS = ((0.5, 2.0), (2.0, 4.0), (4.0, 8.0), (8.0, 16.0))
 # Registers in mel bands: lows (kick, bass), low mids, high mids, highs (hats, air).
 _REGISTERS = ((0, 6), (6, 16), (16, 28), (28, 40))
+# The rhythm's registers: the lows, and the high mids and highs together.
+_RHYTHM_REGISTERS = (_REGISTERS[0], (_REGISTERS[2][0], N_MELS))
 # Lags of the onset autocorrelation, in beats of the folded tempo.
 RHYTHM_LAGS = (0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1.0, 2.0, 4.0)
 BLOCKS = {
@@ -53,8 +55,14 @@ BLOCKS = {
     "split": 52,
 }
 TIMBRE_SIZE = sum(BLOCKS.values())
+_ENVELOPE_AT = sum(list(BLOCKS.values())[: list(BLOCKS).index("envelope")])
+_TONALITY_SLOT, _HARMONIC_SLOT = _ENVELOPE_AT + 3, _ENVELOPE_AT + 4
 RHYTHM_SIZE = 2 * len(RHYTHM_LAGS)
 Vector = npt.NDArray[np.float64]
+# Per-frame spectral shape the extractor measures of the magnitude (spectral.spectral_shape):
+# centroid, bandwidth and 85 % rolloff in Hz, and flatness.
+FRAME_SHAPE = ("centroid", "bandwidth", "rolloff", "flatness")
+FrameShape = Mapping[str, npt.NDArray[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,22 +85,34 @@ def fold_tempo(bpm: float) -> float:
     return bpm
 
 
-def describe(
-    samples: npt.NDArray[Any], rate: int, *, tempo_bpm: float | None, tonality: float,
-    harmonic_ratio: float,
-) -> Descriptor:  # fmt: skip
-    """The descriptor of (frames, channels) or mono `samples` at `rate`."""
-    clip = np.asarray(samples)[: int(MAX_SECONDS * rate)]
-    mono = (channel_mean(clip) if clip.ndim == 2 else clip).astype(np.float64)
-    if rate != RATE:
-        divisor = math.gcd(int(rate), RATE)
-        mono = resample_poly(mono, RATE // divisor, int(rate) // divisor)
-    duration = mono.shape[0] / RATE
-    power = _power_spectrogram(mono)
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """What the descriptor reads of a clip's spectrogram, before the analysis decides its tempo:
+    the timbre vector (its tonality and harmonic-share entries still empty), the onset
+    envelopes of the low and the high register (for the rhythm), the analysed seconds and the
+    two figures that reasons quote."""
+
+    timbre: Vector
+    onset_registers: Vector
+    duration_s: float
+    brightness: float
+    density: float
+
+
+def analysed_frames(samples: int) -> int:
+    """How many frames of a centred STFT (HOP) of `samples` at RATE the descriptor reads."""
+    return 1 + min(samples, int(MAX_SECONDS * RATE)) // HOP
+
+
+def measure(power: npt.NDArray[np.float32], frames: FrameShape, samples: int) -> Measurement:
+    """The measurement of a clip from the analysis's own power spectrogram at RATE (N_FFT bins,
+    HOP, centred; `analysed_frames(samples)` frames of it) and the spectral shape of those frames
+    (FRAME_SHAPE, from the magnitude), `samples` long at RATE."""
+    duration = min(samples, int(MAX_SECONDS * RATE)) / RATE
     # A float32 product (the spectrogram is float32): no float64 copy of it, same to 1e-7.
     mel = (_mel_bank_f32() @ power).astype(np.float64)
     log_mel = 10.0 * np.log10(np.maximum(mel, 1e-10))
-    frame_db = 10.0 * np.log10(np.maximum(power.sum(axis=0), 1e-10))
+    frame_db = 10.0 * np.log10(np.maximum(power.sum(axis=0, dtype=np.float64), 1e-10))
     active = frame_db > frame_db.max() - 60.0
     if active.sum() < 2:
         active[:] = True
@@ -101,8 +121,9 @@ def describe(
     act_mfcc = mfcc[:, active]
     freqs: Vector = np.fft.rfftfreq(N_FFT, 1.0 / RATE).astype(np.float64)
     active_power = np.ascontiguousarray(power[:, active])
-    centroid, shape = _shape(active_power, freqs)
-    onset = _onsets(log_mel)
+    centroid, shape = _shape(frames, active)
+    flux = np.maximum(np.diff(log_mel, axis=1, prepend=log_mel[:, :1]), 0.0)
+    onset = flux.mean(axis=0)
     density = float((onset > onset.mean() + onset.std()).sum() / max(duration, 1e-3))
     timbre = np.concatenate(
         [
@@ -112,37 +133,31 @@ def describe(
             _contrast(active_power, freqs),
             shape,
             _modulation(mel),
-            _envelope(frame_db, duration, tonality, harmonic_ratio),
+            _envelope(frame_db, duration),
             _split_timbre(mel),
         ]
     )
-    rhythm = np.zeros(RHYTHM_SIZE)
-    if tempo_bpm is not None and tempo_bpm > 0 and duration >= 1.0:
-        rhythm = _rhythm(log_mel, fold_tempo(tempo_bpm))
-    timbre = np.nan_to_num(timbre, nan=0.0, posinf=0.0, neginf=0.0)
-    return Descriptor(timbre, rhythm, math.log2(max(centroid, 1.0) / 1000.0), density)
-
-
-def _power_spectrogram(mono: Vector) -> Vector:
-    if mono.shape[0] < N_FFT:
-        mono = np.pad(mono, (0, N_FFT - mono.shape[0]))
-    padded = np.pad(mono, (N_FFT // 2, N_FFT // 2))
-    count = 1 + (padded.shape[0] - N_FFT) // HOP
-    frames = np.lib.stride_tricks.as_strided(
-        padded, shape=(count, N_FFT), strides=(padded.strides[0] * HOP, padded.strides[0])
+    registers = np.stack([flux[low:high].mean(axis=0) for low, high in _RHYTHM_REGISTERS])
+    return Measurement(
+        np.nan_to_num(timbre, nan=0.0, posinf=0.0, neginf=0.0),
+        registers,
+        duration,
+        math.log2(max(centroid, 1.0) / 1000.0),
+        density,
     )
-    # float32 FFT and a contiguous (bins, frames) layout: a third of the time of float64. The
-    # window multiplies in float64 straight into the float32 frames (no float64 temporary).
-    windowed = np.empty(frames.shape, dtype=np.float32)
-    np.multiply(frames, _window(), out=windowed, casting="same_kind")
-    spectrum = scipy_fft.rfft(windowed, axis=1)
-    power: Vector = np.ascontiguousarray((spectrum.real**2 + spectrum.imag**2).T)
-    return power
 
 
-@lru_cache(maxsize=1)
-def _window() -> Vector:
-    return np.hanning(N_FFT + 1)[:-1]
+def describe(
+    measured: Measurement, *, tempo_bpm: float | None, tonality: float, harmonic_ratio: float
+) -> Descriptor:
+    """The descriptor of a measured clip, given what the analysis decided of it."""
+    timbre = measured.timbre.copy()
+    timbre[_TONALITY_SLOT] = 2.0 * tonality - 1.0
+    timbre[_HARMONIC_SLOT] = 2.0 * harmonic_ratio - 1.0
+    rhythm = np.zeros(RHYTHM_SIZE)
+    if tempo_bpm is not None and tempo_bpm > 0 and measured.duration_s >= 1.0:
+        rhythm = _rhythm(measured.onset_registers, fold_tempo(tempo_bpm))
+    return Descriptor(timbre, rhythm, measured.brightness, measured.density)
 
 
 @lru_cache(maxsize=1)
@@ -175,16 +190,10 @@ def _delta(values: Vector) -> Vector:
     return result
 
 
-def _shape(power: Vector, freqs: Vector) -> tuple[float, Vector]:
-    total = np.maximum(power.sum(axis=0, dtype=np.float64), 1e-12)
-    # Moments as matrix products: no (bins, frames) temporaries.
-    first, second = (np.stack([freqs, freqs**2]) @ power) / total
-    centroid = first
-    spread = np.sqrt(np.maximum(second - centroid**2, 0.0))
-    cumulative = np.cumsum(power, axis=0)
-    rolloff = freqs[np.minimum((cumulative < 0.85 * total).sum(axis=0), freqs.shape[0] - 1)]
-    log_mean = np.log(power + np.float32(1e-12)).mean(axis=0, dtype=np.float64)
-    flatness = np.exp(log_mean) / (power.mean(axis=0, dtype=np.float64) + 1e-12)
+def _shape(frames: FrameShape, active: npt.NDArray[np.bool_]) -> tuple[float, Vector]:
+    centroid, spread, rolloff, flatness = (
+        np.asarray(frames[name], dtype=np.float64)[active] for name in FRAME_SHAPE
+    )
     mean_centroid = float(np.median(centroid))
     log_centroid = np.log2(np.maximum(centroid, 20.0) / 1000.0)
     shape = np.array(
@@ -200,7 +209,7 @@ def _shape(power: Vector, freqs: Vector) -> tuple[float, Vector]:
     return mean_centroid, shape
 
 
-def _contrast(power: Vector, freqs: Vector) -> Vector:
+def _contrast(power: npt.NDArray[np.float32], freqs: Vector) -> Vector:
     values = []
     for low, high in itertools.pairwise(_CONTRAST_EDGES):
         band = power[(freqs >= low) & (freqs < high)]
@@ -232,7 +241,7 @@ def _modulation(mel: Vector) -> Vector:
     return out
 
 
-def _envelope(frame_db: Vector, duration: float, tonality: float, harmonic: float) -> Vector:
+def _envelope(frame_db: Vector, duration: float) -> Vector:
     peak = int(np.argmax(frame_db))
     top = float(frame_db[peak])
     attack_s = max(peak, 1) / FRAME_RATE
@@ -244,8 +253,8 @@ def _envelope(frame_db: Vector, duration: float, tonality: float, harmonic: floa
             math.log2(attack_s / 0.01) / 4.0,
             math.log2(max(decay_s, 0.01) / 0.2) / 4.0,
             math.log2(max(duration, 0.05) / 2.0) / 4.0,
-            2.0 * tonality - 1.0,
-            2.0 * harmonic - 1.0,
+            0.0,  # the tonality and the harmonic share: `describe` fills them in
+            0.0,
         ]
     )
 
@@ -264,18 +273,10 @@ def _split_timbre(mel: Vector) -> Vector:
     return np.concatenate(parts)
 
 
-def _onsets(log_mel: Vector) -> Vector:
-    flux = np.maximum(np.diff(log_mel, axis=1, prepend=log_mel[:, :1]), 0.0)
-    onset: Vector = flux.mean(axis=0)
-    return onset
-
-
-def _rhythm(log_mel: Vector, bpm: float) -> Vector:
-    flux = np.maximum(np.diff(log_mel, axis=1, prepend=log_mel[:, :1]), 0.0)
+def _rhythm(registers: Vector, bpm: float) -> Vector:
     beat = 60.0 / bpm * FRAME_RATE
     out = np.zeros(RHYTHM_SIZE)
-    for r, (low, high) in enumerate((_REGISTERS[0], (_REGISTERS[2][0], N_MELS))):
-        envelope = flux[low:high].mean(axis=0)
+    for r, envelope in enumerate(registers):
         envelope = envelope - envelope.mean()
         energy = float((envelope**2).sum())
         if energy < 1e-12:

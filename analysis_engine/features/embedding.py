@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis_engine.features.descriptor import RHYTHM_SIZE, Descriptor, describe
+from analysis_engine.features.descriptor import RHYTHM_SIZE, Descriptor, Measurement, describe
 from analysis_engine.features.model import EMBEDDING_SIZE
 
 __all__ = [
@@ -87,10 +87,10 @@ Vector = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class EmbeddingInputs:
-    """What an embedding is made from: the audio and the analysis's own decisions."""
+    """What an embedding is made from: the descriptor's measurement of the analysed audio
+    (extractor.measure_similarity) and the analysis's own decisions."""
 
-    samples: npt.NDArray[Any]
-    rate: int
+    measurement: Measurement
     tempo_bpm: float | None
     tonality: float
     harmonic_percussive_ratio: float
@@ -125,8 +125,7 @@ def model_revision() -> int:
 def build_embedding(inputs: EmbeddingInputs) -> tuple[float, ...]:
     """A unit vector whose first METRIC_DIMS entries' dot product ranks similar sounds first."""
     descriptor = describe(
-        inputs.samples,
-        inputs.rate,
+        inputs.measurement,
         tempo_bpm=inputs.tempo_bpm,
         tonality=inputs.tonality,
         harmonic_ratio=inputs.harmonic_percussive_ratio,

@@ -19,7 +19,7 @@ import numpy.typing as npt
 import torch
 import torchaudio.functional as AF
 
-from analysis_engine.features import keys, loudness, octave, rhythm, spectral
+from analysis_engine.features import descriptor, keys, loudness, octave, rhythm, spectral
 from analysis_engine.features.embedding import EmbeddingInputs, build_embedding
 from analysis_engine.features.model import N_MFCC, AudioFeatures
 
@@ -230,7 +230,8 @@ def _analyse_padded(signal: torch.Tensor, lengths: torch.Tensor) -> list[dict[st
     paired = spectral.pair_frames(mel)
     harmonic, percussive = spectral.hpss_masks(paired, _HPSS_TIME_KERNEL, _HPSS_FREQ_KERNEL)
     mel_db = spectral.power_to_db(mel)
-    columns = _timbre(signal, lengths, mag, power, mask, mel_db)
+    shape = spectral.spectral_shape(mag, ANALYSIS_RATE)
+    columns = _timbre(signal, lengths, shape, power, mask, mel_db)
     columns["hp_ratio"] = (paired * harmonic).sum(dim=(1, 2)) / paired.sum(dim=(1, 2)).clamp(
         min=1e-20
     )
@@ -248,25 +249,43 @@ def _analyse_padded(signal: torch.Tensor, lengths: torch.Tensor) -> list[dict[st
     columns["drums_only"] = drums_only
     host = {name: values.float().cpu().tolist() for name, values in columns.items()}
     analysed_s = (lengths.float() / ANALYSIS_RATE).cpu().tolist()
+    similarity = _similarity(power, shape, lengths)
     return [
-        {name: values[row] for name, values in host.items()} | {"analysed_s": analysed_s[row]}
+        {name: values[row] for name, values in host.items()}
+        | {"analysed_s": analysed_s[row], "similarity": similarity[row]}
         for row in range(signal.shape[0])
     ]
+
+
+def _similarity(
+    power: torch.Tensor, shape: dict[str, torch.Tensor], lengths: torch.Tensor
+) -> list[descriptor.Measurement]:
+    # Similarity's descriptor reads this same spectrogram and spectral shape (their first
+    # frames) on the host rather than resampling and transforming the clip again.
+    out = []
+    for row, length in enumerate(lengths.tolist()):
+        kept = descriptor.analysed_frames(length)
+        frames = {name: shape[name][row, :kept].cpu().numpy() for name in descriptor.FRAME_SHAPE}
+        out.append(descriptor.measure(power[row, :, :kept].cpu().numpy(), frames, length))
+    return out
+
+
+def measure_similarity(clip: Clip) -> descriptor.Measurement:
+    """What similarity's descriptor reads of one clip, exactly as the analysis measures it (the
+    embedding backfill rebuilds an embedding from this and the stored decisions)."""
+    return extract_evidence([clip], device="cpu")[0].stats["similarity"]  # type: ignore[no-any-return]
 
 
 def _timbre(
     signal: torch.Tensor,
     lengths: torch.Tensor,
-    mag: torch.Tensor,
+    shape: dict[str, torch.Tensor],
     power: torch.Tensor,
     mask: torch.Tensor,
     mel_db: torch.Tensor,
 ) -> dict[str, torch.Tensor]:
     active = spectral.active_frames(power, mask, _N_FFT)
-    columns = {
-        name: spectral.masked_mean_std(values, active)[0]
-        for name, values in spectral.spectral_shape(mag, ANALYSIS_RATE).items()
-    }
+    columns = {name: spectral.masked_mean_std(values, active)[0] for name, values in shape.items()}
     mfcc = spectral.mfcc(mel_db, N_MFCC)
     columns["mfcc_mean"], columns["mfcc_std"] = spectral.masked_mean_std(mfcc, active)
     positions = torch.arange(signal.shape[1], device=signal.device)
@@ -482,8 +501,7 @@ def _assemble(
     # Similarity's embedding (issue 24): measured from the audio on the host, see embedding.py.
     embedding = build_embedding(
         EmbeddingInputs(
-            samples=samples,
-            rate=rate,
+            measurement=stats["similarity"],
             tempo_bpm=tempo_bpm,
             tonality=tonality,
             harmonic_percussive_ratio=values["harmonic_percussive_ratio"],

@@ -11,6 +11,7 @@ import pytest
 
 from analysis_engine.features import embedding
 from analysis_engine.features.descriptor import describe, fold_tempo
+from analysis_engine.features.extractor import measure_similarity
 from analysis_engine.music import Key
 from analysis_engine.search.ranking import (
     TEMPO_DOUBLE,
@@ -49,18 +50,18 @@ def test_tempos_fold_by_octaves_into_80_to_160(bpm: float, folded: float) -> Non
     assert fold_tempo(bpm) == folded
 
 
+def _rhythm(audio: np.ndarray, bpm: float | None) -> np.ndarray:
+    measured = measure_similarity((audio, SR))
+    return describe(measured, tempo_bpm=bpm, tonality=0.0, harmonic_ratio=0.1).rhythm
+
+
 def test_rhythm_reads_the_same_at_half_or_double_the_detected_tempo() -> None:
     audio = clicks(100.0)
-    at = {
-        bpm: describe(audio, SR, tempo_bpm=bpm, tonality=0.0, harmonic_ratio=0.1).rhythm
-        for bpm in (50.0, 100.0, 200.0)
-    }
+    at = {bpm: _rhythm(audio, bpm) for bpm in (50.0, 100.0, 200.0)}
     assert np.allclose(at[50.0], at[100.0]) and np.allclose(at[200.0], at[100.0])
-    other = describe(clicks(100.0, pattern=(0.0, 0.5)), SR, tempo_bpm=100.0, tonality=0.0,
-                     harmonic_ratio=0.1).rhythm  # fmt: skip
+    other = _rhythm(clicks(100.0, pattern=(0.0, 0.5)), 100.0)
     assert np.linalg.norm(other - at[100.0]) > 0.1
-    no_tempo = describe(audio, SR, tempo_bpm=None, tonality=0.0, harmonic_ratio=0.1).rhythm
-    assert not no_tempo.any()
+    assert not _rhythm(audio, None).any()
 
 
 @pytest.mark.parametrize(
