@@ -232,7 +232,9 @@ def add_parser(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "Decode each analysed sample whose embedding predates the current layout or model"
             " and rebuild only its embedding from the stored analysis (tempo, key, tonality);"
             " nothing else changes and no analysis is counted. A re-analysis does the same by"
-            " itself. Exit status 1 when a file could not be read or decoded."
+            " itself. It measures through the analysis worker's extractor, so run it where the"
+            " worker runs (its image has torch; the API image has not). Exit status 1 when a"
+            " file could not be read or decoded."
         ),
     )
     _add_backfill_arguments(embeddings, "rebuilt ")
