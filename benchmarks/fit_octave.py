@@ -59,7 +59,7 @@ def octave_rows(
         first = float(row["first_bpm"])
         features.append(row["octave_cues"])
         right.append([abs(first * f / clip.bpm - 1.0) <= 0.04 for f in octave.FACTORS])
-        allowed.append(octave.candidate_allowed(first, row["octave_cues"]))
+        allowed.append(octave.candidate_allowed(first, row["octave_cues"], veto_halving=False))
     n_features, n_candidates = len(octave.FEATURE_NAMES), len(octave.FACTORS)
     return (
         np.asarray(features, dtype=np.float64).reshape(-1, n_candidates, n_features),
@@ -84,6 +84,8 @@ def fit_octave_model(
     mean = x[allowed].mean(axis=0)
     scale = x[allowed].std(axis=0) + 1e-9
     z = (x - mean) / scale
+    # Cues that only gate candidates (octave.GATE_CUES) keep a weight of 0.
+    z[..., [octave.FEATURE_NAMES.index(name) for name in octave.GATE_CUES]] = 0.0
 
     def loss(coef: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
         score = np.where(allowed, z @ coef, -np.inf)
