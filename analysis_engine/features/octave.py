@@ -255,7 +255,9 @@ def candidate_allowed(
     grouped_in_three = bool(
         pairs[_ENERGY_AT_BEAT_AND_HALF] - pairs[_ENERGY_AT_BEAT] >= _MIN_TRIPLE_GROUPING
     )
-    out: npt.NDArray[np.bool_] = allowed & ~((factors == 2.0) & in_three)
-    if not grouped_in_three:
-        return out & (factors != _THIRD)
-    return out & ~((factors == 0.5) & veto_halving)
+    barred: npt.NDArray[np.bool_] = (factors == 2.0) & in_three
+    if grouped_in_three:
+        barred = barred | ((factors == 0.5) & veto_halving)
+    else:
+        barred = barred | (factors == _THIRD)
+    return allowed & ~barred
