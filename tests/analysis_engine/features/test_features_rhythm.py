@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
-from analysis_engine.features import octave
+from analysis_engine.features import octave, rhythm
 from analysis_engine.features.extractor import decide_tempo, extract_batch
 from tests.analysis_engine.features.synthetic_audio import (
     SR,
@@ -166,6 +167,33 @@ def test_beats_grouped_in_three_are_never_halved_but_may_be_taken_three_at_a_tim
     assert octave.choose(210.0, cues, pushy)[0] == pytest.approx(105.0)
     cues[octave.FACTORS.index(1.0 / 3.0)][prior] = 2.0
     assert octave.choose(210.0, cues, pushy)[0] == pytest.approx(105.0)
+
+
+def test_a_half_time_loop_whose_quiet_hats_run_in_sixteenths_is_not_halved() -> None:
+    # Eight bars at 129.2 BPM (20 frames a beat): kick and snare four times a bar, the snare
+    # once, on beat 3, which reads as a backbeat at half the tempo. The full-band onsets
+    # allow that half; the hats, counted on their own at sixteen a bar, do not.
+    frame_rate = 22050 / 512
+    bpm = 60.0 * frame_rate / 20.0
+    frames = 8 * 4 * 20
+    backbeat = torch.zeros(1, frames)
+    backbeat[0, 40::80] = 1.0
+    duration = torch.tensor([frames / frame_rate])
+    full_band = torch.tensor([4.0 * 8]) / duration
+    hats = torch.tensor([16.0 * 8]) / duration
+    n_frames = torch.tensor([frames])
+    acf = rhythm.normalised_acf(rhythm.smooth(backbeat), n_frames)
+
+    def settled(bright: torch.Tensor | None) -> float:
+        return float(
+            rhythm.settle_octave(
+                torch.tensor([bpm]), full_band, backbeat, torch.tensor([True]), n_frames,
+                frame_rate, duration, acf, bright,
+            )[0]
+        )  # fmt: skip
+
+    assert settled(None) == pytest.approx(bpm / 2.0)
+    assert settled(hats) == pytest.approx(bpm)
 
 
 def test_a_decaying_hit_is_a_one_shot_without_tempo() -> None:
