@@ -8,9 +8,11 @@ prints the constants to paste into analysis_engine/features/octave.py and keys.p
 fitting functions serve `bench_features.py`, whose headline refits them leaving out whole
 groove families and drum kits: that cross-validated score, not this fit's, is the estimate.
 
-- Octave: a conditional logit over each band mix's candidates (half, estimate, double, those
-  in 40-240 BPM): the softmax of a linear score of their cues, fitted to put its mass on the
-  one within 4 % of the true tempo (after Percival & Tzanetakis' octave classifier).
+- Octave: a conditional logit over each band mix's candidates (half, estimate, double, and a
+  third where the estimate's beats group in threes; those in 40-240 BPM): the softmax of a
+  linear score of their cues, fitted to put its mass on the one within 4 % of the true tempo
+  (after Percival & Tzanetakis' octave classifier). The veto on halving beats grouped in
+  threes applies to the choice, not the fit (octave.candidate_allowed).
 - Key: the (major, minor) profiles and bass weight with the best MIREX score on held-out
   groove families (a published profile, alone or blended with up to half of one learned from
   the band loops' chromas rotated to their tonic; each scored leaving one group out inside
