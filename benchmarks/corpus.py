@@ -101,17 +101,24 @@ def check_source(*, groove: str | None = None, soundfont: Path | None = None,
 
 @dataclass(frozen=True, slots=True)
 class Groove:
-    """An MMA groove: beats per bar as MMA counts them (Time) and a plausible tempo range."""
+    """An MMA groove: beats per bar as MMA counts them (Time) and a plausible tempo range.
+
+    pulse is the audible beat as a multiple of MMA's Tempo: a clip's true tempo is its
+    rendered Tempo times pulse (1.0 but where MMA's Tempo is no pulse in the audio).
+    """
 
     name: str
     beats: int
     low: float
     high: float
     meter: str
+    pulse: float = 1.0
 
 
-def _g(name: str, beats: int, low: float, high: float, meter: str = "4/4") -> Groove:
-    return Groove(name, beats, low, high, meter)
+def _g(
+    name: str, beats: int, low: float, high: float, meter: str = "4/4", pulse: float = 1.0
+) -> Groove:
+    return Groove(name, beats, low, high, meter, pulse)
 
 
 # Families of grooves the corpus renders (none reserved: `check_source` proves it each time).
@@ -132,7 +139,11 @@ GROOVES = (
     _g("FrenchWaltz", 3, 110, 170, "3/4"), _g("FastWaltz", 3, 150, 200, "3/4"),
     _g("ArpeggioWaltz", 3, 80, 140, "3/4"), _g("ModernJazzWaltz", 3, 100, 160, "3/4"),
     _g("Ballad128", 4, 50, 80, "12/8"), _g("Blues128", 4, 50, 80, "12/8"),
-    _g("Rock128", 4, 55, 90, "12/8"), _g("Ballad68", 4, 50, 80, "6/8"),
+    _g("Rock128", 4, 55, 90, "12/8"),
+    # ballad68.mma is "written with 4 beats to the bar" and its chords play on 1, 1.66, 2.33,
+    # 3, 3.66, 4.33: its Tempo is no pulse in the audio, whose beat is those eighth notes at
+    # 1.5 x Tempo (as Blues68 and Arpeggio68, written in 6, are counted).
+    _g("Ballad68", 4, 50, 80, "6/8", pulse=1.5),
     _g("Blues68", 6, 100, 160, "6/8"), _g("Arpeggio68", 6, 100, 160, "6/8"),
 )  # fmt: skip
 # Scale degrees (semitones above the tonic) and chord suffixes, one chord per bar.
@@ -233,8 +244,10 @@ def build_corpus(
             cut = _cut(audio, bpm, groove.beats, loop_cut, offset, length)
             soundfile.write(path, _degrade(cut, lofi, np.random.default_rng([seed, 7, index])), SR)
         family = groove_family(groove.name) if rendered else "synth"
+        # The name (and so the cached audio) keeps the rendered Tempo; the truth is the pulse.
+        truth = float(np.round(bpm * groove.pulse, 2))
         clips.append(
-            CorpusClip(name, path, bpm, tonic, mode, loop_cut, "band", family, groove.meter, lofi)
+            CorpusClip(name, path, truth, tonic, mode, loop_cut, "band", family, groove.meter, lofi)
         )
     for index in range(n_drums):
         pattern = DRUM_PATTERNS[index % len(DRUM_PATTERNS)]

@@ -8,9 +8,11 @@ prints the constants to paste into analysis_engine/features/octave.py and keys.p
 fitting functions serve `bench_features.py`, whose headline refits them leaving out whole
 groove families and drum kits: that cross-validated score, not this fit's, is the estimate.
 
-- Octave: a conditional logit over each band mix's candidates (half, estimate, double, those
-  in 40-240 BPM): the softmax of a linear score of their cues, fitted to put its mass on the
-  one within 4 % of the true tempo (after Percival & Tzanetakis' octave classifier).
+- Octave: a conditional logit over each band mix's candidates (half, estimate, double, and a
+  third where the estimate's beats group in threes; those in 40-240 BPM): the softmax of a
+  linear score of their cues, fitted to put its mass on the one within 4 % of the true tempo
+  (after Percival & Tzanetakis' octave classifier). The veto on halving beats grouped in
+  threes applies to the choice, not the fit (octave.candidate_allowed).
 - Key: the (major, minor) profiles and bass weight with the best MIREX score on held-out
   groove families (a published profile, alone or blended with up to half of one learned from
   the band loops' chromas rotated to their tonic; each scored leaving one group out inside
@@ -59,7 +61,7 @@ def octave_rows(
         first = float(row["first_bpm"])
         features.append(row["octave_cues"])
         right.append([abs(first * f / clip.bpm - 1.0) <= 0.04 for f in octave.FACTORS])
-        allowed.append(octave.candidate_allowed(first, row["octave_cues"]))
+        allowed.append(octave.candidate_allowed(first, row["octave_cues"], veto_halving=False))
     n_features, n_candidates = len(octave.FEATURE_NAMES), len(octave.FACTORS)
     return (
         np.asarray(features, dtype=np.float64).reshape(-1, n_candidates, n_features),
@@ -84,6 +86,8 @@ def fit_octave_model(
     mean = x[allowed].mean(axis=0)
     scale = x[allowed].std(axis=0) + 1e-9
     z = (x - mean) / scale
+    # Cues that only gate candidates (octave.GATE_CUES) keep a weight of 0.
+    z[..., [octave.FEATURE_NAMES.index(name) for name in octave.GATE_CUES]] = 0.0
 
     def loss(coef: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
         score = np.where(allowed, z @ coef, -np.inf)

@@ -341,6 +341,7 @@ def _rhythm(
         frame_rate,
         duration_s,
         periodicity.acf,
+        rhythm.bright_onsets(mel_db, onset_mask) / duration_s.clamp(min=1e-3),
     )
     bright, snare = percussion
     previous = torch.cat([torch.zeros_like(bright[:, :1]), bright[:, :-1]], dim=1)

@@ -13,8 +13,10 @@ from typing import Any
 # 4: key profiles blended with learned ones, the band octave chosen among half/estimate/double
 # by metrical cues, no doubled tempo for 3/4 or triplet drum loops; 5: a pitched band mix
 # with loud drums takes the band octave choice, not the drum loops' backbeat rule, and a band
-# mix whose beat splits in three is never doubled.
-FEATURE_VERSION = 5
+# mix whose beat splits in three is never doubled; 6: a band mix whose beats group in threes
+# (6/8 eighths, 12/8 triplets, waltz beats) is never halved and may be read three beats a beat,
+# and a drum loop whose hats alone run too fast for half its tempo is never halved.
+FEATURE_VERSION = 6
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

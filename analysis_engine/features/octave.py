@@ -1,4 +1,4 @@
-"""Choosing a band mix's tempo octave: half, the periodicity estimate, or double.
+"""Choosing a band mix's tempo octave: half, the periodicity estimate, double, or a third.
 
 The periodicity estimate finds the pulse but not its level: a 75 BPM ballad with busy eighths
 reads as 150 and a 160 BPM rocker as 80 about as often as not. Here each candidate is
@@ -19,6 +19,8 @@ fitted on the choice itself rather than on each candidate alone. The cues:
   half bar, by the autocorrelation and by the chord-change envelope's energy at the bar rate;
 - how many onsets fall on each candidate beat.
 
+Two gates come before the score (`candidate_allowed`): a beat that splits in three is never
+doubled, and beats that group in threes are never halved but may be taken three at a time.
 No candidate outside MIN_CANDIDATE_BPM..MAX_CANDIDATE_BPM is chosen. The weights come from
 `benchmarks/fit_octave.py`, fitted on the rendered corpus; the benchmark judges them by
 cross-validation that leaves out whole groove families. Rerun it after changing any cue. The
@@ -42,10 +44,13 @@ from analysis_engine.features.rhythm import (
     smooth,
 )
 
-# Candidates: the periodicity estimate times these. Moves by 3:2 and 3:1 were tried (to fix
-# a waltz read at its bar rate or a 12/8 at its eighths): cross-validated, they broke more
-# 4/4 clips than they fixed triple ones (band Acc1 84 % against 88 %).
-FACTORS = (0.5, 1.0, 2.0)
+# Candidates: the periodicity estimate times these; the third only where the estimate's beats
+# group in threes (candidate_allowed). Free moves by 3:2 and 3:1 were tried (to fix a waltz
+# read at its bar rate or a 12/8 at its eighths): cross-validated, they broke more 4/4 clips
+# than they fixed triple ones (band Acc1 84 % against 88 %); nor does the envelope's energy
+# at 3 or 1.5 times the estimate single those waltzes out (swung and 12/8 beats have as much).
+_THIRD = 1.0 / 3.0
+FACTORS = (_THIRD, 0.5, 1.0, 2.0)
 # Candidates outside this range are never chosen: no loop is slower (quarter-tempo answers)
 # and few are faster than this.
 MIN_CANDIDATE_BPM = 40.0
@@ -70,14 +75,25 @@ FEATURE_NAMES = (
     "backbeat",
     "harmony_pulse_per_bar",
     "harmony_pulse_per_3_beat_bar",
+    "energy_at_beat_and_half",
 )
+# Cues read by `candidate_allowed` alone: the fit leaves them a weight of 0 (as a weight,
+# the groups-of-three pulse changed nothing cross-validated).
+GATE_CUES = ("energy_at_beat_and_half",)
 _PRIOR_CENTRE_BPM = 100.0
 _HALF_BEAT = FEATURE_NAMES.index("repeat_after_half_beat")
 _THIRD_BEAT = FEATURE_NAMES.index("repeat_after_third_beat")
+_ENERGY_AT_BEAT = FEATURE_NAMES.index("energy_at_beat")
+_ENERGY_AT_BEAT_AND_HALF = FEATURE_NAMES.index("energy_at_beat_and_half")
 # How well the envelope must repeat after a third of the estimate's beat (and better than
 # after half of it) for the beat to count as three tatums: a positive correlation, where a
 # straight beat's third reads around zero or below.
 _MIN_TRIPLET_REPEAT = 0.1
+# How much stronger (a share of the envelope spectrum's peak) the pulse of the estimate's groups
+# of three beats must be than that of its pairs for the beats to count as grouped in threes:
+# on the corpus most 6/8 and waltz mixes read 0.1-0.27, and no 4/4 mix whose half is right
+# reads over 0.07.
+_MIN_TRIPLE_GROUPING = 0.1
 # Bright percussion: mel bands from 96 of 128 (~4.7 kHz) up.
 BRIGHT_BANDS = (96, 128)
 # Kick and bass: the first 9 of 128 Slaney mel bands (up to ~230 Hz).
@@ -95,15 +111,15 @@ class OctaveModel:
 
 # Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families).
 DEFAULT_MODEL = OctaveModel(
-    mean=(0.449182, 0.548, 0.805989, 0.243251, 0.552076, 0.113188, 0.14684, -0.0106374,
-          0.633307, 0.245128, -0.114049, 0.690172, 0.452736, 0.595037, 0.36619,
-          0.142289, -0.183439, 0.640498, 0.383601),
-    scale=(0.428394, 0.379479, 0.249527, 0.277676, 0.276759, 0.375458, 0.380354,
-          0.264664, 0.975484, 0.370645, 0.119986, 0.15468, 0.497761, 0.357839, 0.24862,
-          0.24942, 0.513844, 0.322189, 0.236452),
-    coef=(-1.24618, -0.11533, 0.537122, -0.0427901, -0.246044, -0.10276, 1.16946,
-          -0.367305, 0.00118567, -0.0245582, 0.0820204, 0.994907, 0.551013, 0.322839,
-          -0.0552008, -0.431467, -0.302076, 1.37085, 0.237853),
+    mean=(0.472414, 0.54299, 0.796598, 0.239312, 0.557413, 0.101027, 0.138265, -0.00253343,
+          0.643765, 0.233656, -0.0930324, 0.696127, 0.437209, 0.597143, 0.365492,
+          0.134131, -0.190097, 0.635488, 0.398861, 0.0780133),
+    scale=(0.443913, 0.381392, 0.258927, 0.28215, 0.278615, 0.369461, 0.374021, 0.276697,
+          0.973546, 0.371864, 0.168194, 0.152496, 0.496042, 0.355814, 0.250606, 0.246705,
+          0.507919, 0.320596, 0.243848, 0.0729994),
+    coef=(-1.45003, -0.0803332, 0.579353, -0.250447, -0.0749556, -0.0137977, 1.05113,
+          -0.356752, -0.0186947, -0.0708648, -0.0330844, 1.05997, 0.556173, 0.394009,
+          -0.230478, -0.415071, -0.245615, 1.45762, 0.250485, 0.0),
 )  # fmt: skip
 
 
@@ -183,6 +199,9 @@ def candidate_features(
         backbeat(beat) - torch.maximum(backbeat(2.0 * beat), backbeat(beat / 2.0)),
         harmony_pulse(4.0),
         harmony_pulse(3.0),
+        # Groups of three beats (a 6/8 bar's halves, a 12/8 beat, a waltz bar) pulse at two
+        # thirds of the rate of a reading that counts two of its beats as one.
+        interpolate(spectrum, candidates / 1.5 * bins_per_bpm),
     ]
     return torch.stack(columns, dim=-1)
 
@@ -206,18 +225,39 @@ def choose(
     return bpm * FACTORS[best], float(weights[best] / weights.sum())
 
 
-def candidate_allowed(bpm: float, features: npt.ArrayLike) -> npt.NDArray[np.bool_]:
-    """Which of bpm * FACTORS may be chosen: those in the range a loop's tempo may take, and
-    not the double of an estimate whose beat clearly splits in three.
+def candidate_allowed(
+    bpm: float, features: npt.ArrayLike, *, veto_halving: bool = True
+) -> npt.NDArray[np.bool_]:
+    """Which of bpm * FACTORS may be chosen: those in the range a loop's tempo may take, not
+    the double of an estimate whose beat clearly splits in three, and, by whether the
+    estimate's beats clearly group in threes, either its third or its half.
 
     A beat of three tatums (a 12/8 or a shuffle read at its beat) has no double: that would
-    put a beat every one and a half tatums, at no metrical level at all.
+    put a beat every one and a half tatums, at no metrical level at all. Beats grouped in
+    threes (the eighths of a 6/8, the triplets of a 12/8, a waltz's beats) pulse at a third
+    of their rate more than at half of it: two of them make no metrical level, so they have
+    no half, while three may make the beat (a 12/8 read at its triplets). Elsewhere a third
+    is never a candidate.
+
+    veto_halving=False keeps the half of beats grouped in three: the set the octave weights
+    are fitted over (benchmarks/fit_octave.py), so that the fitted score still learns to
+    reject those halves, and rejects them where the grouping is too faint for the veto.
     """
     factors = np.asarray(FACTORS)
     candidates = bpm * factors
     allowed = (candidates >= MIN_CANDIDATE_BPM) & (candidates <= MAX_CANDIDATE_BPM)
-    estimate = np.asarray(features, dtype=np.float64)[FACTORS.index(1.0)]
+    cues = np.asarray(features, dtype=np.float64)
+    estimate = cues[FACTORS.index(1.0)]
     third, half = estimate[_THIRD_BEAT], estimate[_HALF_BEAT]
     in_three = bool(third >= _MIN_TRIPLET_REPEAT and third > half)
-    doubled: npt.NDArray[np.bool_] = factors == 2.0
-    return allowed & ~(doubled & in_three)
+    # The half candidate's beat is two of the estimate's, and one and a half of its is three.
+    pairs = cues[FACTORS.index(0.5)]
+    grouped_in_three = bool(
+        pairs[_ENERGY_AT_BEAT_AND_HALF] - pairs[_ENERGY_AT_BEAT] >= _MIN_TRIPLE_GROUPING
+    )
+    barred: npt.NDArray[np.bool_] = (factors == 2.0) & in_three
+    if grouped_in_three:
+        barred = barred | ((factors == 0.5) & veto_halving)
+    else:
+        barred = barred | (factors == _THIRD)
+    return allowed & ~barred

@@ -244,6 +244,13 @@ def backbeat_envelope(mel_power: torch.Tensor, mask: torch.Tensor) -> torch.Tens
     return (band - previous).clamp(min=0.0) * mask
 
 
+def bright_onsets(log_mel_db: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(B,) onsets of the bands from ~2.5 kHz up alone: hats and shakers, which the full-band
+    envelope passes over when they play quietly under the kick and snare."""
+    envelope = onset_envelope(log_mel_db[:, _BRIGHT_BAND_START:], mask)
+    return pick_onsets(envelope, mask).sum(-1)
+
+
 def settle_octave(
     bpm: torch.Tensor,
     onsets_per_s: torch.Tensor,
@@ -253,6 +260,7 @@ def settle_octave(
     frame_rate: float,
     duration_s: torch.Tensor,
     envelope_acf: torch.Tensor,
+    bright_onsets_per_s: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Move a drum loop's tempo an octave where its snare's period says it is at the wrong level."""
     # Pop, rock, funk, hip-hop and house put the snare or clap on beats 2 and 4: the backbeat
@@ -275,6 +283,10 @@ def settle_octave(
     trusted = trusted & (candidates <= _MAX_BPM)
     trusted = trusted & (onsets_per_s[:, None] >= _BACKBEAT_MIN_PULSE * candidates / 60.0)
     trusted = trusted & (onsets_per_s[:, None] <= _MAX_PULSE * candidates / 60.0)
+    if bright_onsets_per_s is not None:
+        # Quiet sixteenth hats of a half-time groove escape the full-band count; counted on
+        # their own they still run too fast for half its tempo. This only ever blocks a move.
+        trusted = trusted & (bright_onsets_per_s[:, None] <= _MAX_PULSE * candidates / 60.0)
     trusted = trusted & ((factors[None, :] <= 1.0) | (candidates <= _MAX_MOVED_UP_BPM))
     contrast = torch.where(trusted, two - one, torch.full_like(one, -2.0))
     best = contrast.argmax(-1)

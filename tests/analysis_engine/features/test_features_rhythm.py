@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
-from analysis_engine.features import octave
+from analysis_engine.features import octave, rhythm
 from analysis_engine.features.extractor import decide_tempo, extract_batch
 from tests.analysis_engine.features.synthetic_audio import (
     SR,
@@ -145,6 +146,56 @@ def test_no_octave_model_doubles_a_beat_that_splits_in_three() -> None:
     assert octave.choose(70.0, cues, pushy)[0] == 140.0
 
 
+def test_beats_grouped_in_three_are_never_halved_but_may_be_taken_three_at_a_time() -> None:
+    # A 6/8 read at its eighths (or a 12/8 at its triplets): two eighths make no beat of the
+    # bar, three do. Whatever a fitted model prefers, the half is out and the third may win.
+    width = len(octave.FEATURE_NAMES)
+    prior = octave.FEATURE_NAMES.index("prior")
+    at_beat = octave.FEATURE_NAMES.index("energy_at_beat")
+    groups_of_three = octave.FEATURE_NAMES.index("energy_at_beat_and_half")
+    # A model whose score follows the "prior" cue: the half first, then the third.
+    pushy = octave.OctaveModel((0.0,) * width, (1.0,) * width, (5.0,) + (0.0,) * (width - 1))
+    cues = [[0.0] * width for _ in octave.FACTORS]
+    for factor, preference in ((1.0 / 3.0, 0.8), (0.5, 1.0), (1.0, 0.5), (2.0, 0.0)):
+        cues[octave.FACTORS.index(factor)][prior] = preference
+    half = cues[octave.FACTORS.index(0.5)]
+    # The envelope pulses at a third of the estimate's rate far more than at half of it.
+    half[groups_of_three], half[at_beat] = 0.3, 0.05
+    assert octave.choose(210.0, cues, pushy)[0] == pytest.approx(70.0)
+    # Straight pairs (a 4/4 read at its eighths): the half may win, and a third never does.
+    half[groups_of_three], half[at_beat] = 0.05, 0.3
+    assert octave.choose(210.0, cues, pushy)[0] == pytest.approx(105.0)
+    cues[octave.FACTORS.index(1.0 / 3.0)][prior] = 2.0
+    assert octave.choose(210.0, cues, pushy)[0] == pytest.approx(105.0)
+
+
+def test_a_half_time_loop_whose_quiet_hats_run_in_sixteenths_is_not_halved() -> None:
+    # Eight bars at 129.2 BPM (20 frames a beat): kick and snare four times a bar, the snare
+    # once, on beat 3, which reads as a backbeat at half the tempo. The full-band onsets
+    # allow that half; the hats, counted on their own at sixteen a bar, do not.
+    frame_rate = 22050 / 512
+    bpm = 60.0 * frame_rate / 20.0
+    frames = 8 * 4 * 20
+    backbeat = torch.zeros(1, frames)
+    backbeat[0, 40::80] = 1.0
+    duration = torch.tensor([frames / frame_rate])
+    full_band = torch.tensor([4.0 * 8]) / duration
+    hats = torch.tensor([16.0 * 8]) / duration
+    n_frames = torch.tensor([frames])
+    acf = rhythm.normalised_acf(rhythm.smooth(backbeat), n_frames)
+
+    def settled(bright: torch.Tensor | None) -> float:
+        return float(
+            rhythm.settle_octave(
+                torch.tensor([bpm]), full_band, backbeat, torch.tensor([True]), n_frames,
+                frame_rate, duration, acf, bright,
+            )[0]
+        )  # fmt: skip
+
+    assert settled(None) == pytest.approx(bpm / 2.0)
+    assert settled(hats) == pytest.approx(bpm)
+
+
 def test_a_decaying_hit_is_a_one_shot_without_tempo() -> None:
     (features,) = extract_batch([(kick_one_shot(), SR)])
     assert not features.is_loop
@@ -195,7 +246,8 @@ def test_no_tempo_below_40_even_when_the_octave_rules_halve_a_slow_reading() -> 
     )
     stats = _stats(50.0, 50.0, drums_only=False)
     width = len(octave.FEATURE_NAMES)
-    stats["octave_cues"] = [[1.0] + [0.0] * (width - 1)] + [[0.0] * width] * 2
+    stats["octave_cues"] = [[0.0] * width for _ in octave.FACTORS]
+    stats["octave_cues"][octave.FACTORS.index(0.5)][0] = 1.0
     pushy = octave.OctaveModel(halving.mean, halving.scale, (5.0,) + (0.0,) * (width - 1))
     # Its score prefers half (25 BPM) by far, but no candidate under 40 is ever chosen.
     assert octave.choose(50.0, stats["octave_cues"], pushy)[0] == 50.0
