@@ -25,12 +25,14 @@ select ahead, done_recently from app.queue_stats($1, $2);
 -- One page of the ids of the caller's samples that pass the filters, newest first (the default
 -- sort). Each filter is NULL when unused; $2/$3 hold the low and high ends of up to three tempo
 -- ranges (the range and its half and double time), spelt out so that the tempo index can serve
--- them; $4 key spellings in lower case. Only ids: the ordered walk of
--- samples_user_id_created_at_id_idx stops after the page, and the page's rows come from
--- list_samples_page.
+-- them; $4 key spellings in lower case, compared with musical_key_lower (sql/0054), which an
+-- index can answer. The first condition repeats what the policy enforces, for the planner (see
+-- list_samples_page). Only ids: the ordered walk of samples_user_id_created_at_id_idx (or of the
+-- loop index) stops after the page, and the page's rows come from list_samples_page.
 select s.id
 from app.samples s
-where ($1::text is null
+where s.user_id = app.current_user_id()
+  and ($1::text is null
        or s.title ilike '%' || $1 || '%' escape '\'
        or s.filename ilike '%' || $1 || '%' escape '\'
        or exists (select 1 from app.vibe_analyses v
@@ -44,7 +46,7 @@ where ($1::text is null
                      and ($3::double precision[])[2]
        or s.bpm between ($2::double precision[])[3]
                      and ($3::double precision[])[3])
-  and ($4::text[] is null or lower(s.musical_key) = any($4))
+  and ($4::text[] is null or s.musical_key_lower = any($4))
   and ($5::text is null or lower(s.genre) = lower($5))
   and ($6::boolean is null or s.is_loop = $6)
   and ($7::text[] is null or s.tags @> $7)
@@ -57,7 +59,8 @@ limit $10 offset $11;
 -- The same page of ids in any whitelisted sort ($10); sorts only ids and their sort keys.
 select s.id
 from app.samples s
-where ($1::text is null
+where s.user_id = app.current_user_id()
+  and ($1::text is null
        or s.title ilike '%' || $1 || '%' escape '\'
        or s.filename ilike '%' || $1 || '%' escape '\'
        or exists (select 1 from app.vibe_analyses v
@@ -71,7 +74,7 @@ where ($1::text is null
                      and ($3::double precision[])[2]
        or s.bpm between ($2::double precision[])[3]
                      and ($3::double precision[])[3])
-  and ($4::text[] is null or lower(s.musical_key) = any($4))
+  and ($4::text[] is null or s.musical_key_lower = any($4))
   and ($5::text is null or lower(s.genre) = lower($5))
   and ($6::boolean is null or s.is_loop = $6)
   and ($7::text[] is null or s.tags @> $7)
@@ -89,7 +92,8 @@ limit $11 offset $12;
 -- How many of the caller's samples pass the same filters (what the library shows as its total).
 select count(*)
 from app.samples s
-where ($1::text is null
+where s.user_id = app.current_user_id()
+  and ($1::text is null
        or s.title ilike '%' || $1 || '%' escape '\'
        or s.filename ilike '%' || $1 || '%' escape '\'
        or exists (select 1 from app.vibe_analyses v
@@ -103,7 +107,7 @@ where ($1::text is null
                      and ($3::double precision[])[2]
        or s.bpm between ($2::double precision[])[3]
                      and ($3::double precision[])[3])
-  and ($4::text[] is null or lower(s.musical_key) = any($4))
+  and ($4::text[] is null or s.musical_key_lower = any($4))
   and ($5::text is null or lower(s.genre) = lower($5))
   and ($6::boolean is null or s.is_loop = $6)
   and ($7::text[] is null or s.tags @> $7)
