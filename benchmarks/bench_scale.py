@@ -18,7 +18,7 @@ are created through RLS like any sign-up. Features are a real analysis' JSON wit
 jittered (about 2 KB each, as the worker writes; one of POOL per row, with the row's own loop
 flag, length and tempo), waveforms 1,000 random peak pairs (one of POOL), embeddings 64 random
 unit floats (all different within a library), vibe descriptions one of POOL random texts; the
-background producers share what is left of --samples evenly.
+background producers share what is left of --samples evenly (to the sample).
 The database (--database, `sp404_bench_scale`) is dropped at the end unless --keep is given;
 --reuse measures a kept database again (migrated forward, no seeding), so a change can be
 measured in seconds instead of re-seeding for minutes.
@@ -212,7 +212,8 @@ async def _seed(settings: Settings, producers: int, total: int, measured: list[u
         others = [
             r["id"] for r in await conn.fetch("select id from app.users where email like 'bg-%'")
         ]
-        counts = [*MEASURED, *[rest // max(1, len(others))] * len(others)]
+        share, extra = divmod(rest, max(1, len(others)))
+        counts = [*MEASURED, *(share + (i < extra) for i in range(len(others)))]
         owners = [*measured, *others]
         chunks, filled = [], 0
         for count in counts:
