@@ -57,10 +57,17 @@ def downsample(stored: bytes, columns: int) -> bytes:
     return np.stack([lows, highs], axis=1).astype(np.int8).tobytes()
 
 
-def waveform_view(stored: bytes | None, columns: int = COLUMNS) -> dict[str, Any] | None:
-    """Stored peaks as the API answers them (None until the sample is analysed)."""
+def waveform_peaks(stored: bytes | None, columns: int = COLUMNS) -> dict[str, Any] | None:
+    """Stored peaks as the API answers them, the pairs as one (columns x 2) int8 array that
+    orjson writes as `[[min, max], ...]` without a Python list per pair (None until the sample
+    is analysed)."""
     if stored is None:
         return None
-    data = downsample(bytes(stored), columns)
-    pairs = np.frombuffer(data, dtype=np.int8).reshape(-1, 2).tolist()
+    pairs = np.frombuffer(downsample(bytes(stored), columns), dtype=np.int8).reshape(-1, 2)
     return {"columns": len(pairs), "peaks": pairs}
+
+
+def waveform_view(stored: bytes | None, columns: int = COLUMNS) -> dict[str, Any] | None:
+    """Stored peaks as the API answers them, the pairs as Python lists (for pydantic)."""
+    view = waveform_peaks(stored, columns)
+    return None if view is None else {**view, "peaks": view["peaks"].tolist()}

@@ -149,23 +149,28 @@ from (select count(*) as features_count,
 
 -- name: candidate_facts --
 -- Every sample of the caller (or, with $1, those written or analysed since then) with only what
--- the pad roles, tempo and key rules read, and its write times in microseconds.
+-- the pad roles, tempo and key rules read, and its write times in microseconds. Each features
+-- document (~2 KB, compressed) is decompressed once (jsonb_to_record), not once per field; the
+-- `where` names the producer as the policy does, in a form the planner can estimate (the
+-- policy's InitPlan made it guess ~30 rows, and size its hashes and pick its scans for that).
 select s.id, s.title, s.filename, s.tags, s.bpm, s.musical_key, s.is_loop, s.duration_s,
-       (f.features ->> 'spectral_centroid_hz')::double precision as centroid_hz,
-       (f.features ->> 'harmonic_percussive_ratio')::double precision as harmonic_share,
-       (f.features ->> 'duration_s')::double precision as analysed_duration_s,
-       (f.features ->> 'is_loop')::boolean as analysed_loop,
+       d.spectral_centroid_hz as centroid_hz, d.harmonic_percussive_ratio as harmonic_share,
+       d.duration_s as analysed_duration_s, d.is_loop as analysed_loop,
        v.descriptors, v.best_use,
        (extract(epoch from s.created_at) * 1000000)::bigint as created_us,
        (extract(epoch from s.updated_at) * 1000000)::bigint as updated_us,
        (extract(epoch from f.created_at) * 1000000)::bigint as features_us
 from app.samples s
 left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
+left join lateral jsonb_to_record(f.features)
+    as d(spectral_centroid_hz double precision, harmonic_percussive_ratio double precision,
+         duration_s double precision, is_loop boolean) on true
 left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
-where $1::timestamptz is null
-   or s.id in (select c.id from app.samples c where c.updated_at >= $1
-               union all
-               select a.sample_id from app.audio_features a where a.created_at >= $1);
+where s.user_id = app.current_user_id()
+  and ($1::timestamptz is null
+       or s.id in (select c.id from app.samples c where c.updated_at >= $1
+                   union all
+                   select a.sample_id from app.audio_features a where a.created_at >= $1));
 
 -- name: candidate_ids --
 -- The ids of the caller's samples (to drop deleted ones from the role index).

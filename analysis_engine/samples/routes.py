@@ -14,6 +14,7 @@ from analysis_engine.context import EngineDep
 from analysis_engine.features.waveform import COLUMNS
 from analysis_engine.samples import direct, reanalyze, service, upload
 from analysis_engine.samples.filters import KeyMatch, TempoKeyFilter, key_from_query
+from analysis_engine.samples.page_response import PageResponse
 from analysis_engine.samples.schemas import (
     UPLOAD_OPENAPI,
     DirectUpload,
@@ -151,7 +152,7 @@ async def list_samples(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     waveform_columns: WaveformColumns = service.LIST_WAVEFORM_COLUMNS,
-) -> dict[str, Any]:
+) -> PageResponse:
     """Your samples, filtered and sorted, a page at a time, each with its waveform."""
     filters = {
         "q": q,
@@ -168,7 +169,7 @@ async def list_samples(
         "analysed": analysed,
         "status": status,
     }
-    return await service.list_samples(
+    page = await service.list_samples(
         ctx,
         user_id=caller.user_id,
         filters=filters,
@@ -177,6 +178,7 @@ async def list_samples(
         offset=offset,
         waveform_columns=waveform_columns,
     )
+    return PageResponse(page)
 
 
 @router.get(

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from analysis_engine.context import Engine
-from analysis_engine.features.waveform import COLUMNS, waveform_view
+from analysis_engine.features.waveform import COLUMNS, waveform_peaks, waveform_view
 from analysis_engine.music import camelot_of, spell_key
 from analysis_engine.samples.filters import TempoKeyFilter
 from sp404.billing import storage_quota
@@ -85,14 +85,15 @@ async def page_views(
     conn: asyncpg.Connection, ids: list[uuid.UUID], waveform_columns: int
 ) -> list[dict[str, Any]]:
     """The caller's samples `ids` as a library page shows them (with analysis, vibe and
-    waveform), in the order given; the list and text search both answer with these."""
+    waveform), in the order given; the list and text search both answer with these, through
+    page_response.PageResponse (the waveforms' peaks are int8 arrays)."""
     rows = await conn.fetch(SQL["list_samples_page"], ids)
     return [
         {
             **sample_view(r),
             **corrections_view(r),
             "vibe": r["vibe"],
-            "waveform": waveform_view(r["waveform"], waveform_columns),
+            "waveform": waveform_peaks(r["waveform"], waveform_columns),
         }
         for r in rows
     ]

@@ -27,9 +27,13 @@ from (select count(*) as features_count,
 
 -- name: library_embeddings --
 -- Every embedding of the caller's library in Postgres's binary array format (numpy parses it
--- at once, where decoding 640,000 floats one Python object at a time would not).
+-- at once, where decoding 640,000 floats one Python object at a time would not). The `where`
+-- names the producer as the policy does, in a form the planner can estimate: under the policy's
+-- InitPlan alone it guessed ~30 rows and visited them in index order, one heap page per row
+-- (~120 ms at 50,000 samples, against ~35 ms for a bitmap scan that reads each page once).
 select f.sample_id, array_send(f.embedding) as embedding
-from app.audio_features f;
+from app.audio_features f
+where f.user_id = app.current_user_id();
 
 -- name: library_facts --
 -- What the similarity filters look at, for every sample of the caller's.

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from analysis_engine.auth import CallerDep
 from analysis_engine.context import EngineDep
 from analysis_engine.samples.filters import KeyMatch, TempoKeyFilter, key_from_query
+from analysis_engine.samples.page_response import PageResponse
 from analysis_engine.samples.schemas import WaveformColumns
 from analysis_engine.samples.service import LIST_WAVEFORM_COLUMNS
 from analysis_engine.schemas import NO_NUL
@@ -98,7 +99,7 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     waveform_columns: WaveformColumns = LIST_WAVEFORM_COLUMNS,
-) -> dict[str, Any]:
+) -> PageResponse:
     """Your samples whose words match, best match first, a page at a time; `bpm_min`,
     `bpm_max`, `key` and `loop` narrow them as they narrow the library list."""
     tempo_key = TempoKeyFilter(
@@ -109,7 +110,7 @@ async def search(
         key_match=key_match,
     )
     filters = SearchFilters(tempo_key=tempo_key, loop=loop)
-    return await search_library(
+    page = await search_library(
         ctx,
         user_id=caller.user_id,
         text=q,
@@ -118,3 +119,4 @@ async def search(
         offset=offset,
         waveform_columns=waveform_columns,
     )
+    return PageResponse(page)

@@ -174,8 +174,11 @@ select to_jsonb(u) - 'password_hash' from app.users u;
 select to_jsonb(p) from app.user_preferences p;
 
 -- name: export_samples --
--- Sample metadata (the audio files are added separately).
-select to_jsonb(s) - 'search_document' from app.samples s order by s.created_at;
+-- Sample metadata (the audio files are added separately), without what the database derives
+-- from it for searching and filtering.
+select to_jsonb(s) - 'search_document' - 'musical_key_lower'
+from app.samples s
+order by s.created_at;
 
 -- name: export_audio_features --
 -- Analysis results.
