@@ -127,14 +127,20 @@ def test_a_6_8_band_mix_reads_its_eighths_or_its_dotted_quarter(
     assert features.tempo_bpm == pytest.approx(tempo, rel=0.02)
 
 
-def test_no_octave_model_doubles_a_beat_that_splits_in_three() -> None:
+def _model_following_the_prior() -> tuple[octave.OctaveModel, list[list[float]], int]:
+    """A model whose score follows only the "prior" cue, blank cues for every candidate, and
+    the prior's column: a test sets which candidate the model prefers."""
     width = len(octave.FEATURE_NAMES)
-    prior = octave.FEATURE_NAMES.index("prior")
+    pushy = octave.OctaveModel((0.0,) * width, (1.0,) * width, (5.0,) + (0.0,) * (width - 1))
+    cues = [[0.0] * width for _ in octave.FACTORS]
+    return pushy, cues, octave.FEATURE_NAMES.index("prior")
+
+
+def test_no_octave_model_doubles_a_beat_that_splits_in_three() -> None:
     half_beat = octave.FEATURE_NAMES.index("repeat_after_half_beat")
     third_beat = octave.FEATURE_NAMES.index("repeat_after_third_beat")
     # A model whose score prefers the double candidate above all.
-    pushy = octave.OctaveModel((0.0,) * width, (1.0,) * width, (5.0,) + (0.0,) * (width - 1))
-    cues = [[0.0] * width for _ in octave.FACTORS]
+    pushy, cues, prior = _model_following_the_prior()
     cues[octave.FACTORS.index(1.0)][prior] = 0.5
     cues[octave.FACTORS.index(2.0)][prior] = 1.0
     estimate = cues[octave.FACTORS.index(1.0)]
@@ -149,13 +155,10 @@ def test_no_octave_model_doubles_a_beat_that_splits_in_three() -> None:
 def test_beats_grouped_in_three_are_never_halved_but_may_be_taken_three_at_a_time() -> None:
     # A 6/8 read at its eighths (or a 12/8 at its triplets): two eighths make no beat of the
     # bar, three do. Whatever a fitted model prefers, the half is out and the third may win.
-    width = len(octave.FEATURE_NAMES)
-    prior = octave.FEATURE_NAMES.index("prior")
     at_beat = octave.FEATURE_NAMES.index("energy_at_beat")
     groups_of_three = octave.FEATURE_NAMES.index("energy_at_beat_and_half")
     # A model whose score follows the "prior" cue: the half first, then the third.
-    pushy = octave.OctaveModel((0.0,) * width, (1.0,) * width, (5.0,) + (0.0,) * (width - 1))
-    cues = [[0.0] * width for _ in octave.FACTORS]
+    pushy, cues, prior = _model_following_the_prior()
     for factor, preference in ((1.0 / 3.0, 0.8), (0.5, 1.0), (1.0, 0.5), (2.0, 0.0)):
         cues[octave.FACTORS.index(factor)][prior] = preference
     half = cues[octave.FACTORS.index(0.5)]
