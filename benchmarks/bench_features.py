@@ -4,11 +4,15 @@
 
 Needs librosa (`pip install -e '.[bench]'`) as the reference; it is never the engine. The
 corpus (benchmarks/corpus.py) never takes a source reserved for judging. Whatever the engine
-fits (the band tempo octave, the key profiles, bass weight, tonality floor and confidence
-calibration: benchmarks/fit_octave.py) is refitted here leaving out one whole group at a time
-(a groove family, a drum kit, or the noise clips) and scored on that group: the headline
-column is that cross-validated estimate. "in-sample" fits on every clip; "shipped" is the
+fits (the band tempo octave, the key profiles, bass and opening weights, tonality floor and
+confidence calibration: benchmarks/fit_octave.py) is refitted here leaving out one whole group
+at a time (a groove family, a drum kit, or the noise clips) and scored on that group. The
+headline column is that cross-validated estimate on corpus v2 (eight progressions), with the
+shipped key recipe (fit_octave.HALF_LEARNED); "in-sample" fits on every clip; "shipped" is the
 constants in the package. librosa is beat_track + chroma_cqt with Krumhansl-Kessler profiles.
+The key is then shown for both fitting recipes (HALF_LEARNED and WIDE_GRID), and on a
+key-only harmony stress set (corpus v3: the same clips over 35 progressions, some bass lines
+alone) where each recipe is refitted without the judged clip's family and its progression.
 
 Tempo Acc1: within 4 %; Acc2: also at x2, x1/2, x3, x1/3. Key: the MIREX weighted score and
 exact accuracy over the pitched clips, and how often an unpitched clip (drum loop, hit, noise)
@@ -41,9 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import itertools
 
 from corpus import NOTES, CorpusClip, build_corpus
-from fit_octave import fit_key_model, fit_octave_model
+from fit_octave import HALF_LEARNED, WIDE_GRID, KeyRecipe, fit_key_model, fit_octave_model
 
-from analysis_engine.features import AudioFeatures, decode_audio
+from analysis_engine.features import AudioFeatures, decode_audio, keys
 from analysis_engine.features.extractor import (
     Evidence,
     Models,
@@ -53,6 +57,8 @@ from analysis_engine.features.extractor import (
 )
 
 OUT = Path(__file__).resolve().parent / "out" / "corpus-v2"
+# The key-only harmony stress set (corpus v3: 35 progressions, bass lines alone).
+STRESS_OUT = Path(__file__).resolve().parent / "out" / "corpus-v3"
 # Krumhansl-Kessler, the usual recipe with librosa chroma.
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
@@ -144,10 +150,12 @@ def librosa_pipeline() -> Callable[[np.ndarray, int], tuple[float, str, str]]:
 
 
 def corpus_evidence(
-    out: Path, n_band: int, n_drums: int, n_hits: int
+    out: Path, n_band: int, n_drums: int, n_hits: int, harmony_stress: bool = False
 ) -> tuple[list[CorpusClip], list[Evidence]]:
     """The corpus and every clip's evidence (CPU, batches of BATCH)."""
-    corpus = build_corpus(out, n_band=n_band, n_drums=n_drums, n_hits=n_hits)
+    corpus = build_corpus(
+        out, n_band=n_band, n_drums=n_drums, n_hits=n_hits, harmony_stress=harmony_stress
+    )
     audio = [decode_audio(c.path) for c in corpus.clips]
     clips = [(a.samples, a.sample_rate) for a in audio]
     evidence: list[Evidence] = []
@@ -166,29 +174,107 @@ def fit_models(clips: Sequence[CorpusClip], evidence: Sequence[Evidence]) -> Mod
     )
 
 
-def cross_validated(
-    clips: Sequence[CorpusClip], evidence: Sequence[Evidence]
-) -> list[AudioFeatures]:
-    """Each clip decided by models fitted without its whole group (family, kit or noise)."""
-    out: list[AudioFeatures | None] = [None] * len(clips)
-    for group in sorted({c.group for c in clips}):
-        train = [i for i, c in enumerate(clips) if c.group != group]
-        models = fit_models([clips[i] for i in train], [evidence[i] for i in train])
-        for i, clip in enumerate(clips):
-            if clip.group == group:
-                out[i] = decide(evidence[i], models)
-    return [f for f in out if f is not None]
+def key_held_out(
+    clips: Sequence[CorpusClip], clip: CorpusClip, by_progression: bool = True
+) -> list[int]:
+    """The clips a key model judged on `clip` may learn from: none of its group (groove
+    family or kit) and, by_progression, for a band clip none that plays its progression."""
+    return [
+        i
+        for i, other in enumerate(clips)
+        if other.group != clip.group
+        and not (by_progression and clip.progression and other.progression == clip.progression)
+    ]
 
 
-def key_choices(clips: Sequence[CorpusClip], evidence: Sequence[Evidence]) -> list[str]:
-    """What each cross-validation fold's key model chose: profiles and bass weight, counted."""
-    chosen: collections.Counter[str] = collections.Counter()
+def fold_key_models(
+    clips: Sequence[CorpusClip],
+    evidence: Sequence[Evidence],
+    recipe: KeyRecipe = HALF_LEARNED,
+    by_progression: bool = False,
+) -> dict[int, keys.KeyModel]:
+    """Per clip index, the key model the recipe fits on `key_held_out` of that clip (one fit
+    per fold: clips sharing a group and a held-out progression share a training set)."""
     stats = [e.stats for e in evidence]
+    folds: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
+    for i, clip in enumerate(clips):
+        folds[(clip.group, clip.progression if by_progression else "")].append(i)
+    models: dict[int, keys.KeyModel] = {}
+    for members in folds.values():
+        train = key_held_out(clips, clips[members[0]], by_progression)
+        model = fit_key_model([clips[i] for i in train], [stats[i] for i in train], recipe)
+        models |= dict.fromkeys(members, model)
+    return models
+
+
+def cross_validated(
+    clips: Sequence[CorpusClip],
+    evidence: Sequence[Evidence],
+    key_models: dict[int, keys.KeyModel] | None = None,
+) -> list[AudioFeatures]:
+    """Each clip decided by models fitted without its whole group (family, kit or noise);
+    the key models are `fold_key_models`' (the shipped recipe's unless given)."""
+    key_models = key_models or fold_key_models(clips, evidence)
+    stats = [e.stats for e in evidence]
+    octave_models = {}
     for group in sorted({c.group for c in clips}):
-        train = [i for i, c in enumerate(clips) if c.group != group]
-        model = fit_key_model([clips[i] for i in train], [stats[i] for i in train])
-        chosen[f"{model.source}, bass weight {model.bass_weight:g}"] += 1
+        train = [i for i, c in enumerate(clips) if c.group != group and c.bpm > 0]
+        octave_models[group] = fit_octave_model(
+            [clips[i] for i in train], [stats[i] for i in train]
+        )
+    return [
+        decide(evidence[i], Models(octave=octave_models[clip.group], key=key_models[i]))
+        for i, clip in enumerate(clips)
+    ]
+
+
+def key_choices(key_models: dict[int, keys.KeyModel]) -> list[str]:
+    """What the cross-validation folds' key models chose: profiles and weights, counted."""
+    chosen: collections.Counter[str] = collections.Counter()
+    for model in {id(m): m for m in key_models.values()}.values():
+        chosen[
+            f"{model.source}, bass weight {model.bass_weight:g}, "
+            f"opening weight {model.opening_weight:g}"
+        ] += 1
     return [f"{count:3d} folds: {choice}" for choice, count in chosen.most_common()]
+
+
+def key_report(
+    clips: Sequence[CorpusClip], answers: dict[str, Sequence[tuple[str | None, str | None, float]]]
+) -> list[str]:
+    """Lines comparing key answers (key, mode, confidence; nan confidence: none given) over
+    the pitched clips: MIREX, exact, no key, keys on unpitched clips, then each answer's
+    reliability table."""
+    names = list(answers)
+    unpitched = [c.key is None for c in clips]
+    lines = [f"{'':28} " + " ".join(f"{n:>13}" for n in names)]
+    figures = {
+        n: score(clips, [None] * len(clips), [(k, m) for k, m, _ in a]) for n, a in answers.items()
+    }
+    for label, name in (
+        ("MIREX (pitched clips)", "key_mirex"),
+        ("exact (pitched clips)", "key_exact"),
+        ("pitched clips given no key", "key_missing"),
+    ):
+        lines.append(f"{label:28} " + " ".join(f"{figures[n][name]:13.3f}" for n in names))
+    given = [
+        sum(a[i][0] is not None for i, u in enumerate(unpitched) if u) for a in answers.values()
+    ]
+    lines.append(
+        f"{f'unpitched given a key (of {sum(unpitched)})':28} "
+        + " ".join(f"{g:13d}" for g in given)
+    )
+    for name, answer in answers.items():
+        keyed = [(c, a) for c, a in zip(clips, answer, strict=True) if c.key and a[0]]
+        if keyed and not np.isnan(keyed[0][1][2]):
+            lines.append(f"reliability, {name}:")
+            lines += [
+                "  " + line
+                for line in reliability_table(
+                    [a[2] for _, a in keyed], [a[:2] == (c.key, c.mode) for c, a in keyed]
+                )
+            ]
+    return lines
 
 
 def score(
@@ -306,6 +392,46 @@ def speed(
     return lines
 
 
+def key_answers(
+    evidence: Sequence[Evidence], key_models: dict[int, keys.KeyModel] | None = None
+) -> list[tuple[str | None, str | None, float]]:
+    """(key, mode, confidence) of each clip by its fold's key model (the shipped one if none)."""
+    answers = []
+    for i, e in enumerate(evidence):
+        found = decide(e, Models(key=key_models[i]) if key_models else Models())
+        answers.append((found.key, found.mode, found.key_confidence))
+    return answers
+
+
+def harmony_stress(
+    n_band: int, n_drums: int, n_hits: int, analyse: Callable[[np.ndarray, int], Any]
+) -> None:
+    """Print the key-only stress set (corpus v3) for both recipes, the shipped model and
+    librosa: each recipe refitted without the clip's groove family and its progression."""
+    clips, evidence = corpus_evidence(STRESS_OUT, n_band, n_drums, n_hits, harmony_stress=True)
+    by_progression = {
+        recipe: fold_key_models(clips, evidence, recipe, by_progression=True)
+        for recipe in (HALF_LEARNED, WIDE_GRID)
+    }
+    reference = [analyse(e.samples, e.rate) for e in evidence]
+    answers = {recipe.name: key_answers(evidence, m) for recipe, m in by_progression.items()}
+    answers["shipped"] = key_answers(evidence)
+    answers["librosa"] = [(r[1], r[2], float("nan")) for r in reference]
+    progressions = len({c.progression for c in clips if c.progression})
+    print(
+        f"\nkey harmony stress set: {sum(c.kind == 'band' for c in clips)} band clips over "
+        f"{progressions} progressions ({sum(c.arrangement == 'bass' for c in clips)} bass lines "
+        f"alone) under {STRESS_OUT}; each recipe cross-validated leaving out the clip's groove "
+        "family and its progression (shipped: the package's constants, fitted on corpus v2):"
+    )
+    for line in key_report(clips, answers):
+        print("  " + line)
+    for recipe, models in by_progression.items():
+        print(f"  key profiles the {recipe.name} folds chose:")
+        for line in key_choices(models):
+            print("    " + line)
+
+
 def main() -> None:
     """Build the corpus, run ours (cross-validated) and librosa, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -326,8 +452,10 @@ def main() -> None:
     )
     print(f"  evidence in {time.perf_counter() - started:.1f} s; {platform.processor() or ''}")
 
-    cv = cross_validated(clips, evidence)
-    in_sample = [decide(e, fit_models(clips, evidence)) for e in evidence]
+    key_models = fold_key_models(clips, evidence)
+    cv = cross_validated(clips, evidence, key_models)
+    fitted = fit_models(clips, evidence)
+    in_sample = [decide(e, fitted) for e in evidence]
     shipped = [decide(e) for e in evidence]
     analyse = librosa_pipeline()
     reference = [analyse(e.samples, e.rate) for e in evidence]
@@ -367,17 +495,20 @@ def main() -> None:
     for kind, line in _octave_effect(clips, evidence, [f.tempo_bpm for f in cv]).items():
         print(f"  {kind:6} {line}")
 
-    pitched = [(c, f) for c, f in zip(clips, cv, strict=True) if c.key is not None]
-    keyed = [(c, f) for c, f in pitched if f.key is not None]
-    print("\nkey confidence reliability (cross-validated, pitched clips given a key):")
-    for line in reliability_table(
-        [f.key_confidence for _, f in keyed],
-        [(f.key, f.mode) == (c.key, c.mode) for c, f in keyed],
-    ):
+    wide_models = fold_key_models(clips, evidence, WIDE_GRID)
+    print(
+        "\nkey by fitting recipe, cross-validated leaving out groove families (the headline is "
+        f"{HALF_LEARNED.name}; reliability over pitched clips given a key):"
+    )
+    for line in key_report(clips, {
+        HALF_LEARNED.name: key_answers(evidence, key_models),
+        WIDE_GRID.name: key_answers(evidence, wide_models),
+    }):  # fmt: skip
         print("  " + line)
-    print("\nkey profiles chosen by the cross-validation folds (each scored on held-out families):")
-    for line in key_choices(clips, evidence):
-        print("  " + line)
+    for recipe, models in ((HALF_LEARNED, key_models), (WIDE_GRID, wide_models)):
+        print(f"\nkey profiles the {recipe.name} folds chose:")
+        for line in key_choices(models):
+            print("  " + line)
     tonality: dict[str, list[float]] = collections.defaultdict(list)
     for clip, evidence_of in zip(clips, evidence, strict=True):
         tonality[clip.kind].append(float(evidence_of.stats["tonality"]))
@@ -393,6 +524,7 @@ def main() -> None:
     print(f"\ntempo misses (ours, cross-validated): {len(misses)}")
     for line in misses:
         print("  " + line)
+    harmony_stress(args.band, args.drums, args.hits, analyse)
 
     if args.speed_clips:
         # Every kind of clip, spread across the corpus.

@@ -146,21 +146,82 @@ GROOVES = (
     _g("Ballad68", 4, 50, 80, "6/8", pulse=1.5),
     _g("Blues68", 6, 100, 160, "6/8"), _g("Arpeggio68", 6, 100, 160, "6/8"),
 )  # fmt: skip
-# Scale degrees (semitones above the tonic) and chord suffixes, one chord per bar.
-PROGRESSIONS = {
-    "major": (
-        ((0, ""), (9, "m"), (5, ""), (7, "")),
-        ((0, ""), (5, ""), (7, "7"), (0, "")),
-        ((0, ""), (7, ""), (9, "m"), (5, "")),
-        ((0, ""), (2, "m"), (7, "7"), (0, "")),
-    ),
-    "minor": (
-        ((0, "m"), (5, "m"), (7, "7"), (0, "m")),
-        ((0, "m"), (8, ""), (5, "m"), (7, "7")),
-        ((0, "m"), (5, "m"), (0, "m"), (7, "7")),
-        ((0, "m"), (10, ""), (8, ""), (7, "7")),
-    ),
-}
+
+
+@dataclass(frozen=True, slots=True)
+class Progression:
+    """A chord loop in one key, one chord per bar: (semitones above the tonic, MMA suffix).
+
+    name is the id cross-validation leaves out whole ("major I-vi-IV-V"): a key model must
+    read keys, not recognise the handful of progressions it was fitted on.
+    """
+
+    name: str
+    mode: str
+    chords: tuple[tuple[int, str], ...]
+
+
+def _p(mode: str, numerals: str, *chords: tuple[int, str]) -> Progression:
+    return Progression(f"{mode} {numerals}", mode, chords)
+
+
+# Every progression has one unambiguous key (the labelled tonic and mode), yet they differ in
+# what a key finder leans on: loops that start off the tonic, cadences (ii-V-I), blues
+# dominant sevenths, bars spent on IV or V, natural minor (no leading tone) that shares its
+# notes with the relative major, harmonic minor's V7, and one-chord vamps.
+HARMONY = (
+    # The first four of each mode are the eight the corpus played until v3 (and what
+    # similar_corpus still plays, through PROGRESSIONS).
+    _p("major", "I-vi-IV-V", (0, ""), (9, "m"), (5, ""), (7, "")),
+    _p("major", "I-IV-V7-I", (0, ""), (5, ""), (7, "7"), (0, "")),
+    _p("major", "I-V-vi-IV", (0, ""), (7, ""), (9, "m"), (5, "")),
+    _p("major", "I-ii-V7-I", (0, ""), (2, "m"), (7, "7"), (0, "")),
+    _p("major", "ii7-V7-Imaj7-Imaj7", (2, "m7"), (7, "7"), (0, "M7"), (0, "M7")),
+    _p("major", "IV-V-I-I", (5, ""), (7, ""), (0, ""), (0, "")),
+    _p("major", "I-vi-ii-V7", (0, ""), (9, "m"), (2, "m"), (7, "7")),
+    _p("major", "12-bar blues I7-IV7-V7",
+       (0, "7"), (5, "7"), (0, "7"), (0, "7"), (5, "7"), (5, "7"),
+       (0, "7"), (0, "7"), (7, "7"), (5, "7"), (0, "7"), (7, "7")),
+    _p("major", "I-IV-IV-V7", (0, ""), (5, ""), (5, ""), (7, "7")),
+    _p("major", "I-V7-V7-I", (0, ""), (7, "7"), (7, "7"), (0, "")),
+    _p("major", "I-iii-IV-V", (0, ""), (4, "m"), (5, ""), (7, "")),
+    _p("major", "I-IV-vi-V", (0, ""), (5, ""), (9, "m"), (7, "")),
+    _p("major", "I-II7-V7-I", (0, ""), (2, "7"), (7, "7"), (0, "")),
+    _p("major", "V7-V7-I-I", (7, "7"), (7, "7"), (0, ""), (0, "")),
+    _p("major", "I vamp", (0, "")),
+    _p("major", "vi-ii-V7-I", (9, "m"), (2, "m"), (7, "7"), (0, "")),
+    _p("major", "I-IV-I-V", (0, ""), (5, ""), (0, ""), (7, "")),
+    _p("major", "Imaj7-vi7-ii7-V7", (0, "M7"), (9, "m7"), (2, "m7"), (7, "7")),
+    _p("minor", "i-iv-V7-i", (0, "m"), (5, "m"), (7, "7"), (0, "m")),
+    _p("minor", "i-VI-iv-V7", (0, "m"), (8, ""), (5, "m"), (7, "7")),
+    _p("minor", "i-iv-i-V7", (0, "m"), (5, "m"), (0, "m"), (7, "7")),
+    _p("minor", "i-VII-VI-V7", (0, "m"), (10, ""), (8, ""), (7, "7")),
+    _p("minor", "i-VI-III-VII", (0, "m"), (8, ""), (3, ""), (10, "")),
+    _p("minor", "i-iv-v-i", (0, "m"), (5, "m"), (7, "m"), (0, "m")),
+    _p("minor", "ii7b5-V7-i-i", (2, "m7b5"), (7, "7"), (0, "m"), (0, "m")),
+    _p("minor", "i-VII-VI-VII", (0, "m"), (10, ""), (8, ""), (10, "")),
+    _p("minor", "i-iv-iv-V7", (0, "m"), (5, "m"), (5, "m"), (7, "7")),
+    _p("minor", "12-bar minor blues",
+       (0, "m7"), (5, "m7"), (0, "m7"), (0, "m7"), (5, "m7"), (5, "m7"),
+       (0, "m7"), (0, "m7"), (8, "7"), (7, "7"), (0, "m7"), (7, "7")),
+    _p("minor", "iv-V7-i-i", (5, "m"), (7, "7"), (0, "m"), (0, "m")),
+    _p("minor", "VI-VII-i-i", (8, ""), (10, ""), (0, "m"), (0, "m")),
+    _p("minor", "i vamp", (0, "m")),
+    _p("minor", "i-VI-VII-i", (0, "m"), (8, ""), (10, ""), (0, "m")),
+    _p("minor", "i-V7-V7-i", (0, "m"), (7, "7"), (7, "7"), (0, "m")),
+    _p("minor", "V7-i-V7-i", (7, "7"), (0, "m"), (7, "7"), (0, "m")),
+    _p("minor", "i-iv-VI-V7", (0, "m"), (5, "m"), (8, ""), (7, "7")),
+)  # fmt: skip
+# Semitones of each chord suffix above its root (for the numpy-synth fallback; MMA knows them).
+CHORD_TONES = {
+    "": (0, 4, 7), "m": (0, 3, 7), "7": (0, 4, 7, 10), "m7": (0, 3, 7, 10),
+    "M7": (0, 4, 7, 11), "m7b5": (0, 3, 6, 10),
+}  # fmt: skip
+# The eight progressions of corpus v2, by mode (benchmarks/similar_corpus.py renders these).
+_V2_HARMONY = {mode: tuple(p for p in HARMONY if p.mode == mode)[:4] for mode in ("major", "minor")}
+PROGRESSIONS = {mode: tuple(p.chords for p in of_mode) for mode, of_mode in _V2_HARMONY.items()}
+# Every BASS_ONLY_EVERY-th band clip keeps only its bass line (and drums): no chords to lean on.
+BASS_ONLY_EVERY = 12
 Audio = npt.NDArray[np.float32]
 
 
@@ -169,7 +230,9 @@ class CorpusClip:
     """One labelled clip; key and mode are None for unpitched clips (drums, hits, noise).
 
     kind is "band", "drums", "hit" or "noise"; group is what cross-validation leaves out
-    whole (the groove family or the drum kit); bpm is 0 for hits and noise.
+    whole (the groove family or the drum kit); bpm is 0 for hits and noise. A band clip's
+    progression (a HARMONY name) is left out whole too when its key is judged; arrangement
+    is "" for the whole band and "bass" for the bass line alone (with the drums).
     """
 
     name: str
@@ -182,6 +245,8 @@ class CorpusClip:
     group: str = ""
     meter: str = "4/4"
     lofi: str = ""
+    progression: str = ""
+    arrangement: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +274,16 @@ def build_corpus(
     seed: int = 404,
     grooves: tuple[Groove, ...] = GROOVES,
     n_hits: int = 0,
+    harmony_stress: bool = False,
 ) -> Corpus:
-    """Render (or reuse) the corpus under out_dir."""
+    """Render (or reuse) the corpus under out_dir.
+
+    Band clips play the eight progressions of PROGRESSIONS, one chord a bar (corpus v2, the
+    features benchmark's headline). With harmony_stress (corpus v3, a key-only stress set)
+    they play the 35 of HARMONY in turn, slow clips change chords within the bar so that each
+    holds its whole progression, and every BASS_ONLY_EVERY-th keeps only its bass line; the
+    grooves, tempi, keys and cuts are v2's either way.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     for groove in grooves:
         check_source(groove=groove.name)
@@ -222,24 +295,49 @@ def build_corpus(
     kits = load_kits() if rendered else []
     if rendered and not kits:
         rendered = False
+    harmony = _harmony_order(seed)
     for index in range(n_band):
         groove = grooves[index % len(grooves)]
         bpm = float(np.round(rng.uniform(groove.low, groove.high), 1))
         tonic = NOTES[int(rng.integers(12))]
         mode = ("major", "minor")[int(rng.integers(2))]
-        progression = PROGRESSIONS[mode][int(rng.integers(len(PROGRESSIONS[mode])))]
+        # Drawn for the stress set too (unused there), so that every later draw, and with it
+        # each clip's groove, tempo, key and cut, is the same in both.
+        progression = _V2_HARMONY[mode][int(rng.integers(len(_V2_HARMONY[mode])))]
+        if harmony_stress:
+            progression = harmony[mode][sum(c.mode == mode for c in clips) % len(harmony[mode])]
         loop_cut = index % 2 == 0
         offset = float(rng.uniform(0.1, 1.5))
         length = float(rng.uniform(8.0, 12.0))
         lofi = _LOFI[int(rng.integers(len(_LOFI)))] if rng.uniform() < 0.25 else ""
+        bass_only = (
+            harmony_stress
+            and index % BASS_ONLY_EVERY == BASS_ONLY_EVERY - 1
+            and (not rendered or _has_bass(groove))
+        )
+        arrangement = "bass" if bass_only else ""
         slug = re.sub(r"\W", "", groove.name)
-        name = f"band{index:03d}_{slug}_{bpm}_{tonic}{mode[:3]}{'_' + lofi if lofi else ''}"
+        per_bar = (
+            chords_per_bar(progression, groove, bpm, loop_cut, length) if harmony_stress else 1
+        )
+        harmony_slug = f"_h{HARMONY.index(progression):02d}x{per_bar}" if harmony_stress else ""
+        name = (
+            f"band{index:03d}_{slug}_{bpm}_{tonic}{mode[:3]}{harmony_slug}"
+            f"{'_bass' if bass_only else ''}{'_' + lofi if lofi else ''}"
+        )
         path = out_dir / f"{name}.wav"
         if not path.exists():
             audio = (
-                _render_band(groove, bpm, tonic, progression)
+                _render_band(groove, bpm, tonic, progression.chords, bass_only, per_bar)
                 if rendered
-                else _synth_band(bpm, tonic, progression, np.random.default_rng([seed, index]))
+                else _synth_band(
+                    bpm,
+                    tonic,
+                    progression.chords,
+                    np.random.default_rng([seed, index]),
+                    bass_only,
+                    per_bar,
+                )
             )
             cut = _cut(audio, bpm, groove.beats, loop_cut, offset, length)
             soundfile.write(path, _degrade(cut, lofi, np.random.default_rng([seed, 7, index])), SR)
@@ -247,8 +345,11 @@ def build_corpus(
         # The name (and so the cached audio) keeps the rendered Tempo; the truth is the pulse.
         truth = float(np.round(bpm * groove.pulse, 2))
         clips.append(
-            CorpusClip(name, path, truth, tonic, mode, loop_cut, "band", family, groove.meter, lofi)
-        )
+            CorpusClip(
+                name, path, truth, tonic, mode, loop_cut, "band", family, groove.meter, lofi,
+                progression.name, arrangement,
+            )
+        )  # fmt: skip
     for index in range(n_drums):
         pattern = DRUM_PATTERNS[index % len(DRUM_PATTERNS)]
         bpm = float(np.round(rng.uniform(pattern.low, pattern.high), 1))
@@ -270,6 +371,30 @@ def build_corpus(
     clips += _hits(out_dir, kits, n_hits, seed)
     source = "mma+fluidsynth+hydrogen" if rendered else "numpy-synth"
     return Corpus(clips, source)
+
+
+def chords_per_bar(
+    progression: Progression, groove: Groove, bpm: float, loop_cut: bool, length: float
+) -> int:
+    """How many chords a bar plays, so that the clip holds the whole progression (its first
+    four chords when it is longer): a key is only unambiguous when the loop has heard its
+    tonic and what leads to it. Slow loops change chords every two beats or every beat."""
+    bar_s = groove.beats * 60.0 / bpm
+    heard = _cut_bars(bar_s) if loop_cut else max(1, int(length // bar_s))
+    need = min(len(progression.chords), 4)
+    choices = (1, 3) if groove.beats == 3 else (1, 2) if groove.beats == 6 else (1, 2, 4)
+    return next((k for k in choices if heard * k >= need), choices[-1])
+
+
+def _harmony_order(seed: int) -> dict[str, tuple[Progression, ...]]:
+    # Each mode's progressions in a fixed shuffled order; band clips of a mode take them in
+    # turn, so every progression is played about equally often.
+    rng = np.random.default_rng([seed, 31])
+    order: dict[str, tuple[Progression, ...]] = {}
+    for mode in ("major", "minor"):
+        of_mode = [p for p in HARMONY if p.mode == mode]
+        order[mode] = tuple(of_mode[int(i)] for i in rng.permutation(len(of_mode)))
+    return order
 
 
 def _hits(out_dir: Path, kits: list[tuple[str, Kit]], count: int, seed: int) -> list[CorpusClip]:
@@ -315,49 +440,84 @@ def _bars_for(bpm: float, beats: int, seconds: float) -> int:
     return max(1, int(np.ceil(seconds * bpm / (60.0 * beats))))
 
 
+def _cut_bars(bar_s: float) -> int:
+    return 8 if 8 * bar_s <= 15.0 else 4 if 4 * bar_s <= 15.0 else 2
+
+
 def _cut(
     audio: Audio, bpm: float, beats: int, loop_cut: bool, offset: float, length: float
 ) -> Audio:
     # A loop cut holds whole bars (2, 4 or 8) from the downbeat; the rest start mid-bar.
     if loop_cut:
         bar_s = beats * 60.0 / bpm
-        bars = 8 if 8 * bar_s <= 15.0 else 4 if 4 * bar_s <= 15.0 else 2
-        return audio[: round(bars * bar_s * SR)]
+        return audio[: round(_cut_bars(bar_s) * bar_s * SR)]
     start = round(offset * SR)
     return audio[start : start + round(length * SR)]
 
 
-def _render_band(
-    groove: Groove, bpm: float, tonic: str, progression: tuple[tuple[int, str], ...]
-) -> Audio:
-    check_source(groove=groove.name, soundfont=SOUNDFONT)
+# After "Groove", silences every track but the bass lines (Bass, Walk) and the drums.
+_BASS_ONLY = "AllTracks Chord Arpeggio Scale Plectrum Melody Solo Aria Off"
+
+
+def _song(
+    groove: Groove,
+    bpm: float,
+    tonic: str,
+    progression: tuple[tuple[int, str], ...],
+    bass_only: bool,
+    per_bar: int = 1,
+) -> str:
+    check_source(groove=groove.name)
     bars = max(_bars_for(bpm, groove.beats, 17.0), 4)
     root = NOTES.index(tonic)
-    lines = [f"Tempo {bpm}", f"Groove {groove.name}"]
+    lines = [f"Tempo {bpm}", f"Groove {groove.name}"] + ([_BASS_ONLY] if bass_only else [])
     for bar in range(bars):
-        degree, suffix = progression[bar % len(progression)]
-        lines.append(f"{bar + 1} {NOTES[(root + degree) % 12]}{suffix}")
+        # One token per beat: a chord where it changes, "/" where the last one holds.
+        beats = ["/"] * groove.beats
+        for slot in range(per_bar):
+            degree, suffix = progression[(bar * per_bar + slot) % len(progression)]
+            beats[slot * groove.beats // per_bar] = f"{NOTES[(root + degree) % 12]}{suffix}"
+        lines.append(f"{bar + 1} {' '.join(beats)}")
+    return "\n".join(lines) + "\n"
+
+
+def _midi(song: str, tmp: Path) -> Path:
+    text, midi = tmp / "song.mma", tmp / "song.mid"
+    text.write_text(song)
+    subprocess.run(["mma", "-f", str(midi), str(text)], check=True, capture_output=True)
+    return midi
+
+
+@functools.cache
+def _has_bass(groove: Groove) -> bool:
+    """Whether the groove plays pitched notes once all but its bass tracks are silenced."""
+    import mido
+
     with tempfile.TemporaryDirectory() as tmp:
-        song, midi, wav = Path(tmp) / "song.mma", Path(tmp) / "song.mid", Path(tmp) / "song.wav"
-        song.write_text("\n".join(lines) + "\n")
-        subprocess.run(["mma", "-f", str(midi), str(song)], check=True, capture_output=True)
+        midi = mido.MidiFile(_midi(_song(groove, 100.0, "C", ((0, ""),), True), Path(tmp)))
+    return any(
+        m.type == "note_on" and m.velocity > 0 and m.channel != 9 for t in midi.tracks for m in t
+    )
+
+
+def _render_band(
+    groove: Groove,
+    bpm: float,
+    tonic: str,
+    progression: tuple[tuple[int, str], ...],
+    bass_only: bool = False,
+    per_bar: int = 1,
+) -> Audio:
+    check_source(groove=groove.name, soundfont=SOUNDFONT)
+    with tempfile.TemporaryDirectory() as tmp:
+        midi = _midi(_song(groove, bpm, tonic, progression, bass_only, per_bar), Path(tmp))
+        wav = Path(tmp) / "song.wav"
         subprocess.run(
-            [
-                "fluidsynth",
-                "-ni",
-                "-q",
-                "-g",
-                "0.5",
-                "-r",
-                str(SR),
-                "-F",
-                str(wav),
-                str(SOUNDFONT),
-                str(midi),
-            ],
+            ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(SR), "-F", str(wav),
+             str(SOUNDFONT), str(midi)],
             check=True,
             capture_output=True,
-        )
+        )  # fmt: skip
         audio, _ = soundfile.read(wav, dtype="float32", always_2d=True)
     return audio
 
@@ -513,24 +673,27 @@ def _synth_kit(rng: np.random.Generator) -> Kit:
 
 
 def _synth_band(
-    bpm: float, tonic: str, progression: tuple[tuple[int, str], ...], rng: np.random.Generator
+    bpm: float,
+    tonic: str,
+    progression: tuple[tuple[int, str], ...],
+    rng: np.random.Generator,
+    bass_only: bool = False,
+    per_bar: int = 1,
 ) -> Audio:
     bars = max(_bars_for(bpm, 4, 16.0), 4)
-    bar_s = 240.0 / bpm
+    chord_s = 240.0 / bpm / per_bar
     root = 48 + NOTES.index(tonic)
-    out = np.zeros(round(bars * bar_s * SR) + SR)
-    t = np.arange(round(bar_s * SR)) / SR
-    for bar in range(bars):
-        degree, suffix = progression[bar % len(progression)]
-        third = 3 if suffix == "m" else 4
-        chord = (0, third, 7) + ((10,) if suffix == "7" else ())
+    out = np.zeros(round(bars * per_bar * chord_s * SR) + SR)
+    t = np.arange(round(chord_s * SR)) / SR
+    for slot in range(bars * per_bar):
+        degree, suffix = progression[slot % len(progression)]
         tone = np.zeros(t.shape[0])
-        for interval in chord:
+        for interval in () if bass_only else CHORD_TONES[suffix]:
             f0 = 440.0 * 2.0 ** ((root + degree + interval - 69) / 12.0)
             tone += sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
         bass_f0 = 440.0 * 2.0 ** ((root + degree - 12 - 69) / 12.0)
         tone += 0.8 * np.sin(2 * np.pi * bass_f0 * t)
-        start = round(bar * bar_s * SR)
+        start = round(slot * chord_s * SR)
         out[start : start + t.shape[0]] += 0.1 * tone * np.minimum(1.0, t / 0.02)
     drums = _sequence(_synth_kit(rng), DRUM_PATTERNS[0], bpm, bars, rng)
     out[: drums.shape[0]] += 0.5 * drums

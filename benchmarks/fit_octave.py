@@ -13,12 +13,13 @@ groove families and drum kits: that cross-validated score, not this fit's, is th
   linear score of their cues, fitted to put its mass on the one within 4 % of the true tempo
   (after Percival & Tzanetakis' octave classifier). The veto on halving beats grouped in
   threes applies to the choice, not the fit (octave.candidate_allowed).
-- Key: the (major, minor) profiles and bass weight with the best MIREX score on held-out
-  groove families (a published profile, alone or blended with up to half of one learned from
-  the band loops' chromas rotated to their tonic; each scored leaving one group out inside
-  the training clips);
-  the tonality floor that best separates pitched clips from drums, hits and noise; and a
-  logistic calibration of "exactly right" on the held-out (correlation, margin, tonality).
+- Key: the (major, minor) profiles, bass weight and opening weight with the best MIREX score
+  on held-out clips among a recipe's candidates (a published profile, alone or blended with a
+  share of one learned from the band loops' chromas rotated to their tonic; each scored,
+  inside the training clips, by profiles learned without the clip's groove family and, if the
+  recipe says, its chord progression); the tonality floor that best separates pitched clips
+  from drums, hits and noise; and a logistic calibration of "exactly right" on the held-out
+  (correlation, margin, tonality). HALF_LEARNED is the shipped recipe, WIDE_GRID the other.
 Needs the bench extra (scikit-learn comes with librosa), imported only when fitting.
 """
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,14 @@ def fit_octave_model(
     )
 
 
+def _mirex_table() -> npt.NDArray[np.float64]:
+    # [estimate, truth] MIREX score between key indices (0..11 major, 12..23 minor).
+    table = np.zeros((24, 24))
+    for estimate, truth in itertools.product(range(24), range(24)):
+        table[estimate, truth] = _mirex(estimate, PITCH_CLASSES[truth % 12], MODES[truth // 12])
+    return table
+
+
 def _mirex(index: int, true_key: str, true_mode: str) -> float:
     interval = (index % 12 - PITCH_CLASSES.index(true_key)) % 12
     mode = MODES[index // 12]
@@ -120,41 +129,74 @@ def _mirex(index: int, true_key: str, true_mode: str) -> float:
     return 0.2 if interval == 0 else 0.0
 
 
-# Share of the learned profile in a blend with a published one (0: the published profile).
-# At most half: the corpus renders every groove family over the same eight progressions, so
+@dataclass(frozen=True, slots=True)
+class KeyRecipe:
+    """What fit_key_model may choose among, and how it judges the candidates.
+
+    learned_shares: shares of the learned profile in a blend with a published one (0: the
+    published profile). opening_weights: weights of the opening quarter's chroma in the mix.
+    Each candidate is scored on clips whose groove family it never learned from and, with
+    hold_out_progressions, whose chord progression it never learned from either. The
+    tonality floor counts a key named on unpitched sound unpitched_key_cost times a pitched
+    clip left without one; ties go to the lower floor, or the higher with floor_ties_high.
+    """
+
+    name: str
+    learned_shares: tuple[float, ...]
+    opening_weights: tuple[float, ...]
+    hold_out_progressions: bool
+    unpitched_key_cost: float
+    floor_ties_high: bool
+
+
+# The shipped recipe: at most half learned, since on the eight progressions of corpus v2
 # leaving families out cannot show a profile that has learned those progressions rather than
-# keys. On loops over nine other progressions (numpy-synth timbre, a check outside the
-# corpus) a wholly learned profile lost 5.5 MIREX points to Temperley's and a half blend 0.9,
-# while on held-out families the half blend keeps nearly all of the gain (95.1 vs 95.6).
-LEARNED_SHARES = (0.0, 0.25, 0.5)
+# keys (on loops over nine other progressions in numpy-synth timbre a wholly learned profile
+# lost 5.5 MIREX points to Temperley's and a half blend 0.9).
+HALF_LEARNED = KeyRecipe("half learned", (0.0, 0.25, 0.5), (0.0,), False, 1.0, False)
+# The wider one: any learned share and an opening weight, chosen on clips whose progression
+# is held out too (so learning progressions earns nothing); a key on a drum loop, hit or
+# noise is a wrong answer a producer sees, a pitched clip left without one only shows none.
+WIDE_GRID = KeyRecipe("wide grid", (0.0, 0.25, 0.5, 0.75, 1.0), (0.0, 0.5, 1.0), True, 2.0, True)
 
 
 @dataclass(frozen=True, slots=True)
 class _KeyRows:
-    """The pitched clips of one bass weight: unit-shape mixes, true keys and groups."""
+    """The pitched clips of one bass weight: unit-shape mixes, true keys and what is held out."""
 
     mixes: npt.NDArray[np.float64]  # (N, 12)
     truth: npt.NDArray[np.int64]  # (N,) key index, 0..11 major on C..B, 12..23 minor
     groups: npt.NDArray[np.str_]  # (N,)
+    progressions: npt.NDArray[np.str_]  # (N,) a clip without one stands alone
     tonality: npt.NDArray[np.float64]  # (N,)
     clips: list[CorpusClip]
 
 
-def _key_rows(pitched: Sequence[tuple[CorpusClip, dict[str, Any]]], weight: float) -> _KeyRows:
-    mixes, truth, groups, tonality, clips = [], [], [], [], []
+def _key_rows(
+    pitched: Sequence[tuple[CorpusClip, dict[str, Any]]],
+    bass_weight: float,
+    opening_weight: float,
+    progression_of: Callable[[CorpusClip], str],
+) -> _KeyRows:
+    mixes, truth, groups, progressions, tonality, clips = [], [], [], [], [], []
     for clip, row in pitched:
-        mix = keys.chroma_mix(row["chroma_energy"], row["bass_energy"], weight)
+        mix = keys.chroma_mix(
+            row["chroma_energy"], row["bass_energy"], bass_weight,
+            row.get("opening_energy"), opening_weight,
+        )  # fmt: skip
         if mix is None:
             continue
         mixes.append(mix)
         truth.append(PITCH_CLASSES.index(str(clip.key)) + 12 * MODES.index(str(clip.mode)))
         groups.append(clip.group)
+        progressions.append(progression_of(clip))
         tonality.append(float(row["tonality"]))
         clips.append(clip)
     return _KeyRows(
         np.asarray(mixes, dtype=np.float64).reshape(-1, 12),
         np.asarray(truth, dtype=np.int64),
         np.asarray(groups, dtype=np.str_),
+        np.asarray(progressions, dtype=np.str_),
         np.asarray(tonality, dtype=np.float64),
         clips,
     )
@@ -204,36 +246,54 @@ def _shapes(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 def _held_out_scores(
     rows: _KeyRows, published: tuple[keys.Profile, keys.Profile], share: float
 ) -> npt.NDArray[np.float64] | None:
-    """(N, 24) correlations of each clip with profiles learned without its whole group.
+    """(N, 24) correlations of each clip with profiles learned without its whole group and
+    without every clip of its progression.
 
-    The learned part of a profile must never have seen the clip it is judged on, so the
-    choice of blend (and the calibration) rests on these, not on in-sample scores.
+    The learned part of a profile must never have seen the clip it is judged on, nor its
+    chords in another groove, so the choice of blend (and the calibration) rests on these,
+    not on in-sample scores.
     """
     prior = _shapes(np.asarray(published, dtype=np.float64))  # (2, 12)
     if share == 0.0:  # nothing learned: the published profile scores every clip alike
         return rows.mixes @ keys.profile_table((tuple(prior[0]), tuple(prior[1]))).T
-    names, member = np.unique(rows.groups, return_inverse=True)
     rotated = _tonic_first(rows)
-    sums = np.zeros((len(names), 2, 12))
-    np.add.at(sums, (member, rows.truth // 12), rotated)
-    held_out = sums.sum(axis=0, keepdims=True) - sums if len(names) > 1 else sums
-    learned = _shapes(held_out)  # (G, 2, 12)
+    mode = rows.truth // 12
+
+    def sums_by(labels: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+        # (N, 2, 12): per clip, the summed rotated mixes of its label's clips, by mode.
+        names, member = np.unique(labels, return_inverse=True)
+        sums = np.zeros((len(names), 2, 12))
+        np.add.at(sums, (member, mode), rotated)
+        return sums[member]
+
+    total = sums_by(np.zeros(len(mode), dtype=np.int64))
+    if len(np.unique(rows.groups)) < 2:  # nothing to leave out: learned from every clip
+        held_out = total
+    else:
+        pairs = np.char.add(np.char.add(rows.groups, " | "), rows.progressions)
+        # Inclusion-exclusion: everything, less the group's and the progression's clips.
+        held_out = total - sums_by(rows.groups) - sums_by(rows.progressions) + sums_by(pairs)
+    learned = _shapes(held_out)  # (N, 2, 12)
     if not np.abs(learned).sum(axis=-1).all():
-        return None  # a group's complement lacks a mode to learn from
+        return None  # some clip's complement lacks a mode to learn from
     profiles = _shapes(share * learned + (1.0 - share) * prior[None])
     # Each clip's mix seen from each tonic: views[i, t, j] = mix_i[(t + j) % 12].
     views = rows.mixes[:, (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12]
-    scores = np.einsum("nmj,ntj->nmt", profiles[member], views)
+    scores = np.einsum("nmj,ntj->nmt", profiles, views)
     out: npt.NDArray[np.float64] = scores.reshape(len(rows.truth), 24)
     return out
 
 
-def fit_key_model(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) -> keys.KeyModel:
-    """Profiles and bass weight by held-out MIREX score, the tonality floor, the calibration.
+def fit_key_model(
+    clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]], recipe: KeyRecipe = HALF_LEARNED
+) -> keys.KeyModel:
+    """Profiles, bass and opening weights by held-out MIREX score, the tonality floor, the
+    calibration.
 
-    Every candidate (a published profile, blended with a share of the profile learned from
-    these clips, at each bass weight) is scored on clips whose whole groove family it never
-    learned from (leave one group out inside these clips); the best is refitted on them all.
+    Every candidate of the recipe (a published profile, blended with a share of the profile
+    learned from these clips, at each bass and opening weight) is scored on clips whose
+    groove family (and, if the recipe says, chord progression) it never learned from, inside
+    these clips; the best is refitted on them all.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -244,23 +304,31 @@ def fit_key_model(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) 
     ]
     unpitched = [float(row["tonality"]) for clip, row in zip(clips, stats, strict=True)
                  if clip.key is None]  # fmt: skip
-    best: tuple[float, str, float, float] = (-1.0, "temperley", 0.0, 0.0)
-    held_out: dict[tuple[str, float, float], npt.NDArray[np.float64]] = {}
-    rows_by_weight = {weight: _key_rows(pitched, weight) for weight in keys.BASS_WEIGHTS}
+    best: tuple[float, str, float, tuple[float, float]] = (-1.0, "temperley", 0.0, (0.0, 0.0))
+    held_out: dict[tuple[str, float, tuple[float, float]], npt.NDArray[np.float64]] = {}
+    weightings = list(itertools.product(keys.BASS_WEIGHTS, recipe.opening_weights))
+
+    def progression_of(clip: CorpusClip) -> str:
+        # A clip whose progression is not held out (or that has none) stands alone.
+        return (
+            clip.progression
+            if recipe.hold_out_progressions and clip.progression
+            else (f"clip {clip.name}")
+        )
+
+    rows_by_weight = {w: _key_rows(pitched, *w, progression_of) for w in weightings}
+    mirex = _mirex_table()
     # Ties go to the earlier (simpler) choice: published profiles before learned ones, no
-    # bass weight before some, then the list's order.
-    for share in LEARNED_SHARES:
-        for weight in keys.BASS_WEIGHTS:
+    # bass or opening weighting before some, then the list's order.
+    for share in recipe.learned_shares:
+        for weight in weightings:
             rows = rows_by_weight[weight]
             for name, published in keys.PROFILES.items():
                 scores = _held_out_scores(rows, published, share)
                 if scores is None:
                     continue
                 held_out[(name, share, weight)] = scores
-                total = sum(
-                    _mirex(int(np.argmax(s)), str(c.key), str(c.mode))
-                    for s, c in zip(scores, rows.clips, strict=True)
-                )
+                total = float(mirex[scores.argmax(axis=1), rows.truth].sum())
                 if total > best[0] + 1e-9:
                     best = (total, name, share, weight)
     _, name, share, weight = best
@@ -270,15 +338,18 @@ def fit_key_model(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) 
         profiles, share = keys.PROFILES[name], 0.0
     source = name if share == 0.0 else f"learned {share:.0%} + {name}"
 
-    # Tonality floor: the threshold that misclassifies fewest clips (pitched vs unpitched),
+    # Tonality floor: the threshold with the fewest weighted errors (a key on an unpitched
+    # clip costs the recipe's unpitched_key_cost, a pitched clip left without one costs 1),
     # placed midway between the neighbouring values.
     tonal = sorted(float(row["tonality"]) for _, row in pitched)
     values = sorted(set(tonal + unpitched))
-    best_floor, best_errors = _MIN_TONALITY_FLOOR, len(values) + 1
+    best_floor, best_errors = _MIN_TONALITY_FLOOR, float("inf")
     for low, high in itertools.pairwise(values):
         floor = 0.5 * (low + high)
-        errors = sum(t < floor for t in tonal) + sum(t >= floor for t in unpitched)
-        if errors < best_errors:
+        errors = sum(t < floor for t in tonal) + recipe.unpitched_key_cost * sum(
+            t >= floor for t in unpitched
+        )
+        if errors < best_errors or (recipe.floor_ties_high and errors == best_errors):
             best_floor, best_errors = floor, errors
     floor = max(_MIN_TONALITY_FLOOR, best_floor)
 
@@ -302,7 +373,14 @@ def fit_key_model(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) 
         weights = fitted.coef_[0] / scale
         intercept = float(fitted.intercept_[0]) - float(weights @ mean)
         calibration = (intercept, *(float(v) for v in weights))
-    return keys.KeyModel(profiles, weight, floor, calibration, source)  # type: ignore[arg-type]
+    return keys.KeyModel(
+        profiles,  # type: ignore[arg-type]
+        weight[0],
+        floor,
+        calibration,  # type: ignore[arg-type]
+        source,
+        opening_weight=weight[1],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -338,6 +416,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"        {numbers(profile)},")
     print("    ),")
     print(f"    bass_weight={key_model.bass_weight},")
+    print(f"    opening_weight={key_model.opening_weight},")
     print(f"    min_tonality={key_model.min_tonality:.6g},")
     print(f"    calibration={numbers(key_model.calibration)},")
     print(f"    source={key_model.source!r},")

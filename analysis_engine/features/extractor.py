@@ -388,6 +388,8 @@ def _tonality(
     fold = spectral.chroma_fold(signal.device)
     chroma = torch.einsum("bkt,kc->bct", harmonic, fold)
     chroma_energy, bass_energy, tonality = keys.key_evidence(harmonic, fold)
+    frames = spectral.frame_counts(lengths, _CHROMA_HOP)
+    opening_energy = keys.opening_evidence(harmonic, fold, frames)
     normalised = chroma / chroma.amax(1, keepdim=True).clamp(min=1e-12)
     mean, std = spectral.masked_mean_std(normalised, active)
     change = _chord_novelty(chroma) * mask
@@ -396,9 +398,10 @@ def _tonality(
         "chroma_std": std,
         "chroma_energy": chroma_energy,
         "bass_energy": bass_energy,
+        "opening_energy": opening_energy,
         "tonality": tonality,
     }
-    return columns, (change, spectral.frame_counts(lengths, _CHROMA_HOP))
+    return columns, (change, frames)
 
 
 def _chord_novelty(chroma: torch.Tensor) -> torch.Tensor:
@@ -483,8 +486,9 @@ def _assemble(
     )
     tonality = float(stats["tonality"])
     key, mode, key_confidence = keys.decide(
-        stats["chroma_energy"], stats["bass_energy"], tonality, models.key
-    )
+        stats["chroma_energy"], stats["bass_energy"], tonality, models.key,
+        opening=stats.get("opening_energy"),
+    )  # fmt: skip
     rms_dbfs, peak_dbfs, lufs = level
     values: dict[str, Any] = {
         "mfcc_mean": tuple(float(v) for v in stats["mfcc_mean"]),

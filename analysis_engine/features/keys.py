@@ -1,11 +1,12 @@
 """Key, mode and a calibrated confidence from chroma evidence; no key for unpitched sound.
 
-The torch side (`key_evidence`) reduces a batch's harmonic log-frequency spectrogram to three
-things per clip: the pitch-class energy of everything, that of the bass (E1-E3) alone, and a
-tonality between 0 (noise, hits: energy spread evenly across the 1/3-semitone sub-bins) and 1
-(tones on a tuned grid: energy on one sub-bin of every three, whatever the tuning). The host
-side (`decide`) turns them into a key with plain numpy: correlation with 24 rotated key
-profiles of a weighted sum of the two chromas, no key when the tonality is low, and a
+The torch side (`key_evidence`, `opening_evidence`) reduces a batch's harmonic log-frequency
+spectrogram to four things per clip: the pitch-class energy of everything, that of the bass
+(E1-E3) alone, that of the clip's first quarter (where a loop usually plays its tonic chord),
+and a tonality between 0 (noise, hits: energy spread evenly across the 1/3-semitone sub-bins)
+and 1 (tones on a tuned grid: energy on one sub-bin of every three, whatever the tuning). The
+host side (`decide`) turns them into a key with plain numpy: correlation with 24 rotated key
+profiles of a weighted sum of the three chromas, no key when the tonality is low, and a
 confidence that is the fitted probability of being exactly right (a logistic calibration of
 the correlation, its margin over the runner-up and the tonality).
 
@@ -16,9 +17,9 @@ from whole mixes knows what the published ones, made from symbolic notes or list
 ratings, do not: that a fifth's energy is also the third harmonic of the tonic, and how much
 of the dominant a loop shows; the published half keeps it from learning only the handful of
 progressions the corpus plays.
-`benchmarks/fit_octave.py` fits the profiles, the bass weight, the tonality floor and the
-calibration; `bench_features.py` judges them by cross-validation leaving out whole groove
-families and drum kits.
+`benchmarks/fit_octave.py` fits the profiles, the bass and opening weights, the tonality floor
+and the calibration; `bench_features.py` judges them by cross-validation leaving out whole
+groove families and drum kits, and on a harmony stress set leaving out chord progressions too.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     ),
 }
 BASS_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+# The opening of a clip is where a loop most often plays its tonic chord (a loop is cut from
+# the top of its progression): the chroma of its first quarter may count extra in the mix.
+OPENING_SHARE = 0.25
 # 1/3-semitone bins of spectral.log_frequency_bank (C1 = MIDI 24, three per semitone, the
 # centre of semitone s at index 3 s + 1). Tonality reads G3-C#8, where a sub-bin is wider
 # than an STFT bin; the bass chroma E1-E3.
@@ -77,6 +81,8 @@ class KeyModel:
     calibration: tuple[float, float, float, float]
     # How the profiles were made, for reports: "temperley", "learned", "learned 50% + albrecht".
     source: str = ""
+    # Weight of the opening quarter's chroma in the mix (beside the whole clip's, weight 1).
+    opening_weight: float = 0.0
 
 
 # Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families and kits):
@@ -112,6 +118,17 @@ def key_evidence(
     return chroma, bass, tonality
 
 
+def opening_evidence(
+    tonal_log_freq: torch.Tensor, fold: torch.Tensor, frames: torch.Tensor
+) -> torch.Tensor:
+    """(B, 12) chroma energy of each clip's first OPENING_SHARE of its `frames` frames."""
+    index = torch.arange(tonal_log_freq.shape[-1], device=tonal_log_freq.device)
+    opening = index[None, :] < (frames[:, None] * OPENING_SHARE).ceil()
+    spectrum = (tonal_log_freq * opening[:, None, :]).sum(-1)
+    energy: torch.Tensor = spectrum @ fold
+    return energy
+
+
 def unit_shape(values: npt.ArrayLike) -> npt.NDArray[np.float64] | None:
     """The vector centred on its mean and scaled to unit length; None when it is flat."""
     v = np.asarray(values, dtype=np.float64)
@@ -137,31 +154,36 @@ _ROLL = (np.arange(12)[None, :] - np.arange(12)[:, None]) % 12
 
 
 def chroma_mix(
-    chroma: npt.ArrayLike, bass: npt.ArrayLike, bass_weight: float
+    chroma: npt.ArrayLike,
+    bass: npt.ArrayLike,
+    bass_weight: float,
+    opening: npt.ArrayLike | None = None,
+    opening_weight: float = 0.0,
 ) -> npt.NDArray[np.float64] | None:
     """The unit-shape pitch-class mix that is matched to the profiles; None for no energy."""
     c = np.asarray(chroma, dtype=np.float64)
-    b = np.asarray(bass, dtype=np.float64)
     total = c.sum()
     if not total > 1e-9:
         return None
     mix = c / total
-    if bass_weight > 0.0 and b.sum() > 1e-12:
-        mix = mix + bass_weight * b / b.sum()
+    for extra, weight in ((bass, bass_weight), (opening, opening_weight)):
+        e = None if extra is None else np.asarray(extra, dtype=np.float64)
+        if weight > 0.0 and e is not None and e.sum() > 1e-12:
+            mix = mix + weight * e / e.sum()
     return unit_shape(mix)  # a flat mix names no key
 
 
 def correlations(
     chroma: npt.ArrayLike,
     bass: npt.ArrayLike,
-    profiles: tuple[Profile, Profile],
-    bass_weight: float,
+    model: KeyModel,
+    opening: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.float64] | None:
     """(24,) correlation of the weighted chroma with each key profile; None for no energy."""
-    mix = chroma_mix(chroma, bass, bass_weight)
+    mix = chroma_mix(chroma, bass, model.bass_weight, opening, model.opening_weight)
     if mix is None:
         return None
-    result: npt.NDArray[np.float64] = _table(profiles) @ mix
+    result: npt.NDArray[np.float64] = _table(model.profiles) @ mix
     return result
 
 
@@ -197,11 +219,13 @@ def decide(
     bass: npt.ArrayLike,
     tonality: float,
     model: KeyModel = DEFAULT_MODEL,
+    opening: npt.ArrayLike | None = None,
 ) -> tuple[str | None, str | None, float]:
-    """(key, mode, confidence) for one clip; (None, None, 0.0) for unpitched sound."""
+    """(key, mode, confidence) for one clip; (None, None, 0.0) for unpitched sound. opening
+    is the chroma energy of the clip's start (`opening_evidence`), if the model weighs it."""
     if not tonality >= model.min_tonality:
         return None, None, 0.0
-    scores = correlations(chroma, bass, model.profiles, model.bass_weight)
+    scores = correlations(chroma, bass, model, opening)
     if scores is None:
         return None, None, 0.0
     index, best, margin = margin_features(scores)

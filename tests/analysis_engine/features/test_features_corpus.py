@@ -80,3 +80,38 @@ def test_the_corpus_own_sources_are_all_allowed() -> None:
     corpus.check_source(soundfont=corpus.SOUNDFONT)
     for kit in ("Audiophob", "BJA_Pacific", "ElectricEmpireKit", "The Black Pearl 1.0"):
         corpus.check_source(kit=kit)
+
+
+def test_every_progression_has_one_key_its_tonic_chord_in_its_mode() -> None:
+    # Unambiguous truth: each progression plays its tonic chord, with the mode's third.
+    third = {"major": 4, "minor": 3}
+    for progression in corpus.HARMONY:
+        tonic_chords = [s for degree, s in progression.chords if degree == 0]
+        assert tonic_chords, progression.name
+        assert all(third[progression.mode] in corpus.CHORD_TONES[s] for s in tonic_chords)
+        assert all(s in corpus.CHORD_TONES for _, s in progression.chords)
+    names = [p.name for p in corpus.HARMONY]
+    assert len(set(names)) == len(names) >= 30
+
+
+def test_the_harmony_stress_set_keeps_the_headline_clips_grooves_tempi_and_keys(
+    tmp_path: Path,
+) -> None:
+    headline = corpus.build_corpus(tmp_path / "v2", n_band=2, n_drums=0)
+    stress = corpus.build_corpus(tmp_path / "v3", n_band=2, n_drums=0, harmony_stress=True)
+    by_name = {p.name: p for p in corpus.HARMONY}
+    # The headline keeps corpus v2's names (its cached audio and the tempo benchmark's labels)
+    # and the eight v2 progressions; the stress set plays others over the same clips.
+    assert [c.name for c in headline.clips] == [
+        "band000_8Beat_108.2_F#maj",
+        "band001_50sRock_102.1_D#min_lowpass",
+    ]
+    for plain, stressed in zip(headline.clips, stress.clips, strict=True):
+        assert stressed.name.split("_")[:4] == plain.name.split("_")[:4]
+        assert (stressed.bpm, stressed.key, stressed.mode, stressed.lofi) == (
+            plain.bpm, plain.key, plain.mode, plain.lofi,
+        )  # fmt: skip
+        assert by_name[plain.progression].chords in corpus.PROGRESSIONS[str(plain.mode)]
+        for clip in (plain, stressed):
+            assert by_name[clip.progression].mode == clip.mode
+            assert clip.path.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 from analysis_engine.features import PITCH_CLASSES, keys
 from analysis_engine.features.extractor import extract_batch, extract_evidence
-from benchmarks.bench_features import reliability_table
+from benchmarks.bench_features import key_held_out, reliability_table
 from benchmarks.corpus import CorpusClip
 from benchmarks.fit_octave import fit_key_model
 from tests.analysis_engine.features.synthetic_audio import (
@@ -178,3 +179,49 @@ def test_a_key_model_refitted_without_a_family_still_reads_that_familys_keys(
         elif clip.group == "arpeggio":
             assert (key, mode) == (clip.key, clip.mode), clip.name
             assert 0.0 < confidence <= 1.0
+
+
+def test_key_cross_validation_never_learns_from_the_clips_family_or_progression(
+    tmp_path: Path,
+) -> None:
+    def clip(name: str, group: str, progression: str = "") -> CorpusClip:
+        kind = "band" if progression else "drums"
+        key, mode = ("C", "major") if progression else (None, None)
+        return CorpusClip(
+            name, tmp_path, 100.0, key, mode, True, kind, group, progression=progression
+        )
+
+    clips = [
+        clip("judged", "rock", "major I-IV-V7-I"),
+        clip("same family", "rock", "major I-vi-IV-V"),
+        clip("same progression", "swing", "major I-IV-V7-I"),
+        clip("neither", "swing", "major I-vi-IV-V"),
+        clip("drums", "kit"),
+    ]
+    assert [clips[i].name for i in key_held_out(clips, clips[0])] == ["neither", "drums"]
+    # The headline corpus (eight progressions) leaves out the family only.
+    assert [clips[i].name for i in key_held_out(clips, clips[0], by_progression=False)] == [
+        "same progression", "neither", "drums",
+    ]  # fmt: skip
+    # Unpitched clips leave out their kit only, so the tonality floor still sees drums.
+    assert [clips[i].name for i in key_held_out(clips, clips[4])] == [
+        "judged", "same family", "same progression", "neither",
+    ]  # fmt: skip
+
+
+def _triad(root: int, minor: bool) -> npt.NDArray[np.float64]:
+    chord = np.zeros(12)
+    chord[[root % 12, (root + (3 if minor else 4)) % 12, (root + 7) % 12]] = 1.0
+    return chord
+
+
+def test_a_model_that_weighs_the_opening_reads_a_natural_minor_loop_from_its_first_chord() -> None:
+    # Am F C G has the notes of C major; only its opening chord says A minor.
+    whole = _triad(9, True) + _triad(5, False) + _triad(0, False) + _triad(7, False)
+    opening = _triad(9, True)
+    plain = keys.KeyModel(keys.PROFILES["temperley"], 0.0, 0.1, (-3.0, 3.0, 10.0, 3.0))
+    weighed = dataclasses.replace(plain, opening_weight=1.0)
+    assert keys.decide(whole, np.zeros(12), 0.5, plain, opening=opening)[:2] == ("C", "major")
+    assert keys.decide(whole, np.zeros(12), 0.5, weighed, opening=opening)[:2] == ("A", "minor")
+    # Without an opening chroma (evidence from before it was measured) the whole clip decides.
+    assert keys.decide(whole, np.zeros(12), 0.5, weighed)[:2] == ("C", "major")
