@@ -13,6 +13,8 @@ constants in the package. librosa is beat_track + chroma_cqt with Krumhansl-Kess
 The key is then shown for both fitting recipes (HALF_LEARNED and WIDE_GRID), and on a
 key-only harmony stress set (corpus v3: the same clips over 35 progressions, some bass lines
 alone) where each recipe is refitted without the judged clip's family and its progression.
+Last, HALF_LEARNED fitted on corpus v2 alone beside it fitted on v2 plus v3's band clips, on
+both sets, the held-out family (and on v3 progression) left out of both corpora's clips.
 
 Tempo Acc1: within 4 %; Acc2: also at x2, x1/2, x3, x1/3. Key: the MIREX weighted score and
 exact accuracy over the pitched clips, and how often an unpitched clip (drum loop, hit, noise)
@@ -192,17 +194,20 @@ def fold_key_models(
     evidence: Sequence[Evidence],
     recipe: KeyRecipe = HALF_LEARNED,
     by_progression: bool = False,
+    pool: tuple[Sequence[CorpusClip], Sequence[Evidence]] | None = None,
 ) -> dict[int, keys.KeyModel]:
     """Per clip index, the key model the recipe fits on `key_held_out` of that clip (one fit
-    per fold: clips sharing a group and a held-out progression share a training set)."""
-    stats = [e.stats for e in evidence]
+    per fold: clips sharing a group and a held-out progression share a training set), taken
+    from the pool of training clips (by default the judged clips themselves)."""
+    pool_clips, pool_evidence = pool or (clips, evidence)
+    stats = [e.stats for e in pool_evidence]
     folds: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
     for i, clip in enumerate(clips):
         folds[(clip.group, clip.progression if by_progression else "")].append(i)
     models: dict[int, keys.KeyModel] = {}
     for members in folds.values():
-        train = key_held_out(clips, clips[members[0]], by_progression)
-        model = fit_key_model([clips[i] for i in train], [stats[i] for i in train], recipe)
+        train = key_held_out(pool_clips, clips[members[0]], by_progression)
+        model = fit_key_model([pool_clips[i] for i in train], [stats[i] for i in train], recipe)
         models |= dict.fromkeys(members, model)
     return models
 
@@ -404,11 +409,12 @@ def key_answers(
 
 
 def harmony_stress(
-    n_band: int, n_drums: int, n_hits: int, analyse: Callable[[np.ndarray, int], Any]
+    clips: Sequence[CorpusClip],
+    evidence: Sequence[Evidence],
+    analyse: Callable[[np.ndarray, int], Any],
 ) -> None:
     """Print the key-only stress set (corpus v3) for both recipes, the shipped model and
     librosa: each recipe refitted without the clip's groove family and its progression."""
-    clips, evidence = corpus_evidence(STRESS_OUT, n_band, n_drums, n_hits, harmony_stress=True)
     by_progression = {
         recipe: fold_key_models(clips, evidence, recipe, by_progression=True)
         for recipe in (HALF_LEARNED, WIDE_GRID)
@@ -430,6 +436,34 @@ def harmony_stress(
         print(f"  key profiles the {recipe.name} folds chose:")
         for line in key_choices(models):
             print("    " + line)
+
+
+def pooled_key_training(
+    v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+    v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+) -> None:
+    """Print whether HALF_LEARNED fitted on the band clips of both corpora (v2 plus v3's, more
+    progressions) judges keys better than fitted on corpus v2 alone: (A) on corpus v2 leaving
+    out the judged clip's groove family, (B) on corpus v3 leaving out its family and its
+    progression, from both corpora's training clips alike."""
+    v3_band = [i for i, c in enumerate(v3[0]) if c.kind == "band"]
+    pooled = (
+        [*v2[0], *(v3[0][i] for i in v3_band)],
+        [*v2[1], *(v3[1][i] for i in v3_band)],
+    )
+    for label, (clips, evidence), by_progression in (
+        ("(A) corpus v2, groove family left out", v2, False),
+        ("(B) corpus v3, groove family and progression left out", v3, True),
+    ):
+        answers = {
+            name: key_answers(
+                evidence, fold_key_models(clips, evidence, HALF_LEARNED, by_progression, pool)
+            )
+            for name, pool in (("v2 only", v2), ("v2 + v3 band", pooled))
+        }
+        print(f"\nkey trained on v2 only vs v2 + v3 band clips ({HALF_LEARNED.name}), {label}:")
+        for line in key_report(clips, answers):
+            print("  " + line)
 
 
 def main() -> None:
@@ -524,7 +558,9 @@ def main() -> None:
     print(f"\ntempo misses (ours, cross-validated): {len(misses)}")
     for line in misses:
         print("  " + line)
-    harmony_stress(args.band, args.drums, args.hits, analyse)
+    stress = corpus_evidence(STRESS_OUT, args.band, args.drums, args.hits, harmony_stress=True)
+    harmony_stress(*stress, analyse)
+    pooled_key_training((clips, evidence), stress)
 
     if args.speed_clips:
         # Every kind of clip, spread across the corpus.
