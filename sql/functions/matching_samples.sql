@@ -15,11 +15,15 @@
 -- ts_match_vq(...) in the first branch so that the planner cannot answer it with that older
 -- index instead (an index answers operators only), and its producer `is not distinct from` (the
 -- same as `=` once the user is known not to be NULL) so that no index on user_id is read beside
--- the words' (at 50,000 samples that added a 50,000-entry bitmap: 21.6 -> 24.9 ms).
+-- the words' (at 50,000 samples that added a 50,000-entry bitmap: 21.6 -> 24.9 ms). Without a
+-- producer it can estimate, the planner expects a default share of all samples to match and at
+-- 5,000,000 samples started two parallel workers for an 11-row answer (~10 ms of start-up); one
+-- producer's matches never need them.
 create or replace function app.matching_samples(query tsquery)
 returns table (id uuid, rank real, created_at timestamptz, bpm double precision,
                musical_key text, is_loop boolean)
 language sql stable security definer set search_path = pg_catalog, app
+    set max_parallel_workers_per_gather = 0
 as $$
     select s.id, ts_rank(s.search_document, query), s.created_at, s.bpm, s.musical_key,
            s.is_loop
