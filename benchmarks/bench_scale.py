@@ -57,7 +57,7 @@ from sp404.core.settings import Settings
 BENCH_DB = "sp404_bench_scale"
 PASSWORD = "a benchmark passphrase"
 MEASURED = (50, 5_000, 50_000)
-BYTES_PER_SAMPLE_ESTIMATE = 7_000
+BYTES_PER_SAMPLE_ESTIMATE = 8_000
 # Samples generated per statement, and how many features, waveforms and descriptions rows draw
 # from (embeddings: one per sample of the largest library).
 CHUNK = 250_000

@@ -9,7 +9,8 @@ import uuid
 import asyncpg
 import pytest
 
-from tests.conftest import AsUser
+from analysis_engine.search.text_search import build_query
+from tests.conftest import AsUser, CreateUser
 
 pytestmark = pytest.mark.pgbouncer
 
@@ -57,3 +58,50 @@ async def test_the_definer_role_cannot_change_samples_through_its_policy(
         " where grantee = 'sp404_definer' and table_schema = 'app' and table_name = 'samples'"
     )
     assert [g["privilege_type"] for g in grants] == ["SELECT"]
+
+
+# Two producers whose words overlap, so that an index keyed by the word alone would hold both
+# producers' samples under every word searched below (sql/0055 keys them by producer as well).
+LIBRARY = ["Dusty lo-fi keys", "Warm tape hiss", "Dusty kick 808", "Tape stop riser", "Lo-fi pad"]
+ADD_SAMPLE = (
+    "insert into app.samples (user_id, title, filename, format, size_bytes, sha256, blob_key)"
+    " values ($1, $2, 'x.wav', 'wav', 10, 'abc', 'users/x')"
+)
+# The query search_library builds from what a producer typed (analysis_engine/search).
+API_QUERY = "websearch_to_tsquery('english', $1) || coalesce(to_tsquery('simple', $2), ''::tsquery)"
+THROUGH_THE_FUNCTION = f"select id, rank from app.matching_samples({API_QUERY})"
+# What the function replaces: every sample the caller's own policy shows, matched and ranked.
+UNDER_THE_POLICY = (
+    "select s.id, ts_rank(s.search_document, query.q) as rank"
+    f" from app.samples s, (select {API_QUERY} as q) query where s.search_document @@ query.q"
+)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "dusty",
+        "dus",
+        "warm tape",
+        '"warm tape"',
+        "lo-fi",
+        "tape or kick",
+        "ta",
+        "808",
+        "dusty -kick",
+    ],
+)
+async def test_matches_and_ranks_equal_a_search_under_the_callers_policy(
+    typed: str, create_user: CreateUser, as_user: AsUser
+) -> None:
+    # Plain words, prefixes (what is being typed), phrases, OR and NOT, as the API writes them.
+    a, b = await create_user(), await create_user()
+    for producer, titles in ((a, LIBRARY), (b, [*LIBRARY, "Dusty warm tape"])):
+        for title in titles:
+            await as_user(producer, ADD_SAMPLE, producer, title)
+    query = build_query(typed)
+    for producer in (a, b):
+        matched = await as_user(producer, THROUGH_THE_FUNCTION, query.text, query.prefix_all)
+        expected = await as_user(producer, UNDER_THE_POLICY, query.text, query.prefix_all)
+        assert matched, typed
+        assert sorted(map(tuple, matched)) == sorted(map(tuple, expected))
