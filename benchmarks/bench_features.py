@@ -15,6 +15,10 @@ key-only harmony stress set (corpus v3: the same clips over 35 progressions, som
 alone) where each recipe is refitted without the judged clip's family and its progression.
 Last, HALF_LEARNED fitted on corpus v2 alone beside it fitted on v2 plus v3's band clips, on
 both sets, the held-out family (and on v3 progression) left out of both corpora's clips.
+Then the key confidence calibrated on corpus v2's held-out cues alone (as shipped) beside one
+calibrated on held-out cues of both corpora (profiles, bass weight and floor still v2's, so
+every key is the same; asserted), each cross-validated leaving out the judged clip's family
+(and on v3 its progression), the calibration's cues chosen by its own inner CV.
 
 Tempo Acc1: within 4 %; Acc2: also at x2, x1/2, x3, x1/3. Key: the MIREX weighted score and
 exact accuracy over the pitched clips, and how often an unpitched clip (drum loop, hit, noise)
@@ -27,11 +31,13 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import os
 import platform
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +45,7 @@ from typing import Any
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
+import numpy.typing as npt
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -47,7 +54,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import itertools
 
 from corpus import NOTES, CorpusClip, build_corpus
-from fit_octave import HALF_LEARNED, WIDE_GRID, KeyRecipe, fit_key_model, fit_octave_model
+from fit_octave import (
+    HALF_LEARNED,
+    WIDE_GRID,
+    KeyRecipe,
+    choose_calibration,
+    fit_key_model,
+    fit_octave_model,
+)
 
 from analysis_engine.features import AudioFeatures, decode_audio, keys
 from analysis_engine.features.extractor import (
@@ -466,6 +480,115 @@ def pooled_key_training(
             print("  " + line)
 
 
+@dataclass(frozen=True, slots=True)
+class CalibrationRows:
+    """Held-out key cues of the pitched clips given a key: each scored by its fold's model."""
+
+    index: list[int]  # the clip each row is
+    features: npt.NDArray[np.float64]  # (N, 3) best correlation, margin, tonality
+    right: npt.NDArray[np.bool_]  # (N,) that fold's key exactly right
+    groups: npt.NDArray[np.str_]
+    progressions: npt.NDArray[np.str_]  # "" where the progression is not held out
+
+
+def calibration_rows(
+    clips: Sequence[CorpusClip],
+    evidence: Sequence[Evidence],
+    key_models: dict[int, keys.KeyModel],
+    by_progression: bool,
+) -> CalibrationRows:
+    """The cues a calibration learns from, scored by profiles fitted without each clip."""
+    index, features, right = [], [], []
+    for i, (clip, found) in enumerate(zip(clips, evidence, strict=True)):
+        model, stats = key_models[i], found.stats
+        if clip.key is None or not stats["tonality"] >= model.min_tonality:
+            continue
+        scores = keys.correlations(
+            stats["chroma_energy"], stats["bass_energy"], model, stats.get("opening_energy")
+        )
+        if scores is None:
+            continue
+        best, top, margin = keys.margin_features(scores)
+        if top <= 0.0:
+            continue
+        index.append(i)
+        features.append((top, margin, float(stats["tonality"])))
+        right.append(
+            (keys.PITCH_CLASSES[best % 12], keys.MODES[best // 12]) == (clip.key, clip.mode)
+        )
+    return CalibrationRows(
+        index,
+        np.asarray(features, dtype=np.float64).reshape(-1, 3),
+        np.asarray(right, dtype=bool),
+        np.asarray([clips[i].group for i in index], dtype=np.str_),
+        np.asarray([clips[i].progression if by_progression else "" for i in index], dtype=np.str_),
+    )
+
+
+def pooled_rows(
+    v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+    v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+    v2_models: dict[int, keys.KeyModel] | None = None,
+) -> list[tuple[dict[int, keys.KeyModel], CalibrationRows]]:
+    """Per corpus, the key models and held-out calibration rows, profiles always fitted on
+    corpus v2 (as shipped): v2 clips without their family, v3 without family and progression."""
+    v2_models = v2_models or fold_key_models(*v2)
+    v3_models = fold_key_models(*v3, HALF_LEARNED, True, v2)
+    return [
+        (v2_models, calibration_rows(*v2, v2_models, by_progression=False)),
+        (v3_models, calibration_rows(*v3, v3_models, by_progression=True)),
+    ]
+
+
+def pooled_calibration(
+    v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+    v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+    v2_models: dict[int, keys.KeyModel],
+) -> None:
+    """Print the key confidence calibrated on corpus v2 alone (as shipped) beside one
+    calibrated on held-out cues of both corpora, cross-validated: each clip's calibration
+    fitted without its family's rows (on v3 also without its progression's), the cues kept
+    (CALIBRATION_INPUTS) chosen by their own inner leave-one-family-out CV. Profiles, bass
+    weight and floor are v2's in both, so every key must be identical."""
+    pooled = pooled_rows(v2, v3, v2_models)
+    features = np.concatenate([r.features for _, r in pooled])
+    right = np.concatenate([r.right for _, r in pooled])
+    groups = np.concatenate([r.groups for _, r in pooled])
+    progressions = np.concatenate([r.progressions for _, r in pooled])
+    fits: dict[tuple[str, str], tuple[str, tuple[float, float, float, float]]] = {}
+    offset = 0
+    for label, (clips, evidence), (models, own) in zip(
+        ("corpus v2, groove family left out",
+         "corpus v3, groove family and progression left out"),
+        (v2, v3), pooled, strict=True,
+    ):  # fmt: skip
+        today = key_answers(evidence, models)
+        recalibrated = list(today)
+        chosen: collections.Counter[str] = collections.Counter()
+        for row, i in enumerate(own.index, start=offset):
+            fold = (str(groups[row]), str(progressions[row]))
+            if fold not in fits:
+                train = (groups != fold[0]) & ((progressions != fold[1]) | (fold[1] == ""))
+                fits[fold] = choose_calibration(features[train], right[train], groups[train])
+            name, calibration = fits[fold]
+            chosen[name] += 1
+            model = dataclasses.replace(models[i], calibration=calibration)
+            recalibrated[i] = key_answers([evidence[i]], {0: model})[0]
+        offset += len(own.index)
+        changed = [
+            c.name for c, t, r in zip(clips, today, recalibrated, strict=True) if t[:2] != r[:2]
+        ]
+        assert not changed, f"the calibration changed keys: {changed}"
+        print(f"\nkey confidence calibrated on v2 alone vs on v2 + v3 held-out cues, {label}:")
+        print(
+            f"  keys identical on all {len(clips)} clips; cues the inner CV kept: "
+            + ", ".join(f"{k} ({v} clips)" for k, v in chosen.most_common())
+        )
+        answers = {"v2 calibration": today, "v2 + v3 calib.": recalibrated}
+        for line in key_report(clips, answers):
+            print("  " + line)
+
+
 def main() -> None:
     """Build the corpus, run ours (cross-validated) and librosa, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -561,6 +684,7 @@ def main() -> None:
     stress = corpus_evidence(STRESS_OUT, args.band, args.drums, args.hits, harmony_stress=True)
     harmony_stress(*stress, analyse)
     pooled_key_training((clips, evidence), stress)
+    pooled_calibration((clips, evidence), stress, key_models)
 
     if args.speed_clips:
         # Every kind of clip, spread across the corpus.

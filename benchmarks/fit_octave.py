@@ -284,6 +284,60 @@ def _held_out_scores(
     return out
 
 
+# The cues a calibration may read, by columns of (best correlation, margin, tonality); a cue
+# left out gets weight 0. Fewer cues may carry better to harmony the fit never heard.
+CALIBRATION_INPUTS: dict[str, tuple[int, ...]] = {
+    "best, margin, tonality": (0, 1, 2),
+    "margin, tonality": (1, 2),
+    "margin": (1,),
+}
+
+
+def fit_calibration(
+    features: npt.NDArray[np.float64],
+    right: npt.NDArray[np.bool_],
+    inputs: tuple[int, ...] = (0, 1, 2),
+) -> tuple[float, float, float, float]:
+    """Logistic calibration (intercept, weights of best, margin, tonality) of "exactly right"
+    on held-out (best, margin, tonality) rows, reading only the `inputs` columns."""
+    from sklearn.linear_model import LogisticRegression
+
+    y = np.asarray(right, dtype=bool)
+    if y.all() or not y.any():
+        return (2.0 if y.all() else -2.0, 0.0, 0.0, 0.0)
+    x = np.asarray(features, dtype=np.float64)[:, list(inputs)]
+    # Standardised for the fit (the regularisation then treats each cue alike), then folded
+    # back into weights of the raw cues.
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    fitted = LogisticRegression(C=1.0, max_iter=10_000).fit((x - mean) / scale, y)
+    weights = np.zeros(3)
+    weights[list(inputs)] = fitted.coef_[0] / scale
+    intercept = float(fitted.intercept_[0]) - float(weights[list(inputs)] @ mean)
+    return (intercept, float(weights[0]), float(weights[1]), float(weights[2]))
+
+
+def choose_calibration(
+    features: npt.NDArray[np.float64],
+    right: npt.NDArray[np.bool_],
+    groups: npt.NDArray[Any],
+) -> tuple[str, tuple[float, float, float, float]]:
+    """The CALIBRATION_INPUTS with the lowest log loss leaving out one group at a time
+    (ties to the fuller), refitted on every row."""
+    y = np.asarray(right, dtype=bool)
+    losses = {}
+    for name, inputs in CALIBRATION_INPUTS.items():
+        loss = 0.0
+        for group in np.unique(groups):
+            out = groups == group
+            c0, *w = fit_calibration(features[~out], y[~out], inputs)
+            p = 1.0 / (1.0 + np.exp(-np.clip(c0 + features[out] @ np.asarray(w), -60, 60)))
+            p = np.clip(p, 1e-6, 1 - 1e-6)
+            loss -= float(np.sum(np.where(y[out], np.log(p), np.log1p(-p))))
+        losses[name] = loss
+    name = min(losses, key=lambda n: losses[n] - 1e-9 * len(CALIBRATION_INPUTS[n]))
+    return name, fit_calibration(features, y, CALIBRATION_INPUTS[name])
+
+
 def fit_key_model(
     clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]], recipe: KeyRecipe = HALF_LEARNED
 ) -> keys.KeyModel:
@@ -295,8 +349,6 @@ def fit_key_model(
     groove family (and, if the recipe says, chord progression) it never learned from, inside
     these clips; the best is refitted on them all.
     """
-    from sklearn.linear_model import LogisticRegression
-
     pitched = [
         (clip, row)
         for clip, row in zip(clips, stats, strict=True)
@@ -362,17 +414,7 @@ def fit_key_model(
         index, top, margin = keys.margin_features(scores)
         features.append((top, margin, float(tonality)))
         right.append(_mirex(index, str(clip.key), str(clip.mode)) == 1.0)
-    x, y = np.asarray(features).reshape(-1, 3), np.asarray(right, dtype=bool)
-    if y.all() or not y.any():
-        calibration = (2.0 if y.all() else -2.0, 0.0, 0.0, 0.0)
-    else:
-        # Standardised for the fit (the regularisation then treats each cue alike), then
-        # folded back into weights of the raw cues.
-        mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-        fitted = LogisticRegression(C=1.0, max_iter=10_000).fit((x - mean) / scale, y)
-        weights = fitted.coef_[0] / scale
-        intercept = float(fitted.intercept_[0]) - float(weights @ mean)
-        calibration = (intercept, *(float(v) for v in weights))
+    calibration = fit_calibration(np.asarray(features).reshape(-1, 3), np.asarray(right))
     return keys.KeyModel(
         profiles,  # type: ignore[arg-type]
         weight[0],

@@ -13,7 +13,7 @@ from analysis_engine.features import PITCH_CLASSES, keys
 from analysis_engine.features.extractor import extract_batch, extract_evidence
 from benchmarks.bench_features import key_held_out, reliability_table
 from benchmarks.corpus import CorpusClip
-from benchmarks.fit_octave import fit_key_model
+from benchmarks.fit_octave import choose_calibration, fit_key_model
 from tests.analysis_engine.features.synthetic_audio import (
     SR,
     _tone,
@@ -207,6 +207,21 @@ def test_key_cross_validation_never_learns_from_the_clips_family_or_progression(
     assert [clips[i].name for i in key_held_out(clips, clips[4])] == [
         "judged", "same family", "same progression", "neither",
     ]  # fmt: skip
+
+
+def test_a_calibration_that_only_the_margin_informs_ignores_the_other_cues() -> None:
+    # Held-out cues where being right depends on the margin alone: the calibration kept by
+    # the leave-one-family-out choice must not lean on the best correlation, and must grow
+    # more confident as the margin widens (a producer sees a surer key on a clearer loop).
+    rng = np.random.default_rng(7)
+    margin = rng.uniform(0.0, 0.3, 400)
+    features = np.column_stack([rng.uniform(0.5, 0.9, 400), margin, rng.uniform(0.2, 0.6, 400)])
+    right = rng.uniform(size=400) < 1.0 / (1.0 + np.exp(-(20.0 * margin - 2.0)))
+    groups = np.asarray([f"family {i % 8}" for i in range(400)])
+    name, calibration = choose_calibration(features, right, groups)
+    assert "best" not in name and calibration[1] == 0.0
+    model = dataclasses.replace(keys.DEFAULT_MODEL, calibration=calibration)
+    assert keys.calibrated(model, 0.7, 0.25, 0.4) > keys.calibrated(model, 0.7, 0.02, 0.4)
 
 
 def _triad(root: int, minor: bool) -> npt.NDArray[np.float64]:
