@@ -10,8 +10,7 @@ at a time (a groove family, a drum kit, or the noise clips) and scored on that g
 headline column is that cross-validated estimate on corpus v2 (eight progressions), with the
 shipped key recipe (fit_octave.HALF_LEARNED); "in-sample" fits on every clip; "shipped" is the
 constants in the package. librosa is beat_track + chroma_cqt with Krumhansl-Kessler profiles.
-The key is then shown for the three fitting recipes (HALF_LEARNED, WIDE_GRID and
-CHORD_STARTS, the shipped one that may also weigh the bass at chord starts), and on a
+The key is then shown for both fitting recipes (HALF_LEARNED and WIDE_GRID), and on a
 key-only harmony stress set (corpus v3: the same clips over 35 progressions, some bass lines
 alone) where each recipe is refitted without the judged clip's family and its progression.
 Last, HALF_LEARNED fitted on corpus v2 alone beside it fitted on v2 plus v3's band clips, on
@@ -56,7 +55,6 @@ import itertools
 
 from corpus import NOTES, CorpusClip, build_corpus
 from fit_octave import (
-    CHORD_STARTS,
     HALF_LEARNED,
     WIDE_GRID,
     KeyRecipe,
@@ -255,7 +253,7 @@ def key_choices(key_models: dict[int, keys.KeyModel]) -> list[str]:
     for model in {id(m): m for m in key_models.values()}.values():
         chosen[
             f"{model.source}, bass weight {model.bass_weight:g}, "
-            f"opening weight {model.opening_weight:g}, chord-start weight {model.onset_weight:g}"
+            f"opening weight {model.opening_weight:g}"
         ] += 1
     return [f"{count:3d} folds: {choice}" for choice, count in chosen.most_common()]
 
@@ -433,7 +431,7 @@ def harmony_stress(
     librosa: each recipe refitted without the clip's groove family and its progression."""
     by_progression = {
         recipe: fold_key_models(clips, evidence, recipe, by_progression=True)
-        for recipe in (HALF_LEARNED, WIDE_GRID, CHORD_STARTS)
+        for recipe in (HALF_LEARNED, WIDE_GRID)
     }
     reference = [analyse(e.samples, e.rate) for e in evidence]
     answers = {recipe.name: key_answers(evidence, m) for recipe, m in by_progression.items()}
@@ -506,11 +504,7 @@ def calibration_rows(
         if clip.key is None or not stats["tonality"] >= model.min_tonality:
             continue
         scores = keys.correlations(
-            stats["chroma_energy"],
-            stats["bass_energy"],
-            model,
-            stats.get("opening_energy"),
-            stats.get("onset_energy"),
+            stats["chroma_energy"], stats["bass_energy"], model, stats.get("opening_energy")
         )
         if scores is None:
             continue
@@ -659,7 +653,6 @@ def main() -> None:
         print(f"  {kind:6} {line}")
 
     wide_models = fold_key_models(clips, evidence, WIDE_GRID)
-    onset_models = fold_key_models(clips, evidence, CHORD_STARTS)
     print(
         "\nkey by fitting recipe, cross-validated leaving out groove families (the headline is "
         f"{HALF_LEARNED.name}; reliability over pitched clips given a key):"
@@ -667,12 +660,9 @@ def main() -> None:
     for line in key_report(clips, {
         HALF_LEARNED.name: key_answers(evidence, key_models),
         WIDE_GRID.name: key_answers(evidence, wide_models),
-        CHORD_STARTS.name: key_answers(evidence, onset_models),
     }):  # fmt: skip
         print("  " + line)
-    for recipe, models in (
-        (HALF_LEARNED, key_models), (WIDE_GRID, wide_models), (CHORD_STARTS, onset_models),
-    ):  # fmt: skip
+    for recipe, models in ((HALF_LEARNED, key_models), (WIDE_GRID, wide_models)):
         print(f"\nkey profiles the {recipe.name} folds chose:")
         for line in key_choices(models):
             print("  " + line)

@@ -393,14 +393,12 @@ def _tonality(
     normalised = chroma / chroma.amax(1, keepdim=True).clamp(min=1e-12)
     mean, std = spectral.masked_mean_std(normalised, active)
     change = _chord_novelty(chroma) * mask
-    onset_energy = keys.onset_evidence(harmonic, fold, change, frames)
     columns = {
         "chroma_mean": mean,
         "chroma_std": std,
         "chroma_energy": chroma_energy,
         "bass_energy": bass_energy,
         "opening_energy": opening_energy,
-        "onset_energy": onset_energy,
         "tonality": tonality,
     }
     return columns, (change, frames)
@@ -489,7 +487,7 @@ def _assemble(
     tonality = float(stats["tonality"])
     key, mode, key_confidence = keys.decide(
         stats["chroma_energy"], stats["bass_energy"], tonality, models.key,
-        opening=stats.get("opening_energy"), onset=stats.get("onset_energy"),
+        opening=stats.get("opening_energy"),
     )  # fmt: skip
     rms_dbfs, peak_dbfs, lufs = level
     values: dict[str, Any] = {

@@ -1,14 +1,12 @@
 """Key, mode and a calibrated confidence from chroma evidence; no key for unpitched sound.
 
-The torch side (`key_evidence`, `opening_evidence`, `onset_evidence`) reduces a batch's
-harmonic log-frequency spectrogram to five things per clip: the pitch-class energy of
-everything, that of the bass (E1-E3) alone, that of the clip's first quarter (where a loop
-usually plays its tonic chord), the bass note at each chord change weighted by how long the
-chord is held (a loop's tonic chord tends to start the bar), and a tonality between 0
-(noise, hits: energy spread evenly across the 1/3-semitone sub-bins) and 1 (tones on a tuned
-grid: energy on one sub-bin of every three, whatever the tuning). The host side (`decide`)
-turns them into a key with plain numpy: correlation with 24 rotated key profiles of a
-weighted sum of the four chromas, no key when the tonality is low, and a
+The torch side (`key_evidence`, `opening_evidence`) reduces a batch's harmonic log-frequency
+spectrogram to four things per clip: the pitch-class energy of everything, that of the bass
+(E1-E3) alone, that of the clip's first quarter (where a loop usually plays its tonic chord),
+and a tonality between 0 (noise, hits: energy spread evenly across the 1/3-semitone sub-bins)
+and 1 (tones on a tuned grid: energy on one sub-bin of every three, whatever the tuning). The
+host side (`decide`) turns them into a key with plain numpy: correlation with 24 rotated key
+profiles of a weighted sum of the three chromas, no key when the tonality is low, and a
 confidence that is the fitted probability of being exactly right (a logistic calibration of
 the correlation, its margin over the runner-up and the tonality).
 
@@ -19,10 +17,9 @@ from whole mixes knows what the published ones, made from symbolic notes or list
 ratings, do not: that a fifth's energy is also the third harmonic of the tonic, and how much
 of the dominant a loop shows; the published half keeps it from learning only the handful of
 progressions the corpus plays.
-`benchmarks/fit_octave.py` fits the profiles, the bass, opening and chord-start weights, the
-tonality floor and the calibration; `bench_features.py` judges them by cross-validation
-leaving out whole groove families and drum kits, and on a harmony stress set leaving out
-chord progressions too.
+`benchmarks/fit_octave.py` fits the profiles, the bass and opening weights, the tonality floor
+and the calibration; `bench_features.py` judges them by cross-validation leaving out whole
+groove families and drum kits, and on a harmony stress set leaving out chord progressions too.
 """
 
 from __future__ import annotations
@@ -60,10 +57,6 @@ PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     ),
 }
 BASS_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
-# A chord starts at a peak of the chord novelty over ONSET_CHANGE that is the largest within
-# ONSET_FRAMES chroma frames (~0.23 s) either side; its bass is read over that many frames.
-ONSET_CHANGE = 0.1
-ONSET_FRAMES = 4
 # The opening of a clip is where a loop most often plays its tonic chord (a loop is cut from
 # the top of its progression): the chroma of its first quarter may count extra in the mix.
 OPENING_SHARE = 0.25
@@ -90,8 +83,6 @@ class KeyModel:
     source: str = ""
     # Weight of the opening quarter's chroma in the mix (beside the whole clip's, weight 1).
     opening_weight: float = 0.0
-    # Weight of the bass notes that start each chord, by how long the chord is held.
-    onset_weight: float = 0.0
 
 
 # Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families and kits):
@@ -138,38 +129,6 @@ def opening_evidence(
     return energy
 
 
-def onset_evidence(
-    tonal_log_freq: torch.Tensor, fold: torch.Tensor, change: torch.Tensor, frames: torch.Tensor
-) -> torch.Tensor:
-    """(B, 12) pitch classes of the bass at each chord's start, each weighted by how long
-    the chord is held: a loop's tonic chord tends to open the bar and the progression, so the
-    bass there names the tonic more often than the whole clip's totals do.
-
-    Chords start at the clip's first frame and at each peak of the `change` novelty
-    (`_chord_novelty`, (B, T)) over ONSET_CHANGE; the bass is read over the chord's first
-    ONSET_FRAMES frames, each frame's pitch classes scaled to sum 1 (which note, not how loud).
-    """
-    batch, _, length = tonal_log_freq.shape
-    index = torch.arange(length, device=change.device)
-    inside = index[None, :] < frames[:, None]
-    width = 2 * ONSET_FRAMES + 1
-    local_max = torch.nn.functional.max_pool1d(
-        change[:, None, :], width, stride=1, padding=ONSET_FRAMES
-    )[:, 0, :]
-    starts = ((change >= local_max) & (change > ONSET_CHANGE) & inside) | (index[None, :] == 0)
-    chord = starts.long().cumsum(-1) - 1  # which chord each frame belongs to
-    held = torch.zeros(batch, length, device=change.device, dtype=change.dtype)
-    held.scatter_add_(1, chord, inside.to(change.dtype))  # frames per chord
-    start_of = torch.cummax(torch.where(starts, index, 0), -1).values  # each frame's chord's
-    opening = (index[None, :] - start_of < ONSET_FRAMES) & inside
-    low, high = _BASS_BINS
-    bass = torch.einsum("bkt,kc->bct", tonal_log_freq[:, low:high], fold[low:high])
-    notes = bass / bass.sum(1, keepdim=True).clamp(min=1e-20)
-    weight = held.gather(1, chord) * opening / ONSET_FRAMES
-    energy: torch.Tensor = (notes * weight[:, None, :]).sum(-1)
-    return energy
-
-
 def unit_shape(values: npt.ArrayLike) -> npt.NDArray[np.float64] | None:
     """The vector centred on its mean and scaled to unit length; None when it is flat."""
     v = np.asarray(values, dtype=np.float64)
@@ -200,8 +159,6 @@ def chroma_mix(
     bass_weight: float,
     opening: npt.ArrayLike | None = None,
     opening_weight: float = 0.0,
-    onset: npt.ArrayLike | None = None,
-    onset_weight: float = 0.0,
 ) -> npt.NDArray[np.float64] | None:
     """The unit-shape pitch-class mix that is matched to the profiles; None for no energy."""
     c = np.asarray(chroma, dtype=np.float64)
@@ -209,7 +166,7 @@ def chroma_mix(
     if not total > 1e-9:
         return None
     mix = c / total
-    for extra, weight in ((bass, bass_weight), (opening, opening_weight), (onset, onset_weight)):
+    for extra, weight in ((bass, bass_weight), (opening, opening_weight)):
         e = None if extra is None else np.asarray(extra, dtype=np.float64)
         if weight > 0.0 and e is not None and e.sum() > 1e-12:
             mix = mix + weight * e / e.sum()
@@ -221,12 +178,9 @@ def correlations(
     bass: npt.ArrayLike,
     model: KeyModel,
     opening: npt.ArrayLike | None = None,
-    onset: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.float64] | None:
     """(24,) correlation of the weighted chroma with each key profile; None for no energy."""
-    mix = chroma_mix(
-        chroma, bass, model.bass_weight, opening, model.opening_weight, onset, model.onset_weight
-    )
+    mix = chroma_mix(chroma, bass, model.bass_weight, opening, model.opening_weight)
     if mix is None:
         return None
     result: npt.NDArray[np.float64] = _table(model.profiles) @ mix
@@ -266,14 +220,12 @@ def decide(
     tonality: float,
     model: KeyModel = DEFAULT_MODEL,
     opening: npt.ArrayLike | None = None,
-    onset: npt.ArrayLike | None = None,
 ) -> tuple[str | None, str | None, float]:
     """(key, mode, confidence) for one clip; (None, None, 0.0) for unpitched sound. opening
-    is the chroma energy of the clip's start (`opening_evidence`), onset the bass at chord
-    starts (`onset_evidence`), each if the model weighs it."""
+    is the chroma energy of the clip's start (`opening_evidence`), if the model weighs it."""
     if not tonality >= model.min_tonality:
         return None, None, 0.0
-    scores = correlations(chroma, bass, model, opening, onset)
+    scores = correlations(chroma, bass, model, opening)
     if scores is None:
         return None, None, 0.0
     index, best, margin = margin_features(scores)

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pytest
 
 from analysis_engine.features import PITCH_CLASSES, keys
-from analysis_engine.features.extractor import Models, decide, extract_batch, extract_evidence
+from analysis_engine.features.extractor import extract_batch, extract_evidence
 from benchmarks.bench_features import key_held_out, reliability_table
 from benchmarks.corpus import CorpusClip
 from benchmarks.fit_octave import choose_calibration, fit_key_model
@@ -240,25 +240,3 @@ def test_a_model_that_weighs_the_opening_reads_a_natural_minor_loop_from_its_fir
     assert keys.decide(whole, np.zeros(12), 0.5, weighed, opening=opening)[:2] == ("A", "minor")
     # Without an opening chroma (evidence from before it was measured) the whole clip decides.
     assert keys.decide(whole, np.zeros(12), 0.5, weighed)[:2] == ("C", "major")
-
-
-def _minor_loop_on_its_tonic_bass() -> npt.NDArray[np.float32]:
-    """Am F C G, a bar each, twice: the chords hold exactly C major's notes, but the bass
-    plays A on every downbeat (one beat) before the chord's root (three beats)."""
-    beat = 0.5
-    pieces = []
-    for root, third in ((9, 3), (5, 4), (0, 4), (7, 4)) * 2:
-        upper = sum(_tone(60 + root + interval, 4 * beat, SR) for interval in (0, third, 7))
-        bass = np.concatenate([_tone(36 + 9, beat, SR), _tone(36 + root, 3 * beat, SR)])
-        pieces.append(upper + 0.8 * bass)
-    out = np.concatenate(pieces)
-    return (out / np.abs(out).max() * 0.7)[:, None].astype(np.float32)
-
-
-def test_a_model_that_weighs_chord_starts_reads_a_natural_minor_loop_from_its_downbeats() -> None:
-    (evidence,) = extract_evidence([(_minor_loop_on_its_tonic_bass(), SR)])
-    plain = dataclasses.replace(keys.DEFAULT_MODEL, onset_weight=0.0)
-    weighed = dataclasses.replace(keys.DEFAULT_MODEL, onset_weight=1.0)
-    plain_found, weighed_found = (decide(evidence, Models(key=m)) for m in (plain, weighed))
-    assert (plain_found.key, plain_found.mode) == ("C", "major")
-    assert (weighed_found.key, weighed_found.mode) == ("A", "minor")
