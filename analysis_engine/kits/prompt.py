@@ -139,8 +139,12 @@ def request_stems(request: KitRequest) -> dict[str, frozenset[str]]:
 def word_match(request: KitRequest, row: Mapping[str, Any]) -> float:
     """The share of the request's describing words a sample's words match (0 to 1; 1 when the
     request has none)."""
-    wanted = request_stems(request)
-    if not wanted:
+    if not request.words:
         return 1.0
+    return len(words_matched(request, row)) / len(request.words)
+
+
+def words_matched(request: KitRequest, row: Mapping[str, Any]) -> frozenset[str]:
+    """The request's describing words that a sample's words match."""
     have = sample_stems(row)
-    return sum(1 for stems in wanted.values() if stems & have) / len(wanted)
+    return frozenset(word for word, stems in request_stems(request).items() if stems & have)
