@@ -14,11 +14,11 @@ from analysis_engine.kits.errors import NoCandidates
 from analysis_engine.kits.prompt import KitRequest, parse_request
 from analysis_engine.kits.queries import SQL
 from analysis_engine.kits.recommend import (
-    BANKS,
     best_picks,
     derive_target,
     empty_pads,
     fill_bank,
+    fill_banks,
     load_candidates,
     pad_settings,
     seed_pad,
@@ -147,19 +147,10 @@ async def auto_build(ctx: Engine, *, user_id: uuid.UUID, body: KitAutoBuild) -> 
             # The whole library's best for each role among the samples the sentence matches.
             candidates = await pool_shortlist(conn, user_id, pool, target)
             boost = pool.boost
-        used: set[uuid.UUID] = set()
-        filled = 0
-        empty: list[dict[str, Any]] = []
-        for bank in BANKS:
-            assigns = fill_bank(bank, set(), candidates, target, used, boost)
-            if not assigns:
-                break
-            for assign in assigns:
-                await put_pad(conn, user_id, kit["id"], assign)
-            filled += len(assigns)
-            # Later banks fill only while earlier ones could; say why each used bank has gaps.
-            filled_pads = {a.pad for a in assigns}
-            empty += empty_pads(bank, filled_pads, candidates, target, used, among=among)
+        assigns, empty = fill_banks(candidates, target, boost, among=among)
+        for assign in assigns:
+            await put_pad(conn, user_id, kit["id"], assign)
+        filled = len(assigns)
         if not filled:
             raise NoCandidates(f"Nothing in {among} suits a pad of this kit; no kit was built.")
         view = await load_kit(conn, kit["id"])

@@ -529,6 +529,29 @@ def fill_bank(
     return sorted(filled, key=lambda assign: assign.pad)
 
 
+def fill_banks(
+    candidates: Sequence[Candidate],
+    target: KitTarget,
+    boost: Mapping[uuid.UUID, float] | None = None,
+    *,
+    among: str,
+) -> tuple[list[PadAssign], list[dict[str, Any]]]:
+    """A new kit's pads: banks A, B, ... filled in turn while each gets a pad, and why each
+    filled bank's other pads stayed empty (`empty_pads`)."""
+    used: set[uuid.UUID] = set()
+    placed: list[PadAssign] = []
+    empty: list[dict[str, Any]] = []
+    for bank in BANKS:
+        assigns = fill_bank(bank, set(), candidates, target, used, boost)
+        if not assigns:
+            break
+        placed += assigns
+        # Later banks fill only while earlier ones could; say why each used bank has gaps.
+        filled = {assign.pad for assign in assigns}
+        empty += empty_pads(bank, filled, candidates, target, used, among=among)
+    return placed, empty
+
+
 def seed_pad(seed: Candidate, occupied: set[int]) -> int | None:
     """The empty pad of a bank the seed suits best (any empty one if its role's are full)."""
     role, score = best_role(seed.sound)
