@@ -182,9 +182,12 @@ select distinct sample_id from app.kit_pads where kit_id = $1;
 -- name: sentence_matches --
 -- The caller's samples that the library's text search finds for some of a sentence's words ($1
 -- each word's web-style query, $2 its prefix query or NULL, pairwise, as search_library takes
--- them), with which words (1-based) and what `prompt.words_matched` reads to confirm each. The
--- matches come from app.matching_samples, answered by the per-producer word index (sql/0055)
--- over the whole library; their rows are read by id under the caller's policy.
+-- them), with which words (1-based), and the words `prompt.words_in` confirms them by: title,
+-- file name, genre, tags and the vibe's genre, description, descriptors, moods and
+-- compatibility tags (not its best use), joined by spaces (which no word spans), one string
+-- per row since a pool can hold most of a library. The matches come from app.matching_samples,
+-- answered by the per-producer word index (sql/0055) over the whole library; their rows are
+-- read by id under the caller's policy.
 with matched as (
     select m.id, array_agg(w.n order by w.n) as words
     from unnest($1::text[], $2::text[]) with ordinality as w(text, prefix_all, n)
@@ -193,8 +196,11 @@ with matched as (
         || coalesce(to_tsquery('simple', w.prefix_all), ''::tsquery)) m
     group by m.id
 )
-select s.id, matched.words, s.title, s.filename, s.genre, s.tags, v.descriptors, v.moods,
-       v.compatibility_tags, v.genre as vibe_genre, v.description as vibe_description
+select s.id, matched.words,
+       concat_ws(' ', s.title, s.filename, s.genre, v.genre, v.description,
+                 array_to_string(s.tags, ' '), array_to_string(v.descriptors, ' '),
+                 array_to_string(v.moods, ' '), array_to_string(v.compatibility_tags, ' '))
+           as texts
 from matched
 join app.samples s on s.id = matched.id
 left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id;

@@ -20,6 +20,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import asyncpg
@@ -77,6 +78,12 @@ class Candidate:
         """The sample's tempo, if known."""
         bpm: float | None = self.row["bpm"]
         return bpm
+
+    @cached_property
+    def fit(self) -> Mapping[Role, float]:
+        """How well the sample suits each role (`role_score`, worked out once: filling ten
+        banks asks it for every pad)."""
+        return {role: role_score(role, self.sound) for role in ROLES}
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,7 @@ def rank(
     for candidate in candidates:
         if candidate.id in exclude or not fits(target, candidate, role):
             continue
-        fit = role_score(role, candidate.sound)
+        fit = candidate.fit[role]
         if fit <= 0.0:
             continue
         extra = (boost or {}).get(candidate.id, 0.0)
@@ -516,16 +523,23 @@ def fill_bank(
     target: KitTarget,
     used: set[uuid.UUID],
     boost: Mapping[uuid.UUID, float] | None = None,
+    ranked: dict[Role, list[Pick]] | None = None,
 ) -> list[PadAssign]:
-    """Assignments for a bank's empty pads, most specific roles first; marks picks as used."""
+    """Assignments for a bank's empty pads, most specific roles first; marks picks as used.
+    `ranked` keeps each role's ranking (`rank` of every candidate) between banks."""
+    rankings = {} if ranked is None else ranked
     filled = []
     for pad in FILL_ORDER:
         if pad in occupied:
             continue
-        picks = rank(role_of_pad(pad), candidates, target, exclude=used, boost=boost)
-        if picks:
-            used.add(picks[0].candidate.id)
-            filled.append(pad_settings(bank, pad, picks[0].candidate.id))
+        role = role_of_pad(pad)
+        if role not in rankings:
+            rankings[role] = rank(role, candidates, target, exclude=set(), boost=boost)
+        # The best unused: `rank` with `used` excluded, which keeps the same order.
+        pick = next((p for p in rankings[role] if p.candidate.id not in used), None)
+        if pick is not None:
+            used.add(pick.candidate.id)
+            filled.append(pad_settings(bank, pad, pick.candidate.id))
     return sorted(filled, key=lambda assign: assign.pad)
 
 
@@ -541,8 +555,9 @@ def fill_banks(
     used: set[uuid.UUID] = set()
     placed: list[PadAssign] = []
     empty: list[dict[str, Any]] = []
+    ranked: dict[Role, list[Pick]] = {}
     for bank in BANKS:
-        assigns = fill_bank(bank, set(), candidates, target, used, boost)
+        assigns = fill_bank(bank, set(), candidates, target, used, boost, ranked)
         if not assigns:
             break
         placed += assigns
@@ -613,7 +628,7 @@ def empty_pads(
         if pad in filled:
             continue
         role = role_of_pad(pad)
-        suited = [c for c in candidates if role_score(role, c.sound) > 0]
+        suited = [c for c in candidates if c.fit[role] > 0]
         left = [c for c in suited if c.id not in used]
         name = ROLE_NAMES[role]
         if not suited:

@@ -4,7 +4,7 @@ one's words add to its score (rules in prompt.py and recommend.py).
 A sample matches one of the sentence's describing words when the library's text search finds it
 for that word (app.matching_samples, the search box's path, answered by the per-producer word
 index of sql/0055 however large the library) and the sample's own words confirm it
-(`prompt.words_matched`: stems as prompt.py takes them, the vibe's best use left out, since it
+(`prompt.words_in`: stems as prompt.py takes them, the vibe's best use left out, since it
 names the sounds to play *with* this one). Until 2026-12 the second test alone ran over the
 newest 5,000 rows; the first one only narrows that: a sample whose only match is in its file
 name, or in a word text search drops ("up", "over") or stems apart from prompt.py, no longer
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from analysis_engine.kits.prompt import KitRequest, words_matched
+from analysis_engine.kits.prompt import KitRequest, words_in
 from analysis_engine.kits.queries import SQL
 from analysis_engine.kits.recommend import (
     BANKS,
@@ -67,7 +67,7 @@ async def sentence_pool(
     boost: dict[uuid.UUID, float] = {}
     for row in rows:
         found = {request.words[n - 1] for n in row["words"]}
-        confirmed = found & words_matched(request, row)
+        confirmed = found & words_in(request, [row["texts"]])
         if confirmed:
             boost[row["id"]] = WORD_BOOST * len(confirmed) / len(request.words)
     members = frozenset(boost)
