@@ -9,7 +9,7 @@ must not miss its pad over a spurious G# major), and samples without a tempo or 
 Among fitting samples the score is the role fit, plus up to 0.15 for a close tempo and 0.1 for
 the same key (0.05 for a related one), plus half the cosine similarity to the seed's embedding
 when completing a kit, or up to 0.3 in proportion to the share of a sentence's words a sample
-matches when building one from a sentence (prompt.py).
+matches when building one from a sentence (sentence.py, prompt.py).
 """
 
 from __future__ import annotations

@@ -2,13 +2,13 @@
 one's words add to its score (rules in prompt.py and recommend.py).
 
 A sample matches one of the sentence's describing words when the library's text search finds it
-for that word (app.matching_samples, the search box's path, answered by the per-producer word
-index of sql/0055 however large the library) and the sample's own words confirm it
-(`prompt.words_in`: stems as prompt.py takes them, the vibe's best use left out, since it
-names the sounds to play *with* this one). Until 2026-12 the second test alone ran over the
-newest 5,000 rows; the first one only narrows that: a sample whose only match is in its file
-name, or in a word text search drops ("up", "over") or stems apart from prompt.py, no longer
-matches.
+for that word or its stems (app.matching_samples, the search box's path, answered by the
+per-producer word index of sql/0055 however large the library) and the sample's own words
+confirm it (`prompt.words_in`: stems as prompt.py takes them, the vibe's best use left out,
+since it names the sounds to play *with* this one). Until 2026-12 the second test alone ran over
+the newest 5,000 rows; the first one only narrows that: a sample whose only match is in its file
+name, or in a word text search drops ("up", "over") or stems to neither the word's nor its
+stem's stem ("dusties" for "dusty"), no longer matches.
 
 Over that pool the answer is the one scoring every matching sample gives, read from the role
 index: the tempo and key a sentence leaves open come from the whole pool's arrays
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from analysis_engine.kits.prompt import KitRequest, words_in
+from analysis_engine.kits.prompt import KitRequest, request_stems, words_in
 from analysis_engine.kits.queries import SQL
 from analysis_engine.kits.recommend import (
     BANKS,
@@ -60,7 +60,12 @@ async def sentence_pool(
     if not request.words:
         everything = index.among(index.ids)
         return SentencePool(None, len(index.ids), {}, index.derived_target(everything))
-    queries = [build_query(word) for word in request.words]
+    # Each word or its stems ("dusty or dust"): text search stems by its own rules ("dusty" is
+    # "dusti" there), and a sample tagged "dust" must be found for prompt.py to confirm it.
+    queries = [
+        build_query(" or ".join(sorted({word, *stems})))
+        for word, stems in request_stems(request).items()
+    ]
     rows = await conn.fetch(
         SQL["sentence_matches"], [q.text for q in queries], [q.prefix_all for q in queries]
     )
