@@ -4,21 +4,21 @@ sample, and a new kit built from a collection or a text prompt (rules in recomme
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from analysis_engine.collections import member_ids
 from analysis_engine.context import Engine
 from analysis_engine.kits.access import kits_tx, require_kit, require_samples
 from analysis_engine.kits.errors import NoCandidates
-from analysis_engine.kits.prompt import KitRequest, parse_request, word_match
+from analysis_engine.kits.prompt import KitRequest, parse_request
 from analysis_engine.kits.queries import SQL
 from analysis_engine.kits.recommend import (
-    BANKS,
-    Candidate,
     best_picks,
     derive_target,
     empty_pads,
     fill_bank,
+    fill_banks,
     load_candidates,
     pad_settings,
     seed_pad,
@@ -28,6 +28,7 @@ from analysis_engine.kits.recommend import (
 )
 from analysis_engine.kits.roles import role_of_pad
 from analysis_engine.kits.schemas import KitAutoBuild, KitComplete, PadAssign
+from analysis_engine.kits.sentence import SentencePool, pool_shortlist, sentence_pool
 from analysis_engine.kits.service import load_kit, put_pad
 from analysis_engine.music import spell_key
 
@@ -101,18 +102,6 @@ async def complete_kit(
     return view
 
 
-def _prompt_pool(
-    request: KitRequest, candidates: list[Candidate]
-) -> tuple[list[Candidate], dict[uuid.UUID, float]]:
-    """The candidates a request's words match (all of them without words), each with up to
-    0.3 added to its score in proportion to the share of words it matches."""
-    if not request.words:
-        return candidates, {}
-    shares = {c.id: word_match(request, c.row) for c in candidates}
-    pool = [c for c in candidates if shares[c.id] > 0]
-    return pool, {c.id: 0.3 * shares[c.id] for c in pool}
-
-
 async def auto_build(ctx: Engine, *, user_id: uuid.UUID, body: KitAutoBuild) -> dict[str, Any]:
     """A new kit filled by pad roles from a collection's samples, or from the samples whose
     words match a sentence ("dusty lo-fi drums at 92": its tempo and key set the kit's unless
@@ -124,21 +113,24 @@ async def auto_build(ctx: Engine, *, user_id: uuid.UUID, body: KitAutoBuild) -> 
             ctx, user_id=user_id, collection_id=body.collection_id, limit=MAX_SOURCE_SAMPLES
         )
     async with kits_tx(ctx, user_id) as conn:
+        pool: SentencePool | None = None
         if body.collection_id is not None:
             candidates = await load_candidates(conn, ids) if ids else []
-            boost: dict[uuid.UUID, float] = {}
             among = "this collection"
+            found = bool(candidates)
+            derived_bpm, derived_key = derive_target(candidates)
         else:
             request = parse_request(body.prompt or "")
-            candidates, boost = _prompt_pool(request, await load_candidates(conn))
+            pool = await sentence_pool(conn, user_id, request)
             among = (
                 "the samples matching " + ", ".join(f'"{w}"' for w in request.words)
                 if request.words
                 else "your library"
             )
-        if not candidates:
+            found = pool.matched > 0
+            derived_bpm, derived_key = pool.derived
+        if not found:
             raise NoCandidates(f"Nothing in {among} matched, so no kit was built.")
-        derived_bpm, derived_key = derive_target(candidates)
         bpm = body.bpm
         if bpm is None:
             bpm = request.bpm if request is not None and request.bpm is not None else derived_bpm
@@ -150,19 +142,15 @@ async def auto_build(ctx: Engine, *, user_id: uuid.UUID, body: KitAutoBuild) -> 
             SQL["insert_kit"], user_id, body.name, bpm, key, body.description or None
         )
         target = target_of(bpm, key)
-        used: set[uuid.UUID] = set()
-        filled = 0
-        empty: list[dict[str, Any]] = []
-        for bank in BANKS:
-            assigns = fill_bank(bank, set(), candidates, target, used, boost)
-            if not assigns:
-                break
-            for assign in assigns:
-                await put_pad(conn, user_id, kit["id"], assign)
-            filled += len(assigns)
-            # Later banks fill only while earlier ones could; say why each used bank has gaps.
-            filled_pads = {a.pad for a in assigns}
-            empty += empty_pads(bank, filled_pads, candidates, target, used, among=among)
+        boost: Mapping[uuid.UUID, float] = {}
+        if pool is not None:
+            # The whole library's best for each role among the samples the sentence matches.
+            candidates = await pool_shortlist(conn, user_id, pool, target)
+            boost = pool.boost
+        assigns, empty = fill_banks(candidates, target, boost, among=among)
+        for assign in assigns:
+            await put_pad(conn, user_id, kit["id"], assign)
+        filled = len(assigns)
         if not filled:
             raise NoCandidates(f"Nothing in {among} suits a pad of this kit; no kit was built.")
         view = await load_kit(conn, kit["id"])

@@ -8,10 +8,10 @@ Words are compared by a simple stem (plurals, -ing, -ed, -y: "drums" = "drum", "
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from analysis_engine.music import Key, parse_key
 from analysis_engine.sp404 import MAX_BPM, MIN_BPM
@@ -105,30 +105,26 @@ def parse_request(text: str) -> KitRequest:
     return KitRequest(bpm=bpm, key=key, words=tuple(words))
 
 
-def _stems_of(texts: Iterable[str | None]) -> set[str]:
+def _stems_of(texts: Iterable[str | None], cores: frozenset[str]) -> set[str]:
+    """The stems of those of `texts`' words that hold one of `cores` (from `_core`; the others
+    cannot stem to a stem the cores come from), a hyphenated word whole, joined and in parts."""
     stems: set[str] = set()
     for text in texts:
         for word in _WORD.findall((text or "").lower()):
+            joined = word.replace("-", "")
+            if not any(core in word or core in joined for core in cores):
+                continue
             stems.add(stem(word))
             if "-" in word:
-                stems.add(stem(word.replace("-", "")))
+                stems.add(stem(joined))
                 stems.update(stem(part) for part in word.split("-") if part)
     return stems
 
 
-def sample_stems(row: Mapping[str, Any]) -> set[str]:
-    """The stems of a candidate's own words and its vibe's (see kits/queries.sql candidates).
-
-    Not the vibe's best use: it says what to play the sound with ("loop to chop, flip or play
-    under drums"), so its words name other sounds, and "drums" would pick a keys loop.
-    """
-    texts: list[str | None] = [
-        row.get("title"), row.get("filename"), row.get("genre"),
-        row.get("vibe_genre"), row.get("vibe_description"),
-    ]  # fmt: skip
-    for name in ("tags", "descriptors", "moods", "compatibility_tags"):
-        texts.extend(row.get(name) or [])
-    return _stems_of(texts)
+def _core(stemmed: str) -> str:
+    """What every word with this stem contains: `stem` only cuts a suffix (turning "ies" into
+    "y", which it may cut too), so the stem less a final "y" is part of the word."""
+    return stemmed[:-1] if stemmed.endswith("y") else stemmed
 
 
 def request_stems(request: KitRequest) -> dict[str, frozenset[str]]:
@@ -136,11 +132,18 @@ def request_stems(request: KitRequest) -> dict[str, frozenset[str]]:
     return {word: frozenset({stem(word), stem(word.replace("-", ""))}) for word in request.words}
 
 
-def word_match(request: KitRequest, row: Mapping[str, Any]) -> float:
-    """The share of the request's describing words a sample's words match (0 to 1; 1 when the
-    request has none)."""
+def words_in(request: KitRequest, texts: Iterable[str | None]) -> frozenset[str]:
+    """The request's describing words that the words of `texts` match: a sample's own words
+    and its vibe's (kits/queries.sql `sentence_matches`), but not the vibe's best use, which
+    says what to play the sound with ("loop to chop, flip or play under drums"), so its words
+    name other sounds, and "drums" would pick a keys loop."""
+    wanted, cores = _wanted(request)
+    # Only words that could stem to a wanted stem are stemmed (a 40,000-sample pool's texts).
+    have = _stems_of(texts, cores)
+    return frozenset(word for word, stems in wanted.items() if stems & have)
+
+
+@functools.lru_cache(maxsize=64)
+def _wanted(request: KitRequest) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     wanted = request_stems(request)
-    if not wanted:
-        return 1.0
-    have = sample_stems(row)
-    return sum(1 for stems in wanted.values() if stems & have) / len(wanted)
+    return wanted, frozenset(_core(s) for stems in wanted.values() for s in stems)

@@ -115,8 +115,8 @@ select id from app.samples where id = any($1::uuid[]);
 select round(duration_s * sample_rate)::bigint from app.samples where id = $1;
 
 -- name: candidates --
--- Samples a kit could use ($1: only these ids, or NULL for the whole library), with the analysis
--- figures the pad roles look at, newest first.
+-- The caller's samples among the ids $1 (the picks and shortlists the role index chose, a
+-- collection's members, a seed), with the analysis figures the pad roles look at, newest first.
 select s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s, s.sample_rate, s.channels,
        s.genre, s.tags, s.bpm, s.musical_key, s.is_loop, s.status, s.created_at, s.updated_at,
        (f.features ->> 'spectral_centroid_hz')::double precision as centroid_hz,
@@ -128,9 +128,8 @@ select s.id, s.title, s.filename, s.format, s.size_bytes, s.duration_s, s.sample
 from app.samples s
 left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
 left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id
-where $1::uuid[] is null or s.id = any($1::uuid[])
-order by s.created_at desc, s.id
-limit $2;
+where s.id = any($1::uuid[])
+order by s.created_at desc, s.id;
 
 -- name: library_version --
 -- The number every write to the caller's library moves (sql/0053); NULL (no row) means unknown.
@@ -179,3 +178,29 @@ select id from app.samples;
 -- name: kit_sample_ids --
 -- The samples already on a kit's pads.
 select distinct sample_id from app.kit_pads where kit_id = $1;
+
+-- name: sentence_matches --
+-- The caller's samples that the library's text search finds for some of a sentence's words ($1
+-- each word's web-style query, $2 its prefix query or NULL, pairwise, as search_library takes
+-- them), with which words (1-based), and the words `prompt.words_in` confirms them by: title,
+-- file name, genre, tags and the vibe's genre, description, descriptors, moods and
+-- compatibility tags (not its best use), joined by spaces (which no word spans), one string
+-- per row since a pool can hold most of a library. The matches come from app.matching_samples,
+-- answered by the per-producer word index (sql/0055) over the whole library; their rows are
+-- read by id under the caller's policy.
+with matched as (
+    select m.id, array_agg(w.n order by w.n) as words
+    from unnest($1::text[], $2::text[]) with ordinality as w(text, prefix_all, n)
+    cross join lateral app.matching_samples(
+        websearch_to_tsquery('english', w.text)
+        || coalesce(to_tsquery('simple', w.prefix_all), ''::tsquery)) m
+    group by m.id
+)
+select s.id, matched.words,
+       concat_ws(' ', s.title, s.filename, s.genre, v.genre, v.description,
+                 array_to_string(s.tags, ' '), array_to_string(v.descriptors, ' '),
+                 array_to_string(v.moods, ' '), array_to_string(v.compatibility_tags, ' '))
+           as texts
+from matched
+join app.samples s on s.id = matched.id
+left join app.vibe_analyses v on v.user_id = s.user_id and v.sample_id = s.id;

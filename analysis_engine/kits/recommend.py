@@ -9,7 +9,7 @@ must not miss its pad over a spurious G# major), and samples without a tempo or 
 Among fitting samples the score is the role fit, plus up to 0.15 for a close tempo and 0.1 for
 the same key (0.05 for a related one), plus half the cosine similarity to the seed's embedding
 when completing a kit, or up to 0.3 in proportion to the share of a sentence's words a sample
-matches when building one from a sentence (prompt.py).
+matches when building one from a sentence (sentence.py, prompt.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import asyncpg
@@ -42,7 +43,6 @@ from analysis_engine.samples.service import sample_view
 from analysis_engine.search import LIBRARIES, Key, compatible_keys, key_relation, parse_key
 from analysis_engine.sp404 import MAX_BPM, MIN_BPM
 
-MAX_CANDIDATES = 5000
 # Role indexes kept per process (least recently used dropped past this many samples in all).
 MAX_INDEXED_SAMPLES = 2_000_000
 TONAL_ROLES: frozenset[Role] = frozenset({"loop", "texture"})
@@ -78,6 +78,12 @@ class Candidate:
         """The sample's tempo, if known."""
         bpm: float | None = self.row["bpm"]
         return bpm
+
+    @cached_property
+    def fit(self) -> Mapping[Role, float]:
+        """How well the sample suits each role (`role_score`, worked out once: filling ten
+        banks asks it for every pad)."""
+        return {role: role_score(role, self.sound) for role in ROLES}
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ def rank(
     for candidate in candidates:
         if candidate.id in exclude or not fits(target, candidate, role):
             continue
-        fit = role_score(role, candidate.sound)
+        fit = candidate.fit[role]
         if fit <= 0.0:
             continue
         extra = (boost or {}).get(candidate.id, 0.0)
@@ -164,6 +170,7 @@ class _Entry:
     fit: tuple[float, ...]
     bpm: float | None
     key: Key | None
+    loop: bool
 
 
 def _entry(row: asyncpg.Record) -> _Entry:
@@ -175,6 +182,7 @@ def _entry(row: asyncpg.Record) -> _Entry:
         fit=tuple(role_score(role, sound) for role in ROLES),
         bpm=row["bpm"],
         key=parse_key(row["musical_key"]),
+        loop=bool(sound.is_loop),
     )
 
 
@@ -193,6 +201,7 @@ class RoleIndex:
     bpm: npt.NDArray[np.float64]  # NaN: unknown
     key_code: npt.NDArray[np.int16]  # -1: unknown
     keys: Mapping[int, Key]
+    loop: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, version: tuple[int, ...], entries: Mapping[uuid.UUID, _Entry]) -> RoleIndex:
@@ -213,7 +222,8 @@ class RoleIndex:
                 keys[key.code] = key
         position = {sample_id: n for n, sample_id in enumerate(ids)}
         key_code = np.array(codes, dtype=np.int16)
-        return cls(version, entries, ids, position, fit, bpm, key_code, keys)
+        loop = np.array([entries[i].loop for i in ids], dtype=bool)
+        return cls(version, entries, ids, position, fit, bpm, key_code, keys, loop)
 
     def patched(
         self,
@@ -239,6 +249,7 @@ class RoleIndex:
         if added and kept_ids and changed[added[-1]].created_us <= entries[kept_ids[0]].created_us:
             return RoleIndex.of(version, entries)
         fit, bpm, key_code = self.fit.copy(), self.bpm.copy(), self.key_code.copy()
+        loop = self.loop.copy()
         keys = dict(self.keys)
         for sample_id, entry in changed.items():
             at = self.position.get(sample_id)
@@ -247,6 +258,7 @@ class RoleIndex:
             fit[:, at] = entry.fit
             bpm[at] = np.nan if entry.bpm is None else entry.bpm
             key_code[at] = -1 if entry.key is None else entry.key.code
+            loop[at] = entry.loop
             if entry.key is not None:
                 keys[entry.key.code] = entry.key
         front = RoleIndex.of(version, {i: changed[i] for i in added})
@@ -261,6 +273,7 @@ class RoleIndex:
             np.concatenate([front.bpm, bpm[keep]]),
             np.concatenate([front.key_code, key_code[keep]]),
             keys,
+            np.concatenate([front.loop, loop[keep]]),
         )
 
     def matches(self, version: tuple[int, ...]) -> bool:
@@ -278,6 +291,26 @@ class RoleIndex:
         """`boost` as an array in this index's order (0 where it has no entry)."""
         return np.fromiter((boost.get(i, 0.0) for i in self.ids), np.float64, len(self.ids))
 
+    def among(self, sample_ids: Iterable[uuid.UUID]) -> npt.NDArray[np.bool_]:
+        """Which of this index's samples are in `sample_ids` (for `top`'s `only`)."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        at = [self.position[i] for i in sample_ids if i in self.position]
+        mask[at] = True
+        return mask
+
+    def derived_target(self, only: npt.NDArray[np.bool_]) -> tuple[float | None, str | None]:
+        """`derive_target` over the samples `only` marks, from these arrays alone."""
+        known = only & ~np.isnan(self.bpm)
+        codes = self.key_code[only & (self.key_code != -1)]
+        key = None
+        if codes.size:
+            # The commonest key; ties go to the one the newest sample has, as `derive_target`'s
+            # Counter (in the library's order) does.
+            found, first, counts = np.unique(codes, return_index=True, return_counts=True)
+            best = min(range(len(found)), key=lambda n: (-counts[n], first[n]))
+            key = str(self.keys[int(found[best])])
+        return derive_from(self.bpm[known & self.loop], self.bpm[known], key)
+
     def top(
         self,
         role: Role,
@@ -286,13 +319,17 @@ class RoleIndex:
         exclude: set[uuid.UUID],
         limit: int,
         boost: npt.NDArray[np.float64] | None = None,
+        only: npt.NDArray[np.bool_] | None = None,
     ) -> list[tuple[uuid.UUID, float, float]]:
         """(id, score, role fit) of the best `limit` samples for `role`, as `rank` orders them
-        (with `boost`, from `aligned`, added as `rank` adds its boost)."""
+        (with `boost`, from `aligned`, added as `rank` adds its boost; with `only`, from
+        `among`, among those samples alone)."""
         if not self.ids:
             return []
         fit = self.fit[ROLES.index(role)]
         ok = fit > 0.0
+        if only is not None:
+            ok &= only
         known_bpm = ~np.isnan(self.bpm)
         bonus = np.zeros(len(self.ids)) if boost is None else boost.copy()
         if target.bpm is not None:
@@ -416,31 +453,33 @@ async def shortlist(
     exclude: set[uuid.UUID],
     pads: int,
     boost: Mapping[uuid.UUID, float] | None = None,
+    only: Iterable[uuid.UUID] | None = None,
 ) -> list[Candidate]:
-    """The candidates that filling `pads` pads from the whole library can pick, read as rows,
-    so that `fill_bank` and `empty_pads` over them answer as over every sample.
+    """The candidates that filling `pads` pads from the whole library (or from the samples of
+    `only`) can pick, read as rows, so that `fill_bank` and `empty_pads` over them answer as
+    over every such sample.
 
     Per role: the best `pads` samples for the kit (filling takes at most `pads` samples in all,
-    so while a pad of a role stays empty one of its role's best is still unused), and the best
-    for the role regardless of the kit's tempo and key, on a pad or not (all `empty_pads` asks
-    is whether such a sample exists)."""
+    so while a pad of a role stays empty one of its role's best is still unused); `pads` + 1
+    suited to the role regardless of the kit's tempo and key and not yet used (filling leaves at
+    least one of them unused if any sample is, which is what `empty_pads` asks); and one suited
+    to it at all, on a pad or not (whether such a sample exists)."""
     index = await ROLE_INDEXES.load(conn, user_id)
     boosts = None if not boost else index.aligned(boost)
+    mask = None if only is None else index.among(only)
     anything = KitTarget(None, None)
     ids: set[uuid.UUID] = set()
     for role in ROLES:
-        best = index.top(role, target, exclude=exclude, limit=pads, boost=boosts)
-        free = index.top(role, anything, exclude=exclude, limit=1)
-        suited = index.top(role, anything, exclude=set(), limit=1)
+        best = index.top(role, target, exclude=exclude, limit=pads, boost=boosts, only=mask)
+        free = index.top(role, anything, exclude=exclude, limit=pads + 1, only=mask)
+        suited = index.top(role, anything, exclude=set(), limit=1, only=mask)
         ids.update(sample_id for sample_id, _, _ in (*best, *free, *suited))
     return await load_candidates(conn, list(ids)) if ids else []
 
 
-async def load_candidates(
-    conn: asyncpg.Connection, ids: Sequence[uuid.UUID] | None = None
-) -> list[Candidate]:
-    """The caller's samples (or those of `ids`) as candidates, newest first."""
-    rows = await conn.fetch(SQL["candidates"], None if ids is None else list(ids), MAX_CANDIDATES)
+async def load_candidates(conn: asyncpg.Connection, ids: Sequence[uuid.UUID]) -> list[Candidate]:
+    """The caller's samples among `ids` as candidates, newest first."""
+    rows = await conn.fetch(SQL["candidates"], list(ids))
     return [Candidate(row, sound_of(dict(row)), parse_key(row["musical_key"])) for row in rows]
 
 
@@ -484,17 +523,48 @@ def fill_bank(
     target: KitTarget,
     used: set[uuid.UUID],
     boost: Mapping[uuid.UUID, float] | None = None,
+    ranked: dict[Role, list[Pick]] | None = None,
 ) -> list[PadAssign]:
-    """Assignments for a bank's empty pads, most specific roles first; marks picks as used."""
+    """Assignments for a bank's empty pads, most specific roles first; marks picks as used.
+    `ranked` keeps each role's ranking (`rank` of every candidate) between banks."""
+    rankings = {} if ranked is None else ranked
     filled = []
     for pad in FILL_ORDER:
         if pad in occupied:
             continue
-        picks = rank(role_of_pad(pad), candidates, target, exclude=used, boost=boost)
-        if picks:
-            used.add(picks[0].candidate.id)
-            filled.append(pad_settings(bank, pad, picks[0].candidate.id))
+        role = role_of_pad(pad)
+        if role not in rankings:
+            rankings[role] = rank(role, candidates, target, exclude=set(), boost=boost)
+        # The best unused: `rank` with `used` excluded, which keeps the same order.
+        pick = next((p for p in rankings[role] if p.candidate.id not in used), None)
+        if pick is not None:
+            used.add(pick.candidate.id)
+            filled.append(pad_settings(bank, pad, pick.candidate.id))
     return sorted(filled, key=lambda assign: assign.pad)
+
+
+def fill_banks(
+    candidates: Sequence[Candidate],
+    target: KitTarget,
+    boost: Mapping[uuid.UUID, float] | None = None,
+    *,
+    among: str,
+) -> tuple[list[PadAssign], list[dict[str, Any]]]:
+    """A new kit's pads: banks A, B, ... filled in turn while each gets a pad, and why each
+    filled bank's other pads stayed empty (`empty_pads`)."""
+    used: set[uuid.UUID] = set()
+    placed: list[PadAssign] = []
+    empty: list[dict[str, Any]] = []
+    ranked: dict[Role, list[Pick]] = {}
+    for bank in BANKS:
+        assigns = fill_bank(bank, set(), candidates, target, used, boost, ranked)
+        if not assigns:
+            break
+        placed += assigns
+        # Later banks fill only while earlier ones could; say why each used bank has gaps.
+        filled = {assign.pad for assign in assigns}
+        empty += empty_pads(bank, filled, candidates, target, used, among=among)
+    return placed, empty
 
 
 def seed_pad(seed: Candidate, occupied: set[int]) -> int | None:
@@ -513,12 +583,20 @@ def seed_pad(seed: Candidate, occupied: set[int]) -> int | None:
 def derive_target(candidates: Sequence[Candidate]) -> tuple[float | None, str | None]:
     """A tempo (median of the loops', else of all known) and the commonest key of candidates."""
     loops = [c.bpm for c in candidates if c.bpm is not None and c.sound.is_loop]
-    tempos = loops or [c.bpm for c in candidates if c.bpm is not None]
-    bpm = None
-    if tempos:
-        bpm = round(min(MAX_BPM, max(MIN_BPM, statistics.median(tempos))), 1)
+    tempos = [c.bpm for c in candidates if c.bpm is not None]
     keys = Counter(c.key for c in candidates if c.key is not None)
     key = str(keys.most_common(1)[0][0]) if keys else None
+    return derive_from(loops, tempos, key)
+
+
+def derive_from(
+    loop_tempos: Iterable[float], tempos: Iterable[float], key: str | None
+) -> tuple[float | None, str | None]:
+    """The kit's tempo from the loops' tempos (else all known ones), and `key`."""
+    chosen = [float(t) for t in loop_tempos] or [float(t) for t in tempos]
+    bpm = None
+    if chosen:
+        bpm = round(min(MAX_BPM, max(MIN_BPM, statistics.median(chosen))), 1)
     return bpm, key
 
 
@@ -550,7 +628,7 @@ def empty_pads(
         if pad in filled:
             continue
         role = role_of_pad(pad)
-        suited = [c for c in candidates if role_score(role, c.sound) > 0]
+        suited = [c for c in candidates if c.fit[role] > 0]
         left = [c for c in suited if c.id not in used]
         name = ROLE_NAMES[role]
         if not suited:

@@ -10,12 +10,13 @@ from analysis_engine.music import (
 from analysis_engine.search.routes import router
 from analysis_engine.search.schemas import KeyRelation
 from analysis_engine.search.similar import LIBRARIES
-from analysis_engine.search.text_search import search_library
+from analysis_engine.search.text_search import build_query, search_library
 
 __all__ = [
     "LIBRARIES",
     "Key",
     "KeyRelation",
+    "build_query",
     "compatible_keys",
     "key_relation",
     "parse_key",

@@ -52,6 +52,20 @@ def test_dusty_lo_fi_drums_at_92_finds_the_tagged_drums_and_says_what_stayed_emp
     assert '"dusty", "lo-fi", "drums"' in hat["message"] and "closed hi-hat" in hat["message"]
 
 
+def test_a_word_finds_the_samples_its_stem_names(
+    client: httpx.Client,
+    account: Producer,
+    seed_library,  # type: ignore[no-untyped-def]
+) -> None:
+    # Text search stems "dusty" to "dusti" and keeps "lo-fi" apart from "lofi"; the kit asks it
+    # for the stems too, so "dusty lo-fi" still finds a kick called Lofi and tagged dust.
+    seed_library(account, [{"title": "Lofi Thump", "duration": 0.4, "loop": False,
+                            "tags": ["kick", "dust"]}])  # fmt: skip
+    built = client.post("/api/kits/auto", json={"name": "Stems", "prompt": "dusty lo-fi"})
+    assert built.status_code == 201, built.text
+    assert _pads(built.json()) == {"A-13": "Lofi Thump"}
+
+
 def test_a_loop_whose_vibe_suggests_playing_it_under_drums_is_not_drums(
     client: httpx.Client,
     account: Producer,

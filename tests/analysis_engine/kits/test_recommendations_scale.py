@@ -13,7 +13,16 @@ from sp404.core.settings import Settings
 from tests.stack import Producer
 
 
-async def _newer_textures(settings: Settings, user_id: str, count: int) -> None:
+async def _newer_textures(
+    settings: Settings,
+    user_id: str,
+    count: int,
+    *,
+    title: str = "Vinyl Texture",
+    tags: tuple[str, ...] = ("texture",),
+    duration: float = 6.0,
+) -> None:
+    """`count` samples newer than any seeded so far, "<title> 1" .. "<title> <count>"."""
     conn = await asyncpg.connect(settings.database_url)
     try:
         async with conn.transaction():
@@ -21,12 +30,15 @@ async def _newer_textures(settings: Settings, user_id: str, count: int) -> None:
             await conn.execute(
                 "insert into app.samples (user_id, title, filename, format, size_bytes, sha256,"
                 " blob_key, tags, duration_s, is_loop, status, created_at)"
-                " select $1::uuid, 'Vinyl Texture ' || g, 'v' || g || '.wav', 'wav', 1000,"
-                " md5(g::text || $1::uuid::text), 'users/test/x', '{texture}', 6.0, false, 'ready',"
+                " select $1::uuid, $3 || ' ' || g, 'v' || g || '.wav', 'wav', 1000,"
+                " md5(g::text || $1::uuid::text), 'users/test/x', $4, $5, false, 'ready',"
                 " now() + make_interval(secs => g)"
                 " from generate_series(1, $2) g",
                 uuid.UUID(user_id),
                 count,
+                title,
+                list(tags),
+                duration,
             )
     finally:
         await conn.close()
@@ -85,3 +97,33 @@ def test_completing_a_kit_finds_a_kick_older_than_5000_newer_samples(
     assert "Snare Seed" in titles.values()
     # The texture pads take the newest textures, as a whole-library ranking's ties do.
     assert "Vinyl Texture 5001" in titles.values()
+
+
+def test_a_kit_from_a_sentence_places_its_best_match_behind_5000_newer_matches(
+    client: httpx.Client,
+    account: Producer,
+    migrated_db: Settings,
+    seed_library,  # type: ignore[no-untyped-def]
+) -> None:
+    # The old kick matches both words of "dusty kick"; 5,001 newer kicks match one. Reading the
+    # newest 5,000 rows found only those; the whole library's word matches find the old one.
+    seed_library(account, [{"title": "Old Thump", "duration": 0.4, "loop": False,
+                            "tags": ["dusty", "kick"]}])  # fmt: skip
+    asyncio.run(
+        _newer_textures(
+            migrated_db, account.user_id, 5_001, title="Clean Hit", tags=("kick",), duration=0.4
+        )
+    )
+    built = client.post("/api/kits/auto", json={"name": "Dusty deep", "prompt": "dusty kick"})
+    assert built.status_code == 201, built.text
+    kit = built.json()
+    assert kit["understood"]["words"] == ["dusty", "kick"]
+    titles = {pad["label"]: pad["sample"]["title"] for pad in kit["pads"]}
+    assert titles["A-13"] == "Old Thump"
+    # Words alone ("dusty") reach it too, and nothing newer matches them.
+    dusty = client.post("/api/kits/auto", json={"name": "Dusty only", "prompt": "dusty"}).json()
+    assert [pad["sample"]["title"] for pad in dusty["pads"]] == ["Old Thump"]
+    # A word text search ignores ("over") matches nothing and breaks nothing.
+    over = client.post("/api/kits/auto", json={"name": "Over", "prompt": "dusty kick over"})
+    assert over.status_code == 201, over.text
+    assert {p["label"]: p["sample"]["title"] for p in over.json()["pads"]}["A-13"] == "Old Thump"
