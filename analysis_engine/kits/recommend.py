@@ -34,8 +34,8 @@ from analysis_engine.kits.roles import (
     Role,
     Sound,
     best_role,
+    role_fits,
     role_of_pad,
-    role_score,
     sound_of,
 )
 from analysis_engine.kits.schemas import PadAssign
@@ -81,9 +81,9 @@ class Candidate:
 
     @cached_property
     def fit(self) -> Mapping[Role, float]:
-        """How well the sample suits each role (`role_score`, worked out once: filling ten
+        """How well the sample suits each role (`role_fits`, worked out once: filling ten
         banks asks it for every pad)."""
-        return {role: role_score(role, self.sound) for role in ROLES}
+        return dict(zip(ROLES, role_fits(self.sound), strict=True))
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ def _entry(row: asyncpg.Record) -> _Entry:
         created_us=row["created_us"],
         updated_us=row["updated_us"],
         features_us=row["features_us"],
-        fit=tuple(role_score(role, sound) for role in ROLES),
+        fit=role_fits(sound),
         bpm=row["bpm"],
         key=parse_key(row["musical_key"]),
         loop=bool(sound.is_loop),

@@ -211,6 +211,11 @@ def role_score(role: Role, sound: Sound) -> float:
     return round(0.5 * figures, 4) if figures >= 0.99 else 0.0
 
 
+def role_fits(sound: Sound) -> tuple[float, ...]:
+    """`role_score` of every role, in ROLES order (what ranking by role reads)."""
+    return tuple(role_score(role, sound) for role in ROLES)
+
+
 def best_role(sound: Sound) -> tuple[Role, float]:
     """The role a sound suits best, with its score (ties go to the more specific role)."""
     ranked = sorted(ROLES[::-1], key=lambda role: -role_score(role, sound))
