@@ -64,6 +64,12 @@ def click_track(bpm: float, seconds: float, sr: int = SR, seed: int = 0) -> Audi
     return out[:, None].astype(np.float32)
 
 
+def _drum_clip(out: npt.NDArray[np.float64], channels: int = 1) -> Audio:
+    """A rendered drum track peak-normalised to 0.8, as (frames, channels) float32."""
+    out = out / max(1e-9, float(np.abs(out).max())) * 0.8
+    return np.repeat(out[:, None], channels, axis=1).astype(np.float32)
+
+
 def drum_loop(
     bpm: float, bars: int, sr: int = SR, variant: int = 0, seed: int = 0, channels: int = 1
 ) -> Audio:
@@ -83,8 +89,7 @@ def drum_loop(
         for eighth in range(8):
             gain = 1.0 if eighth % 2 == 0 or variant == 0 else 0.6
             _place(out, gain * _hat(sr, rng), start + eighth * beat / 2.0, sr)
-    out = out / max(1e-9, float(np.abs(out).max())) * 0.8
-    return np.repeat(out[:, None], channels, axis=1).astype(np.float32)
+    return _drum_clip(out, channels)
 
 
 def kick_one_shot(sr: int = SR) -> Audio:
@@ -179,8 +184,7 @@ def waltz_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
             _place(out, 0.8 * snare, start + s * beat, sr)
         for eighth in range(6):
             _place(out, _hat(sr, rng), start + eighth * beat / 2.0, sr)
-    out = out / max(1e-9, float(np.abs(out).max())) * 0.8
-    return out[:, None].astype(np.float32)
+    return _drum_clip(out)
 
 
 def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
@@ -199,8 +203,7 @@ def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
         for b in range(4):
             for third in (0.0, 2.0 / 3.0):
                 _place(out, 10.0 * _hat(sr, rng), start + (b + third) * beat, sr)
-    out = out / max(1e-9, float(np.abs(out).max())) * 0.8
-    return out[:, None].astype(np.float32)
+    return _drum_clip(out)
 
 
 def waltz_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
@@ -228,5 +231,4 @@ def six_eight_band_mix(eighth_bpm: float, bars: int, sr: int = SR, seed: int = 0
         for step in range(6):
             gain = 1.0 if step % 3 == 0 else 0.6
             _place(out, gain * _hat(sr, rng), start + step * eighth, sr)
-    drums = (out / max(1e-9, float(np.abs(out).max())) * 0.8)[:, None].astype(np.float32)
-    return _under_chords(drums, eighth_bpm, 6, sr)
+    return _under_chords(_drum_clip(out), eighth_bpm, 6, sr)
