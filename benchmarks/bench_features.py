@@ -15,10 +15,11 @@ key-only harmony stress set (corpus v3: the same clips over 35 progressions, som
 alone) where each recipe is refitted without the judged clip's family and its progression.
 Last, HALF_LEARNED fitted on corpus v2 alone beside it fitted on v2 plus v3's band clips, on
 both sets, the held-out family (and on v3 progression) left out of both corpora's clips.
-Then the key confidence calibrated on corpus v2's held-out cues alone (as shipped) beside one
-calibrated on held-out cues of both corpora (profiles, bass weight and floor still v2's, so
-every key is the same; asserted), each cross-validated leaving out the judged clip's family
-(and on v3 its progression), the calibration's cues chosen by its own inner CV.
+Then the key confidence calibrated on held-out cues of both corpora (as shipped since
+FEATURE_VERSION 7, and in the headline) beside one calibrated on corpus v2's alone (profiles,
+bass weight and floor are v2's in both, so every key is the same; asserted), each
+cross-validated leaving out the judged clip's family (and on v3 its progression), the
+calibration's cues chosen by its own inner CV.
 
 Tempo Acc1: within 4 %; Acc2: also at x2, x1/2, x3, x1/3. Key: the MIREX weighted score and
 exact accuracy over the pitched clips, and how often an unpitched clip (drum loop, hit, noise)
@@ -442,7 +443,8 @@ def harmony_stress(
         f"\nkey harmony stress set: {sum(c.kind == 'band' for c in clips)} band clips over "
         f"{progressions} progressions ({sum(c.arrangement == 'bass' for c in clips)} bass lines "
         f"alone) under {STRESS_OUT}; each recipe cross-validated leaving out the clip's groove "
-        "family and its progression (shipped: the package's constants, fitted on corpus v2):"
+        "family and its progression (shipped: the package's constants, keys fitted on corpus v2; "
+        "their confidence calibration has seen these clips' held-out cues):"
     )
     for line in key_report(clips, answers):
         print("  " + line)
@@ -540,43 +542,86 @@ def pooled_rows(
     ]
 
 
-def pooled_calibration(
+PooledRows = tuple[
+    npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.str_], npt.NDArray[np.str_]
+]
+
+
+def pooled_rows_arrays(
+    pooled: list[tuple[dict[int, keys.KeyModel], CalibrationRows]],
+) -> PooledRows:
+    """Both corpora's held-out calibration rows as one set: cues, right, group, progression."""
+    return (
+        np.concatenate([r.features for _, r in pooled]),
+        np.concatenate([r.right for _, r in pooled]),
+        np.concatenate([r.groups for _, r in pooled]),
+        np.concatenate([r.progressions for _, r in pooled]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PooledCalibration:
+    """Per corpus (v2, v3): each clip's fold model with its confidence calibrated on both
+    corpora's held-out cues, and how often each set of cues was kept."""
+
+    models: tuple[dict[int, keys.KeyModel], dict[int, keys.KeyModel]]
+    before: tuple[dict[int, keys.KeyModel], dict[int, keys.KeyModel]]
+    chosen: tuple[collections.Counter[str], collections.Counter[str]]
+
+
+def pooled_fold_calibration(
     v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
     v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
     v2_models: dict[int, keys.KeyModel],
-) -> None:
-    """Print the key confidence calibrated on corpus v2 alone (as shipped) beside one
-    calibrated on held-out cues of both corpora, cross-validated: each clip's calibration
-    fitted without its family's rows (on v3 also without its progression's), the cues kept
-    (CALIBRATION_INPUTS) chosen by their own inner leave-one-family-out CV. Profiles, bass
-    weight and floor are v2's in both, so every key must be identical."""
+) -> PooledCalibration:
+    """The shipped calibration, cross-validated: each clip's calibration fitted on the held-out
+    cues of both corpora without its groove family's rows (on v3 also without its
+    progression's), the cues kept (CALIBRATION_INPUTS) chosen by their own inner
+    leave-one-family-out CV. Profiles, bass weight and floor stay each fold's v2 fit."""
     pooled = pooled_rows(v2, v3, v2_models)
-    features = np.concatenate([r.features for _, r in pooled])
-    right = np.concatenate([r.right for _, r in pooled])
-    groups = np.concatenate([r.groups for _, r in pooled])
-    progressions = np.concatenate([r.progressions for _, r in pooled])
+    features, right, groups, progressions = pooled_rows_arrays(pooled)
     fits: dict[tuple[str, str], tuple[str, tuple[float, float, float, float]]] = {}
+    models: list[dict[int, keys.KeyModel]] = []
+    chosen: list[collections.Counter[str]] = []
     offset = 0
-    for label, (clips, evidence), (models, own) in zip(
-        ("corpus v2, groove family left out",
-         "corpus v3, groove family and progression left out"),
-        (v2, v3), pooled, strict=True,
-    ):  # fmt: skip
-        today = key_answers(evidence, models)
-        recalibrated = list(today)
-        chosen: collections.Counter[str] = collections.Counter()
+    for fold_models, own in pooled:
+        recalibrated = dict(fold_models)
+        counts: collections.Counter[str] = collections.Counter()
         for row, i in enumerate(own.index, start=offset):
             fold = (str(groups[row]), str(progressions[row]))
             if fold not in fits:
                 train = (groups != fold[0]) & ((progressions != fold[1]) | (fold[1] == ""))
                 fits[fold] = choose_calibration(features[train], right[train], groups[train])
             name, calibration = fits[fold]
-            chosen[name] += 1
-            model = dataclasses.replace(models[i], calibration=calibration)
-            recalibrated[i] = key_answers([evidence[i]], {0: model})[0]
+            counts[name] += 1
+            recalibrated[i] = dataclasses.replace(fold_models[i], calibration=calibration)
         offset += len(own.index)
+        models.append(recalibrated)
+        chosen.append(counts)
+    return PooledCalibration(
+        (models[0], models[1]), (pooled[0][0], pooled[1][0]), (chosen[0], chosen[1])
+    )
+
+
+def calibration_report(
+    v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+    v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+    pooled: PooledCalibration,
+) -> None:
+    """Print the key confidence calibrated on corpus v2's held-out cues alone (until
+    FEATURE_VERSION 7) beside the shipped one, calibrated on both corpora's, each
+    cross-validated; every key must be the same (asserted)."""
+    for label, (clips, evidence), before, after, chosen in zip(
+        ("corpus v2, groove family left out",
+         "corpus v3, groove family and progression left out"),
+        (v2, v3), pooled.before, pooled.models, pooled.chosen, strict=True,
+    ):  # fmt: skip
+        answers = {
+            "v2 calib.": key_answers(evidence, before),
+            "v2 + v3 (ship)": key_answers(evidence, after),
+        }
         changed = [
-            c.name for c, t, r in zip(clips, today, recalibrated, strict=True) if t[:2] != r[:2]
+            c.name for c, b, a in zip(clips, *answers.values(), strict=True) if b[:2] != a[:2]
         ]
         assert not changed, f"the calibration changed keys: {changed}"
         print(f"\nkey confidence calibrated on v2 alone vs on v2 + v3 held-out cues, {label}:")
@@ -584,7 +629,6 @@ def pooled_calibration(
             f"  keys identical on all {len(clips)} clips; cues the inner CV kept: "
             + ", ".join(f"{k} ({v} clips)" for k, v in chosen.most_common())
         )
-        answers = {"v2 calibration": today, "v2 + v3 calib.": recalibrated}
         for line in key_report(clips, answers):
             print("  " + line)
 
@@ -609,8 +653,11 @@ def main() -> None:
     )
     print(f"  evidence in {time.perf_counter() - started:.1f} s; {platform.processor() or ''}")
 
+    stress = corpus_evidence(STRESS_OUT, args.band, args.drums, args.hits, harmony_stress=True)
     key_models = fold_key_models(clips, evidence)
-    cv = cross_validated(clips, evidence, key_models)
+    # The headline's confidences are calibrated as shipped: on both corpora's held-out cues.
+    pooled = pooled_fold_calibration((clips, evidence), stress, key_models)
+    cv = cross_validated(clips, evidence, pooled.models[0])
     fitted = fit_models(clips, evidence)
     in_sample = [decide(e, fitted) for e in evidence]
     shipped = [decide(e) for e in evidence]
@@ -655,7 +702,8 @@ def main() -> None:
     wide_models = fold_key_models(clips, evidence, WIDE_GRID)
     print(
         "\nkey by fitting recipe, cross-validated leaving out groove families (the headline is "
-        f"{HALF_LEARNED.name}; reliability over pitched clips given a key):"
+        f"{HALF_LEARNED.name}; reliability over pitched clips given a key, both recipes' "
+        "confidence calibrated on corpus v2 alone, like for like):"
     )
     for line in key_report(clips, {
         HALF_LEARNED.name: key_answers(evidence, key_models),
@@ -681,10 +729,9 @@ def main() -> None:
     print(f"\ntempo misses (ours, cross-validated): {len(misses)}")
     for line in misses:
         print("  " + line)
-    stress = corpus_evidence(STRESS_OUT, args.band, args.drums, args.hits, harmony_stress=True)
     harmony_stress(*stress, analyse)
     pooled_key_training((clips, evidence), stress)
-    pooled_calibration((clips, evidence), stress, key_models)
+    calibration_report((clips, evidence), stress, pooled)
 
     if args.speed_clips:
         # Every kind of clip, spread across the corpus.

@@ -15,8 +15,9 @@ from typing import Any
 # with loud drums takes the band octave choice, not the drum loops' backbeat rule, and a band
 # mix whose beat splits in three is never doubled; 6: a band mix whose beats group in threes
 # (6/8 eighths, 12/8 triplets, waltz beats) is never halved and may be read three beats a beat,
-# and a drum loop whose hats alone run too fast for half its tempo is never halved.
-FEATURE_VERSION = 6
+# and a drum loop whose hats alone run too fast for half its tempo is never halved; 7: the key
+# confidence is calibrated on harmony the key profiles never heard as well (same keys).
+FEATURE_VERSION = 7
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64
