@@ -2,13 +2,17 @@
 worker stage by stage, and what that means for a GPU node.
 
     .venv/bin/python -m benchmarks.bench_worker [--clips 64] [--producers 4] [--workers 1 2]
-        [--batch-size 16] [--blob-store file s3]
+        [--batch-size 16] [--blob-store file s3] [--vibe-latency-ms 1000]
 
 For each blob store and each worker count, a round: fresh producers upload `--clips` clips
 through the real API (platform + engine, signed as the gateway), then that many `sp404 worker
 --batch-size N` processes (CPU extractor) drain the queue. Clips are bench_cuda.py's synthesised
 10 s 44.1 kHz stereo loops as 16-bit WAV, so the extractor's figure here and bench_cuda's GPU
 figure are for the same kind of clip. `s3` puts the blobs in a moto S3 server (in this process).
+Vibe descriptions are the local rules' unless `--vibe-latency-ms` is given: then the workers call
+a local stand-in for OpenRouter (tests/analysis_engine/vibe/fake_openrouter.py, in this process)
+that answers after that many ms, so the describe stage's CPU is our client's real cost and its
+wall time holds the assumed latency.
 
 It prints, per round:
 - analyses/s end to end: clips over first claim to last completion (the database's started_at
@@ -30,6 +34,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -52,6 +57,7 @@ from benchmarks.stack import (
 )
 from sp404.core.db import create_pool, tenant_tx
 from sp404.core.settings import Settings
+from tests.analysis_engine.vibe.fake_openrouter import GOOD_VIBE, FakeOpenRouter, Reply, chat
 from tests.observability.test_http_metrics import value
 from tests.support import free_port
 from tests.support.s3 import engine_s3_env, moto_bucket
@@ -110,6 +116,23 @@ async def _jobs(settings: Settings, users: list[uuid.UUID]) -> tuple[int, float,
     finally:
         await pool.close()
     return done, first, last
+
+
+@contextmanager
+def _fake_openrouter(latency_ms: float) -> Iterator[str]:
+    """An OpenRouter stand-in answering every description after `latency_ms`; yields its URL."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = FakeOpenRouter()
+    server.default = Reply(body=chat(GOOD_VIBE), delay_s=latency_ms / 1000)
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result()
+    try:
+        yield server.base_url
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
 
 
 @contextmanager
@@ -233,7 +256,7 @@ def _model(host: dict[str, float], store: str) -> None:
     print("NOT measured here: bench_cuda.py's H100 figures from the README, an earlier extractor):")
     print(
         f"  host side per clip: {wall:.1f} ms wall ({cpu:.1f} ms of it CPU; the rest waits on"
-        " PostgreSQL and the blob store)"
+        " PostgreSQL, the blob store and the vibe model)"
     )
     for batch, rate in GPU_CLIPS_PER_S.items():
         # A worker's clip costs its host side plus its share of the batch's GPU call; the GPU's
@@ -257,6 +280,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each clip")
     parser.add_argument("--blob-store", nargs="+", choices=["file", "s3"], default=["file"])
     parser.add_argument("--redis-db", type=int, default=8)
+    parser.add_argument(
+        "--vibe-latency-ms",
+        type=float,
+        help="describe through an OpenRouter stand-in answering after this long (default: the"
+        " local rules)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds a round may take")
     args = parser.parse_args()
     base = bench_settings(DATABASE)
@@ -264,9 +293,14 @@ def main() -> None:
         update={"redis_url": base.redis_url.rsplit("/", 1)[0] + f"/{args.redis_db}"}
     )
     asyncio.run(fresh_database(settings))
+    vibe = (
+        "local rules"
+        if args.vibe_latency_ms is None
+        else f"an OpenRouter stand-in answering after {args.vibe_latency_ms:g} ms (assumed)"
+    )
     print(
         f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs; {args.clips} clips of"
-        f" {args.seconds:g} s stereo per round"
+        f" {args.seconds:g} s stereo per round; vibe: {vibe}"
     )
     seed = 0
     for store in args.blob_store:
@@ -275,6 +309,11 @@ def main() -> None:
             if store == "s3":
                 endpoint, _ = stack.enter_context(moto_bucket(BUCKET, KEYS))
                 env = engine_s3_env(endpoint, BUCKET, KEYS)
+            if args.vibe_latency_ms is not None:
+                env["SP404_OPENROUTER_BASE_URL"] = stack.enter_context(
+                    _fake_openrouter(args.vibe_latency_ms)
+                )
+                env["SP404_OPENROUTER_API_KEY"] = "sk-bench-not-a-key"
             platform_url, _ = stack.enter_context(service("platform", settings))
             engine_url, _ = stack.enter_context(
                 service("engine", settings, SP404_PLATFORM_URLS=json.dumps([platform_url]), **env)
