@@ -90,12 +90,8 @@ async def create_verified_users(
     return users
 
 
-@contextmanager
-def service(
-    name: str, settings: Settings, **env: str
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Run `sp404 serve NAME` on a free port until the block ends."""
-    port = free_port()
+def process_env(settings: Settings, **env: str) -> dict[str, str]:
+    """The environment of an `sp404` process using these settings' database, Redis and var/."""
     environ = os.environ.copy()
     environ.update(
         {
@@ -108,8 +104,18 @@ def service(
             **env,
         }
     )
+    return environ
+
+
+@contextmanager
+def service(
+    name: str, settings: Settings, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run `sp404 serve NAME` on a free port until the block ends."""
+    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sp404.cli.main", "serve", name, "--port", str(port)], env=environ
+        [sys.executable, "-m", "sp404.cli.main", "serve", name, "--port", str(port)],
+        env=process_env(settings, **env),
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -25,6 +25,7 @@ from sp404.core.errors import QuotaExceeded
 from sp404.core.queries import load_queries
 from sp404.core.settings import WorkerSettings
 from sp404.jobs import ClaimedJob, complete_job, defer_job, fail_job
+from sp404.observability import JOB_METRICS, StageClock
 from sp404.storage import BlobStore
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
@@ -148,34 +149,60 @@ class LeaseLost(Exception):
 
 async def analyze_batch(ctx: WorkerContext, jobs: list[ClaimedJob], worker_id: str) -> None:
     """The `analyze` job handler."""
-    accepted = [a for a in [await _accept(ctx, job, worker_id) for job in jobs] if a]
+    clock = StageClock()
+    started = time.perf_counter()
     ready: list[Accepted] = []
-    for item in accepted:
-        try:
-            await _decode(ctx, item)
-            ready.append(item)
-        except Exception as exc:  # a corrupt or vanished file fails this job only
-            await _give_up_on(ctx, item, worker_id, f"decode: {type(exc).__name__}: {exc}")
+    try:
+        await _analyze(ctx, jobs, worker_id, clock, ready)
+    finally:
+        JOB_METRICS.observe_stages(clock)
+        if ready:
+            log.info(
+                "batch analysed",
+                extra={
+                    "clips": len(ready),
+                    "seconds": round(time.perf_counter() - started, 3),
+                    "stage_seconds": {k: round(v, 3) for k, v in clock.wall.items()},
+                    "stage_cpu_seconds": {k: round(v, 3) for k, v in clock.cpu.items()},
+                },
+            )
+
+
+async def _analyze(
+    ctx: WorkerContext,
+    jobs: list[ClaimedJob],
+    worker_id: str,
+    clock: StageClock,
+    ready: list[Accepted],
+) -> None:
+    with clock.stage("accept"):
+        accepted = [a for a in [await _accept(ctx, job, worker_id) for job in jobs] if a]
+    with clock.stage("decode"):
+        for item in accepted:
+            try:
+                await _decode(ctx, item)
+                ready.append(item)
+            except Exception as exc:  # a corrupt or vanished file fails this job only
+                await _give_up_on(ctx, item, worker_id, f"decode: {type(exc).__name__}: {exc}")
     if not ready:
         return
-    started = time.perf_counter()
-    results = await asyncio.to_thread(extract_batch, [item.clip for item in ready])  # type: ignore[misc]
-    log.info(
-        "batch analysed",
-        extra={"clips": len(ready), "seconds": round(time.perf_counter() - started, 3)},
-    )
+    with clock.stage("extract"):
+        clips = [item.clip for item in ready]
+        results = await asyncio.to_thread(extract_batch, clips)  # type: ignore[arg-type]
     for item, features in zip(ready, results, strict=True):
         try:
-            vibe_started = time.perf_counter()
-            vibe = await describe(
-                features,
-                title=item.sample["title"],
-                tags=list(item.sample["tags"]),
-                model=item.sample["model"],
-                settings=ctx.settings,
-            )
-            vibe_ms = int((time.perf_counter() - vibe_started) * 1000)
-            await _store(ctx, item, features, vibe, vibe_ms, worker_id)
+            with clock.stage("describe"):
+                vibe_started = time.perf_counter()
+                vibe = await describe(
+                    features,
+                    title=item.sample["title"],
+                    tags=list(item.sample["tags"]),
+                    model=item.sample["model"],
+                    settings=ctx.settings,
+                )
+                vibe_ms = int((time.perf_counter() - vibe_started) * 1000)
+            with clock.stage("store"):
+                await _store(ctx, item, features, vibe, vibe_ms, worker_id)
         except LeaseLost:
             log.warning("lease lost; results dropped", extra={"job_id": str(item.job.id)})
         except Exception as exc:

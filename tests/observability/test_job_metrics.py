@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import asyncpg
@@ -10,7 +11,7 @@ import httpx
 from sp404.core.db import tenant_tx
 from sp404.jobs import ClaimedJob
 from sp404.jobs.worker import run_batch
-from sp404.observability import JOB_METRICS, JobMetrics, serve_job_metrics
+from sp404.observability import JOB_METRICS, JobMetrics, StageClock, serve_job_metrics
 from tests.conftest import CreateUser
 from tests.observability.test_http_metrics import value
 from tests.support import free_port
@@ -105,3 +106,20 @@ def test_only_analysis_batches_count_as_clips() -> None:
     assert value(text, "sp404_analysis_clips_total") == 8
     assert value(text, "sp404_analysis_clips_per_second") == 16
     assert value(text, "sp404_jobs_processed_total", kind="batch_import", outcome="ok") == 1
+
+
+def test_a_stage_entered_once_per_clip_adds_up_to_one_observation_per_batch() -> None:
+    metrics = JobMetrics()
+    clock = StageClock()
+    for _ in range(3):
+        with clock.stage("store"):
+            time.sleep(0.01)
+    with clock.stage("extract"):
+        sum(i * i for i in range(200_000))  # CPU work, so the CPU counter moves
+    metrics.observe_stages(clock)
+    text = metrics.render().decode()
+    assert value(text, "sp404_analysis_stage_seconds_count", stage="store") == 1
+    assert value(text, "sp404_analysis_stage_seconds_sum", stage="store") >= 0.03
+    assert value(text, "sp404_analysis_stage_cpu_seconds_total", stage="extract") > 0
+    # Sleeping is wall time, not CPU time.
+    assert value(text, "sp404_analysis_stage_cpu_seconds_total", stage="store") < 0.03

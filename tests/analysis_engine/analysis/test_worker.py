@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -24,8 +26,10 @@ from sp404.core.settings import Settings
 from tests.analysis_engine.features.synthetic_audio import SR, drum_loop
 from tests.analysis_engine.samples.conftest import audio_bytes
 from tests.gateway_signing import as_gateway
+from tests.observability.test_http_metrics import value
 from tests.services.conftest import service_env
 from tests.stack import Mailbox, Producer, signed_up
+from tests.support import free_port
 
 StartWorker = Callable[..., subprocess.Popen[bytes]]
 
@@ -148,6 +152,56 @@ def test_the_worker_keeps_a_producers_corrections_and_shows_what_it_found(
     assert sample["corrected"] == ["bpm", "musical_key", "is_loop"]
     assert sample["detected"]["bpm"] == pytest.approx(120.0, rel=0.04)
     assert sample["detected"]["is_loop"] is True
+
+
+def test_the_worker_reports_the_seconds_of_each_stage_of_a_batch_in_its_metrics_and_log(
+    api: httpx.Client,
+    mailbox: Mailbox,
+    engine_url: str,
+    migrated_db: Settings,
+    tmp_path: Path,
+) -> None:
+    account = signed_up(api, mailbox)
+    ids = [_upload(engine_url, account, _loop_wav(100.0 + 20 * i))["sample_id"] for i in range(2)]
+    port = free_port()
+    env = service_env(
+        migrated_db,
+        SP404_LOG_LEVEL="INFO",
+        SP404_WORKER_METRICS_PORT=str(port),
+        SP404_WORKER_METRICS_HOST="127.0.0.1",
+    )
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log_file:
+        # Both jobs are queued before it starts, so its first claim (up to 4) takes them as one.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "sp404.cli.main", "worker", "--batch-size", "4"],
+            env=env,
+            stderr=log_file,
+        )
+        try:
+            _wait_for(
+                lambda: all(_sample(engine_url, account, i)["status"] == "ready" for i in ids),
+                timeout=120,
+            )
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    stages = ["accept", "decode", "extract", "describe", "store"]
+    # One observation per stage per batch, though describe and store ran once for each clip.
+    for stage in stages:
+        assert value(metrics, "sp404_analysis_stage_seconds_count", stage=stage) == 1
+        assert value(metrics, "sp404_analysis_stage_seconds_sum", stage=stage) > 0
+    assert value(metrics, "sp404_analysis_stage_cpu_seconds_total", stage="extract") > 0
+    [line] = [
+        json.loads(text) for text in log_path.read_text().splitlines() if '"batch analysed"' in text
+    ]
+    assert line["clips"] == 2
+    assert sorted(line["stage_seconds"]) == sorted(line["stage_cpu_seconds"]) == sorted(stages)
+    assert sum(line["stage_seconds"].values()) <= line["seconds"] + 0.005  # rounding
+    assert line["stage_seconds"]["extract"] == pytest.approx(
+        value(metrics, "sp404_analysis_stage_seconds_sum", stage="extract"), abs=0.001
+    )
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(

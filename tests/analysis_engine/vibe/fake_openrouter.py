@@ -51,6 +51,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     # Hold the request until the test sets this event (or the server stops).
     hold: asyncio.Event | None = None
+    # Answer after this many seconds (a model's latency, for benchmarks).
+    delay_s: float = 0.0
 
 
 @dataclass
@@ -111,6 +113,8 @@ class FakeOpenRouter:
             await asyncio.wait({hold, stop}, return_when=asyncio.FIRST_COMPLETED)
             hold.cancel()
             stop.cancel()
+        if reply.delay_s:
+            await asyncio.sleep(reply.delay_s)
         if isinstance(reply.body, str):
             return web.Response(status=reply.status, text=reply.body, headers=reply.headers)
         body = reply.body if reply.body is not None else {"error": {"message": "scripted"}}
