@@ -7,8 +7,9 @@ from eight hydrogen kits, one-shots, textures; nothing reserved for judging). Ev
 out whole groups: a band loop's groove family, a drum loop's kit, a one-shot's kit or sound,
 the textures' source. The metric (benchmarks/fit_similar.py) is fitted on the other folds;
 queries come from the left-out fold and search the whole corpus, as a producer's library.
-Ours ranks with analysis_engine.search.ranking (the engine's own code: role first, then tempo
-and key bonuses on the learned similarity); tempos and keys are the engine's detections.
+Ours ranks with analysis_engine.search.ranking (the engine's own code: role first, then the
+learned similarity with band loops' tempo and key bonuses, drum loops' tempo interleave); tempos
+and keys are the engine's detections.
 The baseline is cosine over z-scored mean/std of 20 MFCCs, 12 chroma and spectral centroid,
 bandwidth and rolloff (librosa), over everything, no role. "random" is the expectation.
 
@@ -43,7 +44,7 @@ from fit_similar import (
     BAND_SHARES,
     BAND_TEMPO_WEIGHTS,
     BOTH_WEIGHTS,
-    DRUM_TEMPO_WEIGHTS,
+    DRUM_TEMPO_RATES,
     KEY_WEIGHTS,
     OUT,
     RHYTHM_WEIGHTS,
@@ -57,9 +58,12 @@ from analysis_engine.features.descriptor import Descriptor
 from analysis_engine.features.embedding import METRIC_DIMS, decide_role, embed
 from analysis_engine.music import Key, compatible_keys
 from analysis_engine.search.ranking import (
+    TEMPO_NONE,
     key_grades,
+    order,
     rank_keys,
     tempo_matches,
+    tiers_of,
     top,
     weights_for,
 )
@@ -226,15 +230,21 @@ def _our_ranker(data: Data, model: dict[str, Any], embedded: Any = None) -> Rank
     def rank(q: int, keep: np.ndarray) -> np.ndarray:
         similarity = metric @ metric[q]
         bpm = data.bpm[q]
+        same_role = role_array == roles[q]
+        tempo = tempo_matches(None if np.isnan(bpm) else float(bpm), data.bpm, 5.0)
+        weights = weights_for(roles[q], model["ranking"])
         keys = rank_keys(
             similarity,
-            same_role=role_array == roles[q],
+            same_role=same_role,
             same_class=(class_array == classes[q]) if roles[q] == "one_shot" else None,
-            tempo=tempo_matches(None if np.isnan(bpm) else float(bpm), data.bpm, 5.0),
+            tempo=tempo,
             key_grade=key_grades(int(data.key_code[q]), data.key_code),
-            weights=weights_for(roles[q], model["ranking"]),
+            weights=weights,
         )
-        return top(keys, keep, K)
+        return order(
+            keys, keep, K, tiers=tiers_of(same_role, None, keys.size),
+            in_tempo=tempo != TEMPO_NONE, tempo_rate=weights.tempo_rate,
+        )  # fmt: skip
 
     return rank
 
@@ -279,11 +289,12 @@ def _objective(result: dict[str, Any]) -> float:
 
 
 def ranking(
-    drum_tempo: float, band_tempo: float, band_key: float, both: float = 0.0
+    drum_rate: float, band_tempo: float, band_key: float, both: float = 0.0
 ) -> dict[str, Any]:
-    """The ranking bonuses by the query's role, as the model ships them."""
+    """The ranking weights by the query's role, as the model ships them: drum loops interleave
+    those at a mixable tempo at a rate, band loops add bonuses for tempo and key."""
     return {
-        "drum_loop": {"tempo": drum_tempo},
+        "drum_loop": {"tempo_rate": drum_rate},
         "band_loop": {"tempo": band_tempo, "key": band_key, "both": both},
     }
 
@@ -321,10 +332,10 @@ def _best_bonuses(
     """The ranking bonuses that score best with these per-fold models, and that score."""
     best: tuple[float, dict[str, Any]] = (-1.0, ranking(0.0, 0.0, 0.0))
     embedded = [_embed_all(data, m) for m in models]
-    for drum_tempo, band_tempo, band_key, both in itertools.product(
-        DRUM_TEMPO_WEIGHTS, BAND_TEMPO_WEIGHTS, KEY_WEIGHTS, BOTH_WEIGHTS
+    for drum_rate, band_tempo, band_key, both in itertools.product(
+        DRUM_TEMPO_RATES, BAND_TEMPO_WEIGHTS, KEY_WEIGHTS, BOTH_WEIGHTS
     ):
-        bonuses = ranking(drum_tempo, band_tempo, band_key, both)
+        bonuses = ranking(drum_rate, band_tempo, band_key, both)
         rankers = [
             _our_ranker(data, m | {"ranking": bonuses}, e)
             for m, e in zip(models, embedded, strict=True)

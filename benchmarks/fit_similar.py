@@ -6,10 +6,11 @@ What is fitted (all on CPU in seconds, sklearn only here, never in the engine): 
 timbre and rhythm descriptors, a linear projection of timbre (35 dimensions) by linear
 discriminant analysis with shrinkage (labels: instrument source per role; one-shots also by
 class), band loops' own projection (5 dimensions, labels: instrument set) and its share, the
-share of rhythm in the metric and the tempo and key bonuses of the ranking (chosen by
-cross-validation leaving out whole groups), and two small logistic classifiers: the role and
-the one-shot's instrument class. The corpus (benchmarks/similar_corpus.py) never uses a source
-reserved for judging. The result is analysis_engine/features/similarity_model.json.
+share of rhythm in the metric, band loops' tempo and key bonuses and drum loops' tempo
+interleave rate (chosen by cross-validation leaving out whole groups), and two small logistic
+classifiers: the role and the one-shot's instrument class. The corpus
+(benchmarks/similar_corpus.py) never uses a source reserved for judging. The result is
+analysis_engine/features/similarity_model.json.
 """
 
 from __future__ import annotations
@@ -45,13 +46,15 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "analysis_engine" / "features" / "similarity_model.json"
 # Bump when a refit is shipped: `sp404 admin backfill-embeddings` then rebuilds stored ones.
 # 2: harmonic and percussive timbre in the descriptor; 3: band loops' own projection; 4: the
-# descriptor reads the extractor's spectrogram (no resampling and STFT of its own).
-REVISION = 4
+# descriptor reads the extractor's spectrogram (no resampling and STFT of its own); 5: drum loops
+# interleave those at a mixable tempo at a fitted rate instead of a tempo bonus.
+REVISION = 5
 # The grid the weights are chosen from (by cross-validation inside the training clips).
 RHYTHM_WEIGHTS = (0.05, 0.15)
 BAND_SHARES = (0.5, 0.7)
 SHRINKAGES = (0.03, 0.1)
-DRUM_TEMPO_WEIGHTS = (0.3, 0.4, 0.5)
+# Drum loops interleave those at a mixable tempo at a rate instead (ranking.order).
+DRUM_TEMPO_RATES = (1.0, 1.25, 1.5, 1.75, 2.0)
 BAND_TEMPO_WEIGHTS = (0.45, 0.6, 0.8)
 KEY_WEIGHTS = (0.55, 0.7, 0.9)
 BOTH_WEIGHTS = (0.0, 0.1)

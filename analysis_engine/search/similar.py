@@ -28,10 +28,11 @@ from analysis_engine.search.ranking import (
     TEMPO_NONE,
     TEMPO_SAME,
     key_grades,
+    order,
     percentiles,
     rank_keys,
     tempo_matches,
-    top,
+    tiers_of,
     weights_for,
 )
 from sp404.core.audit import Hidden, owner_tx
@@ -144,17 +145,20 @@ def rank_library(
     tempo = tempo_matches(query.bpm, library.bpm, filters.tolerance_pct)
     grades = key_grades(query.key.code if query.key is not None else -1, library.key_code)
     required = _required(library, query, tempo, filters)
-    model = embedding.similarity_model()
+    weights = weights_for(role, embedding.similarity_model()["ranking"])
     keys = rank_keys(
         similarity,
         same_role=same_role,
         same_class=same_class,
         tempo=tempo,
         key_grade=grades,
-        weights=weights_for(role, model["ranking"]),
+        weights=weights,
         required=required,
     )
-    chosen = top(keys, keep, filters.limit)
+    chosen = order(
+        keys, keep, filters.limit, tiers=tiers_of(same_role, required, keys.size),
+        in_tempo=tempo != TEMPO_NONE, tempo_rate=weights.tempo_rate,
+    )  # fmt: skip
     # "% alike" is the neighbour's place among everything else in the producer's library.
     alike = percentiles(similarity, everyone, chosen)
     compatible = None if required is None else int((required & keep).sum())

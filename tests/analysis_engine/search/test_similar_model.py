@@ -20,9 +20,11 @@ from analysis_engine.search.ranking import (
     TEMPO_SAME,
     RankWeights,
     key_grades,
+    order,
     percentiles,
     rank_keys,
     tempo_matches,
+    tiers_of,
     top,
     weights_for,
 )
@@ -129,10 +131,31 @@ def test_role_outranks_sound_and_a_required_fit_outranks_role() -> None:
     assert top(keys, np.array([True, True, False, True]), 2).tolist() == [1, 3]
 
 
+def test_a_tempo_rate_interleaves_loops_at_a_mixable_tempo_but_keeps_the_role_first() -> None:
+    # By key: 0, 1, 2, 3, 4 (same role), 5 (another role, at a mixable tempo, most similar).
+    keys = np.array([16.9, 16.8, 16.7, 16.6, 16.5, 0.99])
+    same_role = np.array([True, True, True, True, True, False])
+    in_tempo = np.array([False, False, False, True, True, True])
+    tiers = tiers_of(same_role, None, 6)
+    keep = np.ones(6, dtype=bool)
+    # Rate 1: the j-th at a mixable tempo stands at place j, beside the j-th of all.
+    assert order(keys, keep, 4, tiers=tiers, in_tempo=in_tempo, tempo_rate=1.0).tolist() == [
+        0, 3, 1, 4
+    ]  # fmt: skip
+    # Rate 2: they come twice as often; another role's loop still comes after every own one.
+    assert order(keys, keep, 6, tiers=tiers, in_tempo=in_tempo, tempo_rate=2.0).tolist() == [
+        3, 0, 4, 1, 2, 5
+    ]  # fmt: skip
+    # No rate: the keys alone, as `top`.
+    assert order(keys, keep, 6, tiers=tiers, in_tempo=in_tempo, tempo_rate=0.0).tolist() == (
+        top(keys, keep, 6).tolist()
+    )
+
+
 def test_the_shipped_model_has_fitted_bonuses_for_loops_only() -> None:
     ranking = embedding.similarity_model()["ranking"]
     assert weights_for("band_loop", ranking).key > 0
-    assert weights_for("drum_loop", ranking).tempo > 0
+    assert weights_for("drum_loop", ranking).tempo_rate > 0
     assert weights_for("drum_loop", ranking).key == 0
     assert weights_for("one_shot", ranking) == RankWeights()
 
