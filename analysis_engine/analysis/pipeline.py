@@ -29,6 +29,8 @@ from sp404.observability import JOB_METRICS, StageClock
 from sp404.storage import BlobStore
 
 SQL = load_queries(Path(__file__).with_name("queries.sql"))
+# Vibe calls one worker has in flight at once (a batch's clips; the default batch is 16).
+VIBE_CALLS_AT_ONCE = 8
 log = logging.getLogger("analysis")
 
 
@@ -189,18 +191,13 @@ async def _analyze(
     with clock.stage("extract"):
         clips = [item.clip for item in ready]
         results = await asyncio.to_thread(extract_batch, clips)  # type: ignore[arg-type]
-    for item, features in zip(ready, results, strict=True):
+    with clock.stage("describe"):
+        described = await _describe_all(ctx, ready, results)
+    for item, features, answer in zip(ready, results, described, strict=True):
         try:
-            with clock.stage("describe"):
-                vibe_started = time.perf_counter()
-                vibe = await describe(
-                    features,
-                    title=item.sample["title"],
-                    tags=list(item.sample["tags"]),
-                    model=item.sample["model"],
-                    settings=ctx.settings,
-                )
-                vibe_ms = int((time.perf_counter() - vibe_started) * 1000)
+            if isinstance(answer, BaseException):
+                raise answer
+            vibe, vibe_ms = answer
             with clock.stage("store"):
                 await _store(ctx, item, features, vibe, vibe_ms, worker_id)
         except LeaseLost:
@@ -208,3 +205,39 @@ async def _analyze(
         except Exception as exc:
             log.exception("storing analysis failed", extra={"job_id": str(item.job.id)})
             await _give_up_on(ctx, item, worker_id, f"{type(exc).__name__}: {exc}")
+
+
+async def _describe_all(
+    ctx: WorkerContext, ready: list[Accepted], results: list[AudioFeatures]
+) -> list[tuple[VibeResult, int] | Exception]:
+    """Each clip's vibe and how many ms it took, or the error that stopped it.
+
+    A remote model answers in about a second: one call after another, a worker analysed under
+    one clip a second whatever its device (benchmarks/bench_worker.py, docs/scaling.md), so a
+    batch's calls wait together, at most VIBE_CALLS_AT_ONCE at a time.
+    """
+    gate = asyncio.Semaphore(VIBE_CALLS_AT_ONCE)
+
+    async def one(item: Accepted, features: AudioFeatures) -> tuple[VibeResult, int]:
+        async with gate:
+            started = time.perf_counter()
+            vibe = await describe(
+                features,
+                title=item.sample["title"],
+                tags=list(item.sample["tags"]),
+                model=item.sample["model"],
+                settings=ctx.settings,
+            )
+            return vibe, int((time.perf_counter() - started) * 1000)
+
+    answers = await asyncio.gather(
+        *(one(item, features) for item, features in zip(ready, results, strict=True)),
+        return_exceptions=True,
+    )
+    kept: list[tuple[VibeResult, int] | Exception] = []
+    for answer in answers:
+        # Cancellation (the worker stopping) is not one clip's failure: let it through.
+        if isinstance(answer, BaseException) and not isinstance(answer, Exception):
+            raise answer
+        kept.append(answer)
+    return kept

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from sp404.core.db import tenant_tx
 from sp404.core.settings import Settings
 from tests.analysis_engine.features.synthetic_audio import SR, drum_loop
 from tests.analysis_engine.samples.conftest import audio_bytes
+from tests.analysis_engine.vibe.fake_openrouter import GOOD_VIBE, FakeOpenRouter, Reply, chat
 from tests.gateway_signing import as_gateway
 from tests.observability.test_http_metrics import value
 from tests.services.conftest import service_env
@@ -188,7 +190,7 @@ def test_the_worker_reports_the_seconds_of_each_stage_of_a_batch_in_its_metrics_
             worker.terminate()
             worker.wait(timeout=30)
     stages = ["accept", "decode", "extract", "describe", "store"]
-    # One observation per stage per batch, though describe and store ran once for each clip.
+    # One observation per stage per batch, though store ran once for each clip.
     for stage in stages:
         assert value(metrics, "sp404_analysis_stage_seconds_count", stage=stage) == 1
         assert value(metrics, "sp404_analysis_stage_seconds_sum", stage=stage) > 0
@@ -202,6 +204,70 @@ def test_the_worker_reports_the_seconds_of_each_stage_of_a_batch_in_its_metrics_
     assert line["stage_seconds"]["extract"] == pytest.approx(
         value(metrics, "sp404_analysis_stage_seconds_sum", stage="extract"), abs=0.001
     )
+
+
+@pytest.fixture
+def vibe_model() -> Iterator[tuple[FakeOpenRouter, asyncio.AbstractEventLoop]]:
+    """A stand-in for OpenRouter, served from its own thread for worker processes to call."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = FakeOpenRouter()
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result(timeout=10)
+    try:
+        yield server, loop
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
+def test_a_batch_asks_the_vibe_model_about_all_its_clips_at_once(
+    api: httpx.Client,
+    mailbox: Mailbox,
+    engine_url: str,
+    migrated_db: Settings,
+    vibe_model: tuple[FakeOpenRouter, asyncio.AbstractEventLoop],
+) -> None:
+    # A remote model takes about a second a call: asked one clip after another, a worker did
+    # under one analysis a second. Every reply is held until all three questions have arrived,
+    # which only happens if the worker asked them together.
+    server, loop = vibe_model
+    held = asyncio.Event()
+    server.default = Reply(body=chat(GOOD_VIBE), hold=held)
+    account = signed_up(api, mailbox)
+    ids = [
+        _upload(engine_url, account, _loop_wav(90.0 + 10 * i), f"loop-{i}.wav")["sample_id"]
+        for i in range(3)
+    ]
+    env = service_env(
+        migrated_db,
+        SP404_OPENROUTER_API_KEY="sk-or-v1-test-0123456789abcdef",
+        SP404_OPENROUTER_BASE_URL=server.base_url,
+    )
+    # All three are queued before it starts, so its first claim (up to 4) takes them as one.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "sp404.cli.main", "worker", "--batch-size", "4"], env=env
+    )
+    try:
+        _wait_for(lambda: len(server.seen) >= 3, timeout=120)
+        # Three questions about three clips (a retry of one would repeat its question).
+        assert len({json.dumps(seen.body["messages"]) for seen in server.seen[:3]}) == 3
+        loop.call_soon_threadsafe(held.set)
+        _wait_for(
+            lambda: all(_sample(engine_url, account, i)["status"] == "ready" for i in ids),
+            timeout=60,
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert len(server.seen) == 3
+    for sample_id in ids:
+        assert (
+            _sample(engine_url, account, sample_id)["vibe"]["description"]
+            == (GOOD_VIBE["description"])
+        )
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(
