@@ -120,35 +120,3 @@ async def test_a_phrase_matches_only_where_its_words_follow_each_other(
     expected = await as_user(a, UNDER_THE_POLICY, query.text, query.prefix_all)
     assert len(matched) == 1
     assert sorted(map(tuple, matched)) == sorted(map(tuple, expected))
-
-
-async def test_a_document_too_large_for_an_index_entry_is_stored_and_found(
-    create_user: CreateUser, as_user: AsUser, owner: asyncpg.Connection
-) -> None:
-    # sql/0056's covering index keeps only documents that fit a btree entry (2,704 bytes); a
-    # sample whose tags make a larger one is still written, and found and ranked from the heap.
-    a = await create_user()
-    # Random letters, so that not even compression brings the document under the entry's limit.
-    tags = [f"dusty{uuid.uuid4().hex}" for _ in range(100)]
-    await as_user(
-        a,
-        "insert into app.samples (user_id, title, filename, format, size_bytes, sha256, blob_key,"
-        " tags) values ($1, 'Dusty wide', 'x.wav', 'wav', 10, 'abc', 'users/x', $2)",
-        a,
-        tags,
-    )
-    await as_user(a, ADD_SAMPLE, a, "Dusty small")
-    fits = await owner.fetch(
-        "select app.search_index_fits(search_document, musical_key) as fits,"
-        " pg_column_size(search_document) as size from app.samples where user_id = $1"
-        " order by size desc",
-        a,
-    )
-    assert [r["fits"] for r in fits] == [False, True]
-    assert fits[0]["size"] > 2704
-    for typed in ("dusty", "dus", "wide", "dusty -small"):
-        query = build_query(typed)
-        matched = await as_user(a, THROUGH_THE_FUNCTION, query.text, query.prefix_all)
-        expected = await as_user(a, UNDER_THE_POLICY, query.text, query.prefix_all)
-        assert matched, typed
-        assert sorted(map(tuple, matched)) == sorted(map(tuple, expected))
