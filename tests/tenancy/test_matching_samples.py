@@ -105,3 +105,18 @@ async def test_matches_and_ranks_equal_a_search_under_the_callers_policy(
         expected = await as_user(producer, UNDER_THE_POLICY, query.text, query.prefix_all)
         assert matched, typed
         assert sorted(map(tuple, matched)) == sorted(map(tuple, expected))
+
+
+async def test_a_phrase_matches_only_where_its_words_follow_each_other(
+    create_user: CreateUser, as_user: AsUser
+) -> None:
+    # The producer-keyed words keep no positions: both titles hold "tape" and "warm", and only the
+    # second holds them in the phrase's order, which the function checks on the real document.
+    a = await create_user()
+    for title in ("Warm tape hiss", "Tape warm up"):
+        await as_user(a, ADD_SAMPLE, a, title)
+    query = build_query('"tape warm"')
+    matched = await as_user(a, THROUGH_THE_FUNCTION, query.text, query.prefix_all)
+    expected = await as_user(a, UNDER_THE_POLICY, query.text, query.prefix_all)
+    assert len(matched) == 1
+    assert sorted(map(tuple, matched)) == sorted(map(tuple, expected))
