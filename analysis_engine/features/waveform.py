@@ -67,6 +67,33 @@ def waveform_peaks(stored: bytes | None, columns: int = COLUMNS) -> dict[str, An
     return {"columns": len(pairs), "peaks": pairs}
 
 
+def page_waveforms(stored: list[bytes | None], columns: int) -> list[dict[str, Any] | None]:
+    """`waveform_peaks` of every row of a page at once: rows stored with the same number of
+    columns are merged down together, one numpy call per step for all of them instead of one
+    per row (a page of 50 rows is most of a library list's Python time)."""
+    views: list[dict[str, Any] | None] = [None] * len(stored)
+    by_length: dict[int, list[tuple[int, bytes]]] = {}
+    for row, peaks in enumerate(stored):
+        if peaks is not None:
+            by_length.setdefault(len(peaks), []).append((row, bytes(peaks)))
+    for length, members in by_length.items():
+        have = length // 2
+        joined = b"".join(peaks for _, peaks in members)
+        pairs = np.frombuffer(joined, dtype=np.int8).reshape(len(members), have, 2)
+        if have > columns >= 1:
+            edges = (np.arange(columns, dtype=np.int64) * have) // columns
+            pairs = np.stack(
+                [
+                    np.minimum.reduceat(pairs[:, :, 0], edges, axis=1),
+                    np.maximum.reduceat(pairs[:, :, 1], edges, axis=1),
+                ],
+                axis=2,
+            )
+        for (row, _), page_row in zip(members, pairs, strict=True):
+            views[row] = {"columns": page_row.shape[0], "peaks": page_row}
+    return views
+
+
 def waveform_view(stored: bytes | None, columns: int = COLUMNS) -> dict[str, Any] | None:
     """Stored peaks as the API answers them, the pairs as Python lists (for pydantic)."""
     view = waveform_peaks(stored, columns)

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from analysis_engine.context import Engine
-from analysis_engine.features.waveform import COLUMNS, waveform_peaks, waveform_view
+from analysis_engine.features.waveform import COLUMNS, page_waveforms, waveform_view
 from analysis_engine.music import camelot_of, spell_key
 from analysis_engine.samples.filters import TempoKeyFilter
 from sp404.billing import storage_quota
@@ -88,14 +88,15 @@ async def page_views(
     waveform), in the order given; the list and text search both answer with these, through
     page_response.PageResponse (the waveforms' peaks are int8 arrays)."""
     rows = await conn.fetch(SQL["list_samples_page"], ids)
+    waveforms = page_waveforms([r["waveform"] for r in rows], waveform_columns)
     return [
         {
             **sample_view(r),
             **corrections_view(r),
             "vibe": r["vibe"],
-            "waveform": waveform_peaks(r["waveform"], waveform_columns),
+            "waveform": waveform,
         }
-        for r in rows
+        for r, waveform in zip(rows, waveforms, strict=True)
     ]
 
 

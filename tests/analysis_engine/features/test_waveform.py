@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis_engine.features.waveform import compute_peaks, downsample, waveform_view
+from analysis_engine.features.waveform import (
+    compute_peaks,
+    downsample,
+    page_waveforms,
+    waveform_peaks,
+    waveform_view,
+)
 
 
 def test_a_clip_is_drawn_as_a_thousand_min_max_pairs_in_two_kilobytes() -> None:
@@ -52,3 +58,24 @@ def test_merging_columns_keeps_each_spans_extremes() -> None:
     assert np.frombuffer(downsample(pairs, 2), dtype=np.int8).tolist() == [-5, 2, -3, 9]
     assert downsample(pairs, 10) == pairs
     assert waveform_view(None) is None
+
+
+def test_a_page_of_waveforms_reads_as_each_row_alone() -> None:
+    # A library page merges its rows' peaks together; a short clip (fewer stored columns than
+    # the page draws), a row not analysed yet and an empty clip must come out as on their own.
+    rng = np.random.default_rng(7)
+    stored: list[bytes | None] = [
+        *(rng.integers(-127, 128, 2000, dtype=np.int8).tobytes() for _ in range(3)),
+        rng.integers(-127, 128, 150, dtype=np.int8).tobytes(),
+        None,
+        b"",
+        rng.integers(-127, 128, 1234, dtype=np.int8).tobytes(),
+    ]
+    page = page_waveforms(stored, 200)
+    for row, alone in zip(page, (waveform_peaks(s, 200) for s in stored), strict=True):
+        if alone is None:
+            assert row is None
+            continue
+        assert row is not None
+        assert row["columns"] == alone["columns"]
+        assert row["peaks"].tolist() == alone["peaks"].tolist()
