@@ -116,21 +116,20 @@ async def auto_build(ctx: Engine, *, user_id: uuid.UUID, body: KitAutoBuild) -> 
         pool: SentencePool | None = None
         if body.collection_id is not None:
             candidates = await load_candidates(conn, ids) if ids else []
-            among = "this collection"
+            among = "in this collection"
             found = bool(candidates)
             derived_bpm, derived_key = derive_target(candidates)
         else:
             request = parse_request(body.prompt or "")
             pool = await sentence_pool(conn, user_id, request)
-            among = (
-                "the samples matching " + ", ".join(f'"{w}"' for w in request.words)
-                if request.words
-                else "your library"
-            )
+            words = ", ".join(f'"{w}"' for w in request.words)
+            among = f"matching {words}" if request.words else "in your library"
             found = pool.matched > 0
             derived_bpm, derived_key = pool.derived
+            if not found and request.words:
+                raise NoCandidates(f"No sample in your library matches {words}; no kit was built.")
         if not found:
-            raise NoCandidates(f"Nothing in {among} matched, so no kit was built.")
+            raise NoCandidates(f"Nothing {among} matched, so no kit was built.")
         bpm = body.bpm
         if bpm is None:
             bpm = request.bpm if request is not None and request.bpm is not None else derived_bpm
@@ -152,7 +151,7 @@ async def auto_build(ctx: Engine, *, user_id: uuid.UUID, body: KitAutoBuild) -> 
             await put_pad(conn, user_id, kit["id"], assign)
         filled = len(assigns)
         if not filled:
-            raise NoCandidates(f"Nothing in {among} suits a pad of this kit; no kit was built.")
+            raise NoCandidates(f"Nothing {among} suits a pad of this kit; no kit was built.")
         view = await load_kit(conn, kit["id"])
     view["filled"] = filled
     view["source"] = {"collection_id": body.collection_id, "prompt": body.prompt}

@@ -618,10 +618,11 @@ def empty_pads(
     target: KitTarget,
     used: set[uuid.UUID],
     *,
-    among: str = "your library",
+    among: str = "in your library",
 ) -> list[dict[str, Any]]:
-    """Why each pad of a bank outside `filled` stayed empty after filling: no sample `among`
-    the candidates suits its role (`no_candidate`), those that do and are not on a pad (`used`)
+    """Why each pad of a bank outside `filled` stayed empty after filling (`among` says where the
+    candidates came from, with its preposition: "in your library", 'matching "dusty"'): no sample
+    suits its role (`no_candidate`), those that do and are not on a pad (`used`)
     miss the kit's tempo or key (`tempo_or_key`), or all of them are on pads (`all_used`)."""
     empty = []
     for pad in range(1, 17):
@@ -632,16 +633,16 @@ def empty_pads(
         left = [c for c in suited if c.id not in used]
         name = ROLE_NAMES[role]
         if not suited:
-            reason, message = "no_candidate", f"Nothing in {among} suits the {name} pad."
+            reason, message = "no_candidate", f"Nothing {among} suits the {name} pad."
         elif left and not any(fits(target, c, role) for c in left):
             reason = "tempo_or_key"
             message = (
-                f"The samples in {among} that suit the {name} pad are more than"
+                f"The samples {among} that suit the {name} pad are more than"
                 f" {TEMPO_WINDOW_BPM:g} BPM from the kit's tempo or clash with its key."
             )
         else:
             reason = "all_used"
-            message = f"The samples in {among} that suit the {name} pad are all on other pads."
+            message = f"The samples {among} that suit the {name} pad are all on other pads."
         empty.append(
             {"label": f"{bank}-{pad:02d}", "role": role, "reason": reason, "message": message}
         )
