@@ -636,10 +636,13 @@ def empty_pads(
             reason, message = "no_candidate", f"Nothing {among} suits the {name} pad."
         elif left and not any(fits(target, c, role) for c in left):
             reason = "tempo_or_key"
-            message = (
-                f"The samples {among} that suit the {name} pad are more than"
-                f" {TEMPO_WINDOW_BPM:g} BPM from the kit's tempo or clash with its key."
+            # Tempo counts on loop pads only (`fits`): elsewhere the key is what kept them out.
+            clash = (
+                f"are more than {TEMPO_WINDOW_BPM:g} BPM from the kit's tempo or clash with its key"
+                if role == "loop"
+                else "clash with the kit's key"
             )
+            message = f"The samples {among} that suit the {name} pad {clash}."
         else:
             reason = "all_used"
             message = f"The samples {among} that suit the {name} pad are all on other pads."

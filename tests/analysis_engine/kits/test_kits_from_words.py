@@ -18,6 +18,8 @@ LIBRARY = [
     {"title": "Trap Hats", "duration": 0.1, "loop": False, "tags": ["trap", "hats"]},
     {"title": "Bright Keys", "duration": 8.0, "bpm": 140, "key": "E major", "loop": True,
      "tags": ["trap"]},
+    {"title": "Glass Pad", "duration": 6.0, "key": "E major", "loop": False,
+     "tags": ["trap", "texture"]},
 ]  # fmt: skip
 
 
@@ -101,6 +103,12 @@ def test_dark_trap_kit_in_f_minor_140_takes_its_tempo_key_and_words(
     assert _empty(kit)["A-02"] == "tempo_or_key"
     loop_pad = next(e for e in kit["empty"] if e["label"] == "A-02")
     assert loop_pad["message"].startswith('The samples matching "dark", "trap" that suit the loop')
+    # Tempo counts on loop pads only: an E major pad sample is kept out by the key alone.
+    texture_pad = next(e for e in kit["empty"] if e["label"] == "A-05")
+    assert texture_pad["message"] == (
+        'The samples matching "dark", "trap" that suit the texture (pads, ambience, vinyl, FX)'
+        " pad clash with the kit's key."
+    )
     nothing = client.post("/api/kits/auto", json={"name": "None", "prompt": "banjo at 100"})
     assert nothing.status_code == 422
     assert nothing.json()["error"]["message"] == (
