@@ -34,7 +34,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -57,7 +56,7 @@ from benchmarks.stack import (
 )
 from sp404.core.db import create_pool, tenant_tx
 from sp404.core.settings import Settings
-from tests.analysis_engine.vibe.fake_openrouter import GOOD_VIBE, FakeOpenRouter, Reply, chat
+from tests.analysis_engine.vibe.fake_openrouter import GOOD_VIBE, Reply, chat, served_in_thread
 from tests.observability.test_http_metrics import value
 from tests.support import free_port
 from tests.support.s3 import engine_s3_env, moto_bucket
@@ -121,18 +120,9 @@ async def _jobs(settings: Settings, users: list[uuid.UUID]) -> tuple[int, float,
 @contextmanager
 def _fake_openrouter(latency_ms: float) -> Iterator[str]:
     """An OpenRouter stand-in answering every description after `latency_ms`; yields its URL."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    server = FakeOpenRouter()
-    server.default = Reply(body=chat(GOOD_VIBE), delay_s=latency_ms / 1000)
-    asyncio.run_coroutine_threadsafe(server.start(), loop).result()
-    try:
+    with served_in_thread() as (server, _):
+        server.default = Reply(body=chat(GOOD_VIBE), delay_s=latency_ms / 1000)
         yield server.base_url
-    finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result()
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
 
 
 @contextmanager

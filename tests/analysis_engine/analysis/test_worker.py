@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,13 @@ from sp404.core.db import tenant_tx
 from sp404.core.settings import Settings
 from tests.analysis_engine.features.synthetic_audio import SR, drum_loop
 from tests.analysis_engine.samples.conftest import audio_bytes
-from tests.analysis_engine.vibe.fake_openrouter import GOOD_VIBE, FakeOpenRouter, Reply, chat
+from tests.analysis_engine.vibe.fake_openrouter import (
+    GOOD_VIBE,
+    FakeOpenRouter,
+    Reply,
+    chat,
+    served_in_thread,
+)
 from tests.gateway_signing import as_gateway
 from tests.observability.test_http_metrics import value
 from tests.services.conftest import service_env
@@ -209,18 +214,8 @@ def test_the_worker_reports_the_seconds_of_each_stage_of_a_batch_in_its_metrics_
 @pytest.fixture
 def vibe_model() -> Iterator[tuple[FakeOpenRouter, asyncio.AbstractEventLoop]]:
     """A stand-in for OpenRouter, served from its own thread for worker processes to call."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    server = FakeOpenRouter()
-    asyncio.run_coroutine_threadsafe(server.start(), loop).result(timeout=10)
-    try:
-        yield server, loop
-    finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
+    with served_in_thread() as served:
+        yield served
 
 
 def test_a_batch_asks_the_vibe_model_about_all_its_clips_at_once(

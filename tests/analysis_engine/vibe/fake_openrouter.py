@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,3 +122,21 @@ class FakeOpenRouter:
             return web.Response(status=reply.status, text=reply.body, headers=reply.headers)
         body = reply.body if reply.body is not None else {"error": {"message": "scripted"}}
         return web.json_response(body, status=reply.status, headers=reply.headers)
+
+
+@contextmanager
+def served_in_thread() -> Iterator[tuple[FakeOpenRouter, asyncio.AbstractEventLoop]]:
+    """A FakeOpenRouter served from an event loop of its own thread, for other processes (a
+    worker) to call; yields it with that loop (for `call_soon_threadsafe`)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = FakeOpenRouter()
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result(timeout=10)
+    try:
+        yield server, loop
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
