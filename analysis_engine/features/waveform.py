@@ -45,26 +45,38 @@ def _encode(lows: npt.NDArray[Any], highs: npt.NDArray[Any]) -> bytes:
     return np.round(np.clip(pairs, -1.0, 1.0) * SCALE).astype(np.int8).tobytes()
 
 
+def _merge_down(pairs: npt.NDArray[np.int8], columns: int) -> npt.NDArray[np.int8]:
+    """(rows, have, 2) stored pairs merged down to at most `columns` columns each (each the min
+    and max of its span); as given when they have no more."""
+    have = pairs.shape[1]
+    if have <= columns or columns < 1:
+        return pairs
+    edges = (np.arange(columns, dtype=np.int64) * have) // columns
+    return np.stack(
+        [
+            np.minimum.reduceat(pairs[:, :, 0], edges, axis=1),
+            np.maximum.reduceat(pairs[:, :, 1], edges, axis=1),
+        ],
+        axis=2,
+    )
+
+
+def _rows(stored: bytes, rows: int) -> npt.NDArray[np.int8]:
+    return np.frombuffer(stored, dtype=np.int8).reshape(rows, -1, 2)
+
+
 def downsample(stored: bytes, columns: int) -> bytes:
     """Stored peaks merged down to at most `columns` columns (each the min and max of its span)."""
-    pairs = np.frombuffer(stored, dtype=np.int8).reshape(-1, 2)
-    have = pairs.shape[0]
-    if have <= columns or columns < 1:
-        return stored
-    edges = (np.arange(columns, dtype=np.int64) * have) // columns
-    lows = np.minimum.reduceat(pairs[:, 0], edges)
-    highs = np.maximum.reduceat(pairs[:, 1], edges)
-    return np.stack([lows, highs], axis=1).astype(np.int8).tobytes()
+    pairs = _rows(stored, 1)
+    merged = _merge_down(pairs, columns)
+    return stored if merged is pairs else merged.tobytes()
 
 
 def waveform_peaks(stored: bytes | None, columns: int = COLUMNS) -> dict[str, Any] | None:
     """Stored peaks as the API answers them, the pairs as one (columns x 2) int8 array that
     orjson writes as `[[min, max], ...]` without a Python list per pair (None until the sample
     is analysed)."""
-    if stored is None:
-        return None
-    pairs = np.frombuffer(downsample(bytes(stored), columns), dtype=np.int8).reshape(-1, 2)
-    return {"columns": len(pairs), "peaks": pairs}
+    return page_waveforms([stored], columns)[0]
 
 
 def page_waveforms(stored: list[bytes | None], columns: int) -> list[dict[str, Any] | None]:
@@ -76,19 +88,9 @@ def page_waveforms(stored: list[bytes | None], columns: int) -> list[dict[str, A
     for row, peaks in enumerate(stored):
         if peaks is not None:
             by_length.setdefault(len(peaks), []).append((row, bytes(peaks)))
-    for length, members in by_length.items():
-        have = length // 2
+    for members in by_length.values():
         joined = b"".join(peaks for _, peaks in members)
-        pairs = np.frombuffer(joined, dtype=np.int8).reshape(len(members), have, 2)
-        if have > columns >= 1:
-            edges = (np.arange(columns, dtype=np.int64) * have) // columns
-            pairs = np.stack(
-                [
-                    np.minimum.reduceat(pairs[:, :, 0], edges, axis=1),
-                    np.maximum.reduceat(pairs[:, :, 1], edges, axis=1),
-                ],
-                axis=2,
-            )
+        pairs = _merge_down(_rows(joined, len(members)), columns)
         for (row, _), page_row in zip(members, pairs, strict=True):
             views[row] = {"columns": page_row.shape[0], "peaks": page_row}
     return views
