@@ -58,12 +58,9 @@ from analysis_engine.features.descriptor import Descriptor
 from analysis_engine.features.embedding import METRIC_DIMS, decide_role, embed
 from analysis_engine.music import Key, compatible_keys
 from analysis_engine.search.ranking import (
-    TEMPO_NONE,
     key_grades,
-    order,
-    rank_keys,
+    rank_page,
     tempo_matches,
-    tiers_of,
     top,
     weights_for,
 )
@@ -230,21 +227,16 @@ def _our_ranker(data: Data, model: dict[str, Any], embedded: Any = None) -> Rank
     def rank(q: int, keep: np.ndarray) -> np.ndarray:
         similarity = metric @ metric[q]
         bpm = data.bpm[q]
-        same_role = role_array == roles[q]
-        tempo = tempo_matches(None if np.isnan(bpm) else float(bpm), data.bpm, 5.0)
-        weights = weights_for(roles[q], model["ranking"])
-        keys = rank_keys(
+        return rank_page(
             similarity,
-            same_role=same_role,
+            keep,
+            K,
+            same_role=role_array == roles[q],
             same_class=(class_array == classes[q]) if roles[q] == "one_shot" else None,
-            tempo=tempo,
+            tempo=tempo_matches(None if np.isnan(bpm) else float(bpm), data.bpm, 5.0),
             key_grade=key_grades(int(data.key_code[q]), data.key_code),
-            weights=weights,
+            weights=weights_for(roles[q], model["ranking"]),
         )
-        return order(
-            keys, keep, K, tiers=tiers_of(same_role, None, keys.size),
-            in_tempo=tempo != TEMPO_NONE, tempo_rate=weights.tempo_rate,
-        )  # fmt: skip
 
     return rank
 

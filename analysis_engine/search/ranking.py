@@ -168,6 +168,39 @@ def order(
     return result
 
 
+def rank_page(
+    similarity: npt.NDArray[np.float64],
+    keep: npt.NDArray[np.bool_],
+    limit: int,
+    *,
+    same_role: npt.NDArray[np.bool_] | None,
+    same_class: npt.NDArray[np.bool_] | None,
+    tempo: npt.NDArray[np.int8],
+    key_grade: npt.NDArray[np.float64],
+    weights: RankWeights,
+    required: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.intp]:
+    """The page a query gets, best first: `rank_keys`, then `order` with the tiers of the
+    role and the asked-for fit (the engine's similar sounds and the benchmark both ask here)."""
+    keys = rank_keys(
+        similarity,
+        same_role=same_role,
+        same_class=same_class,
+        tempo=tempo,
+        key_grade=key_grade,
+        weights=weights,
+        required=required,
+    )
+    return order(
+        keys,
+        keep,
+        limit,
+        tiers=tiers_of(same_role, required, keys.size),
+        in_tempo=tempo != TEMPO_NONE,
+        tempo_rate=weights.tempo_rate,
+    )
+
+
 def tiers_of(
     same_role: npt.NDArray[np.bool_] | None, required: npt.NDArray[np.bool_] | None, size: int
 ) -> npt.NDArray[np.int8]:

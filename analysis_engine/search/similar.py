@@ -28,11 +28,9 @@ from analysis_engine.search.ranking import (
     TEMPO_NONE,
     TEMPO_SAME,
     key_grades,
-    order,
     percentiles,
-    rank_keys,
+    rank_page,
     tempo_matches,
-    tiers_of,
     weights_for,
 )
 from sp404.core.audit import Hidden, owner_tx
@@ -145,20 +143,17 @@ def rank_library(
     tempo = tempo_matches(query.bpm, library.bpm, filters.tolerance_pct)
     grades = key_grades(query.key.code if query.key is not None else -1, library.key_code)
     required = _required(library, query, tempo, filters)
-    weights = weights_for(role, embedding.similarity_model()["ranking"])
-    keys = rank_keys(
+    chosen = rank_page(
         similarity,
+        keep,
+        filters.limit,
         same_role=same_role,
         same_class=same_class,
         tempo=tempo,
         key_grade=grades,
-        weights=weights,
+        weights=weights_for(role, embedding.similarity_model()["ranking"]),
         required=required,
     )
-    chosen = order(
-        keys, keep, filters.limit, tiers=tiers_of(same_role, required, keys.size),
-        in_tempo=tempo != TEMPO_NONE, tempo_rate=weights.tempo_rate,
-    )  # fmt: skip
     # "% alike" is the neighbour's place among everything else in the producer's library.
     alike = percentiles(similarity, everyone, chosen)
     compatible = None if required is None else int((required & keep).sum())
