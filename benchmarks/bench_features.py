@@ -12,7 +12,9 @@ shipped key recipe (fit_octave.HALF_LEARNED); "in-sample" fits on every clip; "s
 constants in the package. librosa is beat_track + chroma_cqt with Krumhansl-Kessler profiles.
 The key is then shown for both fitting recipes (HALF_LEARNED and WIDE_GRID), and on a
 key-only harmony stress set (corpus v3: the same clips over 35 progressions, some bass lines
-alone) where each recipe is refitted without the judged clip's family and its progression.
+alone) where each recipe is refitted without the judged clip's family and its progression,
+and tempo on a stress set nothing is fitted on (corpus v4, benchmarks/tempo_stress.py: groove
+families, drum patterns and a General MIDI drum kit no other corpus plays), by category.
 Last, HALF_LEARNED fitted on corpus v2 alone beside it fitted on v2 plus v3's band clips, on
 both sets, the held-out family (and on v3 progression) left out of both corpora's clips.
 Then the key confidence calibrated on held-out cues of both corpora (as shipped since
@@ -63,6 +65,7 @@ from fit_octave import (
     fit_key_model,
     fit_octave_model,
 )
+from tempo_stress import StressClip, build_tempo_stress
 
 from analysis_engine.features import AudioFeatures, decode_audio, keys
 from analysis_engine.features.extractor import (
@@ -76,6 +79,8 @@ from analysis_engine.features.extractor import (
 OUT = Path(__file__).resolve().parent / "out" / "corpus-v2"
 # The key-only harmony stress set (corpus v3: 35 progressions, bass lines alone).
 STRESS_OUT = Path(__file__).resolve().parent / "out" / "corpus-v3"
+# The tempo stress set (corpus v4: families, patterns and drum sounds nothing was fitted on).
+TEMPO_STRESS_OUT = Path(__file__).resolve().parent / "out" / "corpus-v4"
 # Krumhansl-Kessler, the usual recipe with librosa chroma.
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
@@ -173,12 +178,7 @@ def corpus_evidence(
     corpus = build_corpus(
         out, n_band=n_band, n_drums=n_drums, n_hits=n_hits, harmony_stress=harmony_stress
     )
-    audio = [decode_audio(c.path) for c in corpus.clips]
-    clips = [(a.samples, a.sample_rate) for a in audio]
-    evidence: list[Evidence] = []
-    for start in range(0, len(clips), BATCH):
-        evidence += extract_evidence(clips[start : start + BATCH], device="cpu")
-    return corpus.clips, evidence
+    return corpus.clips, evidence_of(corpus.clips)
 
 
 def fit_models(clips: Sequence[CorpusClip], evidence: Sequence[Evidence]) -> Models:
@@ -452,6 +452,65 @@ def harmony_stress(
         print(f"  key profiles the {recipe.name} folds chose:")
         for line in key_choices(models):
             print("    " + line)
+
+
+def evidence_of(clips: Sequence[CorpusClip]) -> list[Evidence]:
+    """Every clip's evidence (CPU, batches of BATCH)."""
+    audio = [decode_audio(c.path) for c in clips]
+    evidence: list[Evidence] = []
+    for start in range(0, len(audio), BATCH):
+        batch = audio[start : start + BATCH]
+        evidence += extract_evidence([(a.samples, a.sample_rate) for a in batch], device="cpu")
+    return evidence
+
+
+def tempo_stress(
+    stress: Sequence[StressClip],
+    evidence: Sequence[Evidence],
+    analyse: Callable[[np.ndarray, int], Any],
+) -> None:
+    """Print tempo Acc1 / Acc2 on the tempo stress set (corpus v4) by category: the shipped
+    constants (which never saw any of it), the first periodicity estimate and librosa."""
+    clips = [s.clip for s in stress]
+    ours = [decide(e).tempo_bpm for e in evidence]
+    first = [float(e.stats["first_bpm"]) for e in evidence]
+    reference = [analyse(e.samples, e.rate)[0] for e in evidence]
+    rows: dict[str, list[tuple[bool, ...]]] = collections.defaultdict(list)
+    for item, answer, estimate, theirs in zip(stress, ours, first, reference, strict=True):
+        hits = (
+            *tempo_hits(answer, item.clip.bpm),
+            tempo_hits(estimate, item.clip.bpm)[0],
+            *tempo_hits(theirs, item.clip.bpm),
+        )
+        kind = "drum" if item.clip.kind == "drums" else item.clip.kind
+        rows[f"{kind} loops, all"].append(hits)
+        rows[item.category].append(hits)
+        if item.clip.lofi:
+            rows[f"{kind} loops, lo-fi"].append(hits)
+    print(
+        f"\ntempo stress set (corpus v4, held out by construction: {len(clips)} loops of groove "
+        f"families, drum patterns and a drum kit nothing was fitted on) under "
+        f"{TEMPO_STRESS_OUT}; the shipped constants:"
+    )
+    print(f"  {'category':36} {'clips':>5}  ours Acc1 / Acc2  first est.  librosa Acc1 / Acc2")
+    order = sorted(rows, key=lambda k: (not k.endswith(("all", "lo-fi")), k.startswith("drum"), k))
+    for category in order:
+        mean = np.mean(rows[category], axis=0)
+        print(
+            f"  {category:36} {len(rows[category]):5d}  {mean[0]:9.3f} / {mean[1]:.3f}"
+            f"  {mean[2]:10.3f}  {mean[3]:12.3f} / {mean[4]:.3f}"
+        )
+    misses = [
+        f"{c.name}: {a and round(a, 1)} (first {f:.1f})"
+        for c, a, f in zip(clips, ours, first, strict=True)
+        if not tempo_hits(a, c.bpm)[0]
+    ]
+    print(f"  misses (ours): {len(misses)}")
+    for line in misses:
+        print("    " + line)
+    given = sum(decide(e).key is not None for c, e in zip(clips, evidence, strict=True)
+                if c.kind == "drums")  # fmt: skip
+    print(f"  drum loops given a key: {given} of {sum(c.kind == 'drums' for c in clips)}")
 
 
 def pooled_key_training(
@@ -730,6 +789,11 @@ def main() -> None:
     for line in misses:
         print("  " + line)
     harmony_stress(*stress, analyse)
+    tempo_set = build_tempo_stress(TEMPO_STRESS_OUT)
+    if tempo_set:
+        tempo_stress(tempo_set, evidence_of([s.clip for s in tempo_set]), analyse)
+    else:
+        print("\ntempo stress set (corpus v4): not rendered (needs mma, fluidsynth, hydrogen kits)")
     pooled_key_training((clips, evidence), stress)
     calibration_report((clips, evidence), stress, pooled)
 

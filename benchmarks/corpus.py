@@ -457,6 +457,8 @@ def _cut(
 
 # After "Groove", silences every track but the bass lines (Bass, Walk) and the drums.
 _BASS_ONLY = "AllTracks Chord Arpeggio Scale Plectrum Melody Solo Aria Off"
+# After "Groove", silences every track but the drums (a groove's own drum loop).
+_DRUMS_ONLY = "AllTracks Chord Arpeggio Scale Plectrum Melody Solo Aria Bass Walk Off"
 
 
 def _song(
@@ -466,11 +468,13 @@ def _song(
     progression: tuple[tuple[int, str], ...],
     bass_only: bool,
     per_bar: int = 1,
+    drums_only: bool = False,
 ) -> str:
     check_source(groove=groove.name)
     bars = max(_bars_for(bpm, groove.beats, 17.0), 4)
     root = NOTES.index(tonic)
-    lines = [f"Tempo {bpm}", f"Groove {groove.name}"] + ([_BASS_ONLY] if bass_only else [])
+    silence = [_DRUMS_ONLY] if drums_only else [_BASS_ONLY] if bass_only else []
+    lines = [f"Tempo {bpm}", f"Groove {groove.name}", *silence]
     for bar in range(bars):
         # One token per beat: a chord where it changes, "/" where the last one holds.
         beats = ["/"] * groove.beats
@@ -507,10 +511,14 @@ def _render_band(
     progression: tuple[tuple[int, str], ...],
     bass_only: bool = False,
     per_bar: int = 1,
+    drums_only: bool = False,
 ) -> Audio:
+    """The groove rendered through fluidsynth: the whole band, its bass lines and drums
+    (bass_only) or its drums alone (drums_only)."""
     check_source(groove=groove.name, soundfont=SOUNDFONT)
+    song = _song(groove, bpm, tonic, progression, bass_only, per_bar, drums_only)
     with tempfile.TemporaryDirectory() as tmp:
-        midi = _midi(_song(groove, bpm, tonic, progression, bass_only, per_bar), Path(tmp))
+        midi = _midi(song, Path(tmp))
         wav = Path(tmp) / "song.wav"
         subprocess.run(
             ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(SR), "-F", str(wav),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,26 @@ def test_the_harmony_stress_set_keeps_the_headline_clips_grooves_tempi_and_keys(
         for clip in (plain, stressed):
             assert by_name[clip.progression].mode == clip.mode
             assert clip.path.exists()
+
+
+def test_the_tempo_stress_set_plays_only_what_no_fitted_corpus_plays() -> None:
+    # Corpus v4 estimates tempo on material held out by construction: its groove families and
+    # drum patterns are none of corpus v2's, and none is reserved for judging.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    import corpus as bare_corpus
+    from tempo_stress import STRESS_GROOVES, STRESS_PATTERNS
+
+    fitted = {bare_corpus.groove_family(g.name) for g in bare_corpus.GROOVES}
+    for stress in STRESS_GROOVES:
+        bare_corpus.check_source(groove=stress.groove.name)
+        assert bare_corpus.groove_family(stress.groove.name) not in fitted, stress.groove.name
+    fitted_patterns = {
+        (p.beats, frozenset((role, step / p.steps) for role, steps, _ in p.hits for step in steps))
+        for p in bare_corpus.DRUM_PATTERNS
+    }
+    for pattern in STRESS_PATTERNS:
+        assert pattern.name not in {p.name for p in bare_corpus.DRUM_PATTERNS}
+        hits = frozenset(
+            (role, step / pattern.steps) for role, steps, _ in pattern.hits for step in steps
+        )
+        assert (pattern.beats, hits) not in fitted_patterns, pattern.name
