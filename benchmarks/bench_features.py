@@ -178,7 +178,7 @@ def corpus_evidence(
     corpus = build_corpus(
         out, n_band=n_band, n_drums=n_drums, n_hits=n_hits, harmony_stress=harmony_stress
     )
-    return corpus.clips, evidence_of(corpus.clips)
+    return corpus.clips, clip_evidence(corpus.clips)
 
 
 def fit_models(clips: Sequence[CorpusClip], evidence: Sequence[Evidence]) -> Models:
@@ -454,7 +454,7 @@ def harmony_stress(
             print("    " + line)
 
 
-def evidence_of(clips: Sequence[CorpusClip]) -> list[Evidence]:
+def clip_evidence(clips: Sequence[CorpusClip]) -> list[Evidence]:
     """Every clip's evidence (CPU, batches of BATCH)."""
     audio = [decode_audio(c.path) for c in clips]
     evidence: list[Evidence] = []
@@ -791,7 +791,7 @@ def main() -> None:
     harmony_stress(*stress, analyse)
     tempo_set = build_tempo_stress(TEMPO_STRESS_OUT)
     if tempo_set:
-        tempo_stress(tempo_set, evidence_of([s.clip for s in tempo_set]), analyse)
+        tempo_stress(tempo_set, clip_evidence([s.clip for s in tempo_set]), analyse)
     else:
         print("\ntempo stress set (corpus v4): not rendered (needs mma, fluidsynth, hydrogen kits)")
     pooled_key_training((clips, evidence), stress)

@@ -86,7 +86,9 @@ _16THS = tuple(range(0, _G, 6))
 _SWUNG_16THS = tuple(sorted({*range(0, _G, 12), *range(8, _G, 12)}))
 
 
-def _p(name: str, low: float, high: float, *hits: tuple[str, tuple[int, ...], float]):
+def _p(
+    name: str, low: float, high: float, *hits: tuple[str, tuple[int, ...], float]
+) -> DrumPattern:
     return DrumPattern(name, _G, 4, hits, low, high)
 
 
