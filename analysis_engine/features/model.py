@@ -16,8 +16,10 @@ from typing import Any
 # mix whose beat splits in three is never doubled; 6: a band mix whose beats group in threes
 # (6/8 eighths, 12/8 triplets, waltz beats) is never halved and may be read three beats a beat,
 # and a drum loop whose hats alone run too fast for half its tempo is never halved; 7: the key
-# confidence is calibrated on harmony the key profiles never heard as well (same keys).
-FEATURE_VERSION = 7
+# confidence is calibrated on harmony the key profiles never heard as well (same keys); 8: a
+# drum loop's beat splits in three only where it repeats after a third of a beat (a two-step
+# read at half its tempo is no longer kept there by its ghost notes).
+FEATURE_VERSION = 8
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

@@ -37,6 +37,7 @@ import numpy.typing as npt
 import torch
 
 from analysis_engine.features.rhythm import (
+    MIN_TRIPLET_REPEAT,
     Periodicity,
     envelope_periodicity,
     interpolate,
@@ -85,10 +86,6 @@ _HALF_BEAT = FEATURE_NAMES.index("repeat_after_half_beat")
 _THIRD_BEAT = FEATURE_NAMES.index("repeat_after_third_beat")
 _ENERGY_AT_BEAT = FEATURE_NAMES.index("energy_at_beat")
 _ENERGY_AT_BEAT_AND_HALF = FEATURE_NAMES.index("energy_at_beat_and_half")
-# How well the envelope must repeat after a third of the estimate's beat (and better than
-# after half of it) for the beat to count as three tatums: a positive correlation, where a
-# straight beat's third reads around zero or below.
-_MIN_TRIPLET_REPEAT = 0.1
 # How much stronger (a share of the envelope spectrum's peak) the pulse of the estimate's groups
 # of three beats must be than that of its pairs for the beats to count as grouped in threes:
 # on the corpus most 6/8 and waltz mixes read 0.1-0.27, and no 4/4 mix whose half is right
@@ -249,7 +246,7 @@ def candidate_allowed(
     cues = np.asarray(features, dtype=np.float64)
     estimate = cues[FACTORS.index(1.0)]
     third, half = estimate[_THIRD_BEAT], estimate[_HALF_BEAT]
-    in_three = bool(third >= _MIN_TRIPLET_REPEAT and third > half)
+    in_three = bool(third >= MIN_TRIPLET_REPEAT and third > half)
     # The half candidate's beat is two of the estimate's, and one and a half of its is three.
     pairs = cues[FACTORS.index(0.5)]
     grouped_in_three = bool(

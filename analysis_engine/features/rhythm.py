@@ -29,6 +29,10 @@ _BACKBEAT_MIN_PULSE = 0.75  # onsets per beat
 # More onsets than this per beat is a subdivision read as the beat (16th hats of a half-time
 # groove heard at half speed): such a reading is doubled, and no move goes there.
 _MAX_PULSE = 4.5
+# How well the onset envelope must repeat after a third of a beat (and better than after half
+# of it) for the beat to count as three tatums: a positive correlation, where a straight beat's
+# third reads around zero or below (a two-step's ghost notes leave both lags negative).
+MIN_TRIPLET_REPEAT = 0.1
 # A loop lasts this many bars, within this share of its length.
 LOOP_BARS = (1.0, 2.0, 4.0, 8.0, 16.0)
 LOOP_TOLERANCE = 0.02
@@ -300,9 +304,9 @@ def settle_octave(
     # A beat that splits in three (a shuffle's or a 12/8's triplets) has no double: twice the
     # tempo would put a beat every one and a half triplets.
     beat_now = 60.0 * frame_rate / bpm
-    in_three = (
-        interpolate(envelope_acf, (beat_now / 3.0)[:, None])[:, 0]
-        > interpolate(envelope_acf, (beat_now / 2.0)[:, None])[:, 0]
+    third = interpolate(envelope_acf, (beat_now / 3.0)[:, None])[:, 0]
+    in_three = (third >= MIN_TRIPLET_REPEAT) & (
+        third > interpolate(envelope_acf, (beat_now / 2.0)[:, None])[:, 0]
     )
     move = move & ~(in_three & (best == _OCTAVE_FACTORS.index(2.0)))
     settled = torch.where(move, candidates.gather(1, best[:, None])[:, 0], bpm)

@@ -281,3 +281,29 @@ def test_a_loop_of_whole_3_4_bars_snaps_to_its_exact_tempo_and_keeps_its_octave(
     unsnapped, as_sure, _ = decide_tempo(_stats(61.7, 61.7, drums_only=True), 6.37)
     assert snapped == pytest.approx(60.0) and unsnapped == pytest.approx(61.7)
     assert sure == as_sure
+
+
+def test_a_two_step_read_at_half_moves_up_though_its_ghost_notes_fit_no_triplet() -> None:
+    # A drum'n'bass two-step (snare on 2 and 4, ghost snares between) whose first estimate is
+    # half its tempo: the snare then lands on every off-beat, a backbeat at double the reading.
+    # Its ghost notes leave the envelope's repeat after a third and after half of that beat
+    # both below zero; a third "less negative" than the half is no triplet feel, and must not
+    # block the move as a shuffle's would.
+    frame_rate = 22050 / 512
+    bpm = 60.0 * frame_rate / 24.0  # 24 frames a beat: a bar is 96
+    bars = 8
+    frames = bars * 96
+    backbeat = torch.zeros(1, frames)
+    for bar in range(bars):
+        for step, gain in ((24, 1.0), (72, 1.0), (42, 0.3), (54, 0.3), (90, 0.3)):
+            backbeat[0, bar * 96 + step] = gain
+    envelope_acf = torch.full((1, frames), -0.1)
+    envelope_acf[0, 15:18] = -0.06  # a third of the halved reading's 48-frame beat
+    duration = torch.tensor([frames / frame_rate])
+    onsets = torch.tensor([3.0 * bpm / 2.0 / 60.0])  # three a beat of the halved reading
+    n_frames = torch.tensor([frames])
+    settled = rhythm.settle_octave(
+        torch.tensor([bpm / 2.0]), onsets, backbeat, torch.tensor([True]), n_frames,
+        frame_rate, duration, envelope_acf, onsets,
+    )  # fmt: skip
+    assert float(settled[0]) == pytest.approx(bpm)
