@@ -342,6 +342,7 @@ def _rhythm(
         duration_s,
         periodicity.acf,
         rhythm.bright_onsets(mel_db, onset_mask) / duration_s.clamp(min=1e-3),
+        rhythm.grouped_in_three(periodicity, first_bpm),
     )
     bright, snare = percussion
     previous = torch.cat([torch.zeros_like(bright[:, :1]), bright[:, :-1]], dim=1)

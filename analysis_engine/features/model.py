@@ -18,7 +18,8 @@ from typing import Any
 # and a drum loop whose hats alone run too fast for half its tempo is never halved; 7: the key
 # confidence is calibrated on harmony the key profiles never heard as well (same keys); 8: a
 # drum loop's beat splits in three only where it repeats after a third of a beat (a two-step
-# read at half its tempo is no longer kept there by its ghost notes).
+# read at half its tempo is no longer kept there by its ghost notes), and a slow 12/8 drum loop
+# read at its triplets moves to a third of that reading, its dotted quarter.
 FEATURE_VERSION = 8
 N_MFCC = 13
 N_CHROMA = 12

@@ -22,7 +22,14 @@ _PRIOR_CENTRE_BPM = 100.0
 _PRIOR_OCTAVES = 1.0
 # Mel bands (of 128 up to 11 kHz) covering ~1-4 kHz, and how clear a backbeat must be.
 BACKBEAT_BANDS = (40, 88)
-_OCTAVE_FACTORS = (0.5, 1.0, 2.0)
+# A drum loop's tempo may move to these multiples of the estimate; the third only where the
+# estimate's beats group in threes (grouped_in_three: triplet hats of a slow 12/8 read as beats).
+_OCTAVE_FACTORS = (1.0 / 3.0, 0.5, 1.0, 2.0)
+_THIRD = _OCTAVE_FACTORS.index(1.0 / 3.0)
+# How much stronger (a share of the envelope spectrum's peak) the pulse at a third of the
+# estimate must be than at half of it for its beats to count as grouped in threes (as the band
+# octave choice's gate, octave._MIN_TRIPLE_GROUPING).
+MIN_TRIPLE_GROUPING = 0.1
 _BACKBEAT_MIN_CONTRAST = 0.3
 _BACKBEAT_MIN_GAIN = 0.2
 _BACKBEAT_MIN_PULSE = 0.75  # onsets per beat
@@ -265,8 +272,10 @@ def settle_octave(
     duration_s: torch.Tensor,
     envelope_acf: torch.Tensor,
     bright_onsets_per_s: torch.Tensor | None = None,
+    in_threes: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Move a drum loop's tempo an octave where its snare's period says it is at the wrong level."""
+    """Move a drum loop's tempo an octave where its snare's period says it is at the wrong level
+    (or to a third of it where in_threes says its beats group in threes)."""
     # Pop, rock, funk, hip-hop and house put the snare or clap on beats 2 and 4: the backbeat
     # envelope then repeats after two beats but not after one. Where that contrast is clear
     # at half or double the tempo and not at the tempo itself, the octave was wrong. There must
@@ -292,6 +301,14 @@ def settle_octave(
         # their own they still run too fast for half its tempo. This only ever blocks a move.
         trusted = trusted & (bright_onsets_per_s[:, None] <= _MAX_PULSE * candidates / 60.0)
     trusted = trusted & ((factors[None, :] <= 1.0) | (candidates <= _MAX_MOVED_UP_BPM))
+    # Three beats make one only where they group in threes (a slow 12/8's triplets read as
+    # its beats, whose backbeat then sits at a third of the estimate).
+    # Or where the loop's length says so: whole 3/4 bars at the estimate that are whole 4/4
+    # bars at its third (a loop of 12/8 bars).
+    in_threes = in_threes if in_threes is not None else torch.zeros_like(drums_only)
+    twelve_eight = whole_bars(bpm, duration_s, 3.0) & whole_bars(bpm / 3.0, duration_s, 4.0)
+    third_allowed = in_threes | twelve_eight
+    trusted[:, _THIRD] = trusted[:, _THIRD] & third_allowed
     contrast = torch.where(trusted, two - one, torch.full_like(one, -2.0))
     best = contrast.argmax(-1)
     current = contrast[:, _OCTAVE_FACTORS.index(1.0)]
@@ -300,7 +317,9 @@ def settle_octave(
     # A backbeat is a pattern of bars with an even number of beats. A loop that lasts a whole
     # number of 3/4 bars at the estimate (which no whole number of 4/4 bars ever matches) is a
     # waltz: its snares on beats 2 and 3 would read as a backbeat at double tempo.
-    move = move & drums_only & ~whole_bars(bpm, duration_s, 3.0)
+    # (Three 3/4 bars of triplets are a 12/8 bar: that guard does not hold the third back.)
+    waltz = whole_bars(bpm, duration_s, 3.0) & (best != _THIRD)
+    move = move & drums_only & ~waltz
     # A beat that splits in three (a shuffle's or a 12/8's triplets) has no double: twice the
     # tempo would put a beat every one and a half triplets.
     beat_now = 60.0 * frame_rate / bpm
@@ -312,6 +331,16 @@ def settle_octave(
     settled = torch.where(move, candidates.gather(1, best[:, None])[:, 0], bpm)
     too_dense = drums_only & (onsets_per_s > _MAX_PULSE * settled / 60.0)
     return torch.where(too_dense & (2.0 * settled <= _MAX_BPM), 2.0 * settled, settled)
+
+
+def grouped_in_three(periodicity: Periodicity, bpm: torch.Tensor) -> torch.Tensor:
+    """(B,) whether each estimate's beats group in threes: the envelope pulses more at a third
+    of the estimate's rate than at half of it (by MIN_TRIPLE_GROUPING of its spectrum's peak),
+    as the eighths of a 6/8, the triplets of a 12/8 and a waltz's beats do."""
+    spectrum = periodicity.spectrum / periodicity.spectrum.amax(-1, keepdim=True).clamp(min=1e-12)
+    rates = bpm[:, None] * torch.tensor([1.0 / 3.0, 0.5], device=bpm.device)
+    energy = interpolate(spectrum, rates * periodicity.bins_per_bpm)
+    return energy[:, 0] - energy[:, 1] >= MIN_TRIPLE_GROUPING
 
 
 def whole_bars(bpm: torch.Tensor, duration_s: torch.Tensor, beats: float) -> torch.Tensor:

@@ -206,6 +206,24 @@ def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
     return _drum_clip(out)
 
 
+def twelve_eight_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
+    """A slow 12/8: kick on beats 1 and 3, snare on 2 and 4 (bpm counts the dotted quarter),
+    hats on all twelve triplet eighths of the bar; exactly `bars` bars long."""
+    rng = np.random.default_rng(seed)
+    beat = 60.0 / bpm
+    out = np.zeros(round(bars * 4 * beat * sr))
+    kick, snare = _kick(sr), _snare(sr, rng)
+    for bar in range(bars):
+        start = bar * 4 * beat
+        for k in (0.0, 2.0):
+            _place(out, kick, start + k * beat, sr)
+        for s in (1.0, 3.0):
+            _place(out, snare, start + s * beat, sr)
+        for triplet in range(12):
+            _place(out, 3.0 * _hat(sr, rng), start + triplet / 3.0 * beat, sr)
+    return _drum_clip(out)
+
+
 def waltz_band_mix(bpm: float, bars: int, sr: int = SR) -> Audio:
     """A 3/4 drum loop under sustained chords changing every bar (three beats)."""
     return _under_chords(waltz_loop(bpm, bars, sr), bpm, 3, sr)

@@ -18,6 +18,7 @@ from tests.analysis_engine.features.synthetic_audio import (
     sine_pad,
     six_eight_band_mix,
     stab_band_mix,
+    twelve_eight_loop,
     waltz_band_mix,
     waltz_loop,
 )
@@ -170,6 +171,17 @@ def test_beats_grouped_in_three_are_never_halved_but_may_be_taken_three_at_a_tim
     assert octave.choose(210.0, cues, pushy)[0] == pytest.approx(105.0)
     cues[octave.FACTORS.index(1.0 / 3.0)][prior] = 2.0
     assert octave.choose(210.0, cues, pushy)[0] == pytest.approx(105.0)
+
+
+@pytest.mark.parametrize(("bpm", "bars"), [(50.0, 2), (60.0, 2), (68.0, 2)])
+def test_a_slow_12_8_drum_loop_reads_its_dotted_quarter_not_its_triplets(
+    bpm: float, bars: int
+) -> None:
+    # Hats on every triplet read as the beat at three times the tempo; the snare's backbeat
+    # sits at a third of that reading, where the loop's length makes whole 4/4 bars.
+    (features,) = extract_batch([(twelve_eight_loop(bpm, bars), SR)])
+    assert features.is_loop
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.001)
 
 
 def test_a_half_time_loop_whose_quiet_hats_run_in_sixteenths_is_not_halved() -> None:
