@@ -474,7 +474,8 @@ def tempo_stress(
     clips = [s.clip for s in stress]
     ours = [decide(e).tempo_bpm for e in evidence]
     first = [float(e.stats["first_bpm"]) for e in evidence]
-    reference = [analyse(e.samples, e.rate)[0] for e in evidence]
+    librosa_answers = [analyse(e.samples, e.rate) for e in evidence]
+    reference = [r[0] for r in librosa_answers]
     rows: dict[str, list[tuple[bool, ...]]] = collections.defaultdict(list)
     for item, answer, estimate, theirs in zip(stress, ours, first, reference, strict=True):
         hits = (
@@ -508,9 +509,15 @@ def tempo_stress(
     print(f"  misses (ours): {len(misses)}")
     for line in misses:
         print("    " + line)
-    given = sum(decide(e).key is not None for c, e in zip(clips, evidence, strict=True)
-                if c.kind == "drums")  # fmt: skip
+    answers = [decide(e) for e in evidence]
+    given = sum(a.key is not None for c, a in zip(clips, answers, strict=True) if c.kind == "drums")
     print(f"  drum loops given a key: {given} of {sum(c.kind == 'drums' for c in clips)}")
+    keyed = score(clips, ours, [(a.key, a.mode) for a in answers])
+    theirs = score(clips, reference, [(r[1], r[2]) for r in librosa_answers])
+    print(
+        f"  key on its band loops (shipped constants): MIREX {keyed['key_mirex']:.3f}, exact "
+        f"{keyed['key_exact']:.3f}; librosa {theirs['key_mirex']:.3f} / {theirs['key_exact']:.3f}"
+    )
 
 
 def pooled_key_training(

@@ -16,11 +16,13 @@ renderer here calls it. `RESERVED_*` below copy that list; a test holds them to 
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,8 @@ NOTES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 DRUMKITS = Path("/usr/share/hydrogen/data/drumkits")
 MMA_LIBRARY = Path("/usr/share/mma/lib")
+# Renders cached under another version are rendered again (2: MMA seeded per song).
+RENDER_VERSION = "2"
 
 # Copied from ../shared/reserved-for-judging.md (normalised: lower case, letters and digits).
 RESERVED_GROOVE_FAMILIES = (
@@ -284,9 +288,9 @@ def build_corpus(
     holds its whole progression, and every BASS_ONLY_EVERY-th keeps only its bass line; the
     grooves, tempi, keys and cuts are v2's either way.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
     for groove in grooves:
         check_source(groove=groove.name)
+    fresh_cache(out_dir)
     rendered = tools_available()
     if rendered:
         check_source(soundfont=SOUNDFONT)
@@ -486,10 +490,30 @@ def _song(
 
 
 def _midi(song: str, tmp: Path) -> Path:
+    """The song through MMA, seeded from its own text: MMA humanises a groove at random (note
+    timing, velocity, skipped notes), so unseeded, every render of a clip differed, on one
+    machine and between machines (the same code's headline figures moved by several points)."""
     text, midi = tmp / "song.mma", tmp / "song.mid"
-    text.write_text(song)
-    subprocess.run(["mma", "-f", str(midi), str(text)], check=True, capture_output=True)
+    text.write_text(f"RndSeed {zlib.crc32(song.encode())}\n{song}")
+    subprocess.run(
+        ["mma", "-f", str(midi), str(text)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
     return midi
+
+
+def fresh_cache(out_dir: Path) -> None:
+    """Make out_dir and drop renders cached before RENDER_VERSION, so that every cached clip is
+    the audio this code renders."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    marker = out_dir / "RENDER_VERSION"
+    if marker.exists() and marker.read_text().strip() == RENDER_VERSION:
+        return
+    for wav in out_dir.glob("*.wav"):
+        wav.unlink()
+    marker.write_text(RENDER_VERSION + "\n")
 
 
 @functools.cache

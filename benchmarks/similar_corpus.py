@@ -34,9 +34,11 @@ from corpus import (
     _bars_for,
     _cut,
     _degrade,
+    _midi,
     _noise,
     _sequence,
     check_source,
+    fresh_cache,
     groove_family,
     load_kits,
     tools_available,
@@ -90,7 +92,7 @@ def build_similar_corpus(
     if not tools_available():
         raise RuntimeError("needs mma, fluidsynth, fluid-soundfont-gm and hydrogen-drumkits")
     check_source(soundfont=SOUNDFONT)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    fresh_cache(out_dir)
     rng = np.random.default_rng(seed)
     kits = load_kits()
     clips: list[SimilarClip] = []
@@ -196,9 +198,7 @@ def render_band(
         degree, suffix = progression[bar % len(progression)]
         lines.append(f"{bar + 1} {NOTES[(root + degree) % 12]}{suffix}")
     with tempfile.TemporaryDirectory() as tmp:
-        song, midi = Path(tmp) / "song.mma", Path(tmp) / "song.mid"
-        song.write_text("\n".join(lines) + "\n")
-        subprocess.run(["mma", "-f", str(midi), str(song)], check=True, capture_output=True)
+        midi = _midi("\n".join(lines) + "\n", Path(tmp))
         return _fluidsynth(midi, Path(tmp) / "song.wav")
 
 

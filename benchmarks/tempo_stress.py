@@ -12,7 +12,9 @@ Nothing is fitted on it: the benchmark scores the shipped constants, so it reads
 construction. Truth is the rendered Tempo (MMA counts the beat as the groove is written: the
 12/8 grooves in dotted quarters, the groove written in 6 in eighths) and a pattern's written
 tempo (trap and half-time at their usual 130-160, snare on beat 3). Sources reserved for
-judging are refused as in corpus v2 (`corpus.check_source`).
+judging are refused as in corpus v2 (`corpus.check_source`). Band loops play one of corpus v2's
+progressions in a drawn key, so the set also reads the key on grooves and instruments the key
+profiles never heard.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 import soundfile
 from corpus import (
     _LOFI,
+    NOTES,
     SOUNDFONT,
     SR,
     CorpusClip,
@@ -35,13 +38,18 @@ from corpus import (
     _render_band,
     _sequence,
     check_source,
+    fresh_cache,
     groove_family,
     load_kits,
     tools_available,
 )
 
-# A chord loop every stress clip plays (the set judges tempo; corpus v3 judges harmony).
-_PROGRESSION = ((0, ""), (9, "m"), (5, ""), (7, "7"))
+# The chord loop a stress clip plays in its mode (the set judges tempo, and key on grooves and
+# instruments never heard; corpus v3 judges unheard harmony).
+_PROGRESSIONS = {
+    "major": ((0, ""), (9, "m"), (5, ""), (7, "7")),
+    "minor": ((0, "m"), (8, ""), (5, "m"), (7, "7")),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +139,10 @@ def build_tempo_stress(out_dir: Path, per_groove: int = 3, per_pattern: int = 4,
     if not tools_available():
         return []
     check_source(soundfont=SOUNDFONT)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    fresh_cache(out_dir)
     rng = np.random.default_rng(seed)
+    # Keys draw from their own generator, so every clip keeps its tempo, cut and degradation.
+    key_rng = np.random.default_rng([seed, 12])
     clips: list[StressClip] = []
     # Each family's band loops, then a loop of its own drum tracks (where it has them).
     plan = [
@@ -147,18 +157,21 @@ def build_tempo_stress(out_dir: Path, per_groove: int = 3, per_pattern: int = 4,
         offset = float(rng.uniform(0.1, 1.5))
         length = float(rng.uniform(8.0, 12.0))
         lofi = _LOFI[int(rng.integers(len(_LOFI)))] if rng.uniform() < 0.25 else ""
+        tonic = NOTES[int(key_rng.integers(12))]
+        mode = ("major", "minor")[int(key_rng.integers(2))]
         kind = "drums" if drums else "band"
         slug = re.sub(r"\W", "", groove.name)
-        name = f"{kind}{index:03d}_{slug}_{bpm}{'_' + lofi if lofi else ''}"
+        key_slug = "" if drums else f"_{tonic}{mode[:3]}"
+        name = f"{kind}{index:03d}_{slug}_{bpm}{key_slug}{'_' + lofi if lofi else ''}"
         path = out_dir / f"{name}.wav"
         if not path.exists():
-            audio = _render_band(groove, bpm, "C", _PROGRESSION, drums_only=drums)
+            audio = _render_band(groove, bpm, tonic, _PROGRESSIONS[mode], drums_only=drums)
             cut = _cut(audio, bpm, groove.beats, loop_cut, offset, length)
             soundfile.write(path, _degrade(cut, lofi, np.random.default_rng([seed, index])), SR)
         label = f"drums: {category} (GM kit)" if drums else category
         clip = CorpusClip(
-            name, path, bpm, None, None, loop_cut, kind, groove_family(groove.name),
-            groove.meter, lofi,
+            name, path, bpm, None if drums else tonic, None if drums else mode, loop_cut, kind,
+            groove_family(groove.name), groove.meter, lofi,
         )  # fmt: skip
         clips.append(StressClip(label, clip))
     kits = load_kits()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -139,3 +140,38 @@ def test_the_tempo_stress_set_plays_only_what_no_fitted_corpus_plays() -> None:
             (role, step / pattern.steps) for role, steps, _ in pattern.hits for step in steps
         )
         assert (pattern.beats, hits) not in fitted_patterns, pattern.name
+
+
+def test_every_render_of_a_song_hands_mma_the_same_seed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MMA humanises grooves at random; unseeded, one clip rendered differently on every run
+    # and every machine. A stand-in `mma` on PATH records what it was handed.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stand_in = bin_dir / "mma"
+    stand_in.write_text('#!/bin/sh\ncp "$3" "$2"\necho "$PYTHONHASHSEED" >> "$2"\n')
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    song = "Tempo 100\nGroove 8Beat\n1 C\n"
+    handed = []
+    for run in ("a", "b"):
+        (tmp_path / run).mkdir()
+        handed.append(corpus._midi(song, tmp_path / run).read_text())
+    assert handed[0] == handed[1]
+    first, *rest = handed[0].split("\n")
+    assert first.startswith("RndSeed ") and int(first.split()[1]) >= 0
+    assert "\n".join(rest) == song + "0\n"
+    assert (
+        corpus._midi("Tempo 101\nGroove 8Beat\n1 C\n", tmp_path / "a").read_text().split("\n")[0]
+        != first
+    )
+
+
+def test_renders_cached_before_the_render_version_are_dropped(tmp_path: Path) -> None:
+    (tmp_path / "band000_old.wav").write_bytes(b"unseeded")
+    corpus.fresh_cache(tmp_path)
+    assert not list(tmp_path.glob("*.wav"))
+    (tmp_path / "band000_new.wav").write_bytes(b"seeded")
+    corpus.fresh_cache(tmp_path)
+    assert [p.name for p in tmp_path.glob("*.wav")] == ["band000_new.wav"]
