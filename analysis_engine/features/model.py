@@ -19,7 +19,8 @@ from typing import Any
 # confidence is calibrated on harmony the key profiles never heard as well (same keys); 8: a
 # drum loop's beat splits in three only where it repeats after a third of a beat (a two-step
 # read at half its tempo is no longer kept there by its ghost notes), and a slow 12/8 drum loop
-# read at its triplets moves to a third of that reading, its dotted quarter.
+# read at its triplets moves to a third of that reading, its dotted quarter; the octave and key
+# constants are refitted on the corpus as it now renders on every machine (seeded).
 FEATURE_VERSION = 8
 N_MFCC = 13
 N_CHROMA = 12
