@@ -20,7 +20,8 @@ from typing import Any
 # drum loop's beat splits in three only where it repeats after a third of a beat (a two-step
 # read at half its tempo is no longer kept there by its ghost notes), and a slow 12/8 drum loop
 # read at its triplets moves to a third of that reading, its dotted quarter; the octave and key
-# constants are refitted on the corpus as it now renders on every machine (seeded).
+# constants are refitted on the corpus as it now renders on every machine (seeded), and a loop of
+# exactly two bars compares its two bars' chords for the band octave choice.
 FEATURE_VERSION = 8
 N_MFCC = 13
 N_CHROMA = 12

@@ -109,15 +109,15 @@ class OctaveModel:
 # Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families; seeded renders,
 # so the same fit on every machine).
 DEFAULT_MODEL = OctaveModel(
-    mean=(0.479628, 0.545019, 0.79095, 0.242333, 0.550708, 0.0983056, 0.133257, -0.00308758,
+    mean=(0.479628, 0.545019, 0.79095, 0.242333, 0.550708, 0.0983056, 0.14904, -0.00300632,
           0.651778, 0.230621, -0.0904006, 0.692316, 0.43662, 0.596037, 0.372527, 0.138883,
           -0.186281, 0.622924, 0.387563, 0.0772724),
-    scale=(0.449048, 0.374373, 0.257861, 0.280088, 0.278254, 0.362597, 0.383114, 0.264509,
+    scale=(0.449048, 0.374373, 0.257861, 0.280088, 0.278254, 0.362597, 0.364851, 0.264483,
           0.971013, 0.367631, 0.16795, 0.158303, 0.495967, 0.356968, 0.254434, 0.255019,
           0.517873, 0.320376, 0.25123, 0.0699705),
-    coef=(-1.20369, -0.216195, 0.546027, -0.403502, -0.0316332, -0.399474, 1.28381, -0.506411,
-          0.111821, -0.0262005, -0.14506, 0.935048, 0.576136, 0.16211, -0.375701, -0.444865,
-          -0.17795, 1.14996, 0.225067, 0),
+    coef=(-1.20632, -0.209206, 0.545681, -0.415101, -0.0368586, -0.40064, 1.25728, -0.514873,
+          0.102298, -0.0185799, -0.193174, 0.933501, 0.583483, 0.163011, -0.374587, -0.435758,
+          -0.174981, 1.13995, 0.235796, 0),
 )  # fmt: skip
 
 
@@ -154,14 +154,18 @@ def candidate_features(
         # of two bars inside the clip as the autocorrelation does.
         return interpolate(harmony_spectrum, candidates / beats * harmony.bins_per_bpm)
 
-    def repeat(acf: torch.Tensor, lags: torch.Tensor, frames: torch.Tensor) -> torch.Tensor:
+    def repeat(
+        acf: torch.Tensor, lags: torch.Tensor, frames: torch.Tensor, slack: float = 0.0
+    ) -> torch.Tensor:
         # Lags past half the clip have too little overlap to say anything: read as 0.
-        trusted = lags < frames[:, None] / 2.0
+        trusted = lags < frames[:, None] / 2.0 + slack
         return torch.where(trusted, interpolate(acf, lags), torch.zeros_like(lags))
 
     def per_bar(beats: float) -> torch.Tensor:
+        # A loop of exactly two bars compares its two bars: its bar is half the clip, give or
+        # take the rounding of a frame (a slow ballad's only evidence of its bar).
         bar = beats * harmony_beat
-        return repeat(harmony_acf, bar, harmony_frames) - repeat(
+        return repeat(harmony_acf, bar, harmony_frames, slack=1.0) - repeat(
             harmony_acf, bar / 2.0, harmony_frames
         )
 

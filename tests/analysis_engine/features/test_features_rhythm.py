@@ -69,6 +69,14 @@ def test_band_mixes_read_at_the_quarter_note_not_double_or_half() -> None:
         assert features.is_loop
 
 
+def test_a_slow_two_bar_band_loop_reads_its_bar_from_its_two_chords() -> None:
+    # Two bars at 68 BPM, one chord a bar: the bar is exactly half the clip, the one lag at
+    # which its chords can show that they change once a bar. Read as past half the clip (and so
+    # as no evidence), the loop went to 136.
+    (features,) = extract_batch([(band_mix(68.0, 2), SR)])
+    assert features.tempo_bpm == pytest.approx(68.0, rel=0.001)
+
+
 def test_a_drum_heavy_band_mix_reads_its_quarter_note_not_double() -> None:
     # Loud drums under short chord stabs: the snare's band is as percussive as a drum loop's,
     # but the clip is pitched (it gets a key), so its octave is the band mixes' fitted choice.
