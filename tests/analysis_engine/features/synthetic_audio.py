@@ -190,25 +190,22 @@ def waltz_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
 def shuffle_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
     """Kick on 1 and 3, a soft snare on 2 and 4, loud hats on the swung eighths (first and
     third triplet of each beat): 4/4, exactly `bars` bars long."""
-    rng = np.random.default_rng(seed)
-    beat = 60.0 / bpm
-    out = np.zeros(round(bars * 4 * beat * sr))
-    kick, snare = _kick(sr), _snare(sr, rng)
-    for bar in range(bars):
-        start = bar * 4 * beat
-        for k in (0.0, 2.0):
-            _place(out, kick, start + k * beat, sr)
-        for s in (1.0, 3.0):
-            _place(out, 0.4 * snare, start + s * beat, sr)
-        for b in range(4):
-            for third in (0.0, 2.0 / 3.0):
-                _place(out, 10.0 * _hat(sr, rng), start + (b + third) * beat, sr)
-    return _drum_clip(out)
+    return _triplet_feel_loop(bpm, bars, sr, seed, snare_gain=0.4, hat_gain=10.0,
+                              hat_thirds=(0.0, 2.0 / 3.0))  # fmt: skip
 
 
 def twelve_eight_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
     """A slow 12/8: kick on beats 1 and 3, snare on 2 and 4 (bpm counts the dotted quarter),
     hats on all twelve triplet eighths of the bar; exactly `bars` bars long."""
+    return _triplet_feel_loop(bpm, bars, sr, seed, snare_gain=1.0, hat_gain=3.0,
+                              hat_thirds=(0.0, 1.0 / 3.0, 2.0 / 3.0))  # fmt: skip
+
+
+def _triplet_feel_loop(
+    bpm: float, bars: int, sr: int, seed: int, *, snare_gain: float, hat_gain: float,
+    hat_thirds: tuple[float, ...],
+) -> Audio:  # fmt: skip
+    # Kick on 1 and 3, snare on 2 and 4, hats on the given thirds of every beat.
     rng = np.random.default_rng(seed)
     beat = 60.0 / bpm
     out = np.zeros(round(bars * 4 * beat * sr))
@@ -218,9 +215,10 @@ def twelve_eight_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Aud
         for k in (0.0, 2.0):
             _place(out, kick, start + k * beat, sr)
         for s in (1.0, 3.0):
-            _place(out, snare, start + s * beat, sr)
-        for triplet in range(12):
-            _place(out, 3.0 * _hat(sr, rng), start + triplet / 3.0 * beat, sr)
+            _place(out, snare_gain * snare, start + s * beat, sr)
+        for b in range(4):
+            for third in hat_thirds:
+                _place(out, hat_gain * _hat(sr, rng), start + (b + third) * beat, sr)
     return _drum_clip(out)
 
 
