@@ -37,6 +37,7 @@ import numpy.typing as npt
 import torch
 
 from analysis_engine.features.rhythm import (
+    MIN_TRIPLE_GROUPING,
     MIN_TRIPLET_REPEAT,
     Periodicity,
     envelope_periodicity,
@@ -86,11 +87,6 @@ _HALF_BEAT = FEATURE_NAMES.index("repeat_after_half_beat")
 _THIRD_BEAT = FEATURE_NAMES.index("repeat_after_third_beat")
 _ENERGY_AT_BEAT = FEATURE_NAMES.index("energy_at_beat")
 _ENERGY_AT_BEAT_AND_HALF = FEATURE_NAMES.index("energy_at_beat_and_half")
-# How much stronger (a share of the envelope spectrum's peak) the pulse of the estimate's groups
-# of three beats must be than that of its pairs for the beats to count as grouped in threes:
-# on the corpus most 6/8 and waltz mixes read 0.1-0.27, and no 4/4 mix whose half is right
-# reads over 0.07.
-_MIN_TRIPLE_GROUPING = 0.1
 # Bright percussion: mel bands from 96 of 128 (~4.7 kHz) up.
 BRIGHT_BANDS = (96, 128)
 # Kick and bass: the first 9 of 128 Slaney mel bands (up to ~230 Hz).
@@ -255,7 +251,7 @@ def candidate_allowed(
     # The half candidate's beat is two of the estimate's, and one and a half of its is three.
     pairs = cues[FACTORS.index(0.5)]
     grouped_in_three = bool(
-        pairs[_ENERGY_AT_BEAT_AND_HALF] - pairs[_ENERGY_AT_BEAT] >= _MIN_TRIPLE_GROUPING
+        pairs[_ENERGY_AT_BEAT_AND_HALF] - pairs[_ENERGY_AT_BEAT] >= MIN_TRIPLE_GROUPING
     )
     barred: npt.NDArray[np.bool_] = (factors == 2.0) & in_three
     if grouped_in_three:
