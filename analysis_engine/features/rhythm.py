@@ -303,9 +303,8 @@ def settle_octave(
         trusted = trusted & (bright_onsets_per_s[:, None] <= _MAX_PULSE * candidates / 60.0)
     trusted = trusted & ((factors[None, :] <= 1.0) | (candidates <= _MAX_MOVED_UP_BPM))
     # Three beats make one only where they group in threes (a slow 12/8's triplets read as
-    # its beats, whose backbeat then sits at a third of the estimate).
-    # Or where the loop's length says so: whole 3/4 bars at the estimate that are whole 4/4
-    # bars at its third (a loop of 12/8 bars).
+    # its beats, whose backbeat then sits at a third of the estimate), or where the loop's
+    # length says so: whole 3/4 bars at the estimate that are whole 4/4 bars at its third.
     in_threes = in_threes if in_threes is not None else torch.zeros_like(drums_only)
     twelve_eight = whole_bars(bpm, duration_s, 3.0) & whole_bars(bpm / 3.0, duration_s, 4.0)
     third_allowed = in_threes | twelve_eight
