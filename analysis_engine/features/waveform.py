@@ -65,13 +65,6 @@ def _rows(stored: bytes, rows: int) -> npt.NDArray[np.int8]:
     return np.frombuffer(stored, dtype=np.int8).reshape(rows, -1, 2)
 
 
-def downsample(stored: bytes, columns: int) -> bytes:
-    """Stored peaks merged down to at most `columns` columns (each the min and max of its span)."""
-    pairs = _rows(stored, 1)
-    merged = _merge_down(pairs, columns)
-    return stored if merged is pairs else merged.tobytes()
-
-
 def waveform_peaks(stored: bytes | None, columns: int = COLUMNS) -> dict[str, Any] | None:
     """Stored peaks as the API answers them, the pairs as one (columns x 2) int8 array that
     orjson writes as `[[min, max], ...]` without a Python list per pair (None until the sample

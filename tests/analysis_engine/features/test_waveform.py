@@ -6,7 +6,6 @@ import numpy as np
 
 from analysis_engine.features.waveform import (
     compute_peaks,
-    downsample,
     page_waveforms,
     waveform_peaks,
     waveform_view,
@@ -55,8 +54,10 @@ def test_a_clip_shorter_than_the_columns_gets_one_column_a_frame() -> None:
 
 def test_merging_columns_keeps_each_spans_extremes() -> None:
     pairs = np.array([[-1, 1], [-5, 2], [0, 9], [-3, 3]], dtype=np.int8).tobytes()
-    assert np.frombuffer(downsample(pairs, 2), dtype=np.int8).tolist() == [-5, 2, -3, 9]
-    assert downsample(pairs, 10) == pairs
+    merged = waveform_peaks(pairs, 2)
+    assert merged is not None and merged["peaks"].ravel().tolist() == [-5, 2, -3, 9]
+    as_stored = waveform_peaks(pairs, 10)
+    assert as_stored is not None and as_stored["peaks"].tobytes() == pairs
     assert waveform_view(None) is None
 
 
