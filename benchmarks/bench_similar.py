@@ -152,8 +152,11 @@ def _evaluate(
 ) -> dict[str, Any]:
     # rankers[f](q, keep) -> candidate indices best first, for a query of fold f. The library
     # searched is every clip, or only `library` (a mask) when choosing weights inside a fold.
+    # "by_role": precision@10 of drum and of band loop queries apart, per test fold: where the
+    # trade between the same source and a mixable tempo lands (the pooled goals hide it).
     table: dict[str, list[tuple[float, float]]] = {c: [] for c in (*CRITERIA, "class")}
     kinds: list[float] = []
+    by_role: dict[tuple[str, str], list[list[float]]] = {}
     for fold, test in enumerate(folds):
         for q in test:
             clip = data.clips[q]
@@ -167,8 +170,14 @@ def _evaluate(
             if clip.role in ("band_loop", "drum_loop"):
                 table["family"].append(_scores(ranked, truth["family"] & keep))
                 table["tempo"].append(_scores(ranked, truth["tempo"] & keep))
+                for name in ("instrument", "tempo"):
+                    cell = by_role.setdefault((clip.role, name), [[] for _ in folds])
+                    cell[fold].append(table[name][-1][0])
             if clip.role == "band_loop":
                 table["key"].append(_scores(ranked, truth["key"] & keep))
+                by_role.setdefault((clip.role, "key"), [[] for _ in folds])[fold].append(
+                    table["key"][-1][0]
+                )
             if clip.role == "one_shot":
                 table["class"].append(_scores(ranked, truth["class"] & keep))
                 kinds.append(_scores(ranked, truth["kind"] & keep)[0])
@@ -177,27 +186,7 @@ def _evaluate(
         for name, values in table.items()
     }
     out["shot_kind"] = float(np.mean(kinds)) if kinds else 0.0
-    return out
-
-
-def _by_role(
-    data: Data, folds: list[np.ndarray], rankers: list[Ranker]
-) -> dict[tuple[str, str], list[list[float]]]:
-    """Precision@10 of drum and of band loop queries apart, per query of each test fold: where
-    the trade between the same source and a mixable tempo lands (the pooled goals hide it)."""
-    out: dict[tuple[str, str], list[list[float]]] = {}
-    for fold, test in enumerate(folds):
-        for q in test:
-            role = data.clips[q].role
-            if role not in ("band_loop", "drum_loop"):
-                continue
-            keep = np.ones(len(data.clips), dtype=bool)
-            keep[q] = False
-            ranked = rankers[fold](int(q), keep)
-            truth = _truth(data, int(q))
-            for name in ("instrument", "tempo") + (("key",) if role == "band_loop" else ()):
-                cell = out.setdefault((role, name), [[] for _ in folds])
-                cell[fold].append(_scores(ranked, truth[name] & keep)[0])
+    out["by_role"] = by_role
     return out
 
 
@@ -446,9 +435,8 @@ def main() -> None:
         for c, g in GOALS.items()
     ]
     print("goals: " + ", ".join(met))
-    rankers = [_our_ranker(data, model) for model in models]
     print("by role (precision@10; by test fold):")
-    for (role, name), values in sorted(_by_role(data, split, rankers).items()):
+    for (role, name), values in sorted(ours["by_role"].items()):
         by_fold = " ".join(f"{np.mean(v):.2f}" if v else "-" for v in values)
         print(f"  {role} queries, {name}: {np.mean(np.concatenate(values)):.3f} ({by_fold})")
     p50, p95 = _latency(args.latency_samples)
