@@ -472,7 +472,8 @@ def tempo_stress(
     """Print tempo Acc1 / Acc2 on the tempo stress set (corpus v4) by category: the shipped
     constants (which never saw any of it), the first periodicity estimate and librosa."""
     clips = [s.clip for s in stress]
-    ours = [decide(e).tempo_bpm for e in evidence]
+    answers = [decide(e) for e in evidence]
+    ours = [a.tempo_bpm for a in answers]
     first = [float(e.stats["first_bpm"]) for e in evidence]
     librosa_answers = [analyse(e.samples, e.rate) for e in evidence]
     reference = [r[0] for r in librosa_answers]
@@ -509,7 +510,6 @@ def tempo_stress(
     print(f"  misses (ours): {len(misses)}")
     for line in misses:
         print("    " + line)
-    answers = [decide(e) for e in evidence]
     given = sum(a.key is not None for c, a in zip(clips, answers, strict=True) if c.kind == "drums")
     print(f"  drum loops given a key: {given} of {sum(c.kind == 'drums' for c in clips)}")
     keyed = score(clips, ours, [(a.key, a.mode) for a in answers])
