@@ -357,8 +357,7 @@ def build_corpus(
     for index in range(n_drums):
         pattern = DRUM_PATTERNS[index % len(DRUM_PATTERNS)]
         bpm = float(np.round(rng.uniform(pattern.low, pattern.high), 1))
-        bar_s = pattern.beats * 60.0 / bpm
-        bars = max(1, min(8, 2 ** round(np.log2(max(1.0, 6.0 / bar_s)))))
+        bars = drum_loop_bars(pattern, bpm)
         lofi = _LOFI[int(rng.integers(len(_LOFI)))] if rng.uniform() < 0.25 else ""
         kit_name, kit = kits[index % len(kits)] if kits else ("synth", None)
         slug = re.sub(r"\W", "", kit_name)[:12]
@@ -642,6 +641,12 @@ def load_kits() -> list[tuple[str, Kit]]:
         if all(role in kit for role in _CORE_ROLES):
             kits.append((xml_path.parent.name, kit))
     return kits
+
+
+def drum_loop_bars(pattern: DrumPattern, bpm: float) -> int:
+    """How many bars a sequenced drum loop lasts: the power of two (1 to 8) nearest 6 seconds."""
+    bar_s = pattern.beats * 60.0 / bpm
+    return max(1, min(8, 2 ** round(np.log2(max(1.0, 6.0 / bar_s)))))
 
 
 def _sequence(

@@ -38,6 +38,7 @@ from corpus import (
     _noise,
     _sequence,
     check_source,
+    drum_loop_bars,
     fresh_cache,
     groove_family,
     load_kits,
@@ -120,8 +121,7 @@ def build_similar_corpus(
         pattern = DRUM_PATTERNS[int(rng.integers(len(DRUM_PATTERNS)))]
         kit_name, kit = kits[index % len(kits)]
         bpm = float(np.round(rng.uniform(pattern.low, pattern.high), 1))
-        bar_s = pattern.beats * 60.0 / bpm
-        bars = max(1, min(8, 2 ** round(np.log2(max(1.0, 6.0 / bar_s)))))
+        bars = drum_loop_bars(pattern, bpm)
         lofi = ("", "", "", "", "lowpass", "crush")[int(rng.integers(6))]
         slug = re.sub(r"\W", "", kit_name)[:12]
         name = f"drums{index:03d}_{pattern.name}_{slug}_{bpm}"

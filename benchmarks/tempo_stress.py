@@ -39,6 +39,7 @@ from corpus import (
     _render_band,
     _sequence,
     check_source,
+    drum_loop_bars,
     fresh_cache,
     groove_family,
     load_kits,
@@ -173,8 +174,7 @@ def build_tempo_stress(out_dir: Path, per_groove: int = 3, per_pattern: int = 4,
     for index in range(len(STRESS_PATTERNS) * per_pattern):
         pattern = STRESS_PATTERNS[index % len(STRESS_PATTERNS)]
         bpm = float(np.round(rng.uniform(pattern.low, pattern.high), 1))
-        bar_s = pattern.beats * 60.0 / bpm
-        bars = max(1, min(8, 2 ** round(np.log2(max(1.0, 6.0 / bar_s)))))
+        bars = drum_loop_bars(pattern, bpm)
         lofi = _LOFI[int(rng.integers(len(_LOFI)))] if rng.uniform() < 0.25 else ""
         kit_name, kit = kits[(index * 3) % len(kits)]
         slug = re.sub(r"\W", "", kit_name)[:12]
