@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import asyncpg
 import httpx
@@ -45,10 +45,14 @@ StartWorker = Callable[..., subprocess.Popen[bytes]]
 def start_worker(migrated_db: Settings) -> Iterator[StartWorker]:
     workers: list[subprocess.Popen[bytes]] = []
 
-    def start(lease_s: int = 4) -> subprocess.Popen[bytes]:
-        env = service_env(migrated_db, SP404_WORKER_LEASE_S=str(lease_s))
+    def start(
+        lease_s: int = 4, stderr: IO[str] | None = None, **env: str
+    ) -> subprocess.Popen[bytes]:
+        # A claim takes up to 4 jobs: uploads queued before the worker starts make one batch.
         worker = subprocess.Popen(
-            [sys.executable, "-m", "sp404.cli.main", "worker", "--batch-size", "4"], env=env
+            [sys.executable, "-m", "sp404.cli.main", "worker", "--batch-size", "4"],
+            env=service_env(migrated_db, SP404_WORKER_LEASE_S=str(lease_s), **env),
+            stderr=stderr,
         )
         workers.append(worker)
         return worker
@@ -165,35 +169,27 @@ def test_the_worker_reports_the_seconds_of_each_stage_of_a_batch_in_its_metrics_
     api: httpx.Client,
     mailbox: Mailbox,
     engine_url: str,
-    migrated_db: Settings,
+    start_worker: StartWorker,
     tmp_path: Path,
 ) -> None:
     account = signed_up(api, mailbox)
     ids = [_upload(engine_url, account, _loop_wav(100.0 + 20 * i))["sample_id"] for i in range(2)]
     port = free_port()
-    env = service_env(
-        migrated_db,
-        SP404_LOG_LEVEL="INFO",
-        SP404_WORKER_METRICS_PORT=str(port),
-        SP404_WORKER_METRICS_HOST="127.0.0.1",
-    )
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log_file:
-        # Both jobs are queued before it starts, so its first claim (up to 4) takes them as one.
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "sp404.cli.main", "worker", "--batch-size", "4"],
-            env=env,
+        # Both jobs are queued before it starts, so its first claim takes them as one batch.
+        start_worker(
+            lease_s=60,
             stderr=log_file,
+            SP404_LOG_LEVEL="INFO",
+            SP404_WORKER_METRICS_PORT=str(port),
+            SP404_WORKER_METRICS_HOST="127.0.0.1",
         )
-        try:
-            _wait_for(
-                lambda: all(_sample(engine_url, account, i)["status"] == "ready" for i in ids),
-                timeout=120,
-            )
-            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-        finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+        _wait_for(
+            lambda: all(_sample(engine_url, account, i)["status"] == "ready" for i in ids),
+            timeout=120,
+        )
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
     stages = ["accept", "decode", "extract", "describe", "store"]
     # One observation per stage per batch, though store ran once for each clip.
     for stage in stages:
@@ -222,7 +218,7 @@ def test_a_batch_asks_the_vibe_model_about_all_its_clips_at_once(
     api: httpx.Client,
     mailbox: Mailbox,
     engine_url: str,
-    migrated_db: Settings,
+    start_worker: StartWorker,
     vibe_model: tuple[FakeOpenRouter, asyncio.AbstractEventLoop],
 ) -> None:
     # A remote model takes about a second a call: asked one clip after another, a worker did
@@ -236,27 +232,20 @@ def test_a_batch_asks_the_vibe_model_about_all_its_clips_at_once(
         _upload(engine_url, account, _loop_wav(90.0 + 10 * i), f"loop-{i}.wav")["sample_id"]
         for i in range(3)
     ]
-    env = service_env(
-        migrated_db,
+    # All three are queued before it starts, so its first claim takes them as one batch.
+    start_worker(
+        lease_s=60,
         SP404_OPENROUTER_API_KEY="sk-or-v1-test-0123456789abcdef",
         SP404_OPENROUTER_BASE_URL=server.base_url,
     )
-    # All three are queued before it starts, so its first claim (up to 4) takes them as one.
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "sp404.cli.main", "worker", "--batch-size", "4"], env=env
+    _wait_for(lambda: len(server.seen) >= 3, timeout=120)
+    # Three questions about three clips (a retry of one would repeat its question).
+    assert len({json.dumps(seen.body["messages"]) for seen in server.seen[:3]}) == 3
+    loop.call_soon_threadsafe(held.set)
+    _wait_for(
+        lambda: all(_sample(engine_url, account, i)["status"] == "ready" for i in ids),
+        timeout=60,
     )
-    try:
-        _wait_for(lambda: len(server.seen) >= 3, timeout=120)
-        # Three questions about three clips (a retry of one would repeat its question).
-        assert len({json.dumps(seen.body["messages"]) for seen in server.seen[:3]}) == 3
-        loop.call_soon_threadsafe(held.set)
-        _wait_for(
-            lambda: all(_sample(engine_url, account, i)["status"] == "ready" for i in ids),
-            timeout=60,
-        )
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
     assert len(server.seen) == 3
     for sample_id in ids:
         assert (
