@@ -181,6 +181,46 @@ def test_beats_grouped_in_three_are_never_halved_but_may_be_taken_three_at_a_tim
     assert octave.choose(210.0, cues, pushy)[0] == pytest.approx(105.0)
 
 
+def _bar_at_two_thirds(cues: list[list[float]]) -> None:
+    """Cues of a 12/8 read at two triplets a beat: at two thirds of the estimate a snare on
+    beats two and four and a chord a four-beat bar, at the estimate a snare on every beat."""
+    names = octave.FEATURE_NAMES
+    bar, estimate = cues[octave.FACTORS.index(2.0 / 3.0)], cues[octave.FACTORS.index(1.0)]
+    bar[names.index("backbeat")], estimate[names.index("backbeat")] = 0.8, -0.9
+    bar[names.index("harmony_pulse_per_bar")] = 1.0
+    bar[names.index("harmony_per_bar")] = 0.5
+
+
+def test_a_bar_at_two_thirds_of_the_estimate_takes_the_tempo_whatever_the_model_prefers() -> None:
+    # A model whose score follows the "prior" cue and prefers the estimate.
+    pushy, cues, prior = _model_following_the_prior()
+    cues[octave.FACTORS.index(1.0)][prior] = 1.0
+    _bar_at_two_thirds(cues)
+    assert octave.choose(111.0, cues, pushy)[0] == pytest.approx(74.0)
+
+
+@pytest.mark.parametrize(
+    "missing", ["backbeat", "anti-backbeat", "harmony_pulse_per_bar", "harmony_per_bar"]
+)
+def test_two_thirds_of_the_estimate_needs_the_snare_and_the_chords_to_agree(
+    missing: str,
+) -> None:
+    # Each cue alone is common in 4/4 mixes read right (a 12/8's snare reads as a backbeat at
+    # two thirds of its true tempo too): with any one of the four missing, no 3:2 move, even
+    # for a model that would prefer it.
+    pushy, cues, prior = _model_following_the_prior()
+    cues[octave.FACTORS.index(2.0 / 3.0)][prior] = 2.0
+    cues[octave.FACTORS.index(1.0)][prior] = 1.0
+    _bar_at_two_thirds(cues)
+    names = octave.FEATURE_NAMES
+    if missing == "anti-backbeat":
+        cues[octave.FACTORS.index(1.0)][names.index("backbeat")] = 0.0
+    else:
+        cues[octave.FACTORS.index(2.0 / 3.0)][names.index(missing)] = 0.0
+    assert not octave.bars_at_two_thirds(cues)
+    assert octave.choose(111.0, cues, pushy)[0] == pytest.approx(111.0)
+
+
 @pytest.mark.parametrize(("bpm", "bars"), [(50.0, 2), (60.0, 2), (68.0, 2)])
 def test_a_slow_12_8_drum_loop_reads_its_dotted_quarter_not_its_triplets(
     bpm: float, bars: int
