@@ -26,6 +26,7 @@ BACKBEAT_BANDS = (40, 88)
 # estimate's beats group in threes (grouped_in_three: triplet hats of a slow 12/8 read as beats).
 _OCTAVE_FACTORS = (1.0 / 3.0, 0.5, 1.0, 2.0)
 _THIRD = _OCTAVE_FACTORS.index(1.0 / 3.0)
+_HALF = _OCTAVE_FACTORS.index(0.5)
 # How much stronger (a share of the envelope spectrum's peak) the pulse at a third of the
 # estimate must be than at half of it for its beats to count as grouped in threes, for drum
 # loops here and band mixes in octave.candidate_allowed: on the corpus most 6/8 and waltz mixes
@@ -44,8 +45,13 @@ MIN_TRIPLET_REPEAT = 0.1
 # A loop lasts this many bars, within this share of its length.
 LOOP_BARS = (1.0, 2.0, 4.0, 8.0, 16.0)
 LOOP_TOLERANCE = 0.02
-# A drum loop's octave only moves up to a tempo at most this fast.
+# A drum loop's octave only moves up to a tempo at most this fast, and down to half its
+# reading only where that is at least this slow: a snare once a bar reads as a backbeat at half
+# the tempo, and below this that half is a rock or ballad groove's bar, not a slow hip-hop beat
+# (the General MIDI drum tracks of 69 MMA grooves: right halves land at 62 BPM and up, the four
+# wrong ones at 49-57). Slow 12/8 loops read at their triplets move by a third, unbounded.
 _MAX_MOVED_UP_BPM = 200.0
+_MIN_HALVED_BPM = 60.0
 _PEAK_HALF_WIDTH = 3  # frames (about 70 ms): the closest two onsets may be
 _THRESHOLD_HALF_WIDTH = 10
 _PEAK_DELTA = 0.07
@@ -320,6 +326,9 @@ def settle_octave(
     # (Three 3/4 bars of triplets are a 12/8 bar: that guard does not hold the third back.)
     waltz = whole_bars(bpm, duration_s, 3.0) & (best != _THIRD)
     move = move & drums_only & ~waltz
+    # A half under _MIN_HALVED_BPM is a snare once a bar, not a slow backbeat: the reading stays
+    # (the same snare would otherwise pass the move to the next best candidate).
+    move = move & ~((best == _HALF) & (candidates[:, _HALF] < _MIN_HALVED_BPM))
     # A beat that splits in three (a shuffle's or a 12/8's triplets) has no double: twice the
     # tempo would put a beat every one and a half triplets.
     beat_now = 60.0 * frame_rate / bpm

@@ -259,6 +259,28 @@ def test_a_half_time_loop_whose_quiet_hats_run_in_sixteenths_is_not_halved() -> 
     assert settled(hats) == pytest.approx(bpm)
 
 
+def test_a_rock_loop_with_its_snare_once_a_bar_is_not_halved_below_a_slow_beat() -> None:
+    # Eight bars at 99.4 BPM (26 frames a beat), eighth notes throughout, the snare once a bar
+    # on beat 3: that reads as a backbeat at half the tempo, as a half-time groove's does (the
+    # test above halves one at 129 BPM to 64.6), but here the half would be 49.7 BPM, a bar of
+    # a rock or ballad groove rather than a slow hip-hop beat. The reading stays, and no other
+    # move takes its place.
+    frame_rate = 22050 / 512
+    bpm = 60.0 * frame_rate / 26.0
+    frames = 8 * 4 * 26
+    backbeat = torch.zeros(1, frames)
+    backbeat[0, 52::104] = 1.0
+    duration = torch.tensor([frames / frame_rate])
+    eighths = torch.tensor([8.0 * 8]) / duration
+    n_frames = torch.tensor([frames])
+    acf = rhythm.normalised_acf(rhythm.smooth(backbeat), n_frames)
+    settled = rhythm.settle_octave(
+        torch.tensor([bpm]), eighths, backbeat, torch.tensor([True]), n_frames, frame_rate,
+        duration, acf, eighths,
+    )  # fmt: skip
+    assert float(settled[0]) == pytest.approx(bpm)
+
+
 def test_a_decaying_hit_is_a_one_shot_without_tempo() -> None:
     (features,) = extract_batch([(kick_one_shot(), SR)])
     assert not features.is_loop
