@@ -52,6 +52,10 @@ LOOP_TOLERANCE = 0.02
 # wrong ones at 49-57). Slow 12/8 loops read at their triplets move by a third, unbounded.
 _MAX_MOVED_UP_BPM = 200.0
 _MIN_HALVED_BPM = 60.0
+# A backbeat heard at twice the reading needs at least an onset on each of its beats: a jazz
+# ride or brush pattern (1.5 onsets a beat) doubled reads a "backbeat" at 0.75 a beat, while
+# every double-time groove of the corpora (drum'n'bass, breakbeat, trap) reads 1.2 or more.
+_MIN_PULSE_MOVED_UP = 1.0
 _PEAK_HALF_WIDTH = 3  # frames (about 70 ms): the closest two onsets may be
 _THRESHOLD_HALF_WIDTH = 10
 _PEAK_DELTA = 0.07
@@ -308,6 +312,8 @@ def settle_octave(
         # their own they still run too fast for half its tempo. This only ever blocks a move.
         trusted = trusted & (bright_onsets_per_s[:, None] <= _MAX_PULSE * candidates / 60.0)
     trusted = trusted & ((factors[None, :] <= 1.0) | (candidates <= _MAX_MOVED_UP_BPM))
+    pulse = onsets_per_s[:, None] * 60.0 / candidates
+    trusted = trusted & ((factors[None, :] <= 1.0) | (pulse >= _MIN_PULSE_MOVED_UP))
     # Three beats make one only where they group in threes (a slow 12/8's triplets read as
     # its beats, whose backbeat then sits at a third of the estimate), or where the loop's
     # length says so: whole 3/4 bars at the estimate that are whole 4/4 bars at its third.

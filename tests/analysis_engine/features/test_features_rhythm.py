@@ -281,6 +281,29 @@ def test_a_rock_loop_with_its_snare_once_a_bar_is_not_halved_below_a_slow_beat()
     assert float(settled[0]) == pytest.approx(bpm)
 
 
+@pytest.mark.parametrize(("onsets_per_beat", "moves_up"), [(1.6, False), (2.5, True)])
+def test_a_backbeat_at_double_the_reading_needs_an_onset_on_each_of_its_beats(
+    onsets_per_beat: float, moves_up: bool
+) -> None:
+    # Eight bars read at 76 BPM (34 frames a beat) with a snare-band hit on every beat: at
+    # twice the reading that is a backbeat. A jazz ride's 1.6 onsets a beat leave the doubled
+    # beats 0.8 each, too sparse for a groove at 152; a drum'n'bass loop's are denser.
+    frame_rate = 22050 / 512
+    bpm = 60.0 * frame_rate / 34.0
+    frames = 8 * 4 * 34
+    backbeat = torch.zeros(1, frames)
+    backbeat[0, 17::34] = 1.0
+    duration = torch.tensor([frames / frame_rate])
+    onsets = torch.tensor([onsets_per_beat * 4 * 8]) / duration
+    n_frames = torch.tensor([frames])
+    acf = rhythm.normalised_acf(rhythm.smooth(backbeat), n_frames)
+    settled = rhythm.settle_octave(
+        torch.tensor([bpm]), onsets, backbeat, torch.tensor([True]), n_frames, frame_rate,
+        duration, acf, onsets,
+    )  # fmt: skip
+    assert float(settled[0]) == pytest.approx(2.0 * bpm if moves_up else bpm)
+
+
 def test_a_decaying_hit_is_a_one_shot_without_tempo() -> None:
     (features,) = extract_batch([(kick_one_shot(), SR)])
     assert not features.is_loop
