@@ -18,6 +18,7 @@ from playwright.sync_api import Page, Request, Route, expect
 from sp404.core.settings import Settings
 from tests.stack import Mailbox, Producer, signed_up
 from tests.web.conftest import screenshot
+from tests.web.test_kits import pad, upload
 from tests.web.test_studio import sign_in, wav_file
 
 JOB_READ = re.compile(r"^GET /api/jobs/[0-9a-f-]{36}$")
@@ -312,3 +313,45 @@ def test_a_free_producer_whose_token_spent_its_100_calls_still_signs_in_browses_
     page.wait_for_function("() => localStorage.getItem('sp404.signedOut') === null")
     page.goto("/library")
     expect(page).to_have_url(re.compile(r"/signin\?next=%2Flibrary$"))
+
+
+def test_playing_pads_by_clicking_costs_a_request_per_pad_not_per_click(
+    page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str
+) -> None:
+    # Clicking a pad plays it and selects it, and the selection asks for that pad's picks. A
+    # producer playing two pads in turn, four hits a second, used to send a request per click
+    # and spent the Free plan's 100 calls a minute inside a minute: every page then waited.
+    producer = signed_up(api, mailbox)
+    loop_id, hit_id = (upload(web_url, producer, name) for name in ("two-pad-loop", "two-pad-hit"))
+    kit = httpx.post(
+        f"{web_url}/api/kits", headers=producer.auth, json={"name": "Finger drums"}, timeout=20
+    )
+    assert kit.status_code == 201, kit.text
+    kit_id = kit.json()["id"]
+    for pad_number, sample_id in ((1, loop_id), (13, hit_id)):
+        assigned = httpx.put(
+            f"{web_url}/api/kits/{kit_id}/pads",
+            headers=producer.auth,
+            json={"bank": "A", "pad": pad_number, "sample_id": sample_id},
+            timeout=20,
+        )
+        assert assigned.status_code == 200, assigned.text
+    sign_in(page, producer)
+    refused: list[str] = []
+    page.on("response", lambda r: refused.append(r.url) if r.status == 429 else None)
+    page.goto(f"/kits/{kit_id}")
+    expect(pad(page, "A-01")).to_be_visible()
+    traffic = ApiTraffic(page)
+    started = time.monotonic()
+    for hit in range(40):
+        pad(page, "A-01" if hit % 2 == 0 else "A-13").click()
+        page.wait_for_timeout(250)
+    # Once the hands rest, the pad last played shows its picks.
+    expect(page.get_by_role("heading", name="Suggested for A-13")).to_be_visible()
+    expect(page.get_by_text("Looking through your library…")).to_have_count(0)
+    calls = traffic.since(started)
+    picks = [c for c in calls if c.endswith("/recommendations")]
+    assert len(picks) <= 2, tally(calls)
+    assert len(calls) <= 4, tally(calls)
+    assert refused == []
+    screenshot(page, "traffic-pads-played-by-clicking")

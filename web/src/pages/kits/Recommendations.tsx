@@ -1,4 +1,6 @@
 /** The library's best picks for one pad (by its role, the kit's tempo and key), one click each. */
+import { useEffect, useRef, useState } from "react";
+
 import { useResource } from "../../api/useResource";
 
 import { onAuditionKeys } from "../../audio/auditionKeys";
@@ -6,7 +8,22 @@ import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
 import { padLabel, roleName, tempoAndKey } from "./grid";
 import { recommendations } from "./kitApi";
-import type { PadRef, Recommendation } from "./types";
+import type { PadRecommendations, PadRef, Recommendation } from "./types";
+
+/** How long the selection must rest on a pad before its picks are asked for: a producer playing
+ * pads by clicking selects one pad after another several times a second, and a request per click
+ * spent a Free plan's 100 calls a minute in under a minute (then every page waited on a 429). */
+export const SETTLE_MS = 400;
+
+/** `value`, once it has stopped changing for `ms`. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSettled(value), ms);
+    return () => window.clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
 
 function why(pick: Recommendation): string {
   const parts = [`${Math.round(pick.score * 100)} % fit`];
@@ -31,7 +48,22 @@ export function Recommendations({
 }) {
   const label = padLabel(target);
   const { bank, pad } = target;
-  const { data: found, error } = useResource((signal) => recommendations(kitId, { bank, pad }, 5, signal), [kitId, bank, pad, version]);
+  // Picks are asked for once the selection rests, and kept per pad until the kit changes, so
+  // going back to a pad (or playing two pads in turn) costs nothing.
+  const wanted = useSettled(`${bank}|${pad}`, SETTLE_MS);
+  const picks = useRef({ kit: "", byPad: new Map<string, PadRecommendations>() });
+  if (picks.current.kit !== `${kitId}|${version}`) picks.current = { kit: `${kitId}|${version}`, byPad: new Map() };
+  const { data: found, error } = useResource(
+    async (signal) => {
+      const cached = picks.current.byPad.get(wanted);
+      if (cached) return cached;
+      const [wantedBank, wantedPad] = wanted.split("|");
+      const got = await recommendations(kitId, { bank: wantedBank as PadRef["bank"], pad: Number(wantedPad) }, 5, signal);
+      picks.current.byPad.set(wanted, got);
+      return got;
+    },
+    [kitId, wanted, version],
+  );
 
   const current = found && found.bank === bank && found.pad === pad ? found : null;
   return (
