@@ -135,8 +135,9 @@ def request_stems(request: KitRequest) -> dict[str, frozenset[str]]:
 def words_in(request: KitRequest, texts: Iterable[str | None]) -> frozenset[str]:
     """The request's describing words that the words of `texts` match: a sample's own words
     and its vibe's (kits/queries.sql `sentence_matches`), but not the vibe's best use, which
-    says what to play the sound with ("loop to chop, flip or play under drums"), so its words
-    name other sounds, and "drums" would pick a keys loop."""
+    says what to play the sound with ("drum loop to chop or layer under a beat"), so its words
+    may name other sounds (vibes written before 2026-12-06 told a keys loop to "play under
+    drums", and "drums" would pick it)."""
     wanted, cores = _wanted(request)
     # Only words that could stem to a wanted stem are stemmed (a 40,000-sample pool's texts).
     have = _stems_of(texts, cores)

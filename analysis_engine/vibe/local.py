@@ -299,7 +299,9 @@ def _best_use(features: AudioFeatures, r: _Reading) -> str:
     if features.is_loop:
         if r.texture == "percussive":
             return "drum loop to chop or layer under a beat"
-        return "loop to chop, flip or play under drums"
+        # Never a word for another kind of sound: text search reads the best use too, and
+        # "play under drums" made every band loop an answer to "drums".
+        return "loop to chop, flip or layer"
     if r.texture == "percussive" or r.punchy:
         where = {"dark": "low", "bright": "high", "very bright": "high"}.get(r.brightness or "")
         return f"{where} percussion hit for a pad" if where else "percussion hit for a pad"

@@ -27,6 +27,18 @@ def test_a_90_bpm_a_minor_loop_is_described_by_tempo_bars_and_key() -> None:
     assert vibe.best_use is not None and "loop" in vibe.best_use
 
 
+def test_a_tonal_loop_s_words_never_name_drums() -> None:
+    # Text search reads every word of a vibe, its best use included: a keys loop told to
+    # "play under drums" answered a search for "drums" (found by using the product).
+    vibe = describer.describe(minor_loop())
+
+    words = " ".join(
+        [vibe.description, vibe.best_use or "", *vibe.moods, *vibe.descriptors,
+         *vibe.compatibility_tags]
+    ).lower()  # fmt: skip
+    assert "drum" not in words
+
+
 def test_a_bright_hat_one_shot_claims_no_tempo_and_no_key() -> None:
     vibe = describer.describe(hat_one_shot())
 
