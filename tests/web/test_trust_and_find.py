@@ -450,3 +450,24 @@ def test_the_pages_issue_19_touched_break_no_serious_accessibility_rule(
     finally:
         page.context.close()
     assert found == {"library": [], "search": [], "sample": [], "kit": []}, json.dumps(found)
+
+
+def test_a_sample_named_like_a_long_file_fits_its_page_on_a_desktop_and_a_phone(
+    page: Page, api: httpx.Client, mailbox: Mailbox, seeder: Seeder
+) -> None:
+    # Found by using the product: a title that is a file name, one long word, ran over the next
+    # cell on a desktop and made the page scroll sideways on a phone.
+    producer = signed_up(api, mailbox)
+    long = "moreband019_80sPop_100.0_Fmin_take_two_final_mixdown_v3"
+    sample_id = analysed(seeder, producer, long, bpm=100, key="F minor", loop=True)
+    sign_in(page, producer)
+    page.goto(f"/samples/{sample_id}")
+    expect(page.get_by_role("heading", name=long, level=1)).to_be_visible()
+    spilled = page.locator(".features > *").evaluate_all(
+        "(cells) => cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.innerText)"
+    )
+    assert spilled == []
+    page.set_viewport_size({"width": 375, "height": 800})
+    expect(page.get_by_role("heading", name=long, level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "trust-long-title-phone")
