@@ -325,7 +325,7 @@ def test_search_finds_samples_by_their_words_and_then_similar_sounds(
     expect(page.get_by_role("heading", name="Sounds like Dusty Rhodes")).to_be_visible()
     similar = page.get_by_role("list", name="Similar samples")
     expect(similar.locator(".sample-title")).to_have_text(["Lazy Loop", "Fast Break", "Boom Kick"])
-    expect(similar.locator("li").first).to_contain_text("100 % alike")
+    expect(similar.locator("li").first).to_contain_text("the closest sound in your library")
     expect(similar.locator("li").first).to_contain_text("relative key")
     page.get_by_label("Key").select_option("Same or relative key")
     page.get_by_role("button", name="Find similar").click()

@@ -173,7 +173,7 @@ def test_a_producer_goes_from_sign_up_to_an_import_pack_and_meets_the_analyses_q
     expect(features).to_contain_text("Loop")
     similar = page.get_by_role("region", name="Similar sounds")
     expect(similar.get_by_role("link", name="boom-bap")).to_be_visible()
-    expect(similar).to_contain_text("% alike")
+    expect(similar).to_contain_text("in your library")
     screenshot(page, "story-4-sample")
 
     # A kit: both samples onto pads with the select-then-"Put on" buttons.
