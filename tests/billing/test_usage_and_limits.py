@@ -152,6 +152,22 @@ async def test_figures_at_80_percent_or_more_come_with_warnings(
     assert (warnings["analyses"]["percent"], warnings["analyses"]["over_limit"]) == (80, False)
     assert warnings["storage"]["over_limit"] is True
     assert "nothing stored is deleted" in warnings["storage"]["message"]
+    assert "uploads are refused until you delete samples" in warnings["storage"]["message"]
+
+
+async def test_a_reached_analyses_limit_says_uploads_wait_not_that_they_are_blocked(
+    pool: asyncpg.Pool, member: uuid.UUID
+) -> None:
+    # Found by using the product: at 10 of 10 analyses the plan page said new additions were
+    # blocked until room was freed, while the next upload was kept and its analysis deferred,
+    # and deleting samples gives no analysis back.
+    async with tenant_tx(pool, member) as conn:
+        await conn.execute("update app.usage_counters set analyses_used = 10")
+        view = await subscription_view(conn)
+    message = {w["quota"]: w for w in view["warnings"]}["analyses"]["message"]
+    assert "uploads are kept and wait for analysis" in message
+    assert "gives no analyses back" in message
+    assert "free room" not in message
 
 
 async def test_analyses_count_up_to_the_plan_limit_then_answer_429(

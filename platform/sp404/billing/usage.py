@@ -88,14 +88,26 @@ def figures(row: Any) -> list[Figure]:
     ]
 
 
+# What a reached limit does, quota by quota: each limit stops something different, and one
+# sentence for all ("new additions are blocked until you free room") was wrong for analyses
+# (uploads are kept and wait; deleting gives no analysis back) and for API requests.
+_REACHED = {
+    "storage": "new uploads are refused until you delete samples or upgrade",
+    "analyses": "new uploads are kept and wait for analysis until the monthly count starts "
+    "again or you upgrade (deleting samples gives no analyses back)",
+    "api_calls": "requests with personal tokens are refused until the daily count starts again "
+    "or you upgrade; the web app keeps working",
+    "collections": "new collections are refused until you delete one or upgrade",
+}
+
+
 def warning_view(figure: Figure) -> dict[str, Any]:
     """A figure at or above 80 % of its limit, as the subscription view lists it."""
     ratio = figure.ratio or 0.0
     over = ratio >= 1.0
     limit = figure.shown(figure.limit or 0)
     message = f"{figure.label.capitalize()}: {figure.shown(figure.used)} of {limit} used. " + (
-        "The limit is reached: new additions are blocked until you free room or upgrade; "
-        "nothing stored is deleted."
+        f"The limit is reached: {_REACHED[figure.quota]}; nothing stored is deleted."
         if over
         else "You are close to the limit."
     )
