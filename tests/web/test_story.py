@@ -127,7 +127,7 @@ def test_a_producer_goes_from_sign_up_to_an_import_pack_and_meets_the_analyses_q
     user_id = str(verified.value.json()["user"]["id"])  # for the quota step below
     page.get_by_role("link", name="Go to your library").click()
     expect(page.get_by_role("heading", name="Library", level=1)).to_be_visible()
-    expect(page.get_by_text("No samples match.")).to_be_visible()
+    expect(page.get_by_text("Your library is empty: upload audio to start.")).to_be_visible()
     # No avatar yet: the header shows the initials beside "Sign out".
     expect(page.locator(".topbar .header-avatar-initials")).to_have_text("DL")
 

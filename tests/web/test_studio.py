@@ -76,7 +76,7 @@ def test_a_producer_signs_up_verifies_signs_in_uploads_and_opens_a_sample(
     page.reload()
     page.get_by_role("link", name="Go to your library").click()
     expect(page.get_by_role("heading", name="Library", level=1)).to_be_visible()
-    expect(page.get_by_text("No samples match.")).to_be_visible()
+    expect(page.get_by_text("Your library is empty: upload audio to start.")).to_be_visible()
 
     page.get_by_label("Tags for these uploads").fill("Drums, dusty")
     page.get_by_label("Audio files to upload").set_input_files(

@@ -76,7 +76,7 @@ def test_eight_uploads_and_some_browsing_take_at_most_fifteen_api_requests(
 ) -> None:
     producer = signed_up(api, mailbox)
     sign_in(page, producer)
-    expect(page.get_by_text("No samples match.")).to_be_visible()
+    expect(page.get_by_text("Your library is empty: upload audio to start.")).to_be_visible()
     traffic = ApiTraffic(page)
     files = [str(wav_file(tmp_path, f"take-{n}.wav")) for n in range(1, 9)]
 
@@ -297,7 +297,7 @@ def test_a_free_producer_whose_token_spent_its_100_calls_still_signs_in_browses_
     assert "quota" in spent.json()["error"]["code"], spent.text
 
     sign_in(page, producer)
-    expect(page.get_by_text("No samples match.")).to_be_visible()
+    expect(page.get_by_text("Your library is empty: upload audio to start.")).to_be_visible()
     page.get_by_role("link", name="Search").click()
     expect(page.get_by_role("heading", name="Search", level=1)).to_be_visible()
     page.get_by_role("link", name="Plan & usage").click()

@@ -142,7 +142,11 @@ export function LibraryPage() {
         {page && (
           <>
             <p role="status">
-              {page.total === 0 ? "No samples match." : `${page.total} sample${page.total === 1 ? "" : "s"}`}
+              {page.total === 0
+                ? plain
+                  ? "Your library is empty: upload audio to start."
+                  : "No samples match."
+                : `${page.total} sample${page.total === 1 ? "" : "s"}`}
             </p>
             {page.key_filter && (
               <p className="key-filter-keys" role="note" aria-label="Keys matched">

@@ -272,7 +272,7 @@ export function BillingPage() {
               <p className="muted">
                 Only requests made with your personal access tokens count here; using this web app does not.
               </p>
-              <p className="muted">Monthly quotas reset on {new Date(usage.period_end).toLocaleDateString()}.</p>
+              <p className="muted">Monthly quotas reset on {formatDay(usage.period_end)}.</p>
             </>
           )}
           {subscription.has_billing_account && (
