@@ -232,31 +232,44 @@ def test_a_slow_12_8_drum_loop_reads_its_dotted_quarter_not_its_triplets(
     assert features.tempo_bpm == pytest.approx(bpm, rel=0.001)
 
 
+_FRAME_RATE = 22050 / 512
+
+
+def _settled_drum_loop(
+    frames_per_beat: int,
+    snare: slice,
+    onsets_per_beat: float,
+    bright_per_beat: float | None = None,
+) -> tuple[float, float]:
+    """(reading, settled tempo) of eight 4/4 bars read at `frames_per_beat`: a hit in the snare
+    band on the `snare` frames, so many onsets a beat, and (unless None) so many hat onsets."""
+    bpm = 60.0 * _FRAME_RATE / frames_per_beat
+    frames = 8 * 4 * frames_per_beat
+    backbeat = torch.zeros(1, frames)
+    backbeat[0, snare] = 1.0
+    duration = torch.tensor([frames / _FRAME_RATE])
+    n_frames = torch.tensor([frames])
+
+    def per_second(per_beat: float) -> torch.Tensor:
+        return torch.tensor([per_beat * 4 * 8]) / duration
+
+    bright = None if bright_per_beat is None else per_second(bright_per_beat)
+    acf = rhythm.normalised_acf(rhythm.smooth(backbeat), n_frames)
+    settled = rhythm.settle_octave(
+        torch.tensor([bpm]), per_second(onsets_per_beat), backbeat, torch.tensor([True]),
+        n_frames, _FRAME_RATE, duration, acf, bright,
+    )  # fmt: skip
+    return bpm, float(settled[0])
+
+
 def test_a_half_time_loop_whose_quiet_hats_run_in_sixteenths_is_not_halved() -> None:
     # Eight bars at 129.2 BPM (20 frames a beat): kick and snare four times a bar, the snare
     # once, on beat 3, which reads as a backbeat at half the tempo. The full-band onsets
     # allow that half; the hats, counted on their own at sixteen a bar, do not.
-    frame_rate = 22050 / 512
-    bpm = 60.0 * frame_rate / 20.0
-    frames = 8 * 4 * 20
-    backbeat = torch.zeros(1, frames)
-    backbeat[0, 40::80] = 1.0
-    duration = torch.tensor([frames / frame_rate])
-    full_band = torch.tensor([4.0 * 8]) / duration
-    hats = torch.tensor([16.0 * 8]) / duration
-    n_frames = torch.tensor([frames])
-    acf = rhythm.normalised_acf(rhythm.smooth(backbeat), n_frames)
-
-    def settled(bright: torch.Tensor | None) -> float:
-        return float(
-            rhythm.settle_octave(
-                torch.tensor([bpm]), full_band, backbeat, torch.tensor([True]), n_frames,
-                frame_rate, duration, acf, bright,
-            )[0]
-        )  # fmt: skip
-
-    assert settled(None) == pytest.approx(bpm / 2.0)
-    assert settled(hats) == pytest.approx(bpm)
+    bpm, settled = _settled_drum_loop(20, slice(40, None, 80), 1.0)
+    assert settled == pytest.approx(bpm / 2.0)
+    bpm, settled = _settled_drum_loop(20, slice(40, None, 80), 1.0, bright_per_beat=4.0)
+    assert settled == pytest.approx(bpm)
 
 
 def test_a_rock_loop_with_its_snare_once_a_bar_is_not_halved_below_a_slow_beat() -> None:
@@ -265,20 +278,8 @@ def test_a_rock_loop_with_its_snare_once_a_bar_is_not_halved_below_a_slow_beat()
     # test above halves one at 129 BPM to 64.6), but here the half would be 49.7 BPM, a bar of
     # a rock or ballad groove rather than a slow hip-hop beat. The reading stays, and no other
     # move takes its place.
-    frame_rate = 22050 / 512
-    bpm = 60.0 * frame_rate / 26.0
-    frames = 8 * 4 * 26
-    backbeat = torch.zeros(1, frames)
-    backbeat[0, 52::104] = 1.0
-    duration = torch.tensor([frames / frame_rate])
-    eighths = torch.tensor([8.0 * 8]) / duration
-    n_frames = torch.tensor([frames])
-    acf = rhythm.normalised_acf(rhythm.smooth(backbeat), n_frames)
-    settled = rhythm.settle_octave(
-        torch.tensor([bpm]), eighths, backbeat, torch.tensor([True]), n_frames, frame_rate,
-        duration, acf, eighths,
-    )  # fmt: skip
-    assert float(settled[0]) == pytest.approx(bpm)
+    bpm, settled = _settled_drum_loop(26, slice(52, None, 104), 2.0, bright_per_beat=2.0)
+    assert settled == pytest.approx(bpm)
 
 
 @pytest.mark.parametrize(("onsets_per_beat", "moves_up"), [(1.6, False), (2.5, True)])
@@ -288,20 +289,10 @@ def test_a_backbeat_at_double_the_reading_needs_an_onset_on_each_of_its_beats(
     # Eight bars read at 76 BPM (34 frames a beat) with a snare-band hit on every beat: at
     # twice the reading that is a backbeat. A jazz ride's 1.6 onsets a beat leave the doubled
     # beats 0.8 each, too sparse for a groove at 152; a drum'n'bass loop's are denser.
-    frame_rate = 22050 / 512
-    bpm = 60.0 * frame_rate / 34.0
-    frames = 8 * 4 * 34
-    backbeat = torch.zeros(1, frames)
-    backbeat[0, 17::34] = 1.0
-    duration = torch.tensor([frames / frame_rate])
-    onsets = torch.tensor([onsets_per_beat * 4 * 8]) / duration
-    n_frames = torch.tensor([frames])
-    acf = rhythm.normalised_acf(rhythm.smooth(backbeat), n_frames)
-    settled = rhythm.settle_octave(
-        torch.tensor([bpm]), onsets, backbeat, torch.tensor([True]), n_frames, frame_rate,
-        duration, acf, onsets,
-    )  # fmt: skip
-    assert float(settled[0]) == pytest.approx(2.0 * bpm if moves_up else bpm)
+    bpm, settled = _settled_drum_loop(
+        34, slice(17, None, 34), onsets_per_beat, bright_per_beat=onsets_per_beat
+    )
+    assert settled == pytest.approx(2.0 * bpm if moves_up else bpm)
 
 
 def test_a_decaying_hit_is_a_one_shot_without_tempo() -> None:
