@@ -23,7 +23,8 @@ from typing import Any
 # constants are refitted on the corpus as it now renders on every machine (seeded), and a loop of
 # exactly two bars compares its two bars' chords for the band octave choice; 9: a band mix
 # read at two triplets a beat (a 12/8 at 3:2) moves to two thirds where its snare and chords
-# both put a four-beat bar there, and a drum loop is no longer halved below 60 BPM.
+# both put a four-beat bar there; a drum loop is no longer halved below 60 BPM, nor doubled
+# where that leaves under an onset a beat.
 FEATURE_VERSION = 9
 N_MFCC = 13
 N_CHROMA = 12

@@ -237,12 +237,13 @@ def choose(
     if not allowed.any():
         return bpm, 1.0
     score = np.where(allowed, score, -np.inf)
+    best = int(np.argmax(score))
     two_thirds = FACTORS.index(_TWO_THIRDS)
     if allowed[two_thirds]:
         # The bar decides, not the fitted score, which never saw a 3:2 move (corpus v2 has
         # none): the candidate wins, as sure as the best of the others.
         score[two_thirds] = score.max()
-    best = int(np.argmax(score))
+        best = two_thirds
     weights = np.exp(score - score.max())
     return bpm * FACTORS[best], float(weights[best] / weights.sum())
 

@@ -48,8 +48,9 @@ LOOP_TOLERANCE = 0.02
 # A drum loop's octave only moves up to a tempo at most this fast, and down to half its
 # reading only where that is at least this slow: a snare once a bar reads as a backbeat at half
 # the tempo, and below this that half is a rock or ballad groove's bar, not a slow hip-hop beat
-# (the General MIDI drum tracks of 69 MMA grooves: right halves land at 62 BPM and up, the four
-# wrong ones at 49-57). Slow 12/8 loops read at their triplets move by a third, unbounded.
+# (the General MIDI drum tracks of 69 MMA grooves: right halves land at 62 BPM and up, the three
+# wrong ones at 50-57; a reggae one-drop halved to 42). Slow 12/8 loops read at their triplets
+# move by a third, unbounded.
 _MAX_MOVED_UP_BPM = 200.0
 _MIN_HALVED_BPM = 60.0
 # A backbeat heard at twice the reading needs at least an onset on each of its beats: a jazz

@@ -197,6 +197,10 @@ def test_a_bar_at_two_thirds_of_the_estimate_takes_the_tempo_whatever_the_model_
     cues[octave.FACTORS.index(1.0)][prior] = 1.0
     _bar_at_two_thirds(cues)
     assert octave.choose(111.0, cues, pushy)[0] == pytest.approx(74.0)
+    # Also where the model's favourite comes before two thirds among the candidates (a tie
+    # must not hand the half the win).
+    cues[octave.FACTORS.index(0.5)][prior] = 2.0
+    assert octave.choose(111.0, cues, pushy)[0] == pytest.approx(74.0)
 
 
 @pytest.mark.parametrize(
