@@ -355,3 +355,33 @@ def test_playing_pads_by_clicking_costs_a_request_per_pad_not_per_click(
     assert len(calls) <= 4, tally(calls)
     assert refused == []
     screenshot(page, "traffic-pads-played-by-clicking")
+
+
+def test_a_visitor_who_never_signed_in_asks_for_no_refresh_and_a_producer_stays_signed_in(
+    page: Page, api: httpx.Client, mailbox: Mailbox
+) -> None:
+    # Every page load of a signed-out visitor used to ask to trade a refresh cookie it did not
+    # have: refused with a 401, which the browser logs as an error (a producer walk saw it).
+    refreshes: list[int] = []
+    errors: list[str] = []
+    page.on(
+        "response",
+        lambda r: refreshes.append(r.status) if r.url.endswith("/api/auth/refresh") else None,
+    )
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    for path in ("/", "/signin", "/library"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    assert refreshes == [] and errors == []
+
+    producer = signed_up(api, mailbox)
+    sign_in(page, producer)
+    page.reload()
+    expect(page.get_by_role("heading", name="Library", level=1)).to_be_visible()
+    assert refreshes == [200]
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    assert refreshes == [200]

@@ -16,6 +16,12 @@ type Listener = () => void;
 
 /** Set when a sign-out could not reach the server: a reload must not trade the cookie again. */
 const SIGNED_OUT_KEY = "sp404.signedOut";
+/**
+ * Set while this browser holds a session (from a sign-in until a sign-out or a refused refresh).
+ * The refresh cookie is invisible to scripts; without this mark every page load of a visitor who
+ * never signed in asked for a refresh, was refused with a 401 and logged a console error.
+ */
+const SESSION_KEY = "sp404.session";
 
 let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
@@ -36,11 +42,26 @@ function readSignedOutMark(): boolean {
 }
 
 function markSignedOut(on: boolean): void {
+  mark(SIGNED_OUT_KEY, on);
+}
+
+function mark(key: string, on: boolean): void {
   try {
-    if (on) globalThis.localStorage?.setItem(SIGNED_OUT_KEY, "1");
-    else globalThis.localStorage?.removeItem(SIGNED_OUT_KEY);
+    if (on) globalThis.localStorage?.setItem(key, "1");
+    else globalThis.localStorage?.removeItem(key);
   } catch {
     // Storage can be off (private mode); the in-memory state still holds for this page.
+  }
+}
+
+/** Whether this browser may hold a session worth restoring (see SESSION_KEY). Where storage is
+ * off the answer is yes: asking costs a refused refresh, not a lost session. */
+export function mayHoldSession(): boolean {
+  try {
+    const storage = globalThis.localStorage;
+    return storage == null || storage.getItem(SESSION_KEY) === "1";
+  } catch {
+    return true;
   }
 }
 
@@ -57,6 +78,7 @@ export function beginSession(token: string): void {
   accessToken = token;
   ended = false;
   markSignedOut(false);
+  mark(SESSION_KEY, true);
   pacer.clear();
   if (session.signal.aborted) session = new AbortController();
 }
@@ -69,6 +91,7 @@ export function beginSession(token: string): void {
 export function endSession(serverKnows = true): void {
   accessToken = null;
   ended = true;
+  mark(SESSION_KEY, false);
   if (!serverKnows) markSignedOut(true);
   session.abort();
   session = new AbortController();
@@ -172,12 +195,15 @@ export function refreshAccessToken(): Promise<boolean> {
       });
       if (!response.ok) {
         if (response.status === 429 || response.status === 503) reportError(await readError(response), "POST", path, false);
+        // Refused: no session left to restore on the next load.
+        else mark(SESSION_KEY, false);
         return false;
       }
       const body = (await response.json()) as TokenBody;
       // Signed out while the refresh was in flight: keep it that way.
       if (ended) return false;
       accessToken = body.token;
+      mark(SESSION_KEY, true);
       return true;
     } catch {
       return false;

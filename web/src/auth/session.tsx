@@ -11,6 +11,7 @@ import {
   beginSession,
   endSession,
   getAccessToken,
+  mayHoldSession,
   onSignedOut,
   refreshAccessToken,
   signOut as signOutHere,
@@ -73,7 +74,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     let cancelled = false;
     void (async () => {
-      const restored = await refreshAccessToken();
+      // A visitor who never signed in here has no session to restore: no refresh to refuse.
+      const restored = mayHoldSession() && (await refreshAccessToken());
       if (cancelled) return;
       const token = getAccessToken();
       if (!restored || !token) {
