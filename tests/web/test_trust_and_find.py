@@ -471,3 +471,20 @@ def test_a_sample_named_like_a_long_file_fits_its_page_on_a_desktop_and_a_phone(
     expect(page.get_by_role("heading", name=long, level=1)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "trust-long-title-phone")
+
+
+def test_the_library_link_on_a_sample_page_returns_to_the_filtered_list_it_came_from(
+    page: Page, api: httpx.Client, mailbox: Mailbox, seeder: Seeder
+) -> None:
+    # Found by using the product: "← Library" dropped the filters (the back button kept them).
+    producer = signed_up(api, mailbox)
+    analysed(seeder, producer, "Dusty Loop", bpm=90, key="A minor", loop=True)
+    analysed(seeder, producer, "Kick", bpm=None, key=None, loop=False)
+    sign_in(page, producer)
+    page.goto("/library?loop=one-shot&sort=title")
+    expect(rows(page)).to_have_text(["Kick"])
+    page.get_by_role("link", name="Kick", exact=True).click()
+    expect(page.get_by_role("heading", name="Kick", level=1)).to_be_visible()
+    page.get_by_role("link", name="← Library").click()
+    expect(page).to_have_url(re.compile(r"/library\?loop=one-shot&sort=title$"))
+    expect(rows(page)).to_have_text(["Kick"])

@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
 
 import { call } from "../../api/client";
 import type { Job, Sample, SamplePage } from "../../api/types";
@@ -12,7 +12,16 @@ import { formatDuration } from "../../format";
 import { shownKey } from "../../music/keys";
 import { Link, navigate, useLocation } from "../../router";
 import { BulkActions } from "./BulkActions";
-import { KEYS, PAGE_SIZE, libraryUrl, readFilters, samplesApiQuery, type Filters, type Sort } from "./filters";
+import {
+  KEYS,
+  PAGE_SIZE,
+  libraryUrl,
+  readFilters,
+  rememberLibraryView,
+  samplesApiQuery,
+  type Filters,
+  type Sort,
+} from "./filters";
 import { showsNewSamples, withJob, withSample } from "./liveList";
 import { UploadZone } from "./UploadZone";
 
@@ -28,6 +37,9 @@ export function LibraryPage() {
   const { query } = useLocation();
   const filters = readFilters(query);
   const apiQuery = samplesApiQuery(filters).toString();
+  const view = libraryUrl(filters);
+  // A sample page's "← Library" comes back to this view, filters and all.
+  useEffect(() => rememberLibraryView(view), [view]);
   const {
     data: page,
     error,

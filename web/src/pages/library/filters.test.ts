@@ -1,6 +1,7 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
 
-import { libraryUrl, readFilters, samplesApiQuery } from "./filters";
+import { lastLibraryView, libraryUrl, readFilters, rememberLibraryView, samplesApiQuery } from "./filters";
 
 describe("library filters in the URL", () => {
   it("keeps sort, loop, key match and half/double through the address", () => {
@@ -21,5 +22,16 @@ describe("library filters in the URL", () => {
 
   it("leaves defaults out of the address", () => {
     expect(libraryUrl(readFilters(new URLSearchParams("sort=created_desc&key_match=exact")))).toBe("/library");
+  });
+});
+
+describe("the library view a sample page links back to", () => {
+  it("is the last one remembered, and the plain library before any or for a foreign path", () => {
+    sessionStorage.clear();
+    expect(lastLibraryView()).toBe("/library");
+    rememberLibraryView("/library?loop=one-shot&sort=bpm&page=2");
+    expect(lastLibraryView()).toBe("/library?loop=one-shot&sort=bpm&page=2");
+    rememberLibraryView("https://elsewhere.example/library");
+    expect(lastLibraryView()).toBe("/library");
   });
 });

@@ -86,3 +86,23 @@ export function samplesApiQuery(filters: Filters): URLSearchParams {
   query.set("offset", String((filters.page - 1) * PAGE_SIZE));
   return query;
 }
+
+/** Where the library was last left (its filters, sort and page), for this tab's "← Library". */
+const LIBRARY_VIEW_KEY = "sp404.libraryView";
+
+export function rememberLibraryView(url: string): void {
+  try {
+    globalThis.sessionStorage?.setItem(LIBRARY_VIEW_KEY, url);
+  } catch {
+    // Storage off: the link goes to the plain library.
+  }
+}
+
+export function lastLibraryView(): string {
+  try {
+    const url = globalThis.sessionStorage?.getItem(LIBRARY_VIEW_KEY);
+    return url && url.startsWith("/library") ? url : "/library";
+  } catch {
+    return "/library";
+  }
+}

@@ -6,6 +6,7 @@ import { useResource } from "../../api/useResource";
 import { ErrorMessage } from "../../components/Alert";
 import { formatBytes, formatDuration } from "../../format";
 import { Link, navigate } from "../../router";
+import { lastLibraryView } from "../library/filters";
 import { useJobProgress } from "../library/useJobProgress";
 import { keyWithCamelot, formatBpm, keyIsUnsure, detectedKeyText } from "../../music/keys";
 import { AddToCollection } from "../collections/AddToCollection";
@@ -72,7 +73,7 @@ export function SamplePage({ id }: { id: string }) {
   return (
     <>
       <p>
-        <Link to="/library">← Library</Link>
+        <Link to={lastLibraryView()}>← Library</Link>
       </p>
       <h1>{name}</h1>
       <section className="card" aria-labelledby="about-heading">
