@@ -22,7 +22,7 @@ export function typeLabel(isLoop: boolean | null): string {
 }
 
 export function bpmLabel(bpm: number | null): string {
-  return bpm == null ? "– BPM" : `${Math.round(bpm)} BPM`;
+  return bpm == null ? "–" : `${Math.round(bpm)} BPM`;
 }
 
 export function SampleFacts({ sample }: { sample: Facts }) {

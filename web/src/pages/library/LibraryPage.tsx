@@ -230,7 +230,9 @@ export function LibraryPage() {
                     <Waveform peaks={waveformOf(sample)} playKey={sample.id} height={28} />
                   </span>
                   <span data-label="Length">{formatDuration(sample.duration)}</span>
-                  <span data-label="Tempo">{sample.bpm ? `${Math.round(sample.bpm)} BPM` : "– BPM"}</span>
+                  <span data-label="Tempo">
+                    {sample.bpm ? `${Math.round(sample.bpm)} BPM` : sample.status === "ready" ? "no tempo" : "–"}
+                  </span>
                   <span data-label="Key" className="sample-key">
                     {sample.musical_key || sample.status === "ready" ? shownKey(sample) : "–"}
                   </span>
