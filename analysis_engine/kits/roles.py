@@ -33,6 +33,7 @@ The figures a role's sound usually has (each met condition adds to the figures' 
     open hat    0.35-2 s long, centroid 5,000 Hz or more
     percussion  shorter than 1.5 s, mostly percussive
     texture     1.5 s or longer, and tonal (percussive share under 0.4) or bright (6,000 Hz+)
+                and no drum loop (a loop mostly percussive)
     loop        analysed as a loop
 """
 
@@ -189,7 +190,8 @@ def _figures(role: Role, sound: Sound) -> float:
         return _share([_below(duration, 1.5), mostly_percussive])
     if role == "texture":
         tonal = _below(percussive, 0.4)
-        bright = _at_least(centroid, 6000.0)
+        # Bright is a cymbal's or a riser's mark, not a drum loop's: its hats are bright too.
+        bright = _at_least(centroid, 6000.0) and not (sound.is_loop and mostly_percussive)
         sustained = _at_least(duration, 1.5)
         return _share([sustained, bool(tonal) or bool(bright)])
     return 1.0 if sound.is_loop else 0.0
