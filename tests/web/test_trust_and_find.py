@@ -213,6 +213,11 @@ def test_ticked_rows_are_tagged_added_to_a_collection_and_a_kit_and_deleted_afte
     collection = httpx.post(
         f"{web_url}/api/collections", headers=producer.auth, json={"name": "Keepers"}
     ).json()
+    httpx.post(
+        f"{web_url}/api/collections",
+        headers=producer.auth,
+        json={"name": "Takes", "parent_id": collection["id"]},
+    ).raise_for_status()
     kit = httpx.post(f"{web_url}/api/kits", headers=producer.auth, json={"name": "Bulk"}).json()
     page = audit_context(browser, web_url)
     try:
@@ -228,6 +233,14 @@ def test_ticked_rows_are_tagged_added_to_a_collection_and_a_kit_and_deleted_afte
         expect(page.locator(".sample-row").filter(has_text="Dusty Break")).to_contain_text("keep")
 
         adder = bar.get_by_role("form", name="Add to collection")
+        # A top-level collection is not indented; one inside it is (a producer walk saw every
+        # collection indented).
+        choices = adder.get_by_label("Add to collection").locator("option")
+        expect(choices).to_have_count(3)
+        assert choices.evaluate_all("(options) => options.map((o) => o.textContent)")[1:] == [
+            "Keepers",
+            "\u00a0\u00a0Takes",
+        ]
         adder.get_by_label("Add to collection").select_option(label="Keepers")
         adder.get_by_role("button", name="Add").click()
         expect(adder).to_contain_text("Added 2 to “Keepers”.")

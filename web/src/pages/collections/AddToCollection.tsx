@@ -46,7 +46,8 @@ export function AddToCollection({ sampleIds, label = "Add to collection" }: { sa
           </option>
           {choices.map((collection) => (
             <option key={collection.id} value={collection.id}>
-              {"\u00a0\u00a0".repeat(collection.depth ?? 0)}
+              {/* Top-level collections have depth 1: only those below them are indented. */}
+              {"\u00a0\u00a0".repeat(Math.max(0, (collection.depth ?? 1) - 1))}
               {collection.name}
             </option>
           ))}
