@@ -352,7 +352,9 @@ def test_playing_pads_by_clicking_costs_a_request_per_pad_not_per_click(
     calls = traffic.since(started)
     picks = [c for c in calls if c.endswith("/recommendations")]
     assert len(picks) <= 2, tally(calls)
-    assert len(calls) <= 4, tally(calls)
+    # Besides: each pad's audio once, and the library panel's first page (which may still be
+    # loading when the clicks start). Nothing more per click.
+    assert len(calls) <= 6, tally(calls)
     assert refused == []
     screenshot(page, "traffic-pads-played-by-clicking")
 
