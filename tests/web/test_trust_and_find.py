@@ -501,3 +501,22 @@ def test_the_library_link_on_a_sample_page_returns_to_the_filtered_list_it_came_
     page.get_by_role("link", name="← Library").click()
     expect(page).to_have_url(re.compile(r"/library\?loop=one-shot&sort=title$"))
     expect(rows(page)).to_have_text(["Kick"])
+
+
+def test_a_loop_dropped_on_a_drum_pad_keeps_looping(
+    page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str, seeder: Seeder
+) -> None:
+    # Found by using the product: a loop dropped on the kick pad took the pad's one-shot
+    # default and silently played once. The sample's own kind now decides where it is known.
+    producer = signed_up(api, mailbox)
+    analysed(seeder, producer, "Dusty Break", bpm=92, key=None, loop=True, seconds=8.0)
+    kit = httpx.post(f"{web_url}/api/kits", headers=producer.auth, json={"name": "Breaks"}).json()
+    sign_in(page, producer)
+    page.goto(f"/kits/{kit['id']}")
+    library = page.get_by_role("list", name="Library samples")
+    library.get_by_role("listitem").filter(has_text="Dusty Break").drag_to(
+        page.locator('[data-pad="A-13"]')
+    )
+    expect(pad(page, "A-13")).to_contain_text("Dusty Break")
+    expect(pad(page, "A-13")).to_contain_text("Loop")
+    expect(pad(page, "A-13")).not_to_contain_text("One-shot")

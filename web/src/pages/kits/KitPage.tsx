@@ -81,9 +81,9 @@ export function KitPage({ id }: { id: string }) {
   }
 
   const actions: PadActions = {
-    assign(target, sampleId, title) {
+    assign(target, sampleId, title, isLoop) {
       void change(
-        () => assignPad(kit.id, target, sampleId, defaultSettings(target.pad)),
+        () => assignPad(kit.id, target, sampleId, defaultSettings(target.pad, isLoop)),
         () => `Put “${title}” on ${padLabel(target)}.`,
       );
       select(target);
@@ -127,7 +127,7 @@ export function KitPage({ id }: { id: string }) {
 
   function onDrop(target: PadRef, dropped: Dropped): void {
     if ("sampleId" in dropped) {
-      actions.assign(target, dropped.sampleId, dropped.title);
+      actions.assign(target, dropped.sampleId, dropped.title, dropped.isLoop);
     } else {
       actions.move(dropped.pad, target);
     }
@@ -199,7 +199,7 @@ export function KitPage({ id }: { id: string }) {
             selected={selected}
             busy={busy}
             searchRef={searchRef}
-            onAssign={(sampleId, title) => selected && actions.assign(selected, sampleId, title)}
+            onAssign={(sampleId, title, isLoop) => selected && actions.assign(selected, sampleId, title, isLoop)}
           />
         </div>
       </div>

@@ -19,7 +19,7 @@ const SEARCH_DELAY_MS = 250;
 interface LibraryPanelProps {
   selected: PadRef | null;
   busy: boolean;
-  onAssign: (sampleId: string, title: string) => void;
+  onAssign: (sampleId: string, title: string, isLoop: boolean | null) => void;
   /** The search box, focused by the pad panel's "Choose from library". */
   searchRef: RefObject<HTMLInputElement | null>;
 }
@@ -64,7 +64,7 @@ export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPan
                 key={sample.id}
                 className="library-item"
                 draggable
-                onDragStart={(event) => startSampleDrag(event, sample.id, title)}
+                onDragStart={(event) => startSampleDrag(event, sample.id, title, sample.is_loop)}
                 data-sample-id={sample.id}
                 data-audition-row=""
               >
@@ -80,7 +80,7 @@ export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPan
                   disabled={!target || busy}
                   aria-describedby="library-panel-help"
                   aria-label={`${target ? `Put on ${target}` : "Put on pad"}: ${title}`}
-                  onClick={() => onAssign(sample.id, title)}
+                  onClick={() => onAssign(sample.id, title, sample.is_loop)}
                 >
                   {target ? `Put on ${target}` : "Put on pad"}
                 </button>

@@ -10,7 +10,7 @@ import { TrimEditor } from "./TrimEditor";
 import type { Bank, Pad, PadRef, PadSettings } from "./types";
 
 export interface PadActions {
-  assign: (target: PadRef, sampleId: string, title: string) => void;
+  assign: (target: PadRef, sampleId: string, title: string, isLoop: boolean | null) => void;
   move: (source: PadRef, target: PadRef) => void;
   clear: (ref: PadRef) => void;
   save: (pad: Pad, settings: PadSettings) => void;
@@ -135,7 +135,7 @@ export function PadPanel({
         target={selected}
         version={version}
         busy={busy}
-        onAssign={(sampleId, title) => actions.assign(selected, sampleId, title)}
+        onAssign={(sampleId, title, isLoop) => actions.assign(selected, sampleId, title, isLoop)}
       />
     </section>
   );

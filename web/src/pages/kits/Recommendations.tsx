@@ -44,7 +44,7 @@ export function Recommendations({
   /** Changes whenever the kit does, so picks already on it drop out. */
   version: string;
   busy: boolean;
-  onAssign: (sampleId: string, title: string) => void;
+  onAssign: (sampleId: string, title: string, isLoop: boolean | null) => void;
 }) {
   const label = padLabel(target);
   const { bank, pad } = target;
@@ -92,7 +92,7 @@ export function Recommendations({
                   type="button"
                   className="kit-small"
                   disabled={busy}
-                  onClick={() => onAssign(pick.sample.id, title)}
+                  onClick={() => onAssign(pick.sample.id, title, pick.sample.is_loop)}
                 >
                   Assign<span className="visually-hidden"> {title} to {label}</span>
                 </button>

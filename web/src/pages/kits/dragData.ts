@@ -7,12 +7,14 @@ import type { PadRef } from "./types";
 
 const SAMPLE_TYPE = "application/x-sp404-sample";
 const PAD_TYPE = "application/x-sp404-pad";
+const LOOP_TYPE = "application/x-sp404-loop";
 
-export type Dropped = { sampleId: string; title: string } | { pad: PadRef };
+export type Dropped = { sampleId: string; title: string; isLoop: boolean | null } | { pad: PadRef };
 
-export function startSampleDrag(event: DragEvent, sampleId: string, title: string): void {
+export function startSampleDrag(event: DragEvent, sampleId: string, title: string, isLoop: boolean | null): void {
   event.dataTransfer.setData(SAMPLE_TYPE, sampleId);
   event.dataTransfer.setData("text/plain", title);
+  if (isLoop != null) event.dataTransfer.setData(LOOP_TYPE, isLoop ? "1" : "0");
   event.dataTransfer.effectAllowed = "copy";
 }
 
@@ -30,7 +32,11 @@ export function acceptsDrag(event: DragEvent): boolean {
 
 export function readDrop(event: DragEvent): Dropped | null {
   const sampleId = event.dataTransfer.getData(SAMPLE_TYPE);
-  if (sampleId) return { sampleId, title: event.dataTransfer.getData("text/plain") || "the sample" };
+  if (sampleId) {
+    const loop = event.dataTransfer.getData(LOOP_TYPE);
+    const isLoop = loop === "1" ? true : loop === "0" ? false : null;
+    return { sampleId, title: event.dataTransfer.getData("text/plain") || "the sample", isLoop };
+  }
   const pad = parsePadLabel(event.dataTransfer.getData(PAD_TYPE));
   return pad ? { pad } : null;
 }

@@ -60,6 +60,12 @@ describe("the pad grid as the sampler shows it", () => {
     expect(defaultSettings(16).mute_group).toBe(1);
   });
 
+  it("lets the sample's own kind decide where it is known", () => {
+    expect(defaultSettings(13, true)).toMatchObject({ loop: true, one_shot: false });
+    expect(defaultSettings(2, false)).toMatchObject({ loop: false, one_shot: true });
+    expect(defaultSettings(13, null)).toMatchObject({ loop: false, one_shot: true });
+  });
+
   it("counts the pads used in each bank", () => {
     const counts = countByBank([pad("A", 1), pad("A", 2), pad("C", 16)]);
     expect(counts.A).toBe(2);

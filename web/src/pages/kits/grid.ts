@@ -72,10 +72,12 @@ export function countByBank(pads: readonly Pad[]): Record<Bank, number> {
 }
 
 /** Settings for a sample newly put on a pad, the same the engine's kit builder gives that
- * pad's role: loops loop, hits play once, and the two hats choke each other. */
-export function defaultSettings(pad: number): PadSettings {
+ * pad's role: loops loop, hits play once, and the two hats choke each other. Where the sample's
+ * own kind is known (`isLoop`) it decides instead of the pad's role: a loop a producer drops on
+ * the kick pad keeps looping rather than silently playing once. */
+export function defaultSettings(pad: number, isLoop?: boolean | null): PadSettings {
   const role = roleOfPad(pad);
-  const looping = role === "loop";
+  const looping = isLoop ?? role === "loop";
   return {
     volume: 127,
     pitch: 0,

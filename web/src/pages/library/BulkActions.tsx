@@ -46,7 +46,7 @@ function AddToKit({ selected }: { selected: Sample[] }) {
       const kit = await getKit(kitId);
       const free = freePads(new Set(kit.pads.map(padLabel)));
       const put = selected.slice(0, free.length);
-      for (const [n, sample] of put.entries()) await assignPad(kitId, free[n], sample.id, defaultSettings(free[n].pad));
+      for (const [n, sample] of put.entries()) await assignPad(kitId, free[n], sample.id, defaultSettings(free[n].pad, sample.is_loop));
       const left = selected.length - put.length;
       const where = put.length ? ` on ${padLabel(free[0])}${put.length > 1 ? `–${padLabel(free[put.length - 1])}` : ""}` : "";
       setDone({
