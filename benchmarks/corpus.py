@@ -357,17 +357,13 @@ def build_corpus(
     for index in range(n_drums):
         pattern = DRUM_PATTERNS[index % len(DRUM_PATTERNS)]
         bpm = float(np.round(rng.uniform(pattern.low, pattern.high), 1))
-        bars = drum_loop_bars(pattern, bpm)
         lofi = _LOFI[int(rng.integers(len(_LOFI)))] if rng.uniform() < 0.25 else ""
         kit_name, kit = kits[index % len(kits)] if kits else ("synth", None)
         slug = re.sub(r"\W", "", kit_name)[:12]
         name = f"drums{index:03d}_{pattern.name}_{slug}_{bpm}{'_' + lofi if lofi else ''}"
         path = out_dir / f"{name}.wav"
-        if not path.exists():
-            # Rendering draws from its own generator so the labels never depend on the cache.
-            render_rng = np.random.default_rng([seed, n_band + index])
-            audio = _sequence(kit or _synth_kit(render_rng), pattern, bpm, bars, render_rng)
-            soundfile.write(path, _degrade(audio, lofi, render_rng), SR)
+        render_rng = np.random.default_rng([seed, n_band + index])
+        write_drum_loop(path, kit, pattern, bpm, lofi, render_rng)
         clips.append(
             CorpusClip(name, path, bpm, None, None, True, "drums", kit_name, pattern.meter, lofi)
         )
@@ -647,6 +643,25 @@ def drum_loop_bars(pattern: DrumPattern, bpm: float) -> int:
     """How many bars a sequenced drum loop lasts: the power of two (1 to 8) nearest 6 seconds."""
     bar_s = pattern.beats * 60.0 / bpm
     return max(1, min(8, 2 ** round(np.log2(max(1.0, 6.0 / bar_s)))))
+
+
+def write_drum_loop(
+    path: Path,
+    kit: Kit | None,
+    pattern: DrumPattern,
+    bpm: float,
+    lofi: str,
+    render_rng: np.random.Generator,
+) -> None:
+    """Sequence `pattern` on `kit` (a synthesised kit where None) for drum_loop_bars, degrade it
+    as `lofi` says and write it to `path`, unless a render is cached there. Every random draw of
+    the render comes from `render_rng`, a generator of its own, so the labels the caller draws
+    never depend on what is cached."""
+    if path.exists():
+        return
+    bars = drum_loop_bars(pattern, bpm)
+    audio = _sequence(kit or _synth_kit(render_rng), pattern, bpm, bars, render_rng)
+    soundfile.write(path, _degrade(audio, lofi, render_rng), SR)
 
 
 def _sequence(

@@ -36,13 +36,12 @@ from corpus import (
     _degrade,
     _midi,
     _noise,
-    _sequence,
     check_source,
-    drum_loop_bars,
     fresh_cache,
     groove_family,
     load_kits,
     tools_available,
+    write_drum_loop,
 )
 
 # Instrument sets: (name, GM program of the chord/arpeggio/melody tracks, GM program of the bass).
@@ -121,15 +120,11 @@ def build_similar_corpus(
         pattern = DRUM_PATTERNS[int(rng.integers(len(DRUM_PATTERNS)))]
         kit_name, kit = kits[index % len(kits)]
         bpm = float(np.round(rng.uniform(pattern.low, pattern.high), 1))
-        bars = drum_loop_bars(pattern, bpm)
         lofi = ("", "", "", "", "lowpass", "crush")[int(rng.integers(6))]
         slug = re.sub(r"\W", "", kit_name)[:12]
         name = f"drums{index:03d}_{pattern.name}_{slug}_{bpm}"
         path = out_dir / f"{name}.wav"
-        if not path.exists():
-            render_rng = np.random.default_rng([seed, 1000 + index])
-            audio = _sequence(kit, pattern, bpm, bars, render_rng)
-            soundfile.write(path, _degrade(audio, lofi, render_rng), SR)
+        write_drum_loop(path, kit, pattern, bpm, lofi, np.random.default_rng([seed, 1000 + index]))
         clips.append(
             SimilarClip(name, path, "drum_loop", "drums", kit_name, pattern.name, bpm, None, None)
         )

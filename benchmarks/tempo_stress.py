@@ -38,13 +38,12 @@ from corpus import (
     _cut,
     _degrade,
     _render_band,
-    _sequence,
     check_source,
-    drum_loop_bars,
     fresh_cache,
     groove_family,
     load_kits,
     tools_available,
+    write_drum_loop,
 )
 
 # The chord loop a stress clip plays in its mode (the set judges tempo, and key on grooves and
@@ -197,17 +196,13 @@ def build_tempo_stress(out_dir: Path, per_groove: int = 3, per_pattern: int = 4,
     for index in range(len(STRESS_PATTERNS) * per_pattern):
         pattern = STRESS_PATTERNS[index % len(STRESS_PATTERNS)]
         bpm = float(np.round(rng.uniform(pattern.low, pattern.high), 1))
-        bars = drum_loop_bars(pattern, bpm)
         lofi = _LOFI[int(rng.integers(len(_LOFI)))] if rng.uniform() < 0.25 else ""
         kit_name, kit = kits[(index * 3) % len(kits)]
         slug = re.sub(r"\W", "", kit_name)[:12]
         pattern_slug = re.sub(r"\W", "", pattern.name)
         name = f"pattern{index:03d}_{pattern_slug}_{slug}_{bpm}{'_' + lofi if lofi else ''}"
         path = out_dir / f"{name}.wav"
-        if not path.exists():
-            render_rng = np.random.default_rng([seed, 1000 + index])
-            audio = _sequence(kit, pattern, bpm, bars, render_rng)
-            soundfile.write(path, _degrade(audio, lofi, render_rng), SR)
+        write_drum_loop(path, kit, pattern, bpm, lofi, np.random.default_rng([seed, 1000 + index]))
         meter = "12/8" if pattern.name == "slow-12/8" else "4/4"
         clip = CorpusClip(name, path, bpm, None, None, True, "drums", kit_name, meter, lofi)
         clips.append(StressClip(f"drums: {pattern.name}", clip))
