@@ -6,14 +6,14 @@ import { useResource } from "../../api/useResource";
 import { onAuditionKeys } from "../../audio/auditionKeys";
 import { PlayButton } from "../../audio/PlayButton";
 import { ErrorMessage } from "../../components/Alert";
-import { padLabel, roleName, tempoAndKey } from "./grid";
+import { padLabel, parsePadLabel, roleName, tempoAndKey } from "./grid";
 import { recommendations } from "./kitApi";
 import type { PadRecommendations, PadRef, Recommendation } from "./types";
 
 /** How long the selection must rest on a pad before its picks are asked for: a producer playing
  * pads by clicking selects one pad after another several times a second, and a request per click
  * spent a Free plan's 100 calls a minute in under a minute (then every page waited on a 429). */
-export const SETTLE_MS = 400;
+const SETTLE_MS = 400;
 
 /** `value`, once it has stopped changing for `ms`. */
 function useSettled<T>(value: T, ms: number): T {
@@ -50,15 +50,17 @@ export function Recommendations({
   const { bank, pad } = target;
   // Picks are asked for once the selection rests, and kept per pad until the kit changes, so
   // going back to a pad (or playing two pads in turn) costs nothing.
-  const wanted = useSettled(`${bank}|${pad}`, SETTLE_MS);
+  // (Settled as its label, a string, so a new but equal target object does not restart the wait.)
+  const wanted = useSettled(label, SETTLE_MS);
   const picks = useRef({ kit: "", byPad: new Map<string, PadRecommendations>() });
   if (picks.current.kit !== `${kitId}|${version}`) picks.current = { kit: `${kitId}|${version}`, byPad: new Map() };
   const { data: found, error } = useResource(
     async (signal) => {
       const cached = picks.current.byPad.get(wanted);
       if (cached) return cached;
-      const [wantedBank, wantedPad] = wanted.split("|");
-      const got = await recommendations(kitId, { bank: wantedBank as PadRef["bank"], pad: Number(wantedPad) }, 5, signal);
+      const ref = parsePadLabel(wanted);
+      if (!ref) throw new Error(`not a pad: ${wanted}`);
+      const got = await recommendations(kitId, ref, 5, signal);
       picks.current.byPad.set(wanted, got);
       return got;
     },
