@@ -313,8 +313,8 @@ def settle_octave(
         # their own they still run too fast for half its tempo. This only ever blocks a move.
         trusted = trusted & (bright_onsets_per_s[:, None] <= _MAX_PULSE * candidates / 60.0)
     trusted = trusted & ((factors[None, :] <= 1.0) | (candidates <= _MAX_MOVED_UP_BPM))
-    pulse = onsets_per_s[:, None] * 60.0 / candidates
-    trusted = trusted & ((factors[None, :] <= 1.0) | (pulse >= _MIN_PULSE_MOVED_UP))
+    dense_enough = onsets_per_s[:, None] >= _MIN_PULSE_MOVED_UP * candidates / 60.0
+    trusted = trusted & ((factors[None, :] <= 1.0) | dense_enough)
     # Three beats make one only where they group in threes (a slow 12/8's triplets read as
     # its beats, whose backbeat then sits at a third of the estimate), or where the loop's
     # length says so: whole 3/4 bars at the estimate that are whole 4/4 bars at its third.
