@@ -4,7 +4,7 @@
 
 Needs librosa (`pip install -e '.[bench]'`) as the reference; it is never the engine. The
 corpus (benchmarks/corpus.py) never takes a source reserved for judging. Whatever the engine
-fits (the band tempo octave, the key profiles, bass and opening weights, tonality floor and
+fits (the band tempo octave, the key profiles, bass and opening weights, clarity floor and
 confidence calibration: benchmarks/fit_octave.py) is refitted here leaving out one whole group
 at a time (a groove family, a drum kit, or the noise clips) and scored on that group. The
 headline column is that cross-validated estimate on corpus v2 (eight progressions), with the
@@ -553,7 +553,7 @@ class CalibrationRows:
     """Held-out key cues of the pitched clips given a key: each scored by its fold's model."""
 
     index: list[int]  # the clip each row is
-    features: npt.NDArray[np.float64]  # (N, 3) best correlation, margin, tonality
+    features: npt.NDArray[np.float64]  # (N, 3) best correlation, margin, clarity
     right: npt.NDArray[np.bool_]  # (N,) that fold's key exactly right
     groups: npt.NDArray[np.str_]
     progressions: npt.NDArray[np.str_]  # "" where the progression is not held out
@@ -569,7 +569,7 @@ def calibration_rows(
     index, features, right = [], [], []
     for i, (clip, found) in enumerate(zip(clips, evidence, strict=True)):
         model, stats = key_models[i], found.stats
-        if clip.key is None or not stats["tonality"] >= model.min_tonality:
+        if clip.key is None or not stats["clarity"] >= model.min_clarity:
             continue
         scores = keys.correlations(
             stats["chroma_energy"], stats["bass_energy"], model, stats.get("opening_energy")
@@ -580,7 +580,7 @@ def calibration_rows(
         if top <= 0.0:
             continue
         index.append(i)
-        features.append((top, margin, float(stats["tonality"])))
+        features.append((top, margin, float(stats["clarity"])))
         right.append(
             (keys.PITCH_CLASSES[best % 12], keys.MODES[best // 12]) == (clip.key, clip.mode)
         )
@@ -780,12 +780,13 @@ def main() -> None:
         print(f"\nkey profiles the {recipe.name} folds chose:")
         for line in key_choices(models):
             print("  " + line)
-    tonality: dict[str, list[float]] = collections.defaultdict(list)
-    for clip, evidence_of in zip(clips, evidence, strict=True):
-        tonality[clip.kind].append(float(evidence_of.stats["tonality"]))
-    print("\ntonality (min / median / max) by kind:")
-    for kind, values in tonality.items():
-        print(f"  {kind:6} {min(values):.3f} / {float(np.median(values)):.3f} / {max(values):.3f}")
+    for cue in ("tonality", "clarity"):
+        by_kind: dict[str, list[float]] = collections.defaultdict(list)
+        for clip, evidence_of in zip(clips, evidence, strict=True):
+            by_kind[clip.kind].append(float(evidence_of.stats[cue]))
+        print(f"\n{cue} (min / median / max) by kind:")
+        for kind, values in by_kind.items():
+            print(f"  {kind:6} {min(values):.3f} / {np.median(values):.3f} / {max(values):.3f}")
 
     misses = [
         f"{c.name}: {f.tempo_bpm and round(f.tempo_bpm, 1)}"

@@ -388,7 +388,7 @@ def _tonality(
     harmonic = log_freq * tonal * active[:, None, :]
     fold = spectral.chroma_fold(signal.device)
     chroma = torch.einsum("bkt,kc->bct", harmonic, fold)
-    chroma_energy, bass_energy, tonality = keys.key_evidence(harmonic, fold)
+    evidence = keys.key_evidence(harmonic, fold)
     frames = spectral.frame_counts(lengths, _CHROMA_HOP)
     opening_energy = keys.opening_evidence(harmonic, fold, frames)
     normalised = chroma / chroma.amax(1, keepdim=True).clamp(min=1e-12)
@@ -397,10 +397,11 @@ def _tonality(
     columns = {
         "chroma_mean": mean,
         "chroma_std": std,
-        "chroma_energy": chroma_energy,
-        "bass_energy": bass_energy,
+        "chroma_energy": evidence.chroma,
+        "bass_energy": evidence.bass,
         "opening_energy": opening_energy,
-        "tonality": tonality,
+        "tonality": evidence.tonality,
+        "clarity": evidence.clarity,
     }
     return columns, (change, frames)
 
@@ -428,12 +429,12 @@ def decide_tempo(
     stats: dict[str, Any],
     duration_s: float,
     model: octave.OctaveModel = octave.DEFAULT_MODEL,
-    min_tonality: float = keys.DEFAULT_MODEL.min_tonality,
+    min_clarity: float = keys.DEFAULT_MODEL.min_clarity,
 ) -> tuple[float | None, float, bool]:
     """(tempo, confidence, is_loop) of one clip from its evidence.
 
     Drum loops take the backbeat rule's octave, band mixes the fitted octave choice. A clip
-    whose tonality reaches `min_tonality` (the key model's floor: it would be given a key) is a
+    whose clarity reaches `min_clarity` (the key model's floor: it would be given a key) is a
     band mix however loud its drums; the answer
     is never below _MIN_BPM nor a quarter of the first estimate. A loop whose length is a whole
     number of 4/4 or 3/4 bars at that tempo snaps to it exactly; the snap never changes the
@@ -451,7 +452,7 @@ def decide_tempo(
     first = float(stats["first_bpm"])
     # A drum-heavy band mix (a rhumba, a crushed ballad) has a percussive snare band too, but
     # its chords keep the backbeat rule from reading its snare: the fitted choice knows mixes.
-    if stats["drums_only"] > 0.5 and float(stats["tonality"]) < min_tonality:
+    if stats["drums_only"] > 0.5 and float(stats["clarity"]) < min_clarity:
         bpm, share = float(stats["drum_bpm"]), 1.0
     else:
         bpm, share = octave.choose(first, stats["octave_cues"], model)
@@ -483,11 +484,12 @@ def _assemble(
     models = models or Models()
     duration_s = samples.shape[0] / rate
     tempo_bpm, tempo_confidence, is_loop = decide_tempo(
-        stats, duration_s, models.octave, models.key.min_tonality
+        stats, duration_s, models.octave, models.key.min_clarity
     )
     tonality = float(stats["tonality"])
+    clarity = float(stats["clarity"])
     key, mode, key_confidence = keys.decide(
-        stats["chroma_energy"], stats["bass_energy"], tonality, models.key,
+        stats["chroma_energy"], stats["bass_energy"], clarity, models.key,
         opening=stats.get("opening_energy"),
     )  # fmt: skip
     rms_dbfs, peak_dbfs, lufs = level
@@ -525,6 +527,7 @@ def _assemble(
         mode=mode,
         key_confidence=key_confidence,
         tonality=tonality,
+        tonal_clarity=clarity,
         rms_dbfs=rms_dbfs,
         peak_dbfs=peak_dbfs,
         lufs_integrated=lufs,

@@ -1,14 +1,21 @@
 """Key, mode and a calibrated confidence from chroma evidence; no key for unpitched sound.
 
 The torch side (`key_evidence`, `opening_evidence`) reduces a batch's harmonic log-frequency
-spectrogram to four things per clip: the pitch-class energy of everything, that of the bass
+spectrogram to five things per clip: the pitch-class energy of everything, that of the bass
 (E1-E3) alone, that of the clip's first quarter (where a loop usually plays its tonic chord),
-and a tonality between 0 (noise, hits: energy spread evenly across the 1/3-semitone sub-bins)
-and 1 (tones on a tuned grid: energy on one sub-bin of every three, whatever the tuning). The
-host side (`decide`) turns them into a key with plain numpy: correlation with 24 rotated key
-profiles of a weighted sum of the three chromas, no key when the tonality is low, and a
-confidence that is the fitted probability of being exactly right (a logistic calibration of
-the correlation, its margin over the runner-up and the tonality).
+a tonality between 0 (noise, hits: energy spread evenly across the 1/3-semitone sub-bins)
+and 1 (tones on a tuned grid: energy on one sub-bin of every three, whatever the tuning), and
+the clarity: the same tonality of what stands above each semitone's floor (a floor that
+follows the spectrum's slope, lowered to the semitone's weakest sub-bin). Broadband sound
+that the harmonic mask lets through (hats, rides, hiss, a crushed mix) lays that floor under
+all three sub-bins and so dilutes the tonality of the tones above it, but not their clarity:
+a techno loop whose hats fill the treble reads a tonality of 0.11, like the busiest drum loop,
+and a clarity of 0.35 or more, against 0.26 at most for any drum loop or drum hit of the
+corpora, and under 0.16 for white, pink and brown noise. The host side (`decide`) turns them
+into a key with plain numpy: correlation with 24 rotated key profiles of a weighted sum of the
+three chromas, no key when the clarity is low, and a confidence that is the fitted probability
+of being exactly right (a logistic calibration of the correlation, its margin over the
+runner-up and the clarity). The tonality stays a timbre figure of the similarity descriptor.
 
 The two profiles (major and minor, tonic first) are part of the fitted model: a published
 profile (`PROFILES`), or a blend of one with a profile learned from rendered band loops
@@ -17,7 +24,7 @@ from whole mixes knows what the published ones, made from symbolic notes or list
 ratings, do not: that a fifth's energy is also the third harmonic of the tonic, and how much
 of the dominant a loop shows; the published half keeps it from learning only the handful of
 progressions the corpus plays.
-`benchmarks/fit_octave.py` fits the profiles, the bass and opening weights, the tonality floor
+`benchmarks/fit_octave.py` fits the profiles, the bass and opening weights, the clarity floor
 and the calibration; `bench_features.py` judges them by cross-validation leaving out whole
 groove families and drum kits, and on a harmony stress set leaving out chord progressions too.
 """
@@ -26,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +73,9 @@ OPENING_SHARE = 0.25
 # than an STFT bin; the bass chroma E1-E3.
 _TONAL_BINS = ((55 - 24) * 3, (100 - 24) * 3)
 _BASS_BINS = ((28 - 24) * 3, (52 - 24) * 3)
+# Sub-bins over which the clarity's floor follows the spectrum's slope (a semitone and two
+# thirds: wide enough to see past a tone's own sub-bin, narrow enough to bend with the tilt).
+_SLOPE_SPAN = 5
 
 Profile = tuple[float, ...]
 
@@ -76,8 +87,9 @@ class KeyModel:
     # Tonic-first (major, minor) profiles: only their shape matters (centred and normalised).
     profiles: tuple[Profile, Profile]
     bass_weight: float
-    min_tonality: float
-    # Logistic calibration: intercept, then weights of best correlation, margin, tonality.
+    # Below this clarity (`key_evidence`) a clip is unpitched and gets no key.
+    min_clarity: float
+    # Logistic calibration: intercept, then weights of best correlation, margin, clarity.
     calibration: tuple[float, float, float, float]
     # How the profiles were made, for reports: "temperley", "learned", "learned 50% + albrecht".
     source: str = ""
@@ -88,10 +100,11 @@ class KeyModel:
 # Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families and kits; its
 # renders are seeded since FEATURE_VERSION 8, so the fit is the same on every machine): half
 # Albrecht's profiles, half those learned from the 96 band loops (the held-out choice).
-# The calibration reads the margin and tonality of held-out clips of corpus v2 and of the
-# harmony stress set (corpus v3: progressions the profiles never heard), so that a confidence
-# holds on a producer's harmony too; calibrated on v2 alone it said "97 %" of keys right three
-# times in four on v3 (FEATURE_VERSION 7).
+# The calibration is fitted on held-out clips of corpus v2 and of the harmony stress set
+# (corpus v3: progressions the profiles never heard), so that a confidence holds on a
+# producer's harmony too; calibrated on v2 alone it said "97 %" of keys right three times in
+# four on v3 (FEATURE_VERSION 7). Its inner cross-validation keeps the margin alone since the
+# floor reads the clarity (FEATURE_VERSION 10): it used to weigh the tonality too.
 _FITTED_PROFILES = (
     (0.521683, -0.292413, 0.127664, -0.321237, 0.224477, -0.00351272,
      -0.236501, 0.469659, -0.293825, 0.0712638, -0.319115, 0.0518552),
@@ -101,26 +114,56 @@ _FITTED_PROFILES = (
 DEFAULT_MODEL = KeyModel(
     profiles=_FITTED_PROFILES,
     bass_weight=0.0,
-    min_tonality=0.168279,
-    calibration=(-1.56313, 0.0, 14.7255, 3.4496),
+    min_clarity=0.310726,
+    calibration=(-0.151864, 0.0, 13.5548, 0.0),
     source="learned 50% + albrecht",
 )
 
 
-def key_evidence(
-    tonal_log_freq: torch.Tensor, fold: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(B, 12) chroma energy, (B, 12) bass chroma energy and (B,) tonality of a (B, K, T)
-    harmonic log-frequency spectrogram (already masked to the clip's active frames)."""
+class KeyEvidence(NamedTuple):
+    """What the torch side measured of a batch for the key, one row per clip."""
+
+    chroma: torch.Tensor  # (B, 12) pitch-class energy
+    bass: torch.Tensor  # (B, 12) pitch-class energy of E1-E3
+    tonality: torch.Tensor  # (B,) share of the treble's energy on one sub-bin in three
+    clarity: torch.Tensor  # (B,) the same, of what stands above each semitone's floor
+
+
+def key_evidence(tonal_log_freq: torch.Tensor, fold: torch.Tensor) -> KeyEvidence:
+    """The key evidence of a (B, K, T) harmonic log-frequency spectrogram (already masked to
+    the clip's active frames)."""
     spectrum = tonal_log_freq.sum(-1)
     chroma = spectrum @ fold
     low, high = _BASS_BINS
     bass = spectrum[:, low:high] @ fold[low:high]
     low, high = _TONAL_BINS
-    phases = spectrum[:, low:high].reshape(spectrum.shape[0], -1, 3).sum(1)
+    batch = spectrum.shape[0]
+    sub_bins = spectrum[:, low:high].reshape(batch, -1, 3)
+    return KeyEvidence(chroma, bass, _grid_share(sub_bins), _clarity(spectrum, batch))
+
+
+def _clarity(spectrum: torch.Tensor, batch: int) -> torch.Tensor:
+    # The floor under each semitone follows the spectrum's local slope (its mean over
+    # _SLOPE_SPAN sub-bins), lowered until it touches the semitone's three sub-bins: white,
+    # pink or brown noise tilts the sub-bins of a semitone the same way in every semitone,
+    # which a flat floor (the least of the three) would leave standing, in the same phase of
+    # the grid everywhere, as if it were a tuned tone.
+    low, high = _TONAL_BINS
+    reach = _SLOPE_SPAN // 2
+    around = spectrum[:, None, low - reach : high + reach]
+    local = torch.nn.functional.avg_pool1d(around, _SLOPE_SPAN, stride=1)[:, 0]
+    relative = spectrum[:, low:high] / local.clamp(min=1e-20)
+    relative = relative.reshape(batch, -1, 3)
+    above = (relative - relative.amin(-1, keepdim=True)) * local.reshape(batch, -1, 3)
+    return _grid_share(above)
+
+
+def _grid_share(sub_bins: torch.Tensor) -> torch.Tensor:
+    # (B, semitones, 3) energies -> (B,): 0 where the three phases of the 1/3-semitone grid
+    # hold the same energy, 1 where one phase holds it all (tones on one tuning).
+    phases = sub_bins.sum(1)
     share = phases.amax(-1) / phases.sum(-1).clamp(min=1e-20)
-    tonality = ((share - 1.0 / 3.0) * 1.5).clamp(0.0, 1.0)
-    return chroma, bass, tonality
+    return ((share - 1.0 / 3.0) * 1.5).clamp(0.0, 1.0)
 
 
 def opening_evidence(
@@ -212,23 +255,24 @@ def margin_features(scores: npt.NDArray[np.float64]) -> tuple[int, float, float]
     return int(order[0]), best, best - float(scores[order[1]])
 
 
-def calibrated(model: KeyModel, best: float, margin: float, tonality: float) -> float:
+def calibrated(model: KeyModel, best: float, margin: float, clarity: float) -> float:
     """The calibrated probability that the key is exactly right."""
     c0, c1, c2, c3 = model.calibration
-    z = c0 + c1 * best + c2 * margin + c3 * tonality
+    z = c0 + c1 * best + c2 * margin + c3 * clarity
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def decide(
     chroma: npt.ArrayLike,
     bass: npt.ArrayLike,
-    tonality: float,
+    clarity: float,
     model: KeyModel = DEFAULT_MODEL,
     opening: npt.ArrayLike | None = None,
 ) -> tuple[str | None, str | None, float]:
-    """(key, mode, confidence) for one clip; (None, None, 0.0) for unpitched sound. opening
-    is the chroma energy of the clip's start (`opening_evidence`), if the model weighs it."""
-    if not tonality >= model.min_tonality:
+    """(key, mode, confidence) for one clip; (None, None, 0.0) for unpitched sound (clarity
+    under the model's floor). opening is the chroma energy of the clip's start
+    (`opening_evidence`), if the model weighs it."""
+    if not clarity >= model.min_clarity:
         return None, None, 0.0
     scores = correlations(chroma, bass, model, opening)
     if scores is None:
@@ -236,5 +280,5 @@ def decide(
     index, best, margin = margin_features(scores)
     if best <= 0.0:
         return None, None, 0.0
-    confidence = calibrated(model, best, margin, tonality)
+    confidence = calibrated(model, best, margin, clarity)
     return PITCH_CLASSES[index % 12], MODES[index // 12], confidence

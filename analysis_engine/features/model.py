@@ -24,8 +24,10 @@ from typing import Any
 # exactly two bars compares its two bars' chords for the band octave choice; 9: a band mix
 # read at two triplets a beat (a 12/8 at 3:2) moves to two thirds where its snare and chords
 # both put a four-beat bar there; a drum loop is no longer halved below 60 BPM, nor doubled
-# where that leaves under an onset a beat.
-FEATURE_VERSION = 9
+# where that leaves under an onset a beat; 10: a key wherever the tonal clarity (the tonality
+# of what stands above each semitone's floor) reaches its floor, so hats and hiss over a tonal
+# loop no longer leave it without a key (tonal_clarity stored beside the tonality).
+FEATURE_VERSION = 10
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64
@@ -74,9 +76,12 @@ class AudioFeatures:
     chroma_mean: tuple[float, ...]
     chroma_std: tuple[float, ...]
     embedding: tuple[float, ...]
-    # How pitched the sound is: 0 for noise and drums, towards 1 for tuned tones. Below the
-    # key model's floor there is no key (key, mode None) and key_confidence is 0.
+    # How pitched the sound is: 0 for noise and drums, towards 1 for tuned tones (a timbre
+    # figure of similarity's descriptor).
     tonality: float = 0.0
+    # The tonality of what stands above the broadband floor (keys.key_evidence): below the
+    # key model's floor there is no key (key, mode None) and key_confidence is 0.
+    tonal_clarity: float = 0.0
     version: int = FEATURE_VERSION
 
     def __post_init__(self) -> None:
@@ -108,7 +113,7 @@ class AudioFeatures:
         kwargs: dict[str, Any] = {}
         for field in fields(cls):
             if field.name not in data:
-                if field.name in ("version", "tonality"):
+                if field.name in ("version", "tonality", "tonal_clarity"):
                     continue
                 raise ValueError(f"missing feature {field.name!r}")
             kwargs[field.name] = _coerce(str(field.type), data[field.name])

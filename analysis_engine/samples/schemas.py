@@ -220,9 +220,12 @@ class AudioFeaturesView(BaseModel):
     key: str | None = None
     mode: str | None = None
     key_confidence: float | None = None
-    # How pitched the sound is (0 noise and drums .. 1 tuned tones); under the engine's floor key
-    # and mode are null and key_confidence 0. Absent on rows analysed before feature version 3.
+    # How pitched the sound is (0 noise and drums .. 1 tuned tones). Absent on rows analysed
+    # before feature version 3.
     tonality: float | None = None
+    # The tonality of what stands above the broadband floor (hats, hiss): under the engine's
+    # floor key and mode are null and key_confidence 0. Absent before feature version 10.
+    tonal_clarity: float | None = None
     rms_dbfs: float | None = None
     peak_dbfs: float | None = None
     lufs_integrated: float | None = None

@@ -24,6 +24,18 @@ def white_noise(seconds: float, sr: int = SR, seed: int = 0) -> Audio:
     return (0.25 * rng.standard_normal((int(seconds * sr), 1))).astype(np.float32)
 
 
+def coloured_noise(seconds: float, tilt_db: float, sr: int = SR, seed: int = 0) -> Audio:
+    """Gaussian noise whose power falls tilt_db per octave (0 white, 3 pink, 6 brown, -6 a
+    hat wash's rise), peaking at -6 dBFS."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * sr)
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.maximum(np.fft.rfftfreq(n, 1.0 / sr), 20.0)
+    spectrum *= (freqs / 1000.0) ** (-tilt_db / 20.0 / np.log10(2.0))
+    wave = np.fft.irfft(spectrum, n)
+    return (0.5 * wave / np.abs(wave).max())[:, None].astype(np.float32)
+
+
 def _kick(sr: int, decay: float = 0.25) -> npt.NDArray[np.float64]:
     t = np.arange(int(0.6 * sr)) / sr
     freq = 50.0 + 90.0 * np.exp(-t / 0.04)

@@ -333,7 +333,7 @@ def _stats(first: float, drum: float, *, drums_only: bool) -> dict[str, object]:
         "first_bpm": first,
         "drum_bpm": drum,
         "drums_only": 1.0 if drums_only else 0.0,
-        "tonality": 0.0,  # unpitched: the backbeat rule applies where drums_only says
+        "clarity": 0.0,  # unpitched: the backbeat rule applies where drums_only says
         "octave_cues": cues,
     }
 

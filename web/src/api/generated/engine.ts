@@ -805,6 +805,8 @@ export interface components {
             key_confidence?: number | null;
             /** Tonality */
             tonality?: number | null;
+            /** Tonal Clarity */
+            tonal_clarity?: number | null;
             /** Rms Dbfs */
             rms_dbfs?: number | null;
             /** Peak Dbfs */
