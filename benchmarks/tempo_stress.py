@@ -92,9 +92,9 @@ STRESS_GROOVES = (
 
 # Thirty more 4/4 families no other corpus renders (pop, ballads, country, swing, big band,
 # tango, boogie, dance): band loops only, a wider estimate of the band octave on unheard grooves.
-_OTHER = "other 4/4 families"
+OTHER_FAMILIES = "other 4/4 families"
 MORE_GROOVES = tuple(
-    _s(_OTHER, name, 4, low, high)
+    _s(OTHER_FAMILIES, name, 4, low, high)
     for name, low, high in (
         ("8BeatPop1", 90, 140), ("16beat1A", 80, 120), ("16BeatBallad2", 60, 85),
         ("16BeatBallad3", 60, 85), ("8BeatBallad1", 65, 95), ("60sPop", 100, 140),
