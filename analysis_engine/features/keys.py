@@ -137,12 +137,11 @@ def key_evidence(tonal_log_freq: torch.Tensor, fold: torch.Tensor) -> KeyEvidenc
     low, high = _BASS_BINS
     bass = spectrum[:, low:high] @ fold[low:high]
     low, high = _TONAL_BINS
-    batch = spectrum.shape[0]
-    sub_bins = spectrum[:, low:high].reshape(batch, -1, 3)
-    return KeyEvidence(chroma, bass, _grid_share(sub_bins), _clarity(spectrum, batch))
+    sub_bins = spectrum[:, low:high].reshape(spectrum.shape[0], -1, 3)
+    return KeyEvidence(chroma, bass, _grid_share(sub_bins), _clarity(spectrum))
 
 
-def _clarity(spectrum: torch.Tensor, batch: int) -> torch.Tensor:
+def _clarity(spectrum: torch.Tensor) -> torch.Tensor:
     # The floor under each semitone follows the spectrum's local slope (its mean over
     # _SLOPE_SPAN sub-bins), lowered until it touches the semitone's three sub-bins: white,
     # pink or brown noise tilts the sub-bins of a semitone the same way in every semitone,
@@ -152,9 +151,9 @@ def _clarity(spectrum: torch.Tensor, batch: int) -> torch.Tensor:
     reach = _SLOPE_SPAN // 2
     around = spectrum[:, None, low - reach : high + reach]
     local = torch.nn.functional.avg_pool1d(around, _SLOPE_SPAN, stride=1)[:, 0]
-    relative = spectrum[:, low:high] / local.clamp(min=1e-20)
-    relative = relative.reshape(batch, -1, 3)
-    above = (relative - relative.amin(-1, keepdim=True)) * local.reshape(batch, -1, 3)
+    by_semitone = (spectrum.shape[0], -1, 3)
+    relative = (spectrum[:, low:high] / local.clamp(min=1e-20)).reshape(by_semitone)
+    above = (relative - relative.amin(-1, keepdim=True)) * local.reshape(by_semitone)
     return _grid_share(above)
 
 
