@@ -15,6 +15,9 @@ key-only harmony stress set (corpus v3: the same clips over 35 progressions, som
 alone) where each recipe is refitted without the judged clip's family and its progression,
 and tempo on a stress set nothing is fitted on (corpus v4, benchmarks/tempo_stress.py: groove
 families, drum patterns and a General MIDI drum kit no other corpus plays), by category.
+Then corpus v5 (benchmarks/corpus_wider.py: 31 more 4/4 families on v2's progressions): the
+shipped constants on it beside librosa, and the band octave fitted on v2 alone against v2 + v5,
+cross-validated over both leaving out whole families and judged whole on corpus v4.
 Last, HALF_LEARNED fitted on corpus v2 alone beside it fitted on v2 plus v3's band clips, on
 both sets, the held-out family (and on v3 progression) left out of both corpora's clips.
 Then the key confidence calibrated on held-out cues of both corpora (as shipped since
@@ -57,6 +60,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import itertools
 
 from corpus import NOTES, CorpusClip, build_corpus
+from corpus_wider import OUT as WIDER_OUT
+from corpus_wider import build_wider
 from fit_octave import (
     HALF_LEARNED,
     WIDE_GRID,
@@ -67,11 +72,12 @@ from fit_octave import (
 )
 from tempo_stress import OTHER_FAMILIES, StressClip, build_tempo_stress
 
-from analysis_engine.features import AudioFeatures, decode_audio, keys
+from analysis_engine.features import AudioFeatures, decode_audio, keys, octave
 from analysis_engine.features.extractor import (
     Evidence,
     Models,
     decide,
+    decide_tempo,
     extract_batch,
     extract_evidence,
 )
@@ -527,6 +533,86 @@ def tempo_stress(
         )
 
 
+def wider_families(
+    wider: Sequence[CorpusClip],
+    wider_evidence: Sequence[Evidence],
+    corpus: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+    analyse: Callable[[np.ndarray, int], Any],
+    held_out: tuple[Sequence[CorpusClip], Sequence[Evidence]],
+) -> None:
+    """Print corpus v5 (31 more 4/4 families, v2's progressions) judged by the shipped constants
+    beside librosa, then whether fitting the band octave on v2 and v5 together would do better
+    than on v2 alone: both cross-validated over v2 and v5 leaving out whole families (no v5
+    family is a v2 one), and both fitted whole and judged on `held_out` (corpus v4)."""
+    answers = [decide(e) for e in wider_evidence]
+    reference = [analyse(e.samples, e.rate) for e in wider_evidence]
+    ours = score(wider, [a.tempo_bpm for a in answers], [(a.key, a.mode) for a in answers])
+    theirs = score(wider, [r[0] for r in reference], [(r[1], r[2]) for r in reference])
+    first = np.mean([tempo_hits(float(e.stats["first_bpm"]), c.bpm)[0]
+                     for c, e in zip(wider, wider_evidence, strict=True)])  # fmt: skip
+    print(
+        f"\nwider families (corpus v5: {len(wider)} band loops of {len({c.group for c in wider})} "
+        f"4/4 families no other corpus plays, v2's progressions) under {WIDER_OUT}; the shipped "
+        "constants never heard them:"
+    )
+    print(
+        f"  tempo Acc1 / Acc2: ours {ours['band_acc1']:.3f} / {ours['band_acc2']:.3f} (first "
+        f"estimate {first:.3f}), librosa {theirs['band_acc1']:.3f} / {theirs['band_acc2']:.3f}"
+    )
+    print(
+        f"  key MIREX / exact: ours {ours['key_mirex']:.3f} / {ours['key_exact']:.3f}, librosa "
+        f"{theirs['key_mirex']:.3f} / {theirs['key_exact']:.3f}"
+    )
+    clips = [*corpus[0], *wider]
+    evidence = [*corpus[1], *wider_evidence]
+    v2, v5 = range(len(corpus[0])), range(len(corpus[0]), len(clips))
+
+    def fitted(train: Iterable[int]) -> octave.OctaveModel:
+        timed = [i for i in train if clips[i].bpm > 0]
+        model: octave.OctaveModel = fit_octave_model(
+            [clips[i] for i in timed], [evidence[i].stats for i in timed]
+        )
+        return model
+
+    def band_acc1(
+        judged: Sequence[tuple[CorpusClip, Evidence]], models: dict[str, octave.OctaveModel]
+    ) -> str:
+        # Each clip judged by the model of its family's fold (the same model where all share).
+        hits = [
+            tempo_hits(_band_tempo(e, models[c.group]), c.bpm)[0]
+            for c, e in judged
+            if c.kind == "band"
+        ]
+        return f"{np.mean(hits):.3f}"
+
+    families = sorted({c.group for c in clips if c.kind == "band"})
+    folds = {
+        "v2 alone": {g: fitted(i for i in v2 if clips[i].group != g) for g in families},
+        "v2 + v5": {g: fitted(i for i in (*v2, *v5) if clips[i].group != g) for g in families},
+    }
+    whole = {"v2 alone": fitted(v2), "v2 + v5": fitted((*v2, *v5))}
+    print(
+        "  band octave fitted on v2 alone or on v2 + v5 (Acc1; cross-validated, groove family "
+        "left out; then fitted whole, on corpus v4's band loops):"
+    )
+    judged = {
+        "v2": [(clips[i], evidence[i]) for i in v2],
+        "v5": [(clips[i], evidence[i]) for i in v5],
+    }
+    v4 = list(zip(*held_out, strict=True))
+    for label, models in folds.items():
+        on_v4 = band_acc1(v4, dict.fromkeys({c.group for c, _ in v4}, whole[label]))
+        print(
+            f"    {label:9} v2 {band_acc1(judged['v2'], models)}, "
+            f"v5 {band_acc1(judged['v5'], models)}; v4 {on_v4}"
+        )
+
+
+def _band_tempo(evidence: Evidence, model: octave.OctaveModel) -> float | None:
+    # The tempo decide() would give the clip with this octave model.
+    return decide_tempo(evidence.stats, evidence.samples.shape[0] / evidence.rate, model)[0]
+
+
 def pooled_key_training(
     v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
     v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
@@ -805,10 +891,19 @@ def main() -> None:
         print("  " + line)
     harmony_stress(*stress, analyse)
     tempo_set = build_tempo_stress(TEMPO_STRESS_OUT)
-    if tempo_set:
-        tempo_stress(tempo_set, clip_evidence([s.clip for s in tempo_set]), analyse)
+    wider = build_wider().clips
+    if tempo_set and wider:
+        tempo_clips = [s.clip for s in tempo_set]
+        tempo_evidence = clip_evidence(tempo_clips)
+        tempo_stress(tempo_set, tempo_evidence, analyse)
+        wider_families(
+            wider, clip_evidence(wider), (clips, evidence), analyse, (tempo_clips, tempo_evidence)
+        )
     else:
-        print("\ntempo stress set (corpus v4): not rendered (needs mma, fluidsynth, hydrogen kits)")
+        print(
+            "\ntempo stress set (corpus v4) and wider families (v5): not rendered (needs mma, "
+            "fluidsynth, hydrogen kits)"
+        )
     pooled_key_training((clips, evidence), stress)
     calibration_report((clips, evidence), stress, pooled)
 
