@@ -26,8 +26,10 @@ from typing import Any
 # both put a four-beat bar there; a drum loop is no longer halved below 60 BPM, nor doubled
 # where that leaves under an onset a beat; 10: a key wherever the tonal clarity (the tonality
 # of what stands above each semitone's floor) reaches its floor, so hats and hiss over a tonal
-# loop no longer leave it without a key (tonal_clarity stored beside the tonality).
-FEATURE_VERSION = 10
+# loop no longer leave it without a key (tonal_clarity stored beside the tonality); 11: a drum
+# loop whose snare repeats only every eight beats of its reading (a reggae one-drop read at its
+# hats) is halved to where that snare falls once a bar of four.
+FEATURE_VERSION = 11
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

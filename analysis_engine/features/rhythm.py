@@ -287,7 +287,8 @@ def settle_octave(
     in_threes: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Move a drum loop's tempo an octave where its snare's period says it is at the wrong level
-    (or to a third of it where in_threes says its beats group in threes)."""
+    (or to a third of it where in_threes says its beats group in threes): a backbeat at half
+    or double the reading, or a snare only every eight beats of it (no bar is that long)."""
     # Pop, rock, funk, hip-hop and house put the snare or clap on beats 2 and 4: the backbeat
     # envelope then repeats after two beats but not after one. Where that contrast is clear
     # at half or double the tempo and not at the tempo itself, the octave was wrong. There must
@@ -345,6 +346,20 @@ def settle_octave(
     )
     move = move & ~(in_three & (best == _OCTAVE_FACTORS.index(2.0)))
     settled = torch.where(move, candidates.gather(1, best[:, None])[:, 0], bpm)
+    # A snare that repeats after eight beats of the reading but not after one, two or four
+    # marks no bar there (no meter has bars of eight beats): a reggae one-drop (kick and snare
+    # on beat 3 alone) under eighth hats, read at its hats. At half the reading it falls once
+    # a bar of four, as a one-drop's does.
+    lags = beat_now[:, None] * torch.tensor((1.0, 2.0, 4.0, 8.0), device=bpm.device)
+    repeats = interpolate(acf, lags).clamp(-1.0, 1.0)
+    once_in_eight = (repeats[:, 3] - repeats[:, :3].amax(-1) >= _BACKBEAT_MIN_CONTRAST) & (
+        lags[:, 3] <= n_frames / 2.0
+    )
+    halve = once_in_eight & ~move & drums_only & ~waltz & (bpm / 2.0 >= _MIN_HALVED_BPM)
+    halve = halve & (onsets_per_s <= _MAX_PULSE * bpm / 120.0)
+    if bright_onsets_per_s is not None:
+        halve = halve & (bright_onsets_per_s <= _MAX_PULSE * bpm / 120.0)
+    settled = torch.where(halve, bpm / 2.0, settled)
     too_dense = drums_only & (onsets_per_s > _MAX_PULSE * settled / 60.0)
     return torch.where(too_dense & (2.0 * settled <= _MAX_BPM), 2.0 * settled, settled)
 

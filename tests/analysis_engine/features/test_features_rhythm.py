@@ -286,6 +286,21 @@ def test_a_rock_loop_with_its_snare_once_a_bar_is_not_halved_below_a_slow_beat()
     assert settled == pytest.approx(bpm)
 
 
+def test_a_one_drop_read_at_its_hats_is_halved_to_its_bar_of_four() -> None:
+    # Eight bars read at 143.6 BPM (18 frames a beat), an onset on every beat (eighth hats of a
+    # 71.8 BPM reggae groove) and kick and snare together once every eight beats of the
+    # reading: no bar is eight beats long, so the reading is doubled and the snare's "bar"
+    # at half of it holds four beats.
+    bpm, settled = _settled_drum_loop(18, slice(72, None, 144), 1.0, bright_per_beat=1.0)
+    assert settled == pytest.approx(bpm / 2.0)
+
+
+def test_a_snare_once_in_eight_beats_is_not_halved_below_a_slow_beat() -> None:
+    # The same pattern read at 99.4 BPM would halve to 49.7, a ballad's bar: it stays.
+    bpm, settled = _settled_drum_loop(26, slice(104, None, 208), 1.0, bright_per_beat=1.0)
+    assert settled == pytest.approx(bpm)
+
+
 @pytest.mark.parametrize(("onsets_per_beat", "moves_up"), [(1.6, False), (2.5, True)])
 def test_a_backbeat_at_double_the_reading_needs_an_onset_on_each_of_its_beats(
     onsets_per_beat: float, moves_up: bool
