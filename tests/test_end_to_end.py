@@ -56,12 +56,17 @@ def test_sign_up_upload_analyse_find_similar_and_leave(
                 )
                 assert up.status_code == 201, up.text
                 ids.append(up.json()["sample_id"])
+            # One library read a second: under a loaded machine the worker may take a minute,
+            # and three reads every half second would spend the Free plan's 100 a minute.
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
-                states = [gw.get(f"/api/samples/{i}", headers=auth).json()["status"] for i in ids]
+                listed = gw.get("/api/samples", headers=auth)
+                assert listed.status_code == 200, listed.text
+                by_id = {s["id"]: s["status"] for s in listed.json()["samples"]}
+                states = [by_id.get(i) for i in ids]
                 if all(state == "ready" for state in states):
                     break
-                time.sleep(0.5)
+                time.sleep(1.0)
             assert states == ["ready"] * 3
             similar = gw.get(f"/api/samples/{ids[0]}/similar", headers=auth)
             assert similar.status_code == 200, similar.text
