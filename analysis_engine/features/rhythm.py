@@ -349,17 +349,19 @@ def settle_octave(
     # A snare that repeats after eight beats of the reading but not after one, two or four
     # marks no bar there (no meter has bars of eight beats): a reggae one-drop (kick and snare
     # on beat 3 alone) under eighth hats, read at its hats. At half the reading it falls once
-    # a bar of four, as a one-drop's does.
-    lags = beat_now[:, None] * torch.tensor((1.0, 2.0, 4.0, 8.0), device=bpm.device)
-    repeats = interpolate(acf, lags).clamp(-1.0, 1.0)
-    once_in_eight = (repeats[:, 3] - repeats[:, :3].amax(-1) >= _BACKBEAT_MIN_CONTRAST) & (
-        lags[:, 3] <= n_frames / 2.0
+    # a bar of four, as a one-drop's does. The repeats after one and two beats of the reading
+    # are `one` and `two` at the reading, after four `two` at the half; the half must be a
+    # move the rule trusts (onsets neither too sparse nor too dense for it) and no slower than
+    # _MIN_HALVED_BPM.
+    now = _OCTAVE_FACTORS.index(1.0)
+    eight = interpolate(acf, 8.0 * beat[:, now : now + 1])[:, 0].clamp(-1.0, 1.0)
+    shorter = torch.stack((one[:, now], two[:, now], two[:, _HALF]), dim=-1).amax(-1)
+    once_in_eight = (eight - shorter >= _BACKBEAT_MIN_CONTRAST) & (
+        8.0 * beat[:, now] <= n_frames / 2.0
     )
-    halve = once_in_eight & ~move & drums_only & ~waltz & (bpm / 2.0 >= _MIN_HALVED_BPM)
-    halve = halve & (onsets_per_s <= _MAX_PULSE * bpm / 120.0)
-    if bright_onsets_per_s is not None:
-        halve = halve & (bright_onsets_per_s <= _MAX_PULSE * bpm / 120.0)
-    settled = torch.where(halve, bpm / 2.0, settled)
+    halve = once_in_eight & trusted[:, _HALF] & ~move & drums_only & ~waltz
+    halve = halve & (candidates[:, _HALF] >= _MIN_HALVED_BPM)
+    settled = torch.where(halve, candidates[:, _HALF], settled)
     too_dense = drums_only & (onsets_per_s > _MAX_PULSE * settled / 60.0)
     return torch.where(too_dense & (2.0 * settled <= _MAX_BPM), 2.0 * settled, settled)
 
