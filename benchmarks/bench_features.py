@@ -18,6 +18,9 @@ families, drum patterns and a General MIDI drum kit no other corpus plays), by c
 Then corpus v5 (benchmarks/corpus_wider.py: 31 more 4/4 families on v2's progressions): the
 shipped constants on it beside librosa, and the band octave fitted on v2 alone against v2 + v5,
 cross-validated over both leaving out whole families and judged whole on corpus v4.
+Then corpus v6 (benchmarks/corpus_unheard.py: band loops of 39 families whose band no corpus
+plays): the shipped constants beside librosa, and the band octave fitted on v2 alone against
+v2 + v4 + v5, both judged whole on it.
 Last, HALF_LEARNED fitted on corpus v2 alone beside it fitted on v2 plus v3's band clips, on
 both sets, the held-out family (and on v3 progression) left out of both corpora's clips.
 Then the key confidence calibrated on held-out cues of both corpora (as shipped since
@@ -60,6 +63,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import itertools
 
 from corpus import NOTES, CorpusClip, build_corpus
+from corpus_unheard import OUT as UNHEARD_OUT
+from corpus_unheard import build_unheard
 from corpus_wider import OUT as WIDER_OUT
 from corpus_wider import build_wider
 from fit_octave import (
@@ -608,6 +613,54 @@ def wider_families(
         )
 
 
+def unheard_families(
+    unheard: Sequence[CorpusClip],
+    unheard_evidence: Sequence[Evidence],
+    pools: dict[str, tuple[Sequence[CorpusClip], Sequence[Evidence]]],
+    analyse: Callable[[np.ndarray, int], Any],
+) -> None:
+    """Print corpus v6 (band loops of families no band octave heard) judged by the shipped
+    constants beside librosa, then the band octave fitted whole on each of `pools` (v2 alone,
+    as shipped, and v2 + v4 + v5) judged on it: the judge of a fit on every other corpus."""
+    answers = [decide(e) for e in unheard_evidence]
+    reference = [analyse(e.samples, e.rate) for e in unheard_evidence]
+    ours = score(unheard, [a.tempo_bpm for a in answers], [(a.key, a.mode) for a in answers])
+    theirs = score(unheard, [r[0] for r in reference], [(r[1], r[2]) for r in reference])
+    first = np.mean([tempo_hits(float(e.stats["first_bpm"]), c.bpm)[0]
+                     for c, e in zip(unheard, unheard_evidence, strict=True)])  # fmt: skip
+    print(
+        f"\nunheard families (corpus v6: {len(unheard)} band loops of "
+        f"{len({c.group for c in unheard})} 4/4 families whose band no corpus plays, v2's "
+        f"progressions) under {UNHEARD_OUT}; the shipped constants never heard them:"
+    )
+    print(
+        f"  tempo Acc1 / Acc2: ours {ours['band_acc1']:.3f} / {ours['band_acc2']:.3f} (first "
+        f"estimate {first:.3f}), librosa {theirs['band_acc1']:.3f} / {theirs['band_acc2']:.3f}"
+    )
+    print(
+        f"  key MIREX / exact: ours {ours['key_mirex']:.3f} / {ours['key_exact']:.3f}, librosa "
+        f"{theirs['key_mirex']:.3f} / {theirs['key_exact']:.3f}"
+    )
+    print("  band octave fitted whole on each pool, judged on v6 (Acc1 / Acc2):")
+    for label, (clips, evidence) in pools.items():
+        timed = [(c, e) for c, e in zip(clips, evidence, strict=True) if c.bpm > 0]
+        model = fit_octave_model([c for c, _ in timed], [e.stats for _, e in timed])
+        hits = [tempo_hits(_band_tempo(e, model), c.bpm)
+                for c, e in zip(unheard, unheard_evidence, strict=True)]  # fmt: skip
+        print(
+            f"    {label:14} {np.mean([h[0] for h in hits]):.3f} / "
+            f"{np.mean([h[1] for h in hits]):.3f}"
+        )
+    misses = [
+        f"{c.name}: {a.tempo_bpm and round(a.tempo_bpm, 1)} (first {e.stats['first_bpm']:.1f})"
+        for c, a, e in zip(unheard, answers, unheard_evidence, strict=True)
+        if not tempo_hits(a.tempo_bpm, c.bpm)[0]
+    ]
+    print(f"  misses (ours): {len(misses)}")
+    for line in misses:
+        print("    " + line)
+
+
 def _band_tempo(evidence: Evidence, model: octave.OctaveModel) -> float | None:
     # The tempo decide() would give the clip with this octave model.
     return decide_tempo(evidence.stats, evidence.samples.shape[0] / evidence.rate, model)[0]
@@ -892,17 +945,24 @@ def main() -> None:
     harmony_stress(*stress, analyse)
     tempo_set = build_tempo_stress(TEMPO_STRESS_OUT)
     wider = build_wider().clips
-    if tempo_set and wider:
+    unheard = build_unheard().clips
+    if tempo_set and wider and unheard:
         tempo_clips = [s.clip for s in tempo_set]
         tempo_evidence = clip_evidence(tempo_clips)
         tempo_stress(tempo_set, tempo_evidence, analyse)
+        wider_evidence = clip_evidence(wider)
         wider_families(
-            wider, clip_evidence(wider), (clips, evidence), analyse, (tempo_clips, tempo_evidence)
+            wider, wider_evidence, (clips, evidence), analyse, (tempo_clips, tempo_evidence)
         )
+        unheard_families(unheard, clip_evidence(unheard), {
+            "v2 (shipped)": (clips, evidence),
+            "v2 + v4 + v5": ([*clips, *tempo_clips, *wider], [*evidence, *tempo_evidence,
+                                                             *wider_evidence]),
+        }, analyse)  # fmt: skip
     else:
         print(
-            "\ntempo stress set (corpus v4) and wider families (v5): not rendered (needs mma, "
-            "fluidsynth, hydrogen kits)"
+            "\ntempo stress set (corpus v4), wider (v5) and unheard families (v6): not rendered "
+            "(needs mma, fluidsynth, hydrogen kits)"
         )
     pooled_key_training((clips, evidence), stress)
     calibration_report((clips, evidence), stress, pooled)

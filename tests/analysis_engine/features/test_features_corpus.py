@@ -167,6 +167,28 @@ def test_the_wider_families_are_new_to_every_other_corpus_and_none_is_reserved()
         assert not defined or bare_corpus._norm(groove.name) in defined, groove.name
 
 
+def test_the_unheard_families_play_no_band_any_corpus_plays_and_none_is_reserved() -> None:
+    # Corpus v6 judges a band octave fitted on v2, v4 and v5 together: a family whose band any
+    # of them plays would let that fit hear what it is judged on. Its families' drum tracks
+    # alone are in v4 (drums are not what the band octave fits).
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    import corpus as bare_corpus
+    from corpus_unheard import UNHEARD_GROOVES
+    from corpus_wider import WIDER_GROOVES
+    from tempo_stress import MORE_GROOVES, STRESS_GROOVES
+
+    bands = {bare_corpus.groove_family(g.name) for g in bare_corpus.GROOVES + WIDER_GROOVES} | {
+        bare_corpus.groove_family(s.groove.name) for s in STRESS_GROOVES + MORE_GROOVES
+    }
+    families = [bare_corpus.groove_family(g.name) for g in UNHEARD_GROOVES]
+    assert len(set(families)) == len(families) == 39
+    defined = bare_corpus._groove_files()  # empty where MMA is not installed
+    for groove, family in zip(UNHEARD_GROOVES, families, strict=True):
+        bare_corpus.check_source(groove=groove.name)
+        assert family not in bands, groove.name
+        assert not defined or bare_corpus._norm(groove.name) in defined, groove.name
+
+
 def test_every_render_of_a_song_hands_mma_the_same_seed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
