@@ -54,7 +54,7 @@ async def claim_collection(conn: asyncpg.Connection, user_id: uuid.UUID) -> Coll
         raise QuotaExceeded(
             f"Collections: {current.used} of {current.limit} used on the {current.plan_name} "
             "plan. Delete one or upgrade for unlimited collections.",
-            retry_after=3600,
+            retry_after=None,
             details={"quota": "collections", "used": current.used, "limit": current.limit},
         )
     return CollectionUsage(current.used + 1, current.limit, current.plan_name)

@@ -36,7 +36,7 @@ class LimitCheck:
         if not self.allowed:
             raise QuotaExceeded(
                 self.message,
-                retry_after=3600,
+                retry_after=None,
                 details={"quota": self.quota, "used": self.used, "limit": self.limit},
             )
 

@@ -85,7 +85,7 @@ async def reserve(
             raise QuotaExceeded(
                 f"Storage: {_mb(usage['storage_bytes'])} of {_mb(limit)} used on the "
                 f"{usage['plan_name']} plan; this upload needs {_mb(wanted)}.",
-                retry_after=3600,
+                retry_after=None,
                 details={
                     "quota": "storage",
                     "used_bytes": usage["storage_bytes"],

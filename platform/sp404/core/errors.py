@@ -103,6 +103,18 @@ class QuotaExceeded(TooManyRequests):
 
     code = "quota_exceeded"
 
+    # No Retry-After unless the caller says when time lifts the limit (analyses reset monthly):
+    # storage and collections lift when the producer deletes or upgrades, and a header saying
+    # "in an hour" would have a well-behaved client wait an hour, then fail the same way.
+
+    def __init__(
+        self, message: str | None = None, *, retry_after: int | None = None, **kwargs: Any
+    ) -> None:
+        if retry_after is None:
+            AppError.__init__(self, message, **kwargs)
+        else:
+            super().__init__(message, retry_after=retry_after, **kwargs)
+
 
 class ServiceUnavailable(AppError):
     """The service is temporarily unavailable."""

@@ -118,6 +118,7 @@ def test_a_declared_size_over_the_quota_is_refused_up_front(producer_client: htt
     )
     assert response.status_code == 429
     assert response.json()["error"]["quota"] == "storage"
+    assert "Retry-After" not in response.headers
 
 
 def test_abandoned_direct_uploads_never_block_other_uploads_and_can_be_cancelled(

@@ -122,6 +122,8 @@ def test_an_upload_over_the_free_storage_quota_is_refused_with_the_usage(
     error = response.json()["error"]
     assert error["code"] == "quota_exceeded" and error["quota"] == "storage"
     assert "of 100.0 MB used on the Free plan" in error["message"]
+    # Waiting lifts nothing (deleting or upgrading does): no Retry-After to wait out.
+    assert "Retry-After" not in response.headers
     state = asyncio.run(_library_state(migrated_db, account.user_id))
     assert state["reserved"] == 0 and state["uploads"] == 0
 
