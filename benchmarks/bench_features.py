@@ -538,6 +538,30 @@ def tempo_stress(
         )
 
 
+def shipped_beside_librosa(
+    clips: Sequence[CorpusClip],
+    evidence: Sequence[Evidence],
+    analyse: Callable[[np.ndarray, int], Any],
+) -> list[AudioFeatures]:
+    """Print band tempo Acc1 / Acc2 (and the first estimate's Acc1) and key MIREX / exact of the
+    shipped constants beside librosa on a held-out set; the shipped answers."""
+    answers = [decide(e) for e in evidence]
+    reference = [analyse(e.samples, e.rate) for e in evidence]
+    ours = score(clips, [a.tempo_bpm for a in answers], [(a.key, a.mode) for a in answers])
+    theirs = score(clips, [r[0] for r in reference], [(r[1], r[2]) for r in reference])
+    first = np.mean([tempo_hits(float(e.stats["first_bpm"]), c.bpm)[0]
+                     for c, e in zip(clips, evidence, strict=True)])  # fmt: skip
+    print(
+        f"  tempo Acc1 / Acc2: ours {ours['band_acc1']:.3f} / {ours['band_acc2']:.3f} (first "
+        f"estimate {first:.3f}), librosa {theirs['band_acc1']:.3f} / {theirs['band_acc2']:.3f}"
+    )
+    print(
+        f"  key MIREX / exact: ours {ours['key_mirex']:.3f} / {ours['key_exact']:.3f}, librosa "
+        f"{theirs['key_mirex']:.3f} / {theirs['key_exact']:.3f}"
+    )
+    return answers
+
+
 def wider_families(
     wider: Sequence[CorpusClip],
     wider_evidence: Sequence[Evidence],
@@ -549,25 +573,12 @@ def wider_families(
     beside librosa, then whether fitting the band octave on v2 and v5 together would do better
     than on v2 alone: both cross-validated over v2 and v5 leaving out whole families (no v5
     family is a v2 one), and both fitted whole and judged on `held_out` (corpus v4)."""
-    answers = [decide(e) for e in wider_evidence]
-    reference = [analyse(e.samples, e.rate) for e in wider_evidence]
-    ours = score(wider, [a.tempo_bpm for a in answers], [(a.key, a.mode) for a in answers])
-    theirs = score(wider, [r[0] for r in reference], [(r[1], r[2]) for r in reference])
-    first = np.mean([tempo_hits(float(e.stats["first_bpm"]), c.bpm)[0]
-                     for c, e in zip(wider, wider_evidence, strict=True)])  # fmt: skip
     print(
         f"\nwider families (corpus v5: {len(wider)} band loops of {len({c.group for c in wider})} "
         f"4/4 families no other corpus plays, v2's progressions) under {WIDER_OUT}; the shipped "
         "constants never heard them:"
     )
-    print(
-        f"  tempo Acc1 / Acc2: ours {ours['band_acc1']:.3f} / {ours['band_acc2']:.3f} (first "
-        f"estimate {first:.3f}), librosa {theirs['band_acc1']:.3f} / {theirs['band_acc2']:.3f}"
-    )
-    print(
-        f"  key MIREX / exact: ours {ours['key_mirex']:.3f} / {ours['key_exact']:.3f}, librosa "
-        f"{theirs['key_mirex']:.3f} / {theirs['key_exact']:.3f}"
-    )
+    shipped_beside_librosa(wider, wider_evidence, analyse)
     clips = [*corpus[0], *wider]
     evidence = [*corpus[1], *wider_evidence]
     v2, v5 = range(len(corpus[0])), range(len(corpus[0]), len(clips))
@@ -622,25 +633,12 @@ def unheard_families(
     """Print corpus v6 (band loops of families no band octave heard) judged by the shipped
     constants beside librosa, then the band octave fitted whole on each of `pools` (v2 alone,
     as shipped, and v2 + v4 + v5) judged on it: the judge of a fit on every other corpus."""
-    answers = [decide(e) for e in unheard_evidence]
-    reference = [analyse(e.samples, e.rate) for e in unheard_evidence]
-    ours = score(unheard, [a.tempo_bpm for a in answers], [(a.key, a.mode) for a in answers])
-    theirs = score(unheard, [r[0] for r in reference], [(r[1], r[2]) for r in reference])
-    first = np.mean([tempo_hits(float(e.stats["first_bpm"]), c.bpm)[0]
-                     for c, e in zip(unheard, unheard_evidence, strict=True)])  # fmt: skip
     print(
         f"\nunheard families (corpus v6: {len(unheard)} band loops of "
         f"{len({c.group for c in unheard})} 4/4 families whose band no corpus plays, v2's "
         f"progressions) under {UNHEARD_OUT}; the shipped constants never heard them:"
     )
-    print(
-        f"  tempo Acc1 / Acc2: ours {ours['band_acc1']:.3f} / {ours['band_acc2']:.3f} (first "
-        f"estimate {first:.3f}), librosa {theirs['band_acc1']:.3f} / {theirs['band_acc2']:.3f}"
-    )
-    print(
-        f"  key MIREX / exact: ours {ours['key_mirex']:.3f} / {ours['key_exact']:.3f}, librosa "
-        f"{theirs['key_mirex']:.3f} / {theirs['key_exact']:.3f}"
-    )
+    answers = shipped_beside_librosa(unheard, unheard_evidence, analyse)
     print("  band octave fitted whole on each pool, judged on v6 (Acc1 / Acc2):")
     for label, (clips, evidence) in pools.items():
         timed = [(c, e) for c, e in zip(clips, evidence, strict=True) if c.bpm > 0]
