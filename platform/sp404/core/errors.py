@@ -93,9 +93,12 @@ class TooManyRequests(AppError):
     status_code = 429
     code = "rate_limited"
 
-    def __init__(self, message: str | None = None, *, retry_after: int = 1, **kwargs: Any) -> None:
-        headers = {"Retry-After": str(max(1, retry_after)), **kwargs.pop("headers", {})}
-        super().__init__(message, headers=headers, **kwargs)
+    def __init__(
+        self, message: str | None = None, *, retry_after: int | None = 1, **kwargs: Any
+    ) -> None:
+        # retry_after=None: no Retry-After, for a refusal that no wait lifts.
+        retry = {} if retry_after is None else {"Retry-After": str(max(1, retry_after))}
+        super().__init__(message, headers={**retry, **kwargs.pop("headers", {})}, **kwargs)
 
 
 class QuotaExceeded(TooManyRequests):
@@ -106,14 +109,10 @@ class QuotaExceeded(TooManyRequests):
     # No Retry-After unless the caller says when time lifts the limit (analyses reset monthly):
     # storage and collections lift when the producer deletes or upgrades, and a header saying
     # "in an hour" would have a well-behaved client wait an hour, then fail the same way.
-
     def __init__(
         self, message: str | None = None, *, retry_after: int | None = None, **kwargs: Any
     ) -> None:
-        if retry_after is None:
-            AppError.__init__(self, message, **kwargs)
-        else:
-            super().__init__(message, retry_after=retry_after, **kwargs)
+        super().__init__(message, retry_after=retry_after, **kwargs)
 
 
 class ServiceUnavailable(AppError):
