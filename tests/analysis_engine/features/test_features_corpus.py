@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -145,6 +147,20 @@ def test_the_tempo_stress_set_plays_only_what_no_fitted_corpus_plays() -> None:
         assert (pattern.beats, hits) not in fitted_patterns, pattern.name
 
 
+def _assert_new_families(
+    bare_corpus: ModuleType, grooves: Sequence[corpus.Groove], taken: set[str], count: int
+) -> None:
+    # `count` grooves of as many families, none in `taken`, none reserved for judging, each
+    # one MMA defines (where MMA is installed).
+    families = [bare_corpus.groove_family(g.name) for g in grooves]
+    assert len(set(families)) == len(families) == count
+    defined = bare_corpus._groove_files()  # empty where MMA is not installed
+    for groove, family in zip(grooves, families, strict=True):
+        bare_corpus.check_source(groove=groove.name)
+        assert family not in taken, groove.name
+        assert not defined or bare_corpus._norm(groove.name) in defined, groove.name
+
+
 def test_the_wider_families_are_new_to_every_other_corpus_and_none_is_reserved() -> None:
     # Corpus v5 widens what is fitted (and is judged as unheard families by the shipped
     # constants): a family shared with v2 would leak into its cross-validation folds, one shared
@@ -158,13 +174,7 @@ def test_the_wider_families_are_new_to_every_other_corpus_and_none_is_reserved()
         bare_corpus.groove_family(s.groove.name)
         for s in STRESS_GROOVES + MORE_GROOVES + DRUM_TRACK_GROOVES
     }
-    families = [bare_corpus.groove_family(g.name) for g in WIDER_GROOVES]
-    assert len(set(families)) == len(families) == 31
-    defined = bare_corpus._groove_files()  # empty where MMA is not installed
-    for groove, family in zip(WIDER_GROOVES, families, strict=True):
-        bare_corpus.check_source(groove=groove.name)
-        assert family not in others, groove.name
-        assert not defined or bare_corpus._norm(groove.name) in defined, groove.name
+    _assert_new_families(bare_corpus, WIDER_GROOVES, others, 31)
 
 
 def test_the_unheard_families_play_no_band_any_corpus_plays_and_none_is_reserved() -> None:
@@ -180,13 +190,7 @@ def test_the_unheard_families_play_no_band_any_corpus_plays_and_none_is_reserved
     bands = {bare_corpus.groove_family(g.name) for g in bare_corpus.GROOVES + WIDER_GROOVES} | {
         bare_corpus.groove_family(s.groove.name) for s in STRESS_GROOVES + MORE_GROOVES
     }
-    families = [bare_corpus.groove_family(g.name) for g in UNHEARD_GROOVES]
-    assert len(set(families)) == len(families) == 39
-    defined = bare_corpus._groove_files()  # empty where MMA is not installed
-    for groove, family in zip(UNHEARD_GROOVES, families, strict=True):
-        bare_corpus.check_source(groove=groove.name)
-        assert family not in bands, groove.name
-        assert not defined or bare_corpus._norm(groove.name) in defined, groove.name
+    _assert_new_families(bare_corpus, UNHEARD_GROOVES, bands, 39)
 
 
 def test_every_render_of_a_song_hands_mma_the_same_seed(
