@@ -372,6 +372,20 @@ def build_corpus(
     return Corpus(clips, source)
 
 
+def build_band_families(
+    out_dir: Path, grooves: tuple[Groove, ...], loops_per_family: int, seed: int
+) -> Corpus:
+    """Render (or reuse) `loops_per_family` band loops of each groove under out_dir, exactly as
+    corpus v2's band loops, and nothing else (corpus v5 and v6); empty where MMA, FluidSynth or
+    the kits are missing (synthesised stand-ins would all be one "family", which judges and
+    widens nothing)."""
+    if not tools_available():
+        return Corpus([], "not rendered")
+    return build_corpus(
+        out_dir, n_band=loops_per_family * len(grooves), n_drums=0, seed=seed, grooves=grooves
+    )
+
+
 def chords_per_bar(
     progression: Progression, groove: Groove, bpm: float, loop_cut: bool, length: float
 ) -> int:

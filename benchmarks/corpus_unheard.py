@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus import Corpus, Groove, build_corpus, tools_available
+from corpus import Corpus, Groove, build_band_families
 from tempo_stress import DRUM_TRACK_GROOVES
 
 OUT = Path(__file__).resolve().parent / "out" / "corpus-v6"
@@ -42,14 +42,6 @@ UNHEARD_GROOVES = tuple(s.groove for s in DRUM_TRACK_GROOVES) + _LAST_FAMILIES
 
 
 def build_unheard(out_dir: Path = OUT) -> Corpus:
-    """Render (or reuse) corpus v6 under out_dir; empty where MMA, FluidSynth or the kits are
-    missing."""
-    if not tools_available():
-        return Corpus([], "not rendered")
-    return build_corpus(
-        out_dir,
-        n_band=LOOPS_PER_FAMILY * len(UNHEARD_GROOVES),
-        n_drums=0,
-        seed=_SEED,
-        grooves=UNHEARD_GROOVES,
-    )
+    """Render (or reuse) corpus v6 under out_dir: LOOPS_PER_FAMILY band loops of each family;
+    empty where the tools are missing."""
+    return build_band_families(out_dir, UNHEARD_GROOVES, LOOPS_PER_FAMILY, _SEED)

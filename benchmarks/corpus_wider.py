@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus import Corpus, Groove, build_corpus, tools_available
+from corpus import Corpus, Groove, build_band_families
 
 OUT = Path(__file__).resolve().parent / "out" / "corpus-v5"
 LOOPS_PER_FAMILY = 3
@@ -50,14 +50,5 @@ WIDER_GROOVES = tuple(
 
 def build_wider(out_dir: Path = OUT) -> Corpus:
     """Render (or reuse) corpus v5 under out_dir: LOOPS_PER_FAMILY band loops of each family;
-    empty where MMA, FluidSynth or the kits are missing (synthesised stand-ins would all be one
-    "family", which widens nothing)."""
-    if not tools_available():
-        return Corpus([], "not rendered")
-    return build_corpus(
-        out_dir,
-        n_band=LOOPS_PER_FAMILY * len(WIDER_GROOVES),
-        n_drums=0,
-        seed=_SEED,
-        grooves=WIDER_GROOVES,
-    )
+    empty where the tools are missing."""
+    return build_band_families(out_dir, WIDER_GROOVES, LOOPS_PER_FAMILY, _SEED)
