@@ -66,7 +66,12 @@ def octave_rows(
         first = float(row["first_bpm"])
         features.append(row["octave_cues"])
         right.append([abs(first * f / clip.bpm - 1.0) <= 0.04 for f in octave.FACTORS])
-        allowed.append(octave.candidate_allowed(first, row["octave_cues"], veto_halving=False))
+        may = octave.candidate_allowed(first, row["octave_cues"], veto_halving=False)
+        # A waltz's beat is taken by rule alone (octave.waltz_bar_at): the score is never
+        # asked to rank it.
+        for beat in octave.WALTZ_BEATS:
+            may[octave.FACTORS.index(beat)] = False
+        allowed.append(may)
     n_features, n_candidates = len(octave.FEATURE_NAMES), len(octave.FACTORS)
     return (
         np.asarray(features, dtype=np.float64).reshape(-1, n_candidates, n_features),

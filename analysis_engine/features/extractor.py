@@ -312,7 +312,7 @@ def _rhythm(
     mel_db: torch.Tensor,
     drums_only: torch.Tensor,
     percussion: tuple[torch.Tensor, torch.Tensor],
-    harmony: tuple[torch.Tensor, torch.Tensor],
+    harmony: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
 ) -> dict[str, torch.Tensor]:
     frame_rate = ANALYSIS_RATE / _HOP
     n_frames = spectral.frame_counts(lengths, _HOP)
@@ -349,7 +349,7 @@ def _rhythm(
     bright_rise = (bright - previous).clamp(min=0.0) * onset_mask
     previous = torch.cat([torch.zeros_like(snare[:, :1]), snare[:, :-1]], dim=1)
     snare_rise = (snare - previous).clamp(min=0.0) * onset_mask
-    change, change_frames = harmony
+    change, change_frames, chords_alike = harmony
     cues = octave.candidate_features(
         first_bpm,
         periodicity,
@@ -366,6 +366,7 @@ def _rhythm(
             frame_rate,
         ),
         snare_rise,
+        chords_alike,
     )
     return {
         "onsets": onsets,
@@ -379,7 +380,7 @@ def _rhythm(
 
 def _tonality(
     signal: torch.Tensor, lengths: torch.Tensor
-) -> tuple[dict[str, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+) -> tuple[dict[str, torch.Tensor], tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     # Chroma from the harmonic part of a long-window, CQT-like log-frequency spectrogram.
     mag, mask = spectral.magnitude(signal, lengths, _CHROMA_FFT, _CHROMA_HOP)
     active = spectral.active_frames(mag.square(), mask, _CHROMA_FFT)
@@ -394,6 +395,7 @@ def _tonality(
     normalised = chroma / chroma.amax(1, keepdim=True).clamp(min=1e-12)
     mean, std = spectral.masked_mean_std(normalised, active)
     change = _chord_novelty(chroma) * mask
+    alike = octave.chord_similarity_by_lag(chroma)
     columns = {
         "chroma_mean": mean,
         "chroma_std": std,
@@ -403,7 +405,7 @@ def _tonality(
         "tonality": evidence.tonality,
         "clarity": evidence.clarity,
     }
-    return columns, (change, frames)
+    return columns, (change, frames, alike)
 
 
 def _chord_novelty(chroma: torch.Tensor) -> torch.Tensor:

@@ -28,8 +28,11 @@ from typing import Any
 # of what stands above each semitone's floor) reaches its floor, so hats and hiss over a tonal
 # loop no longer leave it without a key (tonal_clarity stored beside the tonality); 11: a drum
 # loop whose snare repeats only every eight beats of its reading (a reggae one-drop read at its
-# hats) is halved to where that snare falls once a bar of four.
-FEATURE_VERSION = 11
+# hats) is halved to where that snare falls once a bar of four; 12: a band mix whose chords
+# come back after four of a candidate's beats and not after one, over kick and bass pulsing
+# three times each of them, is a waltz read at its bar: its beat (three a bar) wins, so a fast
+# waltz read at its bar, or at half of it, moves to its beat, and one read right stays there.
+FEATURE_VERSION = 12
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

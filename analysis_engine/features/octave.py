@@ -17,12 +17,16 @@ fitted on the choice itself rather than on each candidate alone. The cues:
   at half or double the candidate;
 - whether the harmony changes once per candidate bar (of 4 or of 3 beats) rather than every
   half bar, by the autocorrelation and by the chord-change envelope's energy at the bar rate;
-- how many onsets fall on each candidate beat.
+- how many onsets fall on each candidate beat;
+- how much more alike the chords are four candidate beats apart than one (a gate only).
 
 Gates come before the score (`candidate_allowed`): a beat that splits in three is never
-doubled, beats that group in threes are never halved but may be taken three at a time, and
-two thirds of the estimate is taken, by rule, only where the snare and the chords both put a
-four-beat bar there (`bars_at_two_thirds`).
+doubled, beats that group in threes are never halved but may be taken three at a time, two
+thirds of the estimate is taken, by rule, only where the snare and the chords both put a
+four-beat bar there (`bars_at_two_thirds`), and three times it or one and a half times it
+only where the estimate or its half is a waltz's bar: the chords come back after four of
+those bars, not after one, and the kick and bass pulse three times a bar (`waltz_bar_at`);
+a third that would be such a bar is never taken.
 No candidate outside MIN_CANDIDATE_BPM..MAX_CANDIDATE_BPM is chosen. The weights come from
 `benchmarks/fit_octave.py`, fitted on the rendered corpus; the benchmark judges them by
 cross-validation that leaves out whole groove families. Rerun it after changing any cue. The
@@ -59,7 +63,18 @@ from analysis_engine.features.rhythm import (
 # every beat of the estimate and whose chords change every six of its beats.
 _THIRD = 1.0 / 3.0
 _TWO_THIRDS = 2.0 / 3.0
-FACTORS = (_THIRD, 0.5, _TWO_THIRDS, 1.0, 2.0)
+# Three times and one and a half times the estimate are the other kept moves, again by rule
+# (waltz_bar_at): a fast waltz read at its bar, or at half of it (the bar split in two), where
+# the chords come back after four of those bars and the kick and bass pulse on its beats.
+_THRICE = 3.0
+_BAR_IN_TWO = 1.5
+FACTORS = (_THIRD, 0.5, _TWO_THIRDS, 1.0, _BAR_IN_TWO, 2.0, _THRICE)
+# (bar, beat): where the candidate at `bar` times the estimate is a waltz's bar, the one at
+# `beat` times it (three of its beats a bar) wins.
+_WALTZ_MOVES = ((_THIRD, 1.0), (0.5, _BAR_IN_TWO), (1.0, _THRICE))
+# The candidates the waltz rule alone may choose (benchmarks/fit_octave.py leaves them out of
+# the fit: the score is never asked to rank them).
+WALTZ_BEATS = tuple(beat for _, beat in _WALTZ_MOVES if beat != 1.0)
 # How clear the bar at two thirds of the estimate must be (bars_at_two_thirds): the snare's
 # backbeat cue there and against it at the estimate, and the chord-change envelope's pulse
 # once a bar (a share of its spectrum's peak) and its repeat after a bar more than after half.
@@ -69,6 +84,14 @@ FACTORS = (_THIRD, 0.5, _TWO_THIRDS, 1.0, 2.0)
 _BAR_BACKBEAT = 0.5
 _BAR_HARMONY_PULSE = 0.9
 _BAR_HARMONY_REPEAT = 0.3
+# How clear a waltz's bar must be (waltz_bar_at): the chords' return after four bars over
+# that after one, and the kick and bass band's pulse at three times the bar (a share of its
+# spectrum's peak). On every band loop of corpus v2-v6, the tempo checks and 84 renders of
+# 3/4, 12/8 and 6/8 grooves (bench_tempo_checks.py), the 24 waltzes read at their bar read
+# 0.10 or more and 0.98 or more; every other loop read at 80 BPM or less 0.07 or less, or
+# under 0.45.
+_WALTZ_CHORD_RETURN = 0.05
+_WALTZ_LOW_PULSE = 0.8
 # Candidates outside this range are never chosen: no loop is slower (quarter-tempo answers)
 # and few are faster than this.
 MIN_CANDIDATE_BPM = 40.0
@@ -94,10 +117,11 @@ FEATURE_NAMES = (
     "harmony_pulse_per_bar",
     "harmony_pulse_per_3_beat_bar",
     "energy_at_beat_and_half",
+    "chords_return_after_four_beats",
 )
 # Cues read by `candidate_allowed` alone: the fit leaves them a weight of 0 (as a weight,
 # the groups-of-three pulse changed nothing cross-validated).
-GATE_CUES = ("energy_at_beat_and_half",)
+GATE_CUES = ("energy_at_beat_and_half", "chords_return_after_four_beats")
 _PRIOR_CENTRE_BPM = 100.0
 _HALF_BEAT = FEATURE_NAMES.index("repeat_after_half_beat")
 _BACKBEAT = FEATURE_NAMES.index("backbeat")
@@ -106,6 +130,8 @@ _HARMONY_PULSE_PER_BAR = FEATURE_NAMES.index("harmony_pulse_per_bar")
 _THIRD_BEAT = FEATURE_NAMES.index("repeat_after_third_beat")
 _ENERGY_AT_BEAT = FEATURE_NAMES.index("energy_at_beat")
 _ENERGY_AT_BEAT_AND_HALF = FEATURE_NAMES.index("energy_at_beat_and_half")
+_CHORDS_RETURN = FEATURE_NAMES.index("chords_return_after_four_beats")
+_LOW_ENERGY_AT_BEAT = FEATURE_NAMES.index("low_energy_at_beat")
 # Bright percussion: mel bands from 96 of 128 (~4.7 kHz) up.
 BRIGHT_BANDS = (96, 128)
 # Kick and bass: the first 9 of 128 Slaney mel bands (up to ~230 Hz).
@@ -126,13 +152,13 @@ class OctaveModel:
 DEFAULT_MODEL = OctaveModel(
     mean=(0.479628, 0.545019, 0.79095, 0.242333, 0.550708, 0.0983056, 0.14904, -0.00300632,
           0.651778, 0.230621, -0.0904006, 0.692316, 0.43662, 0.596037, 0.372527, 0.138883,
-          -0.186281, 0.622924, 0.387563, 0.0772724),
+          -0.186281, 0.622924, 0.387563, 0.0772724, 0.0),
     scale=(0.449048, 0.374373, 0.257861, 0.280088, 0.278254, 0.362597, 0.364851, 0.264483,
           0.971013, 0.367631, 0.16795, 0.158303, 0.495967, 0.356968, 0.254434, 0.255019,
-          0.517873, 0.320376, 0.25123, 0.0699705),
+          0.517873, 0.320376, 0.25123, 0.0699705, 1.0),
     coef=(-1.20632, -0.209206, 0.545681, -0.415101, -0.0368586, -0.40064, 1.25728, -0.514873,
           0.102298, -0.0185799, -0.193174, 0.933501, 0.583483, 0.163011, -0.374587, -0.435758,
-          -0.174981, 1.13995, 0.235796, 0),
+          -0.174981, 1.13995, 0.235796, 0, 0),
 )  # fmt: skip
 
 
@@ -148,8 +174,11 @@ def candidate_features(
     onsets_per_s: torch.Tensor,
     low: Periodicity,
     snare: torch.Tensor,
+    chords_alike: torch.Tensor,
 ) -> torch.Tensor:
-    """(B, len(FACTORS), F) cues for each candidate tempo; F = len(FEATURE_NAMES)."""
+    """(B, len(FACTORS), F) cues for each candidate tempo; F = len(FEATURE_NAMES).
+
+    chords_alike is `chord_similarity_by_lag` of the clip's chroma, on harmony's frames."""
     factors = torch.tensor(FACTORS, device=bpm.device)
     candidates = bpm[:, None] * factors[None, :]
     spectrum = periodicity.spectrum
@@ -189,6 +218,13 @@ def candidate_features(
     def backbeat(lags: torch.Tensor) -> torch.Tensor:
         return repeat(snare_acf, 2.0 * lags, n_frames) - repeat(snare_acf, lags, n_frames)
 
+    def chords_return(beats: torch.Tensor) -> torch.Tensor:
+        # How much more alike the chords are four beats apart than one: where a clip holds
+        # six of the candidate's beats, else 0 (no evidence).
+        trusted = 6.0 * beats <= harmony_frames[:, None]
+        contrast = interpolate(chords_alike, 4.0 * beats) - interpolate(chords_alike, beats)
+        return torch.where(trusted, contrast, torch.zeros_like(contrast))
+
     low_spectrum = low.spectrum / low.spectrum.amax(-1, keepdim=True).clamp(min=1e-12)
     columns = [
         torch.log2(candidates / _PRIOR_CENTRE_BPM).square(),
@@ -219,8 +255,35 @@ def candidate_features(
         # Groups of three beats (a 6/8 bar's halves, a 12/8 beat, a waltz bar) pulse at two
         # thirds of the rate of a reading that counts two of its beats as one.
         interpolate(spectrum, candidates / 1.5 * bins_per_bpm),
+        chords_return(harmony_beat),
     ]
     return torch.stack(columns, dim=-1)
+
+
+def chord_similarity_by_lag(chroma: torch.Tensor) -> torch.Tensor:
+    """(B, T) the mean cosine similarity of a (B, 12, T) chroma's frames to those `lag` frames
+    later, for each lag (frames with no pitched energy take no part).
+
+    Smoothed over three frames (~0.28 s), so that an arpeggio reads as its chord.
+    """
+    batch, classes, frames = chroma.shape
+    kernel = torch.ones(1, 1, 3, device=chroma.device, dtype=chroma.dtype) / 3.0
+    smoothed = torch.nn.functional.conv1d(
+        chroma.reshape(batch * classes, 1, frames), kernel, padding=1
+    ).reshape(batch, classes, frames)
+    norm = smoothed.norm(dim=1)
+    present = norm > 1e-9 * norm.amax(-1, keepdim=True).clamp(min=1e-30)
+    unit = torch.where(present[:, None, :], smoothed / norm.clamp(min=1e-30)[:, None, :], 0.0)
+    n_fft = 1 << max(1, 2 * frames - 1).bit_length()
+    spectrum = torch.fft.rfft(unit, n=n_fft)
+    alike = torch.fft.irfft(spectrum.abs().square().sum(1), n=n_fft)[:, :frames]
+    pairs = torch.fft.irfft(
+        torch.fft.rfft(present.to(chroma.dtype), n=n_fft).abs().square(), n=n_fft
+    )
+    pairs = pairs[:, :frames].round()
+    similarity = torch.where(pairs >= 1.0, alike / pairs.clamp(min=1.0), torch.zeros_like(alike))
+    # Two lags at least, for `interpolate`, however short the clip.
+    return torch.nn.functional.pad(similarity, (0, max(0, 2 - frames)))
 
 
 def choose(
@@ -239,11 +302,15 @@ def choose(
     score = np.where(allowed, score, -np.inf)
     best = int(np.argmax(score))
     two_thirds = FACTORS.index(_TWO_THIRDS)
-    if allowed[two_thirds]:
-        # The bar decides, not the fitted score, which never saw a 3:2 move (corpus v2 has
-        # none): the candidate wins, as sure as the best of the others.
-        score[two_thirds] = score.max()
-        best = two_thirds
+    # The bar decides these, not the fitted score, which never saw a 3:2 move (corpus v2 has
+    # none) and is not fitted over the waltz's: the candidate wins, as sure as the best of the
+    # others. A waltz's bar names its beat, whichever candidate the score prefers.
+    waltz_beats = [FACTORS.index(beat) for bar, beat in _WALTZ_MOVES if waltz_bar_at(cues, bar)]
+    for by_rule in (*waltz_beats, two_thirds):
+        if allowed[by_rule]:
+            score[by_rule] = score.max()
+            best = by_rule
+            break
     weights = np.exp(score - score.max())
     return bpm * FACTORS[best], float(weights[best] / weights.sum())
 
@@ -281,10 +348,14 @@ def candidate_allowed(
     barred: npt.NDArray[np.bool_] = (factors == 2.0) & in_three
     if grouped_in_three:
         barred = barred | ((factors == 0.5) & veto_halving)
-    else:
+    # A third that would be a waltz's bar is no 12/8 beat: the estimate is the waltz's beat.
+    if not grouped_in_three or waltz_bar_at(cues, _THIRD):
         barred = barred | (factors == _THIRD)
     if not bars_at_two_thirds(cues):
         barred = barred | (factors == _TWO_THIRDS)
+    for bar, beat in _WALTZ_MOVES:
+        if beat in WALTZ_BEATS and not waltz_bar_at(cues, bar):
+            barred = barred | (factors == beat)
     return allowed & ~barred
 
 
@@ -303,4 +374,22 @@ def bars_at_two_thirds(features: npt.ArrayLike) -> bool:
         and estimate[_BACKBEAT] <= -_BAR_BACKBEAT
         and bar[_HARMONY_PULSE_PER_BAR] >= _BAR_HARMONY_PULSE
         and bar[_HARMONY_PER_BAR] >= _BAR_HARMONY_REPEAT
+    )
+
+
+def waltz_bar_at(features: npt.ArrayLike, factor: float) -> bool:
+    """Whether the candidate at `factor` times the estimate is a waltz's bar: there the chords
+    come back after four of its beats (a four-bar progression) more than after one (the next
+    bar's chord), and the kick and bass pulse at three times it (oom-pah-pah, a beat each).
+
+    A fast waltz often reads its bar as the beat (55-80 BPM), or half of it (a bar split in
+    two, 95-140 BPM), and a third of a waltz read right is its bar. Nothing else shows the
+    chords' four-bar return at those levels: read at its beat, a loop changes chord once a
+    bar of three or four of them, so four beats on it plays another chord, not the same one.
+    """
+    cues = np.asarray(features, dtype=np.float64)
+    three_beats = min(FACTORS, key=lambda f: abs(f - 3.0 * factor))
+    bar, beat = cues[FACTORS.index(factor)], cues[FACTORS.index(three_beats)]
+    return bool(
+        bar[_CHORDS_RETURN] >= _WALTZ_CHORD_RETURN and beat[_LOW_ENERGY_AT_BEAT] >= _WALTZ_LOW_PULSE
     )

@@ -225,6 +225,92 @@ def test_two_thirds_of_the_estimate_needs_the_snare_and_the_chords_to_agree(
     assert octave.choose(111.0, cues, pushy)[0] == pytest.approx(111.0)
 
 
+def _waltz_bar(cues: list[list[float]], bar: float) -> None:
+    """Cues of a waltz whose bar is the candidate at `bar` times the estimate: its chords come
+    back after four of those bars and not after one, and the kick and bass pulse three times
+    a bar."""
+    names = octave.FEATURE_NAMES
+    cues[octave.FACTORS.index(bar)][names.index("chords_return_after_four_beats")] = 0.2
+    beat = min(octave.FACTORS, key=lambda f: abs(f - 3.0 * bar))
+    cues[octave.FACTORS.index(beat)][names.index("low_energy_at_beat")] = 1.0
+
+
+@pytest.mark.parametrize(
+    ("bar", "reading", "unruled", "tempo"), [(1.0, 66.0, 66.0, 198.0), (0.5, 132.0, 66.0, 198.0)]
+)
+def test_a_waltz_read_at_its_bar_or_half_of_it_takes_three_beats_a_bar(
+    bar: float, reading: float, unruled: float, tempo: float
+) -> None:
+    # A fast waltz reads its bar as the beat (or its bar split in two); a model that prefers
+    # the estimate, or its half, must not keep the bar.
+    pushy, cues, prior = _model_following_the_prior()
+    cues[octave.FACTORS.index(1.0)][prior] = 1.0
+    cues[octave.FACTORS.index(0.5)][prior] = 2.0
+    assert octave.choose(reading, cues, pushy)[0] == pytest.approx(unruled)
+    _waltz_bar(cues, bar)
+    assert octave.choose(reading, cues, pushy)[0] == pytest.approx(tempo)
+
+
+def test_a_waltz_read_at_its_beat_is_never_taken_to_its_bar_or_halved() -> None:
+    # The third of a waltz read right is its bar: a model preferring the third, or the half
+    # (a beat and a half, no metrical level), keeps the estimate.
+    pushy, cues, prior = _model_following_the_prior()
+    half = cues[octave.FACTORS.index(0.5)]
+    # Beats grouped in threes, so the third may be taken (and the half may not).
+    half[octave.FEATURE_NAMES.index("energy_at_beat_and_half")] = 0.3
+    cues[octave.FACTORS.index(1.0 / 3.0)][prior] = 2.0
+    assert octave.choose(195.0, cues, pushy)[0] == pytest.approx(65.0)
+    _waltz_bar(cues, 1.0 / 3.0)
+    assert octave.choose(195.0, cues, pushy)[0] == pytest.approx(195.0)
+    # Grouped in pairs, the half is open to the score, but the waltz's bar still decides.
+    half[octave.FEATURE_NAMES.index("energy_at_beat_and_half")] = 0.0
+    half[prior] = 3.0
+    assert octave.choose(195.0, cues, pushy)[0] == pytest.approx(195.0)
+
+
+@pytest.mark.parametrize("missing", ["chords_return_after_four_beats", "low_energy_at_beat"])
+def test_three_times_the_estimate_needs_the_chords_and_the_bass_to_agree(missing: str) -> None:
+    # A slow 4/4 or 12/8 read right changes chord once a bar of its beats, so four of them on
+    # plays another chord; and kick and bass that do not pulse on the would-be beats are no
+    # oom-pah-pah. With either missing, a slow reading stays put.
+    pushy, cues, prior = _model_following_the_prior()
+    cues[octave.FACTORS.index(1.0)][prior] = 1.0
+    _waltz_bar(cues, 1.0)
+    names = octave.FEATURE_NAMES
+    row = octave.FACTORS.index(1.0 if missing.startswith("chords") else 3.0)
+    cues[row][names.index(missing)] = 0.0
+    assert not octave.waltz_bar_at(cues, 1.0)
+    assert octave.choose(66.0, cues, pushy)[0] == pytest.approx(66.0)
+
+
+def test_chords_four_bars_apart_read_alike_and_silence_takes_no_part() -> None:
+    # Four chords of ten frames each, three times through, a silent gap in the middle: the
+    # chroma comes back after forty frames, not after ten.
+    chords = [(0, 4, 7), (5, 9, 0), (7, 11, 2), (9, 0, 4)]
+    frames = []
+    for _ in range(3):
+        for chord in chords:
+            column = torch.zeros(12)
+            column[list(chord)] = 1.0
+            frames += [column] * 10
+    chroma = torch.stack(frames, dim=1)
+    chroma[:, 55:60] = 0.0
+    alike = octave.chord_similarity_by_lag(chroma[None])[0]
+    assert alike[40] == pytest.approx(1.0, abs=0.02)
+    assert alike[10] < 0.6
+    assert alike[40] - alike[10] > 0.4
+    # A clip too short for a lag still answers (nothing to compare reads as 0).
+    assert octave.chord_similarity_by_lag(torch.ones(1, 12, 1)).shape == (1, 2)
+
+
+@pytest.mark.parametrize("bpm", [180.0, 195.0, 210.0])
+def test_a_fast_waltz_band_mix_reads_its_beat_not_its_bar(bpm: float) -> None:
+    # Eight bars of a waltz under a four-chord progression, a chord a bar: the fitted octave
+    # took these to their bar (60-70 BPM) before the chords' four-bar return was read.
+    (features,) = extract_batch([(waltz_band_mix(bpm, 8), SR)])
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.02)
+
+
 @pytest.mark.parametrize(("bpm", "bars"), [(50.0, 2), (60.0, 2), (68.0, 2)])
 def test_a_slow_12_8_drum_loop_reads_its_dotted_quarter_not_its_triplets(
     bpm: float, bars: int
