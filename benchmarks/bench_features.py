@@ -199,6 +199,9 @@ def fit_models(clips: Sequence[CorpusClip], evidence: Sequence[Evidence]) -> Mod
     return Models(
         octave=fit_octave_model([c for c, _ in timed], [s for _, s in timed]),
         key=fit_key_model(clips, stats),
+        unpitched_octave=fit_octave_model(
+            [c for c, _ in timed], [s for _, s in timed], chords=False
+        ),
     )
 
 
@@ -250,11 +253,17 @@ def cross_validated(
     octave_models = {}
     for group in sorted({c.group for c in clips}):
         train = [i for i, c in enumerate(clips) if c.group != group and c.bpm > 0]
-        octave_models[group] = fit_octave_model(
-            [clips[i] for i in train], [stats[i] for i in train]
-        )
+        fold = [clips[i] for i in train], [stats[i] for i in train]
+        octave_models[group] = fit_octave_model(*fold), fit_octave_model(*fold, chords=False)
     return [
-        decide(evidence[i], Models(octave=octave_models[clip.group], key=key_models[i]))
+        decide(
+            evidence[i],
+            Models(
+                octave=octave_models[clip.group][0],
+                key=key_models[i],
+                unpitched_octave=octave_models[clip.group][1],
+            ),
+        )
         for i, clip in enumerate(clips)
     ]
 

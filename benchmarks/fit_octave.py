@@ -81,11 +81,16 @@ def octave_rows(
 
 
 def fit_octave_model(
-    clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]], c: float = 1.0
+    clips: Sequence[CorpusClip],
+    stats: Sequence[dict[str, Any]],
+    c: float = 1.0,
+    *,
+    chords: bool = True,
 ) -> octave.OctaveModel:
     """A conditional logit over the band mixes' candidates: the softmax of the linear score
     over each clip's allowed candidates, fitted to put its mass on the right ones, with an
-    L2 penalty of 1/(2c) on the weights of the standardised cues."""
+    L2 penalty of 1/(2c) on the weights of the standardised cues. chords=False fits it
+    without the chord cues (octave.UNPITCHED_MODEL)."""
     from scipy.optimize import minimize
 
     band = [(clip, row) for clip, row in zip(clips, stats, strict=True) if clip.kind == "band"]
@@ -97,7 +102,8 @@ def fit_octave_model(
     scale = x[allowed].std(axis=0) + 1e-9
     z = (x - mean) / scale
     # Cues that only gate candidates (octave.GATE_CUES) keep a weight of 0.
-    z[..., [octave.FEATURE_NAMES.index(name) for name in octave.GATE_CUES]] = 0.0
+    unweighted = (*octave.GATE_CUES, *(() if chords else octave.CHORD_CUE_NAMES))
+    z[..., [octave.FEATURE_NAMES.index(name) for name in unweighted]] = 0.0
 
     def loss(coef: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
         score = np.where(allowed, z @ coef, -np.inf)
@@ -467,6 +473,7 @@ def main(argv: list[str] | None = None) -> None:
     stats = [e.stats for e in evidence]
     timed = [(c, s) for c, s in zip(clips, stats, strict=True) if c.bpm > 0]
     octave_model = fit_octave_model([c for c, _ in timed], [s for _, s in timed])
+    unpitched = fit_octave_model([c for c, _ in timed], [s for _, s in timed], chords=False)
     key_model = fit_key_model(clips, stats)
     # The confidence is calibrated on the held-out cues of both corpora: v2's alone came from
     # clips whose progressions the profiles had heard (only the family was left out), and on
@@ -489,6 +496,11 @@ def main(argv: list[str] | None = None) -> None:
     print(")")
     for name, weight in zip(octave.FEATURE_NAMES, octave_model.coef, strict=True):
         print(f"#   {name:30s} {weight:+.3f}")
+    print("UNPITCHED_MODEL = OctaveModel(")
+    print(f"    mean={numbers(unpitched.mean)},")
+    print(f"    scale={numbers(unpitched.scale)},")
+    print(f"    coef={numbers(unpitched.coef)},")
+    print(")")
     print("\n# analysis_engine/features/keys.py")
     print("DEFAULT_MODEL = KeyModel(")
     print("    profiles=(")

@@ -79,12 +79,19 @@ class Evidence:
     stats: dict[str, Any]
 
 
+# Named outside Models, whose `octave` field hides the module inside its body.
+_OctaveModel = octave.OctaveModel
+_UNPITCHED_OCTAVE = octave.UNPITCHED_MODEL
+
+
 @dataclass(frozen=True, slots=True)
 class Models:
     """The fitted decisions applied on the host: the tempo octave and the key."""
 
     octave: octave.OctaveModel = octave.DEFAULT_MODEL
     key: keys.KeyModel = keys.DEFAULT_MODEL
+    # The octave of band-path clips under the key's floor (octave.UNPITCHED_MODEL).
+    unpitched_octave: _OctaveModel = _UNPITCHED_OCTAVE
 
 
 def extract_batch(
@@ -432,12 +439,14 @@ def decide_tempo(
     duration_s: float,
     model: octave.OctaveModel = octave.DEFAULT_MODEL,
     min_clarity: float = keys.DEFAULT_MODEL.min_clarity,
+    unpitched_model: octave.OctaveModel = octave.UNPITCHED_MODEL,
 ) -> tuple[float | None, float, bool]:
     """(tempo, confidence, is_loop) of one clip from its evidence.
 
     Drum loops take the backbeat rule's octave, band mixes the fitted octave choice. A clip
     whose clarity reaches `min_clarity` (the key model's floor: it would be given a key) is a
-    band mix however loud its drums; the answer
+    band mix however loud its drums, and `model` reads it, chords and all; a clip under the
+    floor that the backbeat rule does not take reads by `unpitched_model`. The answer
     is never below _MIN_BPM nor a quarter of the first estimate. A loop whose length is a whole
     number of 4/4 or 3/4 bars at that tempo snaps to it exactly; the snap never changes the
     octave, and the confidence is the periodicity times the octave choice's own share.
@@ -457,7 +466,9 @@ def decide_tempo(
     if stats["drums_only"] > 0.5 and float(stats["clarity"]) < min_clarity:
         bpm, share = float(stats["drum_bpm"]), 1.0
     else:
-        bpm, share = octave.choose(first, stats["octave_cues"], model)
+        pitched = float(stats["clarity"]) >= min_clarity
+        fitted = model if pitched else unpitched_model
+        bpm, share = octave.choose(first, stats["octave_cues"], fitted, pitched)
     while bpm < _MIN_BPM:
         bpm *= 2.0
     is_loop = onsets >= _MIN_LOOP_ONSETS and confidence >= _MIN_LOOP_CONFIDENCE
@@ -486,7 +497,7 @@ def _assemble(
     models = models or Models()
     duration_s = samples.shape[0] / rate
     tempo_bpm, tempo_confidence, is_loop = decide_tempo(
-        stats, duration_s, models.octave, models.key.min_clarity
+        stats, duration_s, models.octave, models.key.min_clarity, models.unpitched_octave
     )
     tonality = float(stats["tonality"])
     clarity = float(stats["clarity"])

@@ -31,7 +31,9 @@ from typing import Any
 # hats) is halved to where that snare falls once a bar of four; 12: a band mix whose chords
 # come back after four of a candidate's beats and not after one, over kick and bass pulsing
 # three times each of them, is a waltz read at its bar: its beat (three a bar) wins, so a fast
-# waltz read at its bar, or at half of it, moves to its beat, and one read right stays there.
+# waltz read at its bar, or at half of it, moves to its beat, and one read right stays there;
+# and the band octave weighs whether the chords stay two of a candidate's beats on but change
+# four on (a chord a bar), which reads slow ballads at their beat rather than double.
 FEATURE_VERSION = 12
 N_MFCC = 13
 N_CHROMA = 12

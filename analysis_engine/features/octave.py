@@ -18,7 +18,12 @@ fitted on the choice itself rather than on each candidate alone. The cues:
 - whether the harmony changes once per candidate bar (of 4 or of 3 beats) rather than every
   half bar, by the autocorrelation and by the chord-change envelope's energy at the bar rate;
 - how many onsets fall on each candidate beat;
+- how much more alike the chords are two candidate beats apart than four (a chord a bar of
+  four beats: a slow ballad read at double keeps one chord four of its readings on);
 - how much more alike the chords are four candidate beats apart than one (a gate only).
+
+The chord cues read the chroma, which only a pitched clip's chords give meaning: a clip under
+the key's floor is read by a model fitted without them (`UNPITCHED_MODEL`).
 
 Gates come before the score (`candidate_allowed`): a beat that splits in three is never
 doubled, beats that group in threes are never halved but may be taken three at a time, two
@@ -118,6 +123,7 @@ FEATURE_NAMES = (
     "harmony_pulse_per_3_beat_bar",
     "energy_at_beat_and_half",
     "chords_return_after_four_beats",
+    "chords_change_after_four_beats",
 )
 # Cues read by `candidate_allowed` alone: the fit leaves them a weight of 0 (as a weight,
 # the groups-of-three pulse changed nothing cross-validated).
@@ -131,6 +137,9 @@ _THIRD_BEAT = FEATURE_NAMES.index("repeat_after_third_beat")
 _ENERGY_AT_BEAT = FEATURE_NAMES.index("energy_at_beat")
 _ENERGY_AT_BEAT_AND_HALF = FEATURE_NAMES.index("energy_at_beat_and_half")
 _CHORDS_RETURN = FEATURE_NAMES.index("chords_return_after_four_beats")
+# Cues read from the chroma alone, which only a pitched clip's chords give meaning.
+CHORD_CUE_NAMES = ("chords_return_after_four_beats", "chords_change_after_four_beats")
+CHORD_CUES = tuple(FEATURE_NAMES.index(name) for name in CHORD_CUE_NAMES)
 _LOW_ENERGY_AT_BEAT = FEATURE_NAMES.index("low_energy_at_beat")
 # Bright percussion: mel bands from 96 of 128 (~4.7 kHz) up.
 BRIGHT_BANDS = (96, 128)
@@ -148,17 +157,32 @@ class OctaveModel:
 
 
 # Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families; seeded renders,
-# so the same fit on every machine).
+# so the same fit on every machine). DEFAULT_MODEL decides pitched clips (those given a key);
+# UNPITCHED_MODEL, fitted on the same clips without the chord cues, the rest: a drum loop whose
+# rides read as harmonic, a techno loop under the key's floor. Their chroma says nothing of
+# chords, and the pitched fit's other weights, shifted beside the chord cues, read some jazz
+# drum tracks at half (corpus v4's QuickStep and Basie).
 DEFAULT_MODEL = OctaveModel(
     mean=(0.470954, 0.549094, 0.798198, 0.244607, 0.547905, 0.103368, 0.15064, -0.00730974,
           0.637408, 0.23568, -0.100303, 0.692292, 0.442857, 0.598967, 0.36932, 0.142255,
-          -0.175898, 0.621785, 0.385504, 0.0776451, -0.178457),
+          -0.175898, 0.621785, 0.385504, 0.0776451, -0.178457, 0.0803299),
     scale=(0.446105, 0.375468, 0.252314, 0.281396, 0.27919, 0.362632, 0.366248, 0.263245,
           0.970369, 0.367752, 0.147113, 0.159242, 0.496724, 0.358629, 0.254699, 0.255233,
-          0.514153, 0.321843, 0.252386, 0.0703283, 0.105572),
+          0.514153, 0.321843, 0.252386, 0.0703283, 0.105572, 0.102817),
+    coef=(-1.01188, -0.168768, 0.409475, -0.409806, 0.0245645, -0.253558, 1.34728, -0.487316,
+          0.15336, -0.020847, -0.0126882, 0.811819, 0.711865, 0.109923, -0.215716, -0.419754,
+          -0.229831, 0.956042, 0.117203, 0, 0, 0.854148),
+)  # fmt: skip
+UNPITCHED_MODEL = OctaveModel(
+    mean=(0.470954, 0.549094, 0.798198, 0.244607, 0.547905, 0.103368, 0.15064, -0.00730974,
+          0.637408, 0.23568, -0.100303, 0.692292, 0.442857, 0.598967, 0.36932, 0.142255,
+          -0.175898, 0.621785, 0.385504, 0.0776451, -0.178457, 0.0803299),
+    scale=(0.446105, 0.375468, 0.252314, 0.281396, 0.27919, 0.362632, 0.366248, 0.263245,
+          0.970369, 0.367752, 0.147113, 0.159242, 0.496724, 0.358629, 0.254699, 0.255233,
+          0.514153, 0.321843, 0.252386, 0.0703283, 0.105572, 0.102817),
     coef=(-1.1883, -0.228835, 0.517524, -0.401447, -0.0157573, -0.416778, 1.26557, -0.517352,
           0.133477, -0.0537783, -0.0233722, 0.929488, 0.563764, 0.147623, -0.374941, -0.451403,
-          -0.186715, 1.14439, 0.224607, 0, 0),
+          -0.186715, 1.14439, 0.224607, 0, 0, 0),
 )  # fmt: skip
 
 
@@ -218,6 +242,11 @@ def candidate_features(
     def backbeat(lags: torch.Tensor) -> torch.Tensor:
         return repeat(snare_acf, 2.0 * lags, n_frames) - repeat(snare_acf, lags, n_frames)
 
+    def chords_alike_at(lags: torch.Tensor, beats: torch.Tensor) -> torch.Tensor:
+        trusted = 6.0 * beats <= harmony_frames[:, None]
+        alike = interpolate(chords_alike, lags)
+        return torch.where(trusted, alike, torch.zeros_like(alike))
+
     def chords_return(beats: torch.Tensor) -> torch.Tensor:
         # How much more alike the chords are four beats apart than one: where a clip holds
         # six of the candidate's beats, else 0 (no evidence).
@@ -256,6 +285,9 @@ def candidate_features(
         # thirds of the rate of a reading that counts two of its beats as one.
         interpolate(spectrum, candidates / 1.5 * bins_per_bpm),
         chords_return(harmony_beat),
+        # A chord a bar of four beats: the same chord two beats on, another four beats on.
+        chords_alike_at(2.0 * harmony_beat, harmony_beat)
+        - chords_alike_at(4.0 * harmony_beat, harmony_beat),
     ]
     return torch.stack(columns, dim=-1)
 
@@ -287,14 +319,18 @@ def chord_similarity_by_lag(chroma: torch.Tensor) -> torch.Tensor:
 
 
 def choose(
-    bpm: float, features: npt.ArrayLike, model: OctaveModel = DEFAULT_MODEL
+    bpm: float, features: npt.ArrayLike, model: OctaveModel = DEFAULT_MODEL, pitched: bool = True
 ) -> tuple[float, float]:
     """The candidate tempo with the highest score, and its softmax share of the candidates.
 
     Candidates outside MIN_CANDIDATE_BPM..MAX_CANDIDATE_BPM never win; where none is inside,
-    the estimate stands.
+    the estimate stands. An unpitched clip (`pitched` False: no key, a drum loop whose cymbals
+    read as harmonic) has no chords, so its chroma cues say nothing: they read 0 for every
+    candidate, which leaves the choice to the other cues.
     """
-    cues = np.asarray(features, dtype=np.float64)
+    cues = np.array(features, dtype=np.float64)
+    if not pitched:
+        cues[:, list(CHORD_CUES)] = 0.0
     score = ((cues - np.asarray(model.mean)) / np.asarray(model.scale)) @ np.asarray(model.coef)
     allowed = candidate_allowed(bpm, cues)
     if not allowed.any():

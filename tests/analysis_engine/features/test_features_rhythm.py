@@ -69,6 +69,17 @@ def test_band_mixes_read_at_the_quarter_note_not_double_or_half() -> None:
         assert features.is_loop
 
 
+@pytest.mark.parametrize(("bpm", "bars"), [(52.0, 2), (52.0, 4), (56.0, 2)])
+def test_a_band_mix_under_60_reads_its_beat_from_its_chords_changing_once_a_bar(
+    bpm: float, bars: int
+) -> None:
+    # Read at double (104-112), the chords stay the same four beats on; at the true tempo,
+    # two beats on is the same chord and four beats on the next one. Without that cue the
+    # fitted octave kept the double.
+    (features,) = extract_batch([(band_mix(bpm, bars), SR)])
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.02)
+
+
 def test_a_slow_two_bar_band_loop_reads_its_bar_from_its_two_chords() -> None:
     # Two bars at 68 BPM, one chord a bar: the bar is exactly half the clip, the one lag at
     # which its chords can show that they change once a bar. Read as past half the clip (and so
@@ -455,8 +466,27 @@ def test_no_tempo_below_40_even_when_the_octave_rules_halve_a_slow_reading() -> 
     pushy = octave.OctaveModel(halving.mean, halving.scale, (5.0,) + (0.0,) * (width - 1))
     # Its score prefers half (25 BPM) by far, but no candidate under 40 is ever chosen.
     assert octave.choose(50.0, stats["octave_cues"], pushy)[0] == 50.0
-    bpm, _, _ = decide_tempo(stats, 10.3, pushy)
+    bpm, _, _ = decide_tempo(stats, 10.3, pushy, unpitched_model=pushy)
     assert bpm == 50.0
+
+
+def test_a_clip_under_the_key_floor_takes_the_octave_fitted_without_chords() -> None:
+    # A drum loop whose rides read as harmonic takes the band octave, but it has no chords:
+    # the model fitted without the chord cues reads it, the pitched one reads band mixes.
+    width = len(octave.FEATURE_NAMES)
+    stats = _stats(120.0, 120.0, drums_only=False)
+    # The double candidate scores on the "prior" cue, the estimate on "is_estimate".
+    prior, is_estimate = (octave.FEATURE_NAMES.index(n) for n in ("prior", "is_estimate"))
+    cues = [[0.0] * width for _ in octave.FACTORS]
+    cues[octave.FACTORS.index(2.0)][prior] = 1.0
+    cues[octave.FACTORS.index(1.0)][is_estimate] = 1.0
+    stats["octave_cues"] = cues
+    flat = (0.0,) * width, (1.0,) * width
+    doubling = octave.OctaveModel(*flat, tuple(5.0 * (i == prior) for i in range(width)))
+    staying = octave.OctaveModel(*flat, tuple(5.0 * (i == is_estimate) for i in range(width)))
+    assert decide_tempo(stats, 8.0, doubling, 0.3, staying)[0] == pytest.approx(120.0)
+    stats["clarity"] = 0.5
+    assert decide_tempo(stats, 8.0, doubling, 0.3, staying)[0] == pytest.approx(240.0)
 
 
 def test_a_loop_whose_crackle_hides_its_onsets_still_gets_its_tempo() -> None:
