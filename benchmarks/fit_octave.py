@@ -496,9 +496,9 @@ def main(argv: list[str] | None = None) -> None:
     print(")")
     for name, weight in zip(octave.FEATURE_NAMES, octave_model.coef, strict=True):
         print(f"#   {name:30s} {weight:+.3f}")
-    print("UNPITCHED_MODEL = OctaveModel(")
-    print(f"    mean={numbers(unpitched.mean)},")
-    print(f"    scale={numbers(unpitched.scale)},")
+    # The same clips and candidates, so the same standardisation as DEFAULT_MODEL's.
+    print("UNPITCHED_MODEL = dataclasses.replace(")
+    print("    DEFAULT_MODEL,")
     print(f"    coef={numbers(unpitched.coef)},")
     print(")")
     print("\n# analysis_engine/features/keys.py")
