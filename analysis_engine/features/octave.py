@@ -92,10 +92,10 @@ _BAR_HARMONY_PULSE = 0.9
 _BAR_HARMONY_REPEAT = 0.3
 # How clear a waltz's bar must be (waltz_bar_at): the chords' return after four bars over
 # that after one, and the kick and bass band's pulse at three times the bar (a share of its
-# spectrum's peak). On every band loop of corpus v2-v6, the tempo checks and 84 renders of
-# 3/4, 12/8 and 6/8 grooves (bench_tempo_checks.py), the 24 waltzes read at their bar read
-# 0.10 or more and 0.98 or more; every other loop read at 80 BPM or less 0.07 or less, or
-# under 0.45.
+# spectrum's peak). On every band loop of corpus v2-v6, the tempo checks and 84 scratch
+# renders of 3/4, 12/8 and 6/8 grooves, the 24 waltzes read at their bar read 0.10 or more and
+# 0.98 or more; every other loop read at 80 BPM or less 0.07 or less, or under 0.45. Judged on
+# later renders in bench_tempo_checks.py.
 _WALTZ_CHORD_RETURN = 0.05
 _WALTZ_LOW_PULSE = 0.8
 # Candidates outside this range are never chosen: no loop is slower (quarter-tempo answers)
@@ -239,17 +239,12 @@ def candidate_features(
     def backbeat(lags: torch.Tensor) -> torch.Tensor:
         return repeat(snare_acf, 2.0 * lags, n_frames) - repeat(snare_acf, lags, n_frames)
 
-    def chords_alike_at(lags: torch.Tensor, beats: torch.Tensor) -> torch.Tensor:
-        trusted = 6.0 * beats <= harmony_frames[:, None]
-        alike = interpolate(chords_alike, lags)
+    def chords_alike_after(beats: float) -> torch.Tensor:
+        # How alike the chords are `beats` candidate beats apart, where a clip holds six of
+        # them, else 0 (no evidence), so that contrasts of two lags read 0 there too.
+        trusted = 6.0 * harmony_beat <= harmony_frames[:, None]
+        alike = interpolate(chords_alike, beats * harmony_beat)
         return torch.where(trusted, alike, torch.zeros_like(alike))
-
-    def chords_return(beats: torch.Tensor) -> torch.Tensor:
-        # How much more alike the chords are four beats apart than one: where a clip holds
-        # six of the candidate's beats, else 0 (no evidence).
-        trusted = 6.0 * beats <= harmony_frames[:, None]
-        contrast = interpolate(chords_alike, 4.0 * beats) - interpolate(chords_alike, beats)
-        return torch.where(trusted, contrast, torch.zeros_like(contrast))
 
     low_spectrum = low.spectrum / low.spectrum.amax(-1, keepdim=True).clamp(min=1e-12)
     columns = [
@@ -281,10 +276,10 @@ def candidate_features(
         # Groups of three beats (a 6/8 bar's halves, a 12/8 beat, a waltz bar) pulse at two
         # thirds of the rate of a reading that counts two of its beats as one.
         interpolate(spectrum, candidates / 1.5 * bins_per_bpm),
-        chords_return(harmony_beat),
+        # A waltz read at its bar: another chord one bar on, the same four bars on (a gate).
+        chords_alike_after(4.0) - chords_alike_after(1.0),
         # A chord a bar of four beats: the same chord two beats on, another four beats on.
-        chords_alike_at(2.0 * harmony_beat, harmony_beat)
-        - chords_alike_at(4.0 * harmony_beat, harmony_beat),
+        chords_alike_after(2.0) - chords_alike_after(4.0),
     ]
     return torch.stack(columns, dim=-1)
 
