@@ -72,6 +72,7 @@ from fit_octave import (
     WIDE_GRID,
     KeyRecipe,
     choose_calibration,
+    fit_band_octaves,
     fit_key_model,
     fit_octave_model,
 )
@@ -196,13 +197,8 @@ def fit_models(clips: Sequence[CorpusClip], evidence: Sequence[Evidence]) -> Mod
     """Both fitted decisions from these clips only."""
     stats = [e.stats for e in evidence]
     timed = [(c, s) for c, s in zip(clips, stats, strict=True) if c.bpm > 0]
-    return Models(
-        octave=fit_octave_model([c for c, _ in timed], [s for _, s in timed]),
-        key=fit_key_model(clips, stats),
-        unpitched_octave=fit_octave_model(
-            [c for c, _ in timed], [s for _, s in timed], chords=False
-        ),
-    )
+    pitched, unpitched = fit_band_octaves([c for c, _ in timed], [s for _, s in timed])
+    return Models(octave=pitched, key=fit_key_model(clips, stats), unpitched_octave=unpitched)
 
 
 def key_held_out(
@@ -253,19 +249,15 @@ def cross_validated(
     octave_models = {}
     for group in sorted({c.group for c in clips}):
         train = [i for i, c in enumerate(clips) if c.group != group and c.bpm > 0]
-        fold = [clips[i] for i in train], [stats[i] for i in train]
-        octave_models[group] = fit_octave_model(*fold), fit_octave_model(*fold, chords=False)
-    return [
-        decide(
-            evidence[i],
-            Models(
-                octave=octave_models[clip.group][0],
-                key=key_models[i],
-                unpitched_octave=octave_models[clip.group][1],
-            ),
+        octave_models[group] = fit_band_octaves(
+            [clips[i] for i in train], [stats[i] for i in train]
         )
-        for i, clip in enumerate(clips)
-    ]
+    answers = []
+    for i, clip in enumerate(clips):
+        pitched, unpitched = octave_models[clip.group]
+        models = Models(octave=pitched, key=key_models[i], unpitched_octave=unpitched)
+        answers.append(decide(evidence[i], models))
+    return answers
 
 
 def key_choices(key_models: dict[int, keys.KeyModel]) -> list[str]:

@@ -126,6 +126,14 @@ def fit_octave_model(
     )
 
 
+def fit_band_octaves(
+    clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]
+) -> tuple[octave.OctaveModel, octave.OctaveModel]:
+    """The band octave as the extractor holds it: fitted with the chord cues (for pitched
+    clips) and without them (octave.UNPITCHED_MODEL), on the same clips."""
+    return fit_octave_model(clips, stats), fit_octave_model(clips, stats, chords=False)
+
+
 def _mirex_table() -> npt.NDArray[np.float64]:
     # [estimate, truth] MIREX score between key indices (0..11 major, 12..23 minor).
     table = np.zeros((24, 24))
@@ -472,8 +480,7 @@ def main(argv: list[str] | None = None) -> None:
     clips, evidence = corpus_evidence(OUT, args.band, args.drums, args.hits)
     stats = [e.stats for e in evidence]
     timed = [(c, s) for c, s in zip(clips, stats, strict=True) if c.bpm > 0]
-    octave_model = fit_octave_model([c for c, _ in timed], [s for _, s in timed])
-    unpitched = fit_octave_model([c for c, _ in timed], [s for _, s in timed], chords=False)
+    octave_model, unpitched = fit_band_octaves([c for c, _ in timed], [s for _, s in timed])
     key_model = fit_key_model(clips, stats)
     # The confidence is calibrated on the held-out cues of both corpora: v2's alone came from
     # clips whose progressions the profiles had heard (only the family was left out), and on

@@ -463,10 +463,10 @@ def decide_tempo(
     first = float(stats["first_bpm"])
     # A drum-heavy band mix (a rhumba, a crushed ballad) has a percussive snare band too, but
     # its chords keep the backbeat rule from reading its snare: the fitted choice knows mixes.
-    if stats["drums_only"] > 0.5 and float(stats["clarity"]) < min_clarity:
+    pitched = float(stats["clarity"]) >= min_clarity
+    if stats["drums_only"] > 0.5 and not pitched:
         bpm, share = float(stats["drum_bpm"]), 1.0
     else:
-        pitched = float(stats["clarity"]) >= min_clarity
         fitted = model if pitched else unpitched_model
         bpm, share = octave.choose(first, stats["octave_cues"], fitted, pitched)
     while bpm < _MIN_BPM:
