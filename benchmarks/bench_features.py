@@ -4,30 +4,24 @@
 
 Needs librosa (`pip install -e '.[bench]'`) as the reference; it is never the engine. The
 corpus (benchmarks/corpus.py) never takes a source reserved for judging. Whatever the engine
-fits (the band tempo octave, the key profiles, bass and opening weights, clarity floor and
-confidence calibration: benchmarks/fit_octave.py) is refitted here leaving out one whole group
-at a time (a groove family, a drum kit, or the noise clips) and scored on that group. The
-headline column is that cross-validated estimate on corpus v2 (eight progressions), with the
-shipped key recipe (fit_octave.HALF_LEARNED); "in-sample" fits on every clip; "shipped" is the
-constants in the package. librosa is beat_track + chroma_cqt with Krumhansl-Kessler profiles.
-The key is then shown for both fitting recipes (HALF_LEARNED and WIDE_GRID), and on a
-key-only harmony stress set (corpus v3: the same clips over 35 progressions, some bass lines
-alone) where each recipe is refitted without the judged clip's family and its progression,
-and tempo on a stress set nothing is fitted on (corpus v4, benchmarks/tempo_stress.py: groove
-families, drum patterns and a General MIDI drum kit no other corpus plays), by category.
-Then corpus v5 (benchmarks/corpus_wider.py: 31 more 4/4 families on v2's progressions): the
-shipped constants on it beside librosa, and the band octave fitted on v2 alone against v2 + v5,
-cross-validated over both leaving out whole families and judged whole on corpus v4.
-Then corpus v6 (benchmarks/corpus_unheard.py: band loops of 39 families whose band no corpus
-plays): the shipped constants beside librosa, and the band octave fitted on v2 alone against
-v2 + v4 + v5, both judged whole on it.
-Last, HALF_LEARNED fitted on corpus v2 alone beside it fitted on v2 plus v3's band clips, on
-both sets, the held-out family (and on v3 progression) left out of both corpora's clips.
-Then the key confidence calibrated on held-out cues of both corpora (as shipped since
-FEATURE_VERSION 7, and in the headline) beside one calibrated on corpus v2's alone (profiles,
-bass weight and floor are v2's in both, so every key is the same; asserted), each
-cross-validated leaving out the judged clip's family (and on v3 its progression), the
-calibration's cues chosen by its own inner CV.
+fits (the band tempo octave, the key weights, clarity floor and confidence calibration:
+benchmarks/fit_octave.py) is refitted here leaving out one whole group at a time (a groove
+family, a drum kit, or the noise clips) and scored on that group; the key also leaves out
+the judged clip's chord progression, and learns, as shipped, from corpus v2 and the band
+clips of the harmony stress set (corpus v3: the same families over 35 progressions, some
+bass lines alone). The headline column is that cross-validated estimate on corpus v2 (eight
+progressions); "in-sample" fits on every clip; "shipped" is the constants in the package.
+librosa is beat_track + chroma_cqt with Krumhansl-Kessler profiles. The key is then shown
+learned from v2 alone beside the shipped recipe, on v2 and on v3 (cross-validated the same
+way), and tempo on a stress set nothing is fitted on (corpus v4, benchmarks/tempo_stress.py:
+groove families, drum patterns and a General MIDI drum kit no other corpus plays), by
+category. Then corpus v5 (benchmarks/corpus_wider.py: 31 more 4/4 families on v2's
+progressions): the shipped constants on it beside librosa, and the band octave fitted on v2
+alone against v2 + v5, cross-validated over both leaving out whole families and judged whole
+on corpus v4. Then corpus v6 (benchmarks/corpus_unheard.py: band loops of 39 families whose
+band no corpus plays): the shipped constants beside librosa, and the band octave fitted on
+v2 alone against v2 + v4 + v5, both judged whole on it. Last, the shipped key confidence's
+reliability over the band loops of v4, v5 and v6, which no fit has heard.
 
 Tempo Acc1: within 4 %; Acc2: also at x2, x1/2, x3, x1/3. Key: the MIREX weighted score and
 exact accuracy over the pitched clips, and how often an unpitched clip (drum loop, hit, noise)
@@ -40,13 +34,11 @@ from __future__ import annotations
 
 import argparse
 import collections
-import dataclasses
 import os
 import platform
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +46,6 @@ from typing import Any
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
-import numpy.typing as npt
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -67,15 +58,7 @@ from corpus_unheard import OUT as UNHEARD_OUT
 from corpus_unheard import build_unheard
 from corpus_wider import OUT as WIDER_OUT
 from corpus_wider import build_wider
-from fit_octave import (
-    HALF_LEARNED,
-    WIDE_GRID,
-    KeyRecipe,
-    choose_calibration,
-    fit_band_octaves,
-    fit_key_model,
-    fit_octave_model,
-)
+from fit_octave import fit_band_octaves, fit_key_model, fit_octave_model
 from tempo_stress import OTHER_FAMILIES, StressClip, build_tempo_stress
 
 from analysis_engine.features import AudioFeatures, decode_audio, keys, octave
@@ -193,46 +176,59 @@ def corpus_evidence(
     return corpus.clips, clip_evidence(corpus.clips)
 
 
-def fit_models(clips: Sequence[CorpusClip], evidence: Sequence[Evidence]) -> Models:
-    """Both fitted decisions from these clips only."""
+Corpus = tuple[Sequence[CorpusClip], Sequence[Evidence]]
+
+
+def fit_models(
+    clips: Sequence[CorpusClip], evidence: Sequence[Evidence], harmony: Corpus | None = None
+) -> Models:
+    """Both fitted decisions from these clips only (the key also from harmony's band clips)."""
     stats = [e.stats for e in evidence]
     timed = [(c, s) for c, s in zip(clips, stats, strict=True) if c.bpm > 0]
     pitched, unpitched = fit_band_octaves([c for c, _ in timed], [s for _, s in timed])
-    return Models(octave=pitched, key=fit_key_model(clips, stats), unpitched_octave=unpitched)
+    band = _band_stats(harmony)
+    key = fit_key_model(clips, stats, ([c for c, _ in band], [s for _, s in band]))
+    return Models(octave=pitched, key=key, unpitched_octave=unpitched)
 
 
-def key_held_out(
-    clips: Sequence[CorpusClip], clip: CorpusClip, by_progression: bool = True
-) -> list[int]:
+def _band_stats(corpus: Corpus | None) -> list[tuple[CorpusClip, dict[str, Any]]]:
+    return (
+        [(c, e.stats) for c, e in zip(*corpus, strict=True) if c.kind == "band"] if corpus else []
+    )
+
+
+def key_held_out(clips: Sequence[CorpusClip], clip: CorpusClip) -> list[int]:
     """The clips a key model judged on `clip` may learn from: none of its group (groove
-    family or kit) and, by_progression, for a band clip none that plays its progression."""
+    family or kit) and, for a band clip, none that plays its progression."""
     return [
         i
         for i, other in enumerate(clips)
         if other.group != clip.group
-        and not (by_progression and clip.progression and other.progression == clip.progression)
+        and not (clip.progression and other.progression == clip.progression)
     ]
 
 
 def fold_key_models(
-    clips: Sequence[CorpusClip],
-    evidence: Sequence[Evidence],
-    recipe: KeyRecipe = HALF_LEARNED,
-    by_progression: bool = False,
-    pool: tuple[Sequence[CorpusClip], Sequence[Evidence]] | None = None,
+    judged: Sequence[CorpusClip], base: Corpus, harmony: Corpus | None = None
 ) -> dict[int, keys.KeyModel]:
-    """Per clip index, the key model the recipe fits on `key_held_out` of that clip (one fit
-    per fold: clips sharing a group and a held-out progression share a training set), taken
-    from the pool of training clips (by default the judged clips themselves)."""
-    pool_clips, pool_evidence = pool or (clips, evidence)
-    stats = [e.stats for e in pool_evidence]
+    """Per judged clip index, the key model fitted on `key_held_out` of that clip among the
+    base corpus' clips and harmony's band clips (as fit_key_model takes them); one fit per
+    fold: clips sharing a group and a progression share a training set."""
+    base_clips, base_evidence = base
+    band = _band_stats(harmony)
     folds: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
-    for i, clip in enumerate(clips):
-        folds[(clip.group, clip.progression if by_progression else "")].append(i)
+    for i, clip in enumerate(judged):
+        folds[(clip.group, clip.progression)].append(i)
     models: dict[int, keys.KeyModel] = {}
     for members in folds.values():
-        train = key_held_out(pool_clips, clips[members[0]], by_progression)
-        model = fit_key_model([pool_clips[i] for i in train], [stats[i] for i in train], recipe)
+        clip = judged[members[0]]
+        train = key_held_out(base_clips, clip)
+        more = [band[i] for i in key_held_out([c for c, _ in band], clip)]
+        model = fit_key_model(
+            [base_clips[i] for i in train],
+            [base_evidence[i].stats for i in train],
+            ([c for c, _ in more], [s for _, s in more]),
+        )
         models |= dict.fromkeys(members, model)
     return models
 
@@ -244,7 +240,7 @@ def cross_validated(
 ) -> list[AudioFeatures]:
     """Each clip decided by models fitted without its whole group (family, kit or noise);
     the key models are `fold_key_models`' (the shipped recipe's unless given)."""
-    key_models = key_models or fold_key_models(clips, evidence)
+    key_models = key_models or fold_key_models(clips, (clips, evidence))
     stats = [e.stats for e in evidence]
     octave_models = {}
     for group in sorted({c.group for c in clips}):
@@ -258,17 +254,6 @@ def cross_validated(
         models = Models(octave=pitched, key=key_models[i], unpitched_octave=unpitched)
         answers.append(decide(evidence[i], models))
     return answers
-
-
-def key_choices(key_models: dict[int, keys.KeyModel]) -> list[str]:
-    """What the cross-validation folds' key models chose: profiles and weights, counted."""
-    chosen: collections.Counter[str] = collections.Counter()
-    for model in {id(m): m for m in key_models.values()}.values():
-        chosen[
-            f"{model.source}, bass weight {model.bass_weight:g}, "
-            f"opening weight {model.opening_weight:g}"
-        ] += 1
-    return [f"{count:3d} folds: {choice}" for choice, count in chosen.most_common()]
 
 
 def key_report(
@@ -435,35 +420,43 @@ def key_answers(
     return answers
 
 
-def harmony_stress(
-    clips: Sequence[CorpusClip],
-    evidence: Sequence[Evidence],
-    analyse: Callable[[np.ndarray, int], Any],
-) -> None:
-    """Print the key-only stress set (corpus v3) for both recipes, the shipped model and
-    librosa: each recipe refitted without the clip's groove family and its progression."""
-    by_progression = {
-        recipe: fold_key_models(clips, evidence, recipe, by_progression=True)
-        for recipe in (HALF_LEARNED, WIDE_GRID)
-    }
+def harmony_stress(v2: Corpus, v3: Corpus, analyse: Callable[[np.ndarray, int], Any]) -> None:
+    """Print the key on the harmony stress set (corpus v3), cross-validated leaving out the
+    clip's groove family and its progression from both corpora's clips (as shipped: the key
+    learns from both), beside the same fit on corpus v2's clips alone, the shipped constants
+    (which learned from these very clips) and librosa."""
+    clips, evidence = v3
     reference = [analyse(e.samples, e.rate) for e in evidence]
-    answers = {recipe.name: key_answers(evidence, m) for recipe, m in by_progression.items()}
-    answers["shipped"] = key_answers(evidence)
-    answers["librosa"] = [(r[1], r[2], float("nan")) for r in reference]
+    answers = {
+        "v2 + v3 (ship)": key_answers(evidence, fold_key_models(clips, v2, v3)),
+        "v2 alone": key_answers(evidence, fold_key_models(clips, v2)),
+        "shipped": key_answers(evidence),
+        "librosa": [(r[1], r[2], float("nan")) for r in reference],
+    }
     progressions = len({c.progression for c in clips if c.progression})
     print(
         f"\nkey harmony stress set: {sum(c.kind == 'band' for c in clips)} band clips over "
         f"{progressions} progressions ({sum(c.arrangement == 'bass' for c in clips)} bass lines "
-        f"alone) under {STRESS_OUT}; each recipe cross-validated leaving out the clip's groove "
-        "family and its progression (shipped: the package's constants, keys fitted on corpus v2; "
-        "their confidence calibration has seen these clips' held-out cues):"
+        f"alone) under {STRESS_OUT}; cross-validated leaving out the clip's groove family and "
+        "its progression (shipped: the package's constants, in-sample here):"
     )
     for line in key_report(clips, answers):
         print("  " + line)
-    for recipe, models in by_progression.items():
-        print(f"  key profiles the {recipe.name} folds chose:")
-        for line in key_choices(models):
-            print("    " + line)
+
+
+def held_out_key_reliability(sets: Sequence[Corpus]) -> None:
+    """Print the shipped key's reliability over the band loops of sets it never learned from."""
+    keyed = []
+    for clips, evidence in sets:
+        for clip, answer in zip(clips, key_answers(evidence), strict=True):
+            if clip.key is not None and answer[0] is not None:
+                keyed.append((answer[2], answer[:2] == (clip.key, clip.mode)))
+    print(
+        f"\nkey confidence of the shipped constants on {len(keyed)} band loops of corpora v4, "
+        "v5 and v6, which they never learned from (accuracy = exactly right):"
+    )
+    for line in reliability_table([c for c, _ in keyed], [r for _, r in keyed]):
+        print("  " + line)
 
 
 def clip_evidence(clips: Sequence[CorpusClip]) -> list[Evidence]:
@@ -668,185 +661,6 @@ def _band_tempo(evidence: Evidence, model: octave.OctaveModel) -> float | None:
     return decide_tempo(evidence.stats, evidence.samples.shape[0] / evidence.rate, model)[0]
 
 
-def pooled_key_training(
-    v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
-    v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
-) -> None:
-    """Print whether HALF_LEARNED fitted on the band clips of both corpora (v2 plus v3's, more
-    progressions) judges keys better than fitted on corpus v2 alone: (A) on corpus v2 leaving
-    out the judged clip's groove family, (B) on corpus v3 leaving out its family and its
-    progression, from both corpora's training clips alike."""
-    v3_band = [i for i, c in enumerate(v3[0]) if c.kind == "band"]
-    pooled = (
-        [*v2[0], *(v3[0][i] for i in v3_band)],
-        [*v2[1], *(v3[1][i] for i in v3_band)],
-    )
-    for label, (clips, evidence), by_progression in (
-        ("(A) corpus v2, groove family left out", v2, False),
-        ("(B) corpus v3, groove family and progression left out", v3, True),
-    ):
-        answers = {
-            name: key_answers(
-                evidence, fold_key_models(clips, evidence, HALF_LEARNED, by_progression, pool)
-            )
-            for name, pool in (("v2 only", v2), ("v2 + v3 band", pooled))
-        }
-        print(f"\nkey trained on v2 only vs v2 + v3 band clips ({HALF_LEARNED.name}), {label}:")
-        for line in key_report(clips, answers):
-            print("  " + line)
-
-
-@dataclass(frozen=True, slots=True)
-class CalibrationRows:
-    """Held-out key cues of the pitched clips given a key: each scored by its fold's model."""
-
-    index: list[int]  # the clip each row is
-    features: npt.NDArray[np.float64]  # (N, 3) best correlation, margin, clarity
-    right: npt.NDArray[np.bool_]  # (N,) that fold's key exactly right
-    groups: npt.NDArray[np.str_]
-    progressions: npt.NDArray[np.str_]  # "" where the progression is not held out
-
-
-def calibration_rows(
-    clips: Sequence[CorpusClip],
-    evidence: Sequence[Evidence],
-    key_models: dict[int, keys.KeyModel],
-    by_progression: bool,
-) -> CalibrationRows:
-    """The cues a calibration learns from, scored by profiles fitted without each clip."""
-    index, features, right = [], [], []
-    for i, (clip, found) in enumerate(zip(clips, evidence, strict=True)):
-        model, stats = key_models[i], found.stats
-        if clip.key is None or not stats["clarity"] >= model.min_clarity:
-            continue
-        scores = keys.correlations(
-            stats["chroma_energy"], stats["bass_energy"], model, stats.get("opening_energy")
-        )
-        if scores is None:
-            continue
-        best, top, margin = keys.margin_features(scores)
-        if top <= 0.0:
-            continue
-        index.append(i)
-        features.append((top, margin, float(stats["clarity"])))
-        right.append(
-            (keys.PITCH_CLASSES[best % 12], keys.MODES[best // 12]) == (clip.key, clip.mode)
-        )
-    return CalibrationRows(
-        index,
-        np.asarray(features, dtype=np.float64).reshape(-1, 3),
-        np.asarray(right, dtype=bool),
-        np.asarray([clips[i].group for i in index], dtype=np.str_),
-        np.asarray([clips[i].progression if by_progression else "" for i in index], dtype=np.str_),
-    )
-
-
-def pooled_rows(
-    v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
-    v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
-    v2_models: dict[int, keys.KeyModel] | None = None,
-) -> list[tuple[dict[int, keys.KeyModel], CalibrationRows]]:
-    """Per corpus, the key models and held-out calibration rows, profiles always fitted on
-    corpus v2 (as shipped): v2 clips without their family, v3 without family and progression."""
-    v2_models = v2_models or fold_key_models(*v2)
-    v3_models = fold_key_models(*v3, HALF_LEARNED, True, v2)
-    return [
-        (v2_models, calibration_rows(*v2, v2_models, by_progression=False)),
-        (v3_models, calibration_rows(*v3, v3_models, by_progression=True)),
-    ]
-
-
-PooledRows = tuple[
-    npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.str_], npt.NDArray[np.str_]
-]
-
-
-def pooled_rows_arrays(
-    pooled: list[tuple[dict[int, keys.KeyModel], CalibrationRows]],
-) -> PooledRows:
-    """Both corpora's held-out calibration rows as one set: cues, right, group, progression."""
-    return (
-        np.concatenate([r.features for _, r in pooled]),
-        np.concatenate([r.right for _, r in pooled]),
-        np.concatenate([r.groups for _, r in pooled]),
-        np.concatenate([r.progressions for _, r in pooled]),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class PooledCalibration:
-    """Per corpus (v2, v3): each clip's fold model with its confidence calibrated on both
-    corpora's held-out cues, and how often each set of cues was kept."""
-
-    models: tuple[dict[int, keys.KeyModel], dict[int, keys.KeyModel]]
-    before: tuple[dict[int, keys.KeyModel], dict[int, keys.KeyModel]]
-    chosen: tuple[collections.Counter[str], collections.Counter[str]]
-
-
-def pooled_fold_calibration(
-    v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
-    v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
-    v2_models: dict[int, keys.KeyModel],
-) -> PooledCalibration:
-    """The shipped calibration, cross-validated: each clip's calibration fitted on the held-out
-    cues of both corpora without its groove family's rows (on v3 also without its
-    progression's), the cues kept (CALIBRATION_INPUTS) chosen by their own inner
-    leave-one-family-out CV. Profiles, bass weight and floor stay each fold's v2 fit."""
-    pooled = pooled_rows(v2, v3, v2_models)
-    features, right, groups, progressions = pooled_rows_arrays(pooled)
-    fits: dict[tuple[str, str], tuple[str, tuple[float, float, float, float]]] = {}
-    models: list[dict[int, keys.KeyModel]] = []
-    chosen: list[collections.Counter[str]] = []
-    offset = 0
-    for fold_models, own in pooled:
-        recalibrated = dict(fold_models)
-        counts: collections.Counter[str] = collections.Counter()
-        for row, i in enumerate(own.index, start=offset):
-            fold = (str(groups[row]), str(progressions[row]))
-            if fold not in fits:
-                train = (groups != fold[0]) & ((progressions != fold[1]) | (fold[1] == ""))
-                fits[fold] = choose_calibration(features[train], right[train], groups[train])
-            name, calibration = fits[fold]
-            counts[name] += 1
-            recalibrated[i] = dataclasses.replace(fold_models[i], calibration=calibration)
-        offset += len(own.index)
-        models.append(recalibrated)
-        chosen.append(counts)
-    return PooledCalibration(
-        (models[0], models[1]), (pooled[0][0], pooled[1][0]), (chosen[0], chosen[1])
-    )
-
-
-def calibration_report(
-    v2: tuple[Sequence[CorpusClip], Sequence[Evidence]],
-    v3: tuple[Sequence[CorpusClip], Sequence[Evidence]],
-    pooled: PooledCalibration,
-) -> None:
-    """Print the key confidence calibrated on corpus v2's held-out cues alone (until
-    FEATURE_VERSION 7) beside the shipped one, calibrated on both corpora's, each
-    cross-validated; every key must be the same (asserted)."""
-    for label, (clips, evidence), before, after, chosen in zip(
-        ("corpus v2, groove family left out",
-         "corpus v3, groove family and progression left out"),
-        (v2, v3), pooled.before, pooled.models, pooled.chosen, strict=True,
-    ):  # fmt: skip
-        answers = {
-            "v2 calib.": key_answers(evidence, before),
-            "v2 + v3 (ship)": key_answers(evidence, after),
-        }
-        changed = [
-            c.name for c, b, a in zip(clips, *answers.values(), strict=True) if b[:2] != a[:2]
-        ]
-        assert not changed, f"the calibration changed keys: {changed}"
-        print(f"\nkey confidence calibrated on v2 alone vs on v2 + v3 held-out cues, {label}:")
-        print(
-            f"  keys identical on all {len(clips)} clips; cues the inner CV kept: "
-            + ", ".join(f"{k} ({v} clips)" for k, v in chosen.most_common())
-        )
-        for line in key_report(clips, answers):
-            print("  " + line)
-
-
 def main() -> None:
     """Build the corpus, run ours (cross-validated) and librosa, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -868,11 +682,10 @@ def main() -> None:
     print(f"  evidence in {time.perf_counter() - started:.1f} s; {platform.processor() or ''}")
 
     stress = corpus_evidence(STRESS_OUT, args.band, args.drums, args.hits, harmony_stress=True)
-    key_models = fold_key_models(clips, evidence)
-    # The headline's confidences are calibrated as shipped: on both corpora's held-out cues.
-    pooled = pooled_fold_calibration((clips, evidence), stress, key_models)
-    cv = cross_validated(clips, evidence, pooled.models[0])
-    fitted = fit_models(clips, evidence)
+    # The key learns from corpus v2 and the harmony stress set v3's band clips, as shipped.
+    key_models = fold_key_models(clips, (clips, evidence), stress)
+    cv = cross_validated(clips, evidence, key_models)
+    fitted = fit_models(clips, evidence, stress)
     in_sample = [decide(e, fitted) for e in evidence]
     shipped = [decide(e) for e in evidence]
     analyse = librosa_pipeline()
@@ -913,21 +726,16 @@ def main() -> None:
     for kind, line in _octave_effect(clips, evidence, [f.tempo_bpm for f in cv]).items():
         print(f"  {kind:6} {line}")
 
-    wide_models = fold_key_models(clips, evidence, WIDE_GRID)
     print(
-        "\nkey by fitting recipe, cross-validated leaving out groove families (the headline is "
-        f"{HALF_LEARNED.name}; reliability over pitched clips given a key, both recipes' "
-        "confidence calibrated on corpus v2 alone, like for like):"
+        "\nkey, cross-validated (the judged clip's groove family and progression left out of "
+        "the training clips; reliability over pitched clips given a key), as shipped (learned "
+        "from corpus v2 and v3) and learned from corpus v2 alone:"
     )
     for line in key_report(clips, {
-        HALF_LEARNED.name: key_answers(evidence, key_models),
-        WIDE_GRID.name: key_answers(evidence, wide_models),
+        "v2 + v3 (ship)": key_answers(evidence, key_models),
+        "v2 alone": key_answers(evidence, fold_key_models(clips, (clips, evidence))),
     }):  # fmt: skip
         print("  " + line)
-    for recipe, models in ((HALF_LEARNED, key_models), (WIDE_GRID, wide_models)):
-        print(f"\nkey profiles the {recipe.name} folds chose:")
-        for line in key_choices(models):
-            print("  " + line)
     for cue in ("tonality", "clarity"):
         by_kind: dict[str, list[float]] = collections.defaultdict(list)
         for clip, evidence_of in zip(clips, evidence, strict=True):
@@ -944,7 +752,7 @@ def main() -> None:
     print(f"\ntempo misses (ours, cross-validated): {len(misses)}")
     for line in misses:
         print("  " + line)
-    harmony_stress(*stress, analyse)
+    harmony_stress((clips, evidence), stress, analyse)
     tempo_set = build_tempo_stress(TEMPO_STRESS_OUT)
     wider = build_wider().clips
     unheard = build_unheard().clips
@@ -958,17 +766,19 @@ def main() -> None:
         )
         # v2's whole fit is `fitted`'s (the in-sample column); the pool's is fitted once here.
         pool = [*clips, *tempo_clips, *wider], [*evidence, *tempo_evidence, *wider_evidence]
-        unheard_families(unheard, clip_evidence(unheard), {
+        unheard_evidence = clip_evidence(unheard)
+        unheard_families(unheard, unheard_evidence, {
             "v2 (shipped)": fitted.octave,
             "v2 + v4 + v5": fit_octave_model(pool[0], [e.stats for e in pool[1]]),
         }, analyse)  # fmt: skip
+        held_out_key_reliability([
+            (tempo_clips, tempo_evidence), (wider, wider_evidence), (unheard, unheard_evidence)
+        ])  # fmt: skip
     else:
         print(
             "\ntempo stress set (corpus v4), wider (v5) and unheard families (v6): not rendered "
             "(needs mma, fluidsynth, hydrogen kits)"
         )
-    pooled_key_training((clips, evidence), stress)
-    calibration_report((clips, evidence), stress, pooled)
 
     if args.speed_clips:
         # Every kind of clip, spread across the corpus.

@@ -13,25 +13,23 @@ groove families and drum kits: that cross-validated score, not this fit's, is th
   linear score of their cues, fitted to put its mass on the one within 4 % of the true tempo
   (after Percival & Tzanetakis' octave classifier). The veto on halving beats grouped in
   threes applies to the choice, not the fit (octave.candidate_allowed).
-- Key: the (major, minor) profiles, bass weight and opening weight with the best MIREX score
-  on held-out clips among a recipe's candidates (a published profile, alone or blended with a
-  share of one learned from the band loops' chromas rotated to their tonic; each scored,
-  inside the training clips, by profiles learned without the clip's groove family and, if the
-  recipe says, its chord progression); the clarity floor that best separates pitched clips
-  from drums, hits and noise; and a logistic calibration of "exactly right" on the held-out
-  (correlation, margin, clarity). HALF_LEARNED is the shipped recipe, WIDE_GRID the other.
-  The shipped calibration is then refitted on the held-out cues of corpus v2 and of the
-  harmony stress set (corpus v3) together: keys stay v2's, confidences learn unheard harmony.
+- Key: the weights of keys.KeyModel, a conditional logit over the 24 keys (McFadden) of what
+  each band loop shows seen from each key's tonic (`key_cues`: its pitch classes, the shares
+  of the chords it dwells on, "is minor", and its correlation with two published profiles,
+  which the L2 penalty then treats as a prior and which fold into the fitted profiles),
+  learned from corpus v2's band loops and the harmony stress set's (corpus v3: 35
+  progressions, bass lines alone); the clarity floor that best separates v2's pitched clips
+  from its drums, hits and noise; and a logistic calibration of "exactly right" on the
+  best key's log-odds, held out by progression (CALIBRATION_FOLDS).
 Needs the bench extra (scikit-learn comes with librosa), imported only when fitting.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,8 +39,6 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import itertools
 
 from corpus import CorpusClip
 
@@ -134,237 +130,140 @@ def fit_band_octaves(
     return fit_octave_model(clips, stats), fit_octave_model(clips, stats, chords=False)
 
 
-def _mirex_table() -> npt.NDArray[np.float64]:
-    # [estimate, truth] MIREX score between key indices (0..11 major, 12..23 minor).
-    table = np.zeros((24, 24))
-    for estimate, truth in itertools.product(range(24), range(24)):
-        table[estimate, truth] = _mirex(estimate, PITCH_CLASSES[truth % 12], MODES[truth // 12])
-    return table
-
-
-def _mirex(index: int, true_key: str, true_mode: str) -> float:
-    interval = (index % 12 - PITCH_CLASSES.index(true_key)) % 12
-    mode = MODES[index // 12]
-    if mode == true_mode:
-        return 1.0 if interval == 0 else 0.5 if interval in (5, 7) else 0.0
-    if (true_mode, interval) in (("major", 9), ("minor", 3)):
-        return 0.3
-    return 0.2 if interval == 0 else 0.0
+# The key's weights are a conditional logit (below); this is its L2 penalty. Chosen by the
+# cross-validation over corpus v2 and v3 together (family and progression left out): 0.03,
+# 0.1 and 0.3 read v2 92.5 / 93.0 / 92.0 and v3 82.7 / 84.5 / 79.1.
+KEY_PENALTY = 0.1
+# Published profiles whose correlation with the mix is a cue beside the free weights: the
+# penalty then pulls the weights towards a blend of them rather than towards nothing, and
+# each folds into the fitted profiles exactly (KeyModel has no separate term for it).
+KEY_PRIORS = ("albrecht", "temperley")
+# The calibration reads log-odds of keys fitted without the clip's progression: the folds
+# deal the progressions out in turn.
+CALIBRATION_FOLDS = 5
 
 
 @dataclass(frozen=True, slots=True)
-class KeyRecipe:
-    """What fit_key_model may choose among, and how it judges the candidates.
+class KeyRows:
+    """The pitched clips a key model learns from or is judged on."""
 
-    learned_shares: shares of the learned profile in a blend with a published one (0: the
-    published profile). opening_weights: weights of the opening quarter's chroma in the mix.
-    Each candidate is scored on clips whose groove family it never learned from and, with
-    hold_out_progressions, whose chord progression it never learned from either. The
-    clarity floor weighs a key named on unpitched sound unpitched_key_cost times a pitched
-    clip left without one (`clarity_floor`).
-    """
-
-    name: str
-    learned_shares: tuple[float, ...]
-    opening_weights: tuple[float, ...]
-    hold_out_progressions: bool
-    unpitched_key_cost: float
-
-
-# The shipped recipe: at most half learned, since on the eight progressions of corpus v2
-# leaving families out cannot show a profile that has learned those progressions rather than
-# keys (on loops over nine other progressions in numpy-synth timbre a wholly learned profile
-# lost 5.5 MIREX points to Temperley's and a half blend 0.9).
-HALF_LEARNED = KeyRecipe("half learned", (0.0, 0.25, 0.5), (0.0,), False, 1.0)
-# The wider one: any learned share and an opening weight, chosen on clips whose progression
-# is held out too (so learning progressions earns nothing); a key on a drum loop, hit or
-# noise is a wrong answer a producer sees, a pitched clip left without one only shows none.
-WIDE_GRID = KeyRecipe("wide grid", (0.0, 0.25, 0.5, 0.75, 1.0), (0.0, 0.5, 1.0), True, 2.0)
-# Tried and dropped (issue 20): the bass at each chord start (a peak of the extractor's chord
-# novelty), weighted by how long the chord is held, as one more chroma in the mix with an
-# inner-CV weight in (0, 0.5, 1, 2). On HALF_LEARNED, CV MIREX 0.918 -> 0.923 on corpus v2
-# (family out; 4 of 56 folds took a weight) and 0.787 -> 0.787 on corpus v3 (family and
-# progression out; no fold took one), so it did not ship and was removed: on the band clips
-# of both the chord-start bass is much like the whole bass chroma (median cosine 0.89), which
-# the fits rarely weigh either.
-
-
-@dataclass(frozen=True, slots=True)
-class _KeyRows:
-    """The pitched clips of one bass weight: unit-shape mixes, true keys and what is held out."""
-
-    mixes: npt.NDArray[np.float64]  # (N, 12)
+    features: npt.NDArray[np.float64]  # (N, 24, F) each key's cues (`key_cues`)
     truth: npt.NDArray[np.int64]  # (N,) key index, 0..11 major on C..B, 12..23 minor
-    groups: npt.NDArray[np.str_]  # (N,)
-    progressions: npt.NDArray[np.str_]  # (N,) a clip without one stands alone
-    clarity: npt.NDArray[np.float64]  # (N,) keys.key_evidence's
-    clips: list[CorpusClip]
+    groups: npt.NDArray[np.str_]  # (N,) groove family
+    progressions: npt.NDArray[np.str_]  # (N,)
+    clarity: npt.NDArray[np.float64]  # (N,)
 
 
-def _key_rows(
-    pitched: Sequence[tuple[CorpusClip, dict[str, Any]]],
-    bass_weight: float,
-    opening_weight: float,
-    progression_of: Callable[[CorpusClip], str],
-) -> _KeyRows:
-    mixes, truth, groups, progressions, clarity, clips = [], [], [], [], [], []
-    for clip, row in pitched:
-        mix = keys.chroma_mix(
-            row["chroma_energy"], row["bass_energy"], bass_weight,
-            row.get("opening_energy"), opening_weight,
-        )  # fmt: skip
-        if mix is None:
+def key_cues(stats: dict[str, Any]) -> npt.NDArray[np.float64] | None:
+    """(24, F) the cues of each key for one clip: keys.candidate_features flattened, then
+    "is minor", then the mix's correlation with each of KEY_PRIORS; None for no energy."""
+    mix = keys.chroma_mix(stats["chroma_energy"])
+    if mix is None:
+        return None
+    seen = keys.candidate_features(mix, stats["chord_shares"]).reshape(24, -1)
+    minor = (np.arange(24) >= 12).astype(np.float64)[:, None]
+    priors = np.stack([keys.profile_table(keys.PROFILES[name]) @ mix for name in KEY_PRIORS], 1)
+    return np.concatenate([seen, minor, priors], axis=1)
+
+
+def key_rows(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) -> KeyRows:
+    """The pitched clips among clips (those with a key and some pitched energy)."""
+    features, truth, groups, progressions, clarity = [], [], [], [], []
+    for clip, row in zip(clips, stats, strict=True):
+        cues = key_cues(row) if clip.key is not None and clip.mode is not None else None
+        if cues is None:
             continue
-        mixes.append(mix)
+        features.append(cues)
         truth.append(PITCH_CLASSES.index(str(clip.key)) + 12 * MODES.index(str(clip.mode)))
         groups.append(clip.group)
-        progressions.append(progression_of(clip))
+        progressions.append(clip.progression or f"clip {clip.name}")
         clarity.append(float(row["clarity"]))
-        clips.append(clip)
-    return _KeyRows(
-        np.asarray(mixes, dtype=np.float64).reshape(-1, 12),
+    width = 2 * (12 + 12 * len(keys.CHORD_QUALITIES)) + 1 + len(KEY_PRIORS)
+    return KeyRows(
+        np.asarray(features, dtype=np.float64).reshape(-1, 24, width),
         np.asarray(truth, dtype=np.int64),
         np.asarray(groups, dtype=np.str_),
         np.asarray(progressions, dtype=np.str_),
         np.asarray(clarity, dtype=np.float64),
-        clips,
     )
 
 
-def _tonic_first(rows: _KeyRows) -> npt.NDArray[np.float64]:
-    # Each mix rotated so that its true tonic comes first.
-    index = (np.arange(12)[None, :] + (rows.truth % 12)[:, None]) % 12
-    rotated: npt.NDArray[np.float64] = np.take_along_axis(rows.mixes, index, axis=1)
-    return rotated
-
-
-def _blend(
-    sums: npt.NDArray[np.float64], published: tuple[keys.Profile, keys.Profile], share: float
-) -> tuple[keys.Profile, keys.Profile] | None:
-    """(major, minor) profiles: `share` of the learned mean shape, the rest the published one."""
-    out = []
-    for mode in range(2):
-        prior = keys.unit_shape(published[mode])
-        learned = keys.unit_shape(sums[mode]) if share > 0.0 else None
-        if prior is None or (share > 0.0 and learned is None):
-            return None  # no clip of this mode to learn from
-        mixed = prior if learned is None else share * learned + (1.0 - share) * prior
-        shaped = keys.unit_shape(mixed)
-        if shaped is None:
-            return None
-        out.append(tuple(float(v) for v in shaped))
-    return out[0], out[1]
-
-
-def _mode_sums(
-    rotated: npt.NDArray[np.float64], truth: npt.NDArray[np.int64]
+def fit_key_weights(
+    features: npt.NDArray[np.float64], truth: npt.NDArray[np.int64], penalty: float = KEY_PENALTY
 ) -> npt.NDArray[np.float64]:
-    return np.stack([rotated[truth // 12 == mode].sum(axis=0) for mode in range(2)])
+    """(F,) the weights maximising the softmax likelihood of each clip's true key among the
+    24 (a conditional logit, after McFadden), less penalty times their squared length."""
+    from scipy.optimize import minimize
+
+    n = len(truth)
+    picked = features[np.arange(n), truth]  # (N, F)
+
+    def loss(weights: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+        scores = features @ weights
+        peak = scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores - peak)
+        total = exp.sum(axis=1, keepdims=True)
+        share = exp / total
+        log_likelihood = float((picked @ weights - peak[:, 0] - np.log(total[:, 0])).sum())
+        expected = np.einsum("nk,nkf->nf", share, features)
+        gradient = -(picked - expected).sum(axis=0) + 2.0 * penalty * weights
+        return -log_likelihood + penalty * float(weights @ weights), gradient
+
+    start = np.zeros(features.shape[-1])
+    fitted = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    weights: npt.NDArray[np.float64] = fitted.x
+    return weights
 
 
-def _shapes(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    # keys.unit_shape along the last axis of many rows at once (flat rows stay zero).
-    centred = values - values.mean(axis=-1, keepdims=True)
-    norm = np.linalg.norm(centred, axis=-1, keepdims=True)
-    shaped: npt.NDArray[np.float64] = np.where(
-        norm > 1e-12, centred / np.maximum(norm, 1e-300), 0.0
+def key_model_of(
+    weights: npt.NDArray[np.float64], min_clarity: float, calibration: tuple[float, float]
+) -> keys.KeyModel:
+    """The KeyModel that scores keys as `weights` do over key_cues (the priors folded in)."""
+    blocks = weights[: 2 * (12 + 12 * len(keys.CHORD_QUALITIES))].reshape(2, -1)
+    profiles = blocks[:, :12].copy()
+    for name, weight in zip(KEY_PRIORS, weights[-len(KEY_PRIORS) :], strict=True):
+        for mode in range(2):
+            shape = keys.unit_shape(keys.PROFILES[name][mode])
+            assert shape is not None
+            profiles[mode] += weight * shape
+    return keys.KeyModel(
+        profiles=(tuple(float(v) for v in profiles[0]), tuple(float(v) for v in profiles[1])),
+        chord_weights=tuple(float(v) for v in blocks[:, 12:].ravel()),
+        minor_bias=float(weights[2 * blocks.shape[1]]),
+        min_clarity=min_clarity,
+        calibration=calibration,
     )
-    return shaped
 
 
-def _held_out_scores(
-    rows: _KeyRows, published: tuple[keys.Profile, keys.Profile], share: float
-) -> npt.NDArray[np.float64] | None:
-    """(N, 24) correlations of each clip with profiles learned without its whole group and
-    without every clip of its progression.
-
-    The learned part of a profile must never have seen the clip it is judged on, nor its
-    chords in another groove, so the choice of blend (and the calibration) rests on these,
-    not on in-sample scores.
-    """
-    prior = _shapes(np.asarray(published, dtype=np.float64))  # (2, 12)
-    if share == 0.0:  # nothing learned: the published profile scores every clip alike
-        return rows.mixes @ keys.profile_table((tuple(prior[0]), tuple(prior[1]))).T
-    rotated = _tonic_first(rows)
-    mode = rows.truth // 12
-
-    def sums_by(labels: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
-        # (N, 2, 12): per clip, the summed rotated mixes of its label's clips, by mode.
-        names, member = np.unique(labels, return_inverse=True)
-        sums = np.zeros((len(names), 2, 12))
-        np.add.at(sums, (member, mode), rotated)
-        return sums[member]
-
-    total = sums_by(np.zeros(len(mode), dtype=np.int64))
-    if len(np.unique(rows.groups)) < 2:  # nothing to leave out: learned from every clip
-        held_out = total
-    else:
-        pairs = np.char.add(np.char.add(rows.groups, " | "), rows.progressions)
-        # Inclusion-exclusion: everything, less the group's and the progression's clips.
-        held_out = total - sums_by(rows.groups) - sums_by(rows.progressions) + sums_by(pairs)
-    learned = _shapes(held_out)  # (N, 2, 12)
-    if not np.abs(learned).sum(axis=-1).all():
-        return None  # some clip's complement lacks a mode to learn from
-    profiles = _shapes(share * learned + (1.0 - share) * prior[None])
-    # Each clip's mix seen from each tonic: views[i, t, j] = mix_i[(t + j) % 12].
-    views = rows.mixes[:, (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12]
-    scores = np.einsum("nmj,ntj->nmt", profiles, views)
-    out: npt.NDArray[np.float64] = scores.reshape(len(rows.truth), 24)
-    return out
-
-
-# The cues a calibration may read, by columns of (best correlation, margin, clarity); a cue
-# left out gets weight 0. Fewer cues may carry better to harmony the fit never heard.
-CALIBRATION_INPUTS: dict[str, tuple[int, ...]] = {
-    "best, margin, clarity": (0, 1, 2),
-    "margin, clarity": (1, 2),
-    "margin": (1,),
-}
+def held_out_log_odds(rows: KeyRows) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Each clip's best key log-odds and whether that key is exactly right, from weights
+    fitted without its progression (CALIBRATION_FOLDS folds of progressions)."""
+    names = sorted(set(rows.progressions.tolist()))
+    fold = np.asarray([names.index(p) % CALIBRATION_FOLDS for p in rows.progressions])
+    log_odds = np.zeros(len(rows.truth))
+    right = np.zeros(len(rows.truth), dtype=bool)
+    for k in range(CALIBRATION_FOLDS):
+        out = fold == k
+        if not out.any() or out.all():
+            continue
+        weights = fit_key_weights(rows.features[~out], rows.truth[~out])
+        for i in np.flatnonzero(out):
+            best, log_odds[i] = keys.top_log_odds(rows.features[i] @ weights)
+            right[i] = best == rows.truth[i]
+    return log_odds, right
 
 
 def fit_calibration(
-    features: npt.NDArray[np.float64],
-    right: npt.NDArray[np.bool_],
-    inputs: tuple[int, ...] = (0, 1, 2),
-) -> tuple[float, float, float, float]:
-    """Logistic calibration (intercept, weights of best, margin, clarity) of "exactly right"
-    on held-out (best, margin, clarity) rows, reading only the `inputs` columns."""
+    log_odds: npt.NDArray[np.float64], right: npt.NDArray[np.bool_]
+) -> tuple[float, float]:
+    """Logistic calibration (intercept, slope) of "exactly right" on held-out log-odds."""
     from sklearn.linear_model import LogisticRegression
 
     y = np.asarray(right, dtype=bool)
     if y.all() or not y.any():
-        return (2.0 if y.all() else -2.0, 0.0, 0.0, 0.0)
-    x = np.asarray(features, dtype=np.float64)[:, list(inputs)]
-    # Standardised for the fit (the regularisation then treats each cue alike), then folded
-    # back into weights of the raw cues.
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    fitted = LogisticRegression(C=1.0, max_iter=10_000).fit((x - mean) / scale, y)
-    weights = np.zeros(3)
-    weights[list(inputs)] = fitted.coef_[0] / scale
-    intercept = float(fitted.intercept_[0]) - float(weights[list(inputs)] @ mean)
-    return (intercept, float(weights[0]), float(weights[1]), float(weights[2]))
-
-
-def choose_calibration(
-    features: npt.NDArray[np.float64],
-    right: npt.NDArray[np.bool_],
-    groups: npt.NDArray[Any],
-) -> tuple[str, tuple[float, float, float, float]]:
-    """The CALIBRATION_INPUTS with the lowest log loss leaving out one group at a time
-    (ties to the fuller), refitted on every row."""
-    y = np.asarray(right, dtype=bool)
-    losses = {}
-    for name, inputs in CALIBRATION_INPUTS.items():
-        loss = 0.0
-        for group in np.unique(groups):
-            out = groups == group
-            c0, *w = fit_calibration(features[~out], y[~out], inputs)
-            p = 1.0 / (1.0 + np.exp(-np.clip(c0 + features[out] @ np.asarray(w), -60, 60)))
-            p = np.clip(p, 1e-6, 1 - 1e-6)
-            loss -= float(np.sum(np.where(y[out], np.log(p), np.log1p(-p))))
-        losses[name] = loss
-    name = min(losses, key=lambda n: losses[n] - 1e-9 * len(CALIBRATION_INPUTS[n]))
-    return name, fit_calibration(features, y, CALIBRATION_INPUTS[name])
+        return (2.0 if y.all() else -2.0, 0.0)
+    fitted = LogisticRegression(C=1.0, max_iter=10_000).fit(log_odds[:, None], y)
+    return float(fitted.intercept_[0]), float(fitted.coef_[0][0])
 
 
 def clarity_floor(
@@ -394,83 +293,27 @@ def clarity_floor(
 
 
 def fit_key_model(
-    clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]], recipe: KeyRecipe = HALF_LEARNED
+    clips: Sequence[CorpusClip],
+    stats: Sequence[dict[str, Any]],
+    harmony: tuple[Sequence[CorpusClip], Sequence[dict[str, Any]]] | None = None,
 ) -> keys.KeyModel:
-    """Profiles, bass and opening weights by held-out MIREX score, the clarity floor, the
-    calibration.
-
-    Every candidate of the recipe (a published profile, blended with a share of the profile
-    learned from these clips, at each bass and opening weight) is scored on clips whose
-    groove family (and, if the recipe says, chord progression) it never learned from, inside
-    these clips; the best is refitted on them all.
-    """
-    pitched = [
-        (clip, row)
-        for clip, row in zip(clips, stats, strict=True)
-        if clip.key is not None and clip.mode is not None
-    ]
+    """The key model fitted on these clips: the weights on every pitched clip (and harmony's,
+    more band clips to learn keys from), the clarity floor between pitched and unpitched
+    clips (these clips' alone: harmony's drums would count twice where they are the same
+    renders), and the calibration on log-odds held out by progression (in-sample ones
+    would be over-confident)."""
+    more_clips, more_stats = harmony or ((), ())
+    rows = key_rows([*clips, *more_clips], [*stats, *more_stats])
+    own = key_rows(clips, stats)
     unpitched = [float(row["clarity"]) for clip, row in zip(clips, stats, strict=True)
                  if clip.key is None]  # fmt: skip
-    best: tuple[float, str, float, tuple[float, float]] = (-1.0, "temperley", 0.0, (0.0, 0.0))
-    held_out: dict[tuple[str, float, tuple[float, float]], npt.NDArray[np.float64]] = {}
-    weightings = list(itertools.product(keys.BASS_WEIGHTS, recipe.opening_weights))
-
-    def progression_of(clip: CorpusClip) -> str:
-        # A clip whose progression is not held out (or that has none) stands alone.
-        return (
-            clip.progression
-            if recipe.hold_out_progressions and clip.progression
-            else (f"clip {clip.name}")
-        )
-
-    rows_by_weight = {w: _key_rows(pitched, *w, progression_of) for w in weightings}
-    mirex = _mirex_table()
-    # Ties go to the earlier (simpler) choice: published profiles before learned ones, no
-    # bass or opening weighting before some, then the list's order.
-    for share in recipe.learned_shares:
-        for weight in weightings:
-            rows = rows_by_weight[weight]
-            for name, published in keys.PROFILES.items():
-                scores = _held_out_scores(rows, published, share)
-                if scores is None:
-                    continue
-                held_out[(name, share, weight)] = scores
-                total = float(mirex[scores.argmax(axis=1), rows.truth].sum())
-                if total > best[0] + 1e-9:
-                    best = (total, name, share, weight)
-    _, name, share, weight = best
-    rows = rows_by_weight[weight]
-    profiles = _blend(_mode_sums(_tonic_first(rows), rows.truth), keys.PROFILES[name], share)
-    if profiles is None:
-        profiles, share = keys.PROFILES[name], 0.0
-    source = name if share == 0.0 else f"learned {share:.0%} + {name}"
-
-    floor = clarity_floor(
-        [float(row["clarity"]) for _, row in pitched], unpitched, recipe.unpitched_key_cost
-    )
-
-    # Calibrated on the held-out correlations: in-sample ones would be over-confident.
-    chosen = held_out.get((name, share, weight))
-    if chosen is None:  # no candidate could be scored: the published profile as it is
-        chosen = rows.mixes @ keys.profile_table(profiles).T
-    features, right = [], []
-    for scores, clarity, clip in zip(chosen, rows.clarity, rows.clips, strict=True):
-        index, top, margin = keys.margin_features(scores)
-        features.append((top, margin, float(clarity)))
-        right.append(_mirex(index, str(clip.key), str(clip.mode)) == 1.0)
-    calibration = fit_calibration(np.asarray(features).reshape(-1, 3), np.asarray(right))
-    return keys.KeyModel(
-        profiles,  # type: ignore[arg-type]
-        weight[0],
-        floor,
-        calibration,  # type: ignore[arg-type]
-        source,
-        opening_weight=weight[1],
-    )
+    floor = clarity_floor(own.clarity.tolist(), unpitched)
+    calibration = fit_calibration(*held_out_log_odds(rows))
+    return key_model_of(fit_key_weights(rows.features, rows.truth), floor, calibration)
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bench_features import OUT, STRESS_OUT, corpus_evidence, pooled_rows, pooled_rows_arrays
+    from bench_features import OUT, STRESS_OUT, corpus_evidence
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--band", type=int, default=96)
@@ -481,16 +324,12 @@ def main(argv: list[str] | None = None) -> None:
     stats = [e.stats for e in evidence]
     timed = [(c, s) for c, s in zip(clips, stats, strict=True) if c.bpm > 0]
     octave_model, unpitched = fit_band_octaves([c for c, _ in timed], [s for _, s in timed])
-    key_model = fit_key_model(clips, stats)
-    # The confidence is calibrated on the held-out cues of both corpora: v2's alone came from
-    # clips whose progressions the profiles had heard (only the family was left out), and on
-    # harmony they had not heard (corpus v3) that calibration said "97 % sure" of keys right
-    # three times in four. Keys do not change: profiles, bass weight and floor stay v2's.
+    # The key learns from corpus v2 and the harmony stress set v3 together: v2's eight
+    # progressions alone taught it those progressions more than keys.
     stress = corpus_evidence(STRESS_OUT, args.band, args.drums, args.hits, harmony_stress=True)
-    features, right, groups, _ = pooled_rows_arrays(pooled_rows((clips, evidence), stress))
-    cues, calibration = choose_calibration(features, right, groups)
-    key_model = dataclasses.replace(key_model, calibration=calibration)
-    print(f"fitted on {len(clips)} clips under {OUT} (calibration: {cues}, on {len(right)} rows)\n")
+    band = [(c, e.stats) for c, e in zip(*stress, strict=True) if c.kind == "band"]
+    key_model = fit_key_model(clips, stats, ([c for c, _ in band], [s for _, s in band]))
+    print(f"fitted on {len(clips)} clips under {OUT} (the key also on {STRESS_OUT})\n")
 
     def numbers(values: Sequence[float]) -> str:
         return "(" + ", ".join(f"{v:.6g}" for v in values) + ")"
@@ -512,14 +351,23 @@ def main(argv: list[str] | None = None) -> None:
     print("DEFAULT_MODEL = KeyModel(")
     print("    profiles=(")
     for profile in key_model.profiles:
-        print(f"        {numbers(profile)},")
+        print(f"        {rows_of(profile, 6, 12)},")
     print("    ),")
-    print(f"    bass_weight={key_model.bass_weight},")
-    print(f"    opening_weight={key_model.opening_weight},")
+    # Two root intervals (of three qualities) a line: a mode in six lines.
+    print(f"    chord_weights={rows_of(key_model.chord_weights, 6, 8)},")
+    print(f"    minor_bias={key_model.minor_bias:.6g},")
     print(f"    min_clarity={key_model.min_clarity:.6g},")
     print(f"    calibration={numbers(key_model.calibration)},")
-    print(f"    source={key_model.source!r},")
-    print(")")
+    print(")  # fmt: skip")
+
+
+def rows_of(values: Sequence[float], per_line: int, indent: int) -> str:
+    """A tuple literal of values, per_line of them a line."""
+    lines = [
+        " ".join(f"{v:.6g}," for v in values[start : start + per_line])
+        for start in range(0, len(values), per_line)
+    ]
+    return "(\n" + "".join(" " * indent + line + "\n" for line in lines) + " " * (indent - 4) + ")"
 
 
 if __name__ == "__main__":

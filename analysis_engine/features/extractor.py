@@ -396,9 +396,8 @@ def _tonality(
     harmonic = log_freq * tonal * active[:, None, :]
     fold = spectral.chroma_fold(signal.device)
     chroma = torch.einsum("bkt,kc->bct", harmonic, fold)
-    evidence = keys.key_evidence(harmonic, fold)
+    evidence = keys.key_evidence(harmonic, chroma)
     frames = spectral.frame_counts(lengths, _CHROMA_HOP)
-    opening_energy = keys.opening_evidence(harmonic, fold, frames)
     normalised = chroma / chroma.amax(1, keepdim=True).clamp(min=1e-12)
     mean, std = spectral.masked_mean_std(normalised, active)
     change = _chord_novelty(chroma) * mask
@@ -407,8 +406,7 @@ def _tonality(
         "chroma_mean": mean,
         "chroma_std": std,
         "chroma_energy": evidence.chroma,
-        "bass_energy": evidence.bass,
-        "opening_energy": opening_energy,
+        "chord_shares": evidence.chords,
         "tonality": evidence.tonality,
         "clarity": evidence.clarity,
     }
@@ -502,9 +500,8 @@ def _assemble(
     tonality = float(stats["tonality"])
     clarity = float(stats["clarity"])
     key, mode, key_confidence = keys.decide(
-        stats["chroma_energy"], stats["bass_energy"], clarity, models.key,
-        opening=stats.get("opening_energy"),
-    )  # fmt: skip
+        stats["chroma_energy"], stats["chord_shares"], clarity, models.key
+    )
     rms_dbfs, peak_dbfs, lufs = level
     values: dict[str, Any] = {
         "mfcc_mean": tuple(float(v) for v in stats["mfcc_mean"]),

@@ -1,36 +1,37 @@
 """Key, mode and a calibrated confidence from chroma evidence; no key for unpitched sound.
 
-The torch side (`key_evidence`, `opening_evidence`) reduces a batch's harmonic log-frequency
-spectrogram to five things per clip: the pitch-class energy of everything, that of the bass
-(E1-E3) alone, that of the clip's first quarter (where a loop usually plays its tonic chord),
-a tonality between 0 (noise, hits: energy spread evenly across the 1/3-semitone sub-bins)
-and 1 (tones on a tuned grid: energy on one sub-bin of every three, whatever the tuning), and
-the clarity: the same tonality of what stands above each semitone's floor (a floor that
-follows the spectrum's slope, lowered to the semitone's weakest sub-bin). Broadband sound
-that the harmonic mask lets through (hats, rides, hiss, a crushed mix) lays that floor under
-all three sub-bins and so dilutes the tonality of the tones above it, but not their clarity:
-a techno loop whose hats fill the treble reads a tonality of 0.11, like the busiest drum loop,
-and a clarity of 0.35 or more, against 0.26 at most for any drum loop or drum hit of the
-corpora, and under 0.16 for white, pink and brown noise. The host side (`decide`) turns them
-into a key with plain numpy: correlation with 24 rotated key profiles of a weighted sum of the
-three chromas, no key when the clarity is low, and a confidence that is the fitted probability
-of being exactly right (a logistic calibration of the correlation, its margin over the
-runner-up and the clarity). The tonality stays a timbre figure of the similarity descriptor.
+The torch side (`key_evidence`) reduces a batch's harmonic log-frequency spectrogram and its
+chroma to four things per clip: the pitch-class energy of everything; how much of that
+energy lies on frames read as each chord (`chord_shares`: 12 roots of a major, minor or
+seventh chord); a tonality between 0 (noise, hits: energy spread evenly across the
+1/3-semitone sub-bins) and 1 (tones on a tuned grid: energy on one sub-bin of every three,
+whatever the tuning); and the clarity: the same tonality of what stands above each
+semitone's floor (a floor that follows the spectrum's slope, lowered to the semitone's
+weakest sub-bin). Broadband sound that the harmonic mask lets through (hats, rides, hiss, a
+crushed mix) lays that floor under all three sub-bins and so dilutes the tonality of the
+tones above it, but not their clarity: a techno loop whose hats fill the treble reads a
+tonality of 0.11, like the busiest drum loop, and a clarity of 0.35 or more, against 0.26 at
+most for any drum loop or drum hit of the corpora, and under 0.16 for white, pink and brown
+noise. The tonality stays a timbre figure of the similarity descriptor.
 
-The two profiles (major and minor, tonic first) are part of the fitted model: a published
-profile (`PROFILES`), or a blend of one with a profile learned from rendered band loops
-(the mean of their chromas rotated to the tonic), at most half learned. A profile learned
-from whole mixes knows what the published ones, made from symbolic notes or listeners'
-ratings, do not: that a fifth's energy is also the third harmonic of the tonic, and how much
-of the dominant a loop shows; the published half keeps it from learning only the handful of
-progressions the corpus plays.
-`benchmarks/fit_octave.py` fits the profiles, the bass and opening weights, the clarity floor
-and the calibration; `bench_features.py` judges them by cross-validation leaving out whole
-groove families and drum kits, and on a harmony stress set leaving out chord progressions too.
+The host side (`decide`) turns them into a key with plain numpy: no key when the clarity is
+under the fitted floor; otherwise each of the 24 keys scores what the clip shows seen from
+its tonic (the pitch classes of the mix and the chords' shares, by root above the tonic and
+quality), with fitted weights (`KeyModel`), and the best wins. The weights are a conditional
+logit (the softmax of the scores is the probability of each key) learned from rendered band
+loops over 35 progressions, so they carry what a profile of notes alone cannot: that E7
+(with the leading tone G#) makes a loop A minor where C major never holds it, that a loop
+dwells on its tonic chord, that a fifth's energy is also the third harmonic of the tonic.
+The confidence is the probability of being exactly right: a logistic calibration of the best
+key's log-odds, fitted on keys of progressions the weights never heard.
+`benchmarks/fit_octave.py` fits the weights, the clarity floor and the calibration;
+`bench_features.py` judges them by cross-validation leaving out whole groove families and
+their chord progressions, and on corpora of families no fit has heard.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -64,81 +65,148 @@ PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
         (6.5, 2.7, 3.5, 5.4, 2.6, 3.5, 2.5, 5.2, 4.0, 2.7, 4.3, 3.2),
     ),
 }
-BASS_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
-# The opening of a clip is where a loop most often plays its tonic chord (a loop is cut from
-# the top of its progression): the chroma of its first quarter may count extra in the mix.
-OPENING_SHARE = 0.25
 # 1/3-semitone bins of spectral.log_frequency_bank (C1 = MIDI 24, three per semitone, the
 # centre of semitone s at index 3 s + 1). Tonality reads G3-C#8, where a sub-bin is wider
-# than an STFT bin; the bass chroma E1-E3.
+# than an STFT bin.
 _TONAL_BINS = ((55 - 24) * 3, (100 - 24) * 3)
-_BASS_BINS = ((28 - 24) * 3, (52 - 24) * 3)
 # Sub-bins over which the clarity's floor follows the spectrum's slope (a semitone and two
 # thirds: wide enough to see past a tone's own sub-bin, narrow enough to bend with the tilt).
 _SLOPE_SPAN = 5
+# The chords a frame is read as: (name, semitones above the root). A seventh chord is told
+# apart because its minor seventh is what makes V7 the dominant of a minor key (E7 in A
+# minor), where the relative major (C) has no G#.
+CHORD_QUALITIES: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("major", (0, 4, 7)),
+    ("minor", (0, 3, 7)),
+    ("seventh", (0, 4, 7, 10)),
+)
+# Chroma frames (~0.46 s) a frame's chord is read over: an arpeggio reads as its chord.
+CHORD_SMOOTHING = 5
 
 Profile = tuple[float, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class KeyModel:
-    """What `decide` needs: fitted by benchmarks/fit_octave.py (see the module doc)."""
+    """What `decide` needs: fitted by benchmarks/fit_octave.py (see the module doc).
 
-    # Tonic-first (major, minor) profiles: only their shape matters (centred and normalised).
+    A key's score is linear in what the clip shows seen from that key's tonic: the weights
+    of the mix's pitch classes counted from the tonic (`profiles`, major then minor) and of
+    the time spent on each chord, by its root counted from the tonic and its quality
+    (`chord_weights`, laid out [mode][root interval][quality of CHORD_QUALITIES]), plus
+    `minor_bias` for a minor key. The softmax of the 24 scores is the fitted probability of
+    each key; `calibration` maps the best key's log-odds to the probability that it is
+    exactly right on harmony the fit never heard.
+    """
+
     profiles: tuple[Profile, Profile]
-    bass_weight: float
+    chord_weights: tuple[float, ...]
+    minor_bias: float
     # Below this clarity (`key_evidence`) a clip is unpitched and gets no key.
     min_clarity: float
-    # Logistic calibration: intercept, then weights of best correlation, margin, clarity.
-    calibration: tuple[float, float, float, float]
-    # How the profiles were made, for reports: "temperley", "learned", "learned 50% + albrecht".
-    source: str = ""
-    # Weight of the opening quarter's chroma in the mix (beside the whole clip's, weight 1).
-    opening_weight: float = 0.0
+    # Logistic calibration: intercept, then the weight of the best key's log-odds.
+    calibration: tuple[float, float]
+
+    def __post_init__(self) -> None:
+        if len(self.chord_weights) != 2 * 12 * len(CHORD_QUALITIES):
+            raise ValueError("chord_weights holds a weight per mode, root interval and quality")
 
 
-# Fitted by benchmarks/fit_octave.py on the rendered corpus (all groove families and kits; its
-# renders are seeded since FEATURE_VERSION 8, so the fit is the same on every machine): half
-# Albrecht's profiles, half those learned from the 96 band loops (the held-out choice).
-# The calibration is fitted on held-out clips of corpus v2 and of the harmony stress set
-# (corpus v3: progressions the profiles never heard), so that a confidence holds on a
-# producer's harmony too; calibrated on v2 alone it said "97 %" of keys right three times in
-# four on v3 (FEATURE_VERSION 7). Its inner cross-validation keeps the margin alone since the
-# floor reads the clarity (FEATURE_VERSION 10): it used to weigh the tonality too.
-_FITTED_PROFILES = (
-    (0.521683, -0.292413, 0.127664, -0.321237, 0.224477, -0.00351272,
-     -0.236501, 0.469659, -0.293825, 0.0712638, -0.319115, 0.0518552),
-    (0.5577, -0.350814, 0.0686062, 0.14992, -0.278413, 0.0950645,
-     -0.277315, 0.54127, -0.0464513, -0.233046, -0.104181, -0.122339),
-)  # fmt: skip
+# Fitted by benchmarks/fit_octave.py on the band loops of corpus v2 and of the harmony stress
+# set v3 (35 progressions, bass lines alone; both seeded, so the fit is the same on every
+# machine); the floor on corpus v2's clips alone, the calibration on log-odds of keys fitted
+# without the clip's progression.
 DEFAULT_MODEL = KeyModel(
-    profiles=_FITTED_PROFILES,
-    bass_weight=0.0,
+    profiles=(
+        (
+            5.08196, -5.18816, 2.22221, -2.20474, 3.62882, 0.632694,
+            -5.1913, 4.56611, -4.26736, 2.89893, -5.33278, 3.15361,
+        ),
+        (
+            5.62603, -7.73485, 1.76094, 3.06422, -4.69581, 1.57735,
+            -1.82625, 4.68291, 0.340749, -1.29046, -1.83723, 0.332406,
+        ),
+    ),
+    chord_weights=(
+        3.96653, -1.44813, 0.251387, -0.0430731, -0.115761, -0.0414457,
+        -0.788109, 0.795836, 0.442693, -0.132432, -0.153949, -0.00661339,
+        -1.06996, 0.291975, -0.67086, -1.46853, -0.917135, 1.72681,
+        -0.0633559, -0.279891, -0.0708447, 1.08275, -1.41235, 1.01789,
+        -0.144063, -0.243516, -0.000751206, -0.431693, 0.583809, -0.127348,
+        -1.87486, -0.0247369, -0.0463573, -0.789261, 0.423354, -0.343564,
+        0.60308, 1.97224, 0.218206, -1.4583, 0.0517177, -0.000849035,
+        0.496618, 1.03041, -0.546067, -1.17803, -0.182361, -0.536599,
+        -0.0305364, -0.618385, -0.0789288, -1.11088, 2.22865, -1.09499,
+        -0.0733295, -0.306407, -0.0267241, 0.833284, -2.83377, 0.600418,
+        1.41289, 0.107722, 0.0245354, 0.187511, 0.159372, 0.226101,
+        1.97368, 0.214649, -0.997227, 0.100063, 0.676663, 0.0811259,
+    ),
+    minor_bias=2.12556,
     min_clarity=0.310726,
-    calibration=(-0.151864, 0.0, 13.5548, 0.0),
-    source="learned 50% + albrecht",
-)
+    calibration=(0.0733254, 1.09946),
+)  # fmt: skip
 
 
 class KeyEvidence(NamedTuple):
     """What the torch side measured of a batch for the key, one row per clip."""
 
     chroma: torch.Tensor  # (B, 12) pitch-class energy
-    bass: torch.Tensor  # (B, 12) pitch-class energy of E1-E3
+    chords: torch.Tensor  # (B, 12 * len(CHORD_QUALITIES)) share of the energy on each chord
     tonality: torch.Tensor  # (B,) share of the treble's energy on one sub-bin in three
     clarity: torch.Tensor  # (B,) the same, of what stands above each semitone's floor
 
 
-def key_evidence(tonal_log_freq: torch.Tensor, fold: torch.Tensor) -> KeyEvidence:
+def key_evidence(tonal_log_freq: torch.Tensor, chroma: torch.Tensor) -> KeyEvidence:
     """The key evidence of a (B, K, T) harmonic log-frequency spectrogram (already masked to
-    the clip's active frames)."""
+    the clip's active frames) and of its (B, 12, T) chroma."""
     spectrum = tonal_log_freq.sum(-1)
-    chroma = spectrum @ fold
-    low, high = _BASS_BINS
-    bass = spectrum[:, low:high] @ fold[low:high]
     low, high = _TONAL_BINS
     sub_bins = spectrum[:, low:high].reshape(spectrum.shape[0], -1, 3)
-    return KeyEvidence(chroma, bass, _grid_share(sub_bins), _clarity(spectrum))
+    return KeyEvidence(
+        chroma.sum(-1), chord_shares(chroma), _grid_share(sub_bins), _clarity(spectrum)
+    )
+
+
+def chord_shares(chroma: torch.Tensor) -> torch.Tensor:
+    """(B, 12 * len(CHORD_QUALITIES)) how much of a (B, 12, T) chroma's energy lies on frames
+    read as each chord (column quality * 12 + root), frames weighed by their energy.
+
+    Each frame, smoothed over CHORD_SMOOTHING frames, is read as the chord whose tones
+    correlate best with its pitch classes. Which chords a loop dwells on says more of its key
+    than their summed notes: the seventh of E7 is what tells A minor from C major, and an
+    added sixth or ninth (C6/9 holds the notes of Am7) no longer pulls the key to a fifth or
+    the relative.
+    """
+    batch, classes, frames = chroma.shape
+    kernel = torch.ones(1, 1, CHORD_SMOOTHING, device=chroma.device, dtype=chroma.dtype)
+    smoothed = torch.nn.functional.conv1d(
+        chroma.reshape(batch * classes, 1, frames),
+        kernel / CHORD_SMOOTHING,
+        padding=CHORD_SMOOTHING // 2,
+    ).reshape(batch, classes, frames)
+    energy = smoothed.sum(1)
+    present = energy > 1e-9 * energy.amax(-1, keepdim=True).clamp(min=1e-30)
+    weight = torch.where(present, energy, torch.zeros_like(energy))
+    centred = smoothed - smoothed.mean(1, keepdim=True)
+    shape = centred / centred.norm(dim=1, keepdim=True).clamp(min=1e-12)
+    fit = torch.einsum("qc,bct->bqt", _chord_templates(chroma.device, chroma.dtype), shape)
+    best = fit.argmax(1)  # (B, T)
+    shares = torch.zeros(batch, fit.shape[1], device=chroma.device, dtype=chroma.dtype)
+    shares.scatter_add_(1, best, weight)
+    total: torch.Tensor = shares / weight.sum(-1, keepdim=True).clamp(min=1e-30)
+    return total
+
+
+def _chord_templates(device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    # (12 * qualities, 12) unit-shape chord templates, row quality * 12 + root.
+    rows = []
+    for _, tones in CHORD_QUALITIES:
+        for root in range(12):
+            row = torch.zeros(12, dtype=torch.float64)
+            row[[(root + t) % 12 for t in tones]] = 1.0
+            row -= row.mean()
+            rows.append(row / row.norm())
+    return torch.stack(rows).to(device=device, dtype=dtype)
 
 
 def _clarity(spectrum: torch.Tensor) -> torch.Tensor:
@@ -165,17 +233,6 @@ def _grid_share(sub_bins: torch.Tensor) -> torch.Tensor:
     return ((share - 1.0 / 3.0) * 1.5).clamp(0.0, 1.0)
 
 
-def opening_evidence(
-    tonal_log_freq: torch.Tensor, fold: torch.Tensor, frames: torch.Tensor
-) -> torch.Tensor:
-    """(B, 12) chroma energy of each clip's first OPENING_SHARE of its `frames` frames."""
-    index = torch.arange(tonal_log_freq.shape[-1], device=tonal_log_freq.device)
-    opening = index[None, :] < (frames[:, None] * OPENING_SHARE).ceil()
-    spectrum = (tonal_log_freq * opening[:, None, :]).sum(-1)
-    energy: torch.Tensor = spectrum @ fold
-    return energy
-
-
 def unit_shape(values: npt.ArrayLike) -> npt.NDArray[np.float64] | None:
     """The vector centred on its mean and scaled to unit length; None when it is flat."""
     v = np.asarray(values, dtype=np.float64)
@@ -200,84 +257,90 @@ def profile_table(profiles: tuple[Profile, Profile]) -> npt.NDArray[np.float64]:
 _ROLL = (np.arange(12)[None, :] - np.arange(12)[:, None]) % 12
 
 
-def chroma_mix(
-    chroma: npt.ArrayLike,
-    bass: npt.ArrayLike,
-    bass_weight: float,
-    opening: npt.ArrayLike | None = None,
-    opening_weight: float = 0.0,
-) -> npt.NDArray[np.float64] | None:
-    """The unit-shape pitch-class mix that is matched to the profiles; None for no energy."""
+def chroma_mix(chroma: npt.ArrayLike) -> npt.NDArray[np.float64] | None:
+    """The unit-shape pitch-class mix the profiles weigh; None for no energy or a flat mix."""
     c = np.asarray(chroma, dtype=np.float64)
-    total = c.sum()
-    if not total > 1e-9:
+    if not c.sum() > 1e-9:
         return None
-    mix = c / total
-    for extra, weight in ((bass, bass_weight), (opening, opening_weight)):
-        e = None if extra is None else np.asarray(extra, dtype=np.float64)
-        if weight > 0.0 and e is not None and e.sum() > 1e-12:
-            mix = mix + weight * e / e.sum()
-    return unit_shape(mix)  # a flat mix names no key
+    return unit_shape(c / c.sum())
 
 
-def correlations(
-    chroma: npt.ArrayLike,
-    bass: npt.ArrayLike,
-    model: KeyModel,
-    opening: npt.ArrayLike | None = None,
+# views[t, j]: the pitch class j semitones above tonic t.
+_VIEWS = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
+
+
+def candidate_features(
+    mix: npt.NDArray[np.float64], chords: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """(24, 2, 12 + 12 * qualities) what a clip shows seen from each key (rows 0..11 major
+    on C..B, 12..23 minor), in the layout of KeyModel's weights: the block of the key's mode
+    holds the mix's pitch classes and the chords' shares counted from its tonic, the other
+    block zeros."""
+    qualities = len(CHORD_QUALITIES)
+    shares = np.asarray(chords, dtype=np.float64).reshape(qualities, 12)
+    # By tonic: the mix from the tonic, then each quality's chords by root above the tonic.
+    seen = np.concatenate(
+        [mix[_VIEWS], shares[:, _VIEWS].transpose(1, 2, 0).reshape(12, 12 * qualities)], axis=1
+    )
+    features = np.zeros((24, 2, seen.shape[1]))
+    features[:12, 0] = seen
+    features[12:, 1] = seen
+    return features
+
+
+def model_weights(model: KeyModel) -> npt.NDArray[np.float64]:
+    """(2, 12 + 12 * qualities) the model's weights in candidate_features' layout."""
+    chords = np.asarray(model.chord_weights, dtype=np.float64).reshape(2, -1)
+    return np.concatenate([np.asarray(model.profiles, dtype=np.float64), chords], axis=1)
+
+
+def key_scores(
+    chroma: npt.ArrayLike, chords: npt.ArrayLike, model: KeyModel
 ) -> npt.NDArray[np.float64] | None:
-    """(24,) correlation of the weighted chroma with each key profile; None for no energy."""
-    mix = chroma_mix(chroma, bass, model.bass_weight, opening, model.opening_weight)
+    """(24,) each key's score (its softmax is the fitted probability); None for no energy."""
+    mix = chroma_mix(chroma)
     if mix is None:
         return None
-    result: npt.NDArray[np.float64] = _table(model.profiles) @ mix
-    return result
+    weights = _weights(model)
+    scores: npt.NDArray[np.float64] = np.einsum(
+        "kmf,mf->k", candidate_features(mix, chords), weights
+    )
+    scores[12:] += model.minor_bias
+    return scores
 
 
-_TABLES: dict[tuple[Profile, Profile], npt.NDArray[np.float64]] = {}
+# Cross-validation fits hundreds of models; each one's weights are laid out once.
+_weights = functools.lru_cache(maxsize=256)(model_weights)
 
 
-def _table(profiles: tuple[Profile, Profile]) -> npt.NDArray[np.float64]:
-    # Cross-validation fits dozens of models; each table is built once.
-    table = _TABLES.get(profiles)
-    if table is None:
-        if len(_TABLES) > 256:
-            _TABLES.clear()
-        table = _TABLES[profiles] = profile_table(profiles)
-    return table
+def top_log_odds(scores: npt.NDArray[np.float64]) -> tuple[int, float]:
+    """The best key's index and the log-odds of its softmax share against all the others."""
+    best = int(np.argmax(scores))
+    rest = np.delete(scores, best)
+    peak = float(rest.max())
+    log_rest = peak + math.log(float(np.exp(rest - peak).sum()))
+    return best, float(scores[best]) - log_rest
 
 
-def margin_features(scores: npt.NDArray[np.float64]) -> tuple[int, float, float]:
-    """The best key's index, its correlation and its margin over the runner-up."""
-    order = np.argsort(scores)[::-1]
-    best = float(scores[order[0]])
-    return int(order[0]), best, best - float(scores[order[1]])
-
-
-def calibrated(model: KeyModel, best: float, margin: float, clarity: float) -> float:
-    """The calibrated probability that the key is exactly right."""
-    c0, c1, c2, c3 = model.calibration
-    z = c0 + c1 * best + c2 * margin + c3 * clarity
+def calibrated(model: KeyModel, log_odds: float) -> float:
+    """The calibrated probability that the key whose softmax log-odds these are is right."""
+    intercept, slope = model.calibration
+    z = intercept + slope * log_odds
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def decide(
     chroma: npt.ArrayLike,
-    bass: npt.ArrayLike,
+    chords: npt.ArrayLike,
     clarity: float,
     model: KeyModel = DEFAULT_MODEL,
-    opening: npt.ArrayLike | None = None,
 ) -> tuple[str | None, str | None, float]:
     """(key, mode, confidence) for one clip; (None, None, 0.0) for unpitched sound (clarity
-    under the model's floor). opening is the chroma energy of the clip's start
-    (`opening_evidence`), if the model weighs it."""
+    under the model's floor). chords are `chord_shares`' row of the clip."""
     if not clarity >= model.min_clarity:
         return None, None, 0.0
-    scores = correlations(chroma, bass, model, opening)
+    scores = key_scores(chroma, chords, model)
     if scores is None:
         return None, None, 0.0
-    index, best, margin = margin_features(scores)
-    if best <= 0.0:
-        return None, None, 0.0
-    confidence = calibrated(model, best, margin, clarity)
-    return PITCH_CLASSES[index % 12], MODES[index // 12], confidence
+    index, log_odds = top_log_odds(scores)
+    return PITCH_CLASSES[index % 12], MODES[index // 12], calibrated(model, log_odds)
