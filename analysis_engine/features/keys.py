@@ -42,7 +42,8 @@ import torch
 
 from analysis_engine.features.model import MODES, PITCH_CLASSES
 
-# Tonic-first (major, minor) key profiles.
+# Published tonic-first (major, minor) key profiles: priors of the fit (benchmarks/fit_octave.py
+# KEY_PRIORS) and simple models for tests.
 PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     # Temperley's Kostka-Payne profiles.
     "temperley": (
