@@ -176,11 +176,14 @@ def corpus_evidence(
     return corpus.clips, clip_evidence(corpus.clips)
 
 
-Corpus = tuple[Sequence[CorpusClip], Sequence[Evidence]]
+# A corpus's clips beside their evidence, in the same order.
+ClipsAndEvidence = tuple[Sequence[CorpusClip], Sequence[Evidence]]
 
 
 def fit_models(
-    clips: Sequence[CorpusClip], evidence: Sequence[Evidence], harmony: Corpus | None = None
+    clips: Sequence[CorpusClip],
+    evidence: Sequence[Evidence],
+    harmony: ClipsAndEvidence | None = None,
 ) -> Models:
     """Both fitted decisions from these clips only (the key also from harmony's band clips)."""
     stats = [e.stats for e in evidence]
@@ -191,7 +194,7 @@ def fit_models(
     return Models(octave=pitched, key=key, unpitched_octave=unpitched)
 
 
-def _band_stats(corpus: Corpus | None) -> list[tuple[CorpusClip, dict[str, Any]]]:
+def _band_stats(corpus: ClipsAndEvidence | None) -> list[tuple[CorpusClip, dict[str, Any]]]:
     return (
         [(c, e.stats) for c, e in zip(*corpus, strict=True) if c.kind == "band"] if corpus else []
     )
@@ -209,7 +212,7 @@ def key_held_out(clips: Sequence[CorpusClip], clip: CorpusClip) -> list[int]:
 
 
 def fold_key_models(
-    judged: Sequence[CorpusClip], base: Corpus, harmony: Corpus | None = None
+    judged: Sequence[CorpusClip], base: ClipsAndEvidence, harmony: ClipsAndEvidence | None = None
 ) -> dict[int, keys.KeyModel]:
     """Per judged clip index, the key model fitted on `key_held_out` of that clip among the
     base corpus' clips and harmony's band clips (as fit_key_model takes them); one fit per
@@ -420,7 +423,9 @@ def key_answers(
     return answers
 
 
-def harmony_stress(v2: Corpus, v3: Corpus, analyse: Callable[[np.ndarray, int], Any]) -> None:
+def harmony_stress(
+    v2: ClipsAndEvidence, v3: ClipsAndEvidence, analyse: Callable[[np.ndarray, int], Any]
+) -> None:
     """Print the key on the harmony stress set (corpus v3), cross-validated leaving out the
     clip's groove family and its progression from both corpora's clips (as shipped: the key
     learns from both), beside the same fit on corpus v2's clips alone, the shipped constants
@@ -444,7 +449,7 @@ def harmony_stress(v2: Corpus, v3: Corpus, analyse: Callable[[np.ndarray, int], 
         print("  " + line)
 
 
-def held_out_key_reliability(sets: Sequence[Corpus]) -> None:
+def held_out_key_reliability(sets: Sequence[ClipsAndEvidence]) -> None:
     """Print the shipped key's reliability over the band loops of sets it never learned from."""
     keyed = []
     for clips, evidence in sets:

@@ -149,7 +149,6 @@ class KeyRows:
 
     features: npt.NDArray[np.float64]  # (N, 24, F) each key's cues (`key_cues`)
     truth: npt.NDArray[np.int64]  # (N,) key index, 0..11 major on C..B, 12..23 minor
-    groups: npt.NDArray[np.str_]  # (N,) groove family
     progressions: npt.NDArray[np.str_]  # (N,)
     clarity: npt.NDArray[np.float64]  # (N,)
 
@@ -168,21 +167,19 @@ def key_cues(stats: dict[str, Any]) -> npt.NDArray[np.float64] | None:
 
 def key_rows(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) -> KeyRows:
     """The pitched clips among clips (those with a key and some pitched energy)."""
-    features, truth, groups, progressions, clarity = [], [], [], [], []
+    features, truth, progressions, clarity = [], [], [], []
     for clip, row in zip(clips, stats, strict=True):
         cues = key_cues(row) if clip.key is not None and clip.mode is not None else None
         if cues is None:
             continue
         features.append(cues)
         truth.append(PITCH_CLASSES.index(str(clip.key)) + 12 * MODES.index(str(clip.mode)))
-        groups.append(clip.group)
         progressions.append(clip.progression or f"clip {clip.name}")
         clarity.append(float(row["clarity"]))
     width = 2 * (12 + 12 * len(keys.CHORD_QUALITIES)) + 1 + len(KEY_PRIORS)
     return KeyRows(
         np.asarray(features, dtype=np.float64).reshape(-1, 24, width),
         np.asarray(truth, dtype=np.int64),
-        np.asarray(groups, dtype=np.str_),
         np.asarray(progressions, dtype=np.str_),
         np.asarray(clarity, dtype=np.float64),
     )
