@@ -27,6 +27,7 @@ Needs the bench extra (scikit-learn comes with librosa), imported only when fitt
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 from collections.abc import Sequence
@@ -141,6 +142,10 @@ KEY_PRIORS = ("albrecht", "temperley")
 # The calibration reads log-odds of keys fitted without the clip's progression: the folds
 # deal the progressions out in turn.
 CALIBRATION_FOLDS = 5
+# key_cues' columns: keys.candidate_features flattened (both modes' blocks), "is minor", then
+# the priors' correlations, whose (24, prior, 12) tables are built once.
+_SEEN = 2 * (12 + 12 * len(keys.CHORD_QUALITIES))
+_PRIOR_TABLES = np.stack([keys.profile_table(keys.PROFILES[name]) for name in KEY_PRIORS], 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +166,7 @@ def key_cues(stats: dict[str, Any]) -> npt.NDArray[np.float64] | None:
         return None
     seen = keys.candidate_features(mix, stats["chord_shares"]).reshape(24, -1)
     minor = (np.arange(24) >= 12).astype(np.float64)[:, None]
-    priors = np.stack([keys.profile_table(keys.PROFILES[name]) @ mix for name in KEY_PRIORS], 1)
+    priors = _PRIOR_TABLES @ mix
     return np.concatenate([seen, minor, priors], axis=1)
 
 
@@ -176,9 +181,8 @@ def key_rows(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) -> Ke
         truth.append(PITCH_CLASSES.index(str(clip.key)) + 12 * MODES.index(str(clip.mode)))
         progressions.append(clip.progression or f"clip {clip.name}")
         clarity.append(float(row["clarity"]))
-    width = 2 * (12 + 12 * len(keys.CHORD_QUALITIES)) + 1 + len(KEY_PRIORS)
     return KeyRows(
-        np.asarray(features, dtype=np.float64).reshape(-1, 24, width),
+        np.asarray(features, dtype=np.float64).reshape(-1, 24, _SEEN + 1 + len(KEY_PRIORS)),
         np.asarray(truth, dtype=np.int64),
         np.asarray(progressions, dtype=np.str_),
         np.asarray(clarity, dtype=np.float64),
@@ -216,7 +220,7 @@ def key_model_of(
     weights: npt.NDArray[np.float64], min_clarity: float, calibration: tuple[float, float]
 ) -> keys.KeyModel:
     """The KeyModel that scores keys as `weights` do over key_cues (the priors folded in)."""
-    blocks = weights[: 2 * (12 + 12 * len(keys.CHORD_QUALITIES))].reshape(2, -1)
+    blocks = weights[:_SEEN].reshape(2, -1)
     profiles = blocks[:, :12].copy()
     for name, weight in zip(KEY_PRIORS, weights[-len(KEY_PRIORS) :], strict=True):
         for mode in range(2):
@@ -226,7 +230,7 @@ def key_model_of(
     return keys.KeyModel(
         profiles=(tuple(float(v) for v in profiles[0]), tuple(float(v) for v in profiles[1])),
         chord_weights=tuple(float(v) for v in blocks[:, 12:].ravel()),
-        minor_bias=float(weights[2 * blocks.shape[1]]),
+        minor_bias=float(weights[_SEEN]),
         min_clarity=min_clarity,
         calibration=calibration,
     )
@@ -299,9 +303,12 @@ def fit_key_model(
     clips (these clips' alone: harmony's drums would count twice where they are the same
     renders), and the calibration on log-odds held out by progression (in-sample ones
     would be over-confident)."""
-    more_clips, more_stats = harmony or ((), ())
-    rows = key_rows([*clips, *more_clips], [*stats, *more_stats])
     own = key_rows(clips, stats)
+    rows = own
+    if harmony is not None:
+        more = key_rows(*harmony)
+        rows = KeyRows(*(np.concatenate([getattr(own, f.name), getattr(more, f.name)])
+                         for f in dataclasses.fields(KeyRows)))  # fmt: skip
     unpitched = [float(row["clarity"]) for clip, row in zip(clips, stats, strict=True)
                  if clip.key is None]  # fmt: skip
     floor = clarity_floor(own.clarity.tolist(), unpitched)

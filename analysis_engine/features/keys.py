@@ -41,6 +41,7 @@ import numpy.typing as npt
 import torch
 
 from analysis_engine.features.model import MODES, PITCH_CLASSES
+from analysis_engine.features.spectral import smooth_frames
 
 # Published tonic-first (major, minor) key profiles: priors of the fit (benchmarks/fit_octave.py
 # KEY_PRIORS) and simple models for tests.
@@ -178,13 +179,7 @@ def chord_shares(chroma: torch.Tensor) -> torch.Tensor:
     added sixth or ninth (C6/9 holds the notes of Am7) no longer pulls the key to a fifth or
     the relative.
     """
-    batch, classes, frames = chroma.shape
-    kernel = torch.ones(1, 1, CHORD_SMOOTHING, device=chroma.device, dtype=chroma.dtype)
-    smoothed = torch.nn.functional.conv1d(
-        chroma.reshape(batch * classes, 1, frames),
-        kernel / CHORD_SMOOTHING,
-        padding=CHORD_SMOOTHING // 2,
-    ).reshape(batch, classes, frames)
+    smoothed = smooth_frames(chroma, CHORD_SMOOTHING)
     energy = smoothed.sum(1)
     present = energy > 1e-9 * energy.amax(-1, keepdim=True).clamp(min=1e-30)
     weight = torch.where(present, energy, torch.zeros_like(energy))
@@ -192,14 +187,16 @@ def chord_shares(chroma: torch.Tensor) -> torch.Tensor:
     shape = centred / centred.norm(dim=1, keepdim=True).clamp(min=1e-12)
     fit = torch.einsum("qc,bct->bqt", _chord_templates(chroma.device, chroma.dtype), shape)
     best = fit.argmax(1)  # (B, T)
-    shares = torch.zeros(batch, fit.shape[1], device=chroma.device, dtype=chroma.dtype)
+    shares = torch.zeros(chroma.shape[0], fit.shape[1], device=chroma.device, dtype=chroma.dtype)
     shares.scatter_add_(1, best, weight)
     total: torch.Tensor = shares / weight.sum(-1, keepdim=True).clamp(min=1e-30)
     return total
 
 
+@functools.lru_cache(maxsize=8)
 def _chord_templates(device: torch.device, dtype: torch.dtype) -> torch.Tensor:
-    # (12 * qualities, 12) unit-shape chord templates, row quality * 12 + root.
+    # (12 * qualities, 12) unit-shape chord templates, row quality * 12 + root; built once
+    # per device, like spectral.chroma_fold, not once per batch.
     rows = []
     for _, tones in CHORD_QUALITIES:
         for root in range(12):
@@ -270,19 +267,23 @@ def chroma_mix(chroma: npt.ArrayLike) -> npt.NDArray[np.float64] | None:
 _VIEWS = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
 
 
+def tonic_views(mix: npt.NDArray[np.float64], chords: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """(12, 12 + 12 * qualities) what a clip shows seen from each tonic (C..B): the mix's pitch
+    classes counted from the tonic, then each quality's chord shares by root above it."""
+    qualities = len(CHORD_QUALITIES)
+    shares = np.asarray(chords, dtype=np.float64).reshape(qualities, 12)
+    by_root = shares[:, _VIEWS].transpose(1, 2, 0).reshape(12, 12 * qualities)
+    views: npt.NDArray[np.float64] = np.concatenate([mix[_VIEWS], by_root], axis=1)
+    return views
+
+
 def candidate_features(
     mix: npt.NDArray[np.float64], chords: npt.ArrayLike
 ) -> npt.NDArray[np.float64]:
-    """(24, 2, 12 + 12 * qualities) what a clip shows seen from each key (rows 0..11 major
-    on C..B, 12..23 minor), in the layout of KeyModel's weights: the block of the key's mode
-    holds the mix's pitch classes and the chords' shares counted from its tonic, the other
-    block zeros."""
-    qualities = len(CHORD_QUALITIES)
-    shares = np.asarray(chords, dtype=np.float64).reshape(qualities, 12)
-    # By tonic: the mix from the tonic, then each quality's chords by root above the tonic.
-    seen = np.concatenate(
-        [mix[_VIEWS], shares[:, _VIEWS].transpose(1, 2, 0).reshape(12, 12 * qualities)], axis=1
-    )
+    """(24, 2, 12 + 12 * qualities) `tonic_views` of each key (rows 0..11 major on C..B,
+    12..23 minor) in the layout of KeyModel's weights: the key's mode's block holds them,
+    the other block zeros (what the fit learns from; `key_scores` reads the views alone)."""
+    seen = tonic_views(mix, chords)
     features = np.zeros((24, 2, seen.shape[1]))
     features[:12, 0] = seen
     features[12:, 1] = seen
@@ -302,10 +303,8 @@ def key_scores(
     mix = chroma_mix(chroma)
     if mix is None:
         return None
-    weights = _weights(model)
-    scores: npt.NDArray[np.float64] = np.einsum(
-        "kmf,mf->k", candidate_features(mix, chords), weights
-    )
+    # (12 tonics, 2 modes) -> major keys C..B, then minor.
+    scores: npt.NDArray[np.float64] = (tonic_views(mix, chords) @ _weights(model).T).T.ravel()
     scores[12:] += model.minor_bias
     return scores
 

@@ -57,6 +57,7 @@ from analysis_engine.features.rhythm import (
     normalised_acf,
     smooth,
 )
+from analysis_engine.features.spectral import smooth_frames
 
 # Candidates: the periodicity estimate times these; the third only where the estimate's beats
 # group in threes (candidate_allowed). Free moves by 3:2 and 3:1 were tried (to fix a waltz
@@ -290,11 +291,8 @@ def chord_similarity_by_lag(chroma: torch.Tensor) -> torch.Tensor:
 
     Smoothed over three frames (~0.28 s), so that an arpeggio reads as its chord.
     """
-    batch, classes, frames = chroma.shape
-    kernel = torch.ones(1, 1, 3, device=chroma.device, dtype=chroma.dtype) / 3.0
-    smoothed = torch.nn.functional.conv1d(
-        chroma.reshape(batch * classes, 1, frames), kernel, padding=1
-    ).reshape(batch, classes, frames)
+    frames = chroma.shape[-1]
+    smoothed = smooth_frames(chroma, 3)
     norm = smoothed.norm(dim=1)
     present = norm > 1e-9 * norm.amax(-1, keepdim=True).clamp(min=1e-30)
     unit = torch.where(present[:, None, :], smoothed / norm.clamp(min=1e-30)[:, None, :], 0.0)

@@ -208,6 +208,16 @@ def chroma_fold(device: torch.device) -> torch.Tensor:
     return fold.to(device)
 
 
+def smooth_frames(values: torch.Tensor, width: int) -> torch.Tensor:
+    """A (B, C, T) tensor averaged over `width` frames (odd) centred on each, zeros beyond its
+    ends."""
+    batch, channels, frames = values.shape
+    kernel = torch.ones(1, 1, width, device=values.device, dtype=values.dtype) / width
+    flat = values.reshape(batch * channels, 1, frames)
+    smoothed = torch.nn.functional.conv1d(flat, kernel, padding=width // 2)
+    return smoothed.reshape(batch, channels, frames)
+
+
 def masked_mean_std(values: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean and population std over the last axis where mask holds; zeros where it never does."""
     weight = mask.to(values.dtype)
