@@ -109,20 +109,21 @@ limit $2 offset $3;
 
 -- name: smart_members --
 -- A page of the caller's samples meeting every smart rule; each rule is NULL when unused.
--- $1 genres, $2/$3 bpm range ($11: also at half and double time), $4 keys, $5 any of tags, $6 all
--- of tags, $7/$8 least tempo/key confidence, $9 loop, $10 text in title or tags (ILIKE-escaped);
--- all lower-cased by the caller.
+-- $1 genres, $2/$3 lower/upper bounds of up to three tempo ranges (samples.filters: the range, and
+-- at half and double time), $4 keys, $5 any of tags, $6 all of tags, $7/$8 least tempo/key
+-- confidence, $9 loop, $10 text in title or tags (ILIKE-escaped); all lower-cased by the caller.
+-- The halves and doubles are the caller's arithmetic, as in the library's list: PostgreSQL
+-- refuses a double that halves to zero (5e-324 / 2) with an underflow error.
 select s.id, s.title, s.filename, s.format, s.duration_s, s.genre, s.tags, s.bpm, s.musical_key,
        s.is_loop, s.status, s.created_at, f.tempo_confidence, f.key_confidence,
        null::timestamptz as added_at, count(*) over () as total
 from app.samples s
 left join app.audio_features f on f.user_id = s.user_id and f.sample_id = s.id
 where ($1::text[] is null or lower(s.genre) = any($1))
-  and (($2::double precision is null and $3::double precision is null)
-       or s.bpm between coalesce($2, 0) and coalesce($3, 'Infinity')
-       or ($11::boolean
-           and (s.bpm between coalesce($2, 0) * 2 and coalesce($3, 'Infinity') * 2
-                or s.bpm between coalesce($2, 0) / 2 and coalesce($3, 'Infinity') / 2)))
+  and ($2::double precision[] is null
+       or s.bpm between ($2::double precision[])[1] and ($3::double precision[])[1]
+       or s.bpm between ($2::double precision[])[2] and ($3::double precision[])[2]
+       or s.bpm between ($2::double precision[])[3] and ($3::double precision[])[3])
   and ($4::text[] is null or lower(s.musical_key) = any($4))
   and ($5::text[] is null or s.tags && $5)
   and ($6::text[] is null or s.tags @> $6)
@@ -133,7 +134,7 @@ where ($1::text[] is null or lower(s.genre) = any($1))
        or s.title ilike '%' || $10 || '%' escape '\'
        or exists (select 1 from unnest(s.tags) t where t ilike '%' || $10 || '%' escape '\'))
 order by s.created_at desc, s.id
-limit $12 offset $13;
+limit $11 offset $12;
 
 -- name: visible_samples --
 -- Which of the given sample ids the caller owns.

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from analysis_engine.samples.filters import TempoKeyFilter
 from analysis_engine.schemas import VISIBLE, left_out
 
 Genre = Annotated[
@@ -95,7 +96,7 @@ def like_literal(text: str) -> str:
 
 
 def query_args(rules: SmartRules) -> tuple[Any, ...]:
-    """The eleven parameters ($1..$11) of `smart_members` for these rules."""
+    """The ten parameters ($1..$10) of `smart_members` for these rules."""
     tempo_floor = key_floor = None
     if rules.min_confidence is not None:
         # The confidence that matters is the one of the measurement a rule relies on; with no
@@ -104,10 +105,14 @@ def query_args(rules: SmartRules) -> tuple[Any, ...]:
         uses_key = rules.keys is not None
         tempo_floor = rules.min_confidence if uses_bpm or not uses_key else None
         key_floor = rules.min_confidence if uses_key or not uses_bpm else None
+    # The same tempo ranges as the library's filter, so "90-100, half and double" keeps the same
+    # samples in a smart collection as in the list.
+    tempo = TempoKeyFilter(
+        bpm_min=rules.bpm_min, bpm_max=rules.bpm_max, half_double=bool(rules.half_double)
+    )
     return (
         rules.genres,
-        rules.bpm_min,
-        rules.bpm_max,
+        *tempo.tempo_args(),
         None if rules.keys is None else _key_spellings(rules.keys),
         rules.tags_any,
         rules.tags_all,
@@ -115,5 +120,4 @@ def query_args(rules: SmartRules) -> tuple[Any, ...]:
         key_floor,
         rules.loop,
         None if rules.text is None else like_literal(rules.text),
-        bool(rules.half_double),
     )

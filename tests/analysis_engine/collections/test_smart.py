@@ -97,6 +97,11 @@ RULE_MATRIX = [
     ({"min_confidence": 0.8}, {"Rhodes"}),
     ({"bpm_min": 100, "min_confidence": 0.5}, {"Break", "Horns"}),
     ({"keys": ["C# major"], "min_confidence": 0.5}, set()),
+    # Bounds at the edge of what a double holds are read, not refused with a 500 (5e-324 halved
+    # is an underflow in PostgreSQL).
+    ({"bpm_min": 5e-324, "bpm_max": 95, "half_double": True}, {"Rhodes", "Break", "Kick", "Horns"}),
+    ({"bpm_min": 5e-324, "bpm_max": 95}, {"Rhodes", "Kick"}),
+    ({"min_confidence": 5e-324}, {"Rhodes", "Break", "Horns"}),
     ({"loop": True}, {"Rhodes", "Break"}),
     ({"loop": False}, {"Kick"}),
     ({"text": "hor"}, {"Horns"}),
