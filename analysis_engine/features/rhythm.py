@@ -33,7 +33,13 @@ _HALF = _OCTAVE_FACTORS.index(0.5)
 # read 0.1-0.27, and no 4/4 mix whose half is right reads over 0.07.
 MIN_TRIPLE_GROUPING = 0.1
 _BACKBEAT_MIN_CONTRAST = 0.3
-_BACKBEAT_MIN_GAIN = 0.2
+# How much clearer the backbeat of the octave moved to must be than the reading's own. A reading
+# with a backbeat of its own (a two-beat's or a rhumba's lopsided snare reads 0.2-0.4) is the
+# periodicity's pick and usually right: of the drum loops of corpus v2, v4 and the tempo checks
+# (289), every right move gains 0.34 or more and the moves that broke a right reading (a
+# Charleston, a 50s rock and a rhumba track) 0.20-0.25, half-time grooves aside (0.9 and more:
+# their half is as much a backbeat as a hip-hop beat's, and the hats alone tell them apart).
+_BACKBEAT_MIN_GAIN = 0.3
 _BACKBEAT_MIN_PULSE = 0.75  # onsets per beat
 # More onsets than this per beat is a subdivision read as the beat (16th hats of a half-time
 # groove heard at half speed): such a reading is doubled, and no move goes there.

@@ -158,6 +158,12 @@ def test_a_producer_collects_samples_by_hand_and_by_rules_up_to_the_free_limit(
     expect(preview.get_by_role("link", name="Dusty Rhodes")).to_be_visible()
     expect(preview.get_by_role("link", name="Lazy Loop")).to_be_visible()
     expect(preview.get_by_role("link", name="Fast Break")).to_have_count(0)
+    # Half and double time: the 170 BPM break is double 85, inside the range's double.
+    new.get_by_label("Half and double time too").check()
+    expect(new.get_by_role("status")).to_have_text("3 samples match now.")
+    expect(preview.get_by_role("link", name="Fast Break")).to_be_visible()
+    new.get_by_label("Half and double time too").uncheck()
+    expect(new.get_by_role("status")).to_have_text("2 samples match now.")
     # The server answers the preview, so even the confidence rule shows what saving would keep:
     # these samples were seeded without any measured confidence.
     new.get_by_label("Least confidence (%)").fill("50")
