@@ -3,7 +3,7 @@ bearer token: no 5xx, and responses that match their schema. The engine's ids co
 seeded through the API (loadtests/fuzz_seed.py) and, in the stateful phase, from the document's
 links. Bounded: a fixed number of examples per operation and a time limit per service.
 
-    .venv/bin/python -m loadtests.fuzz [--max-examples 10] [--limit-s 300]
+    .venv/bin/python -m loadtests.fuzz [--max-examples 10] [--limit-s 300] [--seed 404]
 
 Tokens come from loadtests/fuzz_hooks.py (signed in again after a 401). Operations that end
 the fuzzer's own session (logout, revoke others, password change, account
@@ -57,9 +57,11 @@ def fuzz_command(
     config: Path | None = None,
     base_url: str | None = None,
     max_time_s: int | None = None,
+    seed: int = 404,
 ) -> list[str]:
     """The schemathesis command line for one service: `schema` is a URL or a file (then
-    `base_url` says where to send the requests, e.g. the gateway)."""
+    `base_url` says where to send the requests, e.g. the gateway). The same seed draws the same
+    inputs, so a failure can be replayed; another seed explores others."""
     command = [str(Path(sys.executable).with_name("schemathesis"))]
     if config is not None:
         command += ["--config-file", str(config)]
@@ -72,7 +74,7 @@ def fuzz_command(
         "--header", f"X-Forwarded-For: {client_address(4242)}",
         "--request-timeout", "20",
         "--generation-database", "none",
-        "--seed", "404",
+        "--seed", str(seed),
         "--no-color",
         "--report", "junit,ndjson",
         "--report-dir", str(out),
@@ -117,6 +119,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-examples", type=int, default=10)
     parser.add_argument("--limit-s", type=int, default=300, help="per service")
+    parser.add_argument("--seed", type=int, default=404, help="another draws other inputs")
     args = parser.parse_args()
 
     out = REPORTS / ("fuzz-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
@@ -171,6 +174,7 @@ def _fuzz_each(
             exclude=SESSION_ENDERS if name == "platform" else None,
             config=config,
             base_url=gateway.url,
+            seed=args.seed,
         )
         with (target / "schemathesis.log").open("wb") as log:
             try:

@@ -36,6 +36,18 @@ def test_plans_are_public_and_show_the_prd_limits(api: httpx.Client) -> None:
     assert all(plan["available"] for plan in plans.values())
 
 
+def test_the_invoice_list_pages_and_refuses_an_offset_past_its_bound(
+    api: httpx.Client, producer: Producer
+) -> None:
+    # A Free producer has no invoices: a page past the end is empty, not an error.
+    far = api.get("/api/billing/invoices", params={"offset": 1_000_000}, headers=producer.auth)
+    assert far.status_code == 200 and far.json()["invoices"] == []
+    # An offset past a bigint (found by the fuzz run) is the caller's mistake, not a 500.
+    for offset in ("1000001", "288098261138556170797056", "-1"):
+        refused = api.get("/api/billing/invoices", params={"offset": offset}, headers=producer.auth)
+        assert refused.status_code == 422, (offset, refused.text)
+
+
 def test_pro_trial_warns_three_days_ahead_then_bills_and_turns_active(
     billing_stack: BillingStack, api: httpx.Client, producer: Producer
 ) -> None:

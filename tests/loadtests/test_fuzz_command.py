@@ -21,6 +21,10 @@ def test_the_fuzz_run_is_bounded_and_checks_for_server_errors_and_schema_mismatc
         "not_a_server_error,response_schema_conformance"
     )
     assert "--exclude-path-regex" not in command
+    # One seed replays the same inputs; another explores others.
+    assert command[command.index("--seed") + 1] == "404"
+    other = fuzz_command("u", tmp_path, max_examples=1, exclude=None, seed=7)
+    assert other[other.index("--seed") + 1] == "7"
 
 
 def test_operations_that_end_the_fuzzers_session_are_left_out_with_one_pattern(

@@ -111,7 +111,8 @@ async def list_invoices(
     claims: CurrentClaims,
     ctx: BillingDep,
     limit: Annotated[int, Query(ge=1, le=invoices.MAX_PAGE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # Bounded as the engine's lists are: past a bigint, PostgreSQL refuses the offset (a 500).
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     """The caller's invoices, newest first."""
     return await invoices.list_invoices(
