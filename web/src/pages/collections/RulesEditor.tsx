@@ -58,13 +58,13 @@ export function RulesEditor({ value, onChange }: { value: RuleForm; onChange: (n
             onChange={(event) => set("bpmMax", event.target.value)}
           />
         </div>
-        <div className="field">
-          <label>
+        <div className="field field-check">
+          <label className="choice">
             <input
               type="checkbox"
               checked={value.halfDouble ?? false}
               onChange={(event) => set("halfDouble", event.target.checked)}
-            />{" "}
+            />
             Half and double time too
           </label>
         </div>
