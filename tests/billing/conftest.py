@@ -15,7 +15,7 @@ import redis
 
 from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway, gateway_headers
-from tests.stack import Mailbox, Producer, signed_up, start_platform
+from tests.stack import Mailbox, Producer, signed_up, start_platform, stop
 from tests.stripe_emulator import EmulatorServer, WebhookEndpoint
 from tests.stripe_emulator.plans import platform_billing_env
 
@@ -69,8 +69,7 @@ def running_billing_stack(
                 url, emulator, endpoint, stripe, prices, migrated_db, mailbox, client
             )
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(process)
             client.close()
 
 
