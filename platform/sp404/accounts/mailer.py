@@ -85,6 +85,11 @@ async def deliver_due(pool: asyncpg.Pool, settings: MailSection, *, limit: int =
         except (OSError, aiosmtplib.SMTPException) as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("mail delivery failed", extra={"mail_id": str(row["id"]), "error": error})
+        except Exception as exc:
+            # A message that cannot even be built (a header with a line break) is recorded as
+            # failed like any other, so it neither stops the mail after it nor the mailer.
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            log.exception("mail could not be delivered", extra={"mail_id": str(row["id"])})
         async with tenant_tx(pool, None) as conn:
             await conn.execute(SQL["finish_outbox"], row["id"], error, MAX_ATTEMPTS, BASE_DELAY_S)
     return len(rows)
@@ -98,4 +103,8 @@ async def run_mailer(pool: asyncpg.Pool, settings: MailSection, *, interval_s: f
                 pass
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("mailer pass failed", extra={"error": str(exc)})
+        except Exception:
+            # Whatever else a pass meets, the next one tries again: a mailer task that ended
+            # would hold back every confirmation and reset mail until the process restarts.
+            log.exception("mailer pass failed")
         await asyncio.sleep(interval_s)

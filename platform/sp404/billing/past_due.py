@@ -69,5 +69,9 @@ async def sweep_forever(ctx: Billing) -> None:
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, stripe.StripeError) as exc:
             log.warning("past-due sweep failed: %s", type(exc).__name__)
             continue
+        except Exception:
+            # The next sweep tries again; an ended task would never sweep again.
+            log.exception("past-due sweep failed")
+            continue
         if moved:
             log.info("past-due cap applied", extra={"accounts": len(moved)})
