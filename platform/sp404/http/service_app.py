@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Literal
 
+import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -23,6 +26,36 @@ from sp404.observability import install_metrics
 # A hook runs at start-up with the app (whose state already holds pool and redis) and may return
 # an async cleanup to run at shutdown.
 StartupHook = Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]
+# How long each shutdown step may take before the next one runs regardless. A step that hung
+# (seen once: a platform whose billing cleanup never returned) kept the process alive after
+# SIGTERM, its mailer still claiming the outbox, for as long as nobody killed it.
+SHUTDOWN_STEP_S = 10.0
+
+log = logging.getLogger("service")
+
+
+def _bounded(
+    step: Callable[[], Awaitable[None]], name: str, limit_s: float
+) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await asyncio.wait_for(step(), limit_s)
+        except TimeoutError:
+            log.error("shutdown step timed out", extra={"step": name, "limit_s": limit_s})
+
+    return run
+
+
+def _closing(pool: asyncpg.Pool, limit_s: float) -> Callable[[], Awaitable[None]]:
+    async def close() -> None:
+        # close() waits for every connection to come back; one that never does is cut.
+        try:
+            await asyncio.wait_for(pool.close(), limit_s)
+        except TimeoutError:
+            log.error("database pool did not close in time; terminated", extra={"limit_s": limit_s})
+            pool.terminate()
+
+    return close
 
 
 class Liveness(BaseModel):
@@ -53,21 +86,27 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     startup_hooks: Sequence[StartupHook] = (),
     service: str | None = None,
+    shutdown_step_s: float = SHUTDOWN_STEP_S,
 ) -> FastAPI:
-    """A FastAPI app with the shared lifespan, middleware, error shape, health and metrics."""
+    """A FastAPI app with the shared lifespan, middleware, error shape, health and metrics.
+
+    At shutdown each cleanup (the hooks' in reverse, then Redis, then the pool) gets
+    `shutdown_step_s`; one that overruns is abandoned with an error in the log, so the process
+    always ends."""
     service = service or title
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             app.state.pool = await create_pool(settings)
-            stack.push_async_callback(app.state.pool.close)
+            stack.push_async_callback(_closing(app.state.pool, shutdown_step_s))
             app.state.redis = create_redis(settings)
-            stack.push_async_callback(app.state.redis.aclose)
+            stack.push_async_callback(_bounded(app.state.redis.aclose, "redis", shutdown_step_s))
             for hook in startup_hooks:
                 cleanup = await hook(app)
                 if cleanup is not None:
-                    stack.push_async_callback(cleanup)
+                    name = getattr(hook, "__name__", "hook")
+                    stack.push_async_callback(_bounded(cleanup, name, shutdown_step_s))
             tune_for_service()
             yield
 
