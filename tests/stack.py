@@ -94,7 +94,8 @@ def start_service(name: str, settings: Settings, **env: str) -> tuple[str, subpr
 
 
 # How long a service may take to stop after SIGTERM: uvicorn gives open connections 5 s, then
-# the lifespan's cleanups run. Once, on a loaded 2-core run, a platform took over 10 s.
+# the lifespan's cleanups run, each bounded (service_app.SHUTDOWN_STEP_S). Once a platform never
+# stopped, and outlived the run that started it.
 STOP_TIMEOUT_S = 30.0
 
 

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Literal
 
-import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -27,35 +26,30 @@ from sp404.observability import install_metrics
 # an async cleanup to run at shutdown.
 StartupHook = Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]] | None]]
 # How long each shutdown step may take before the next one runs regardless. A step that hung
-# (seen once: a platform whose billing cleanup never returned) kept the process alive after
-# SIGTERM, its mailer still claiming the outbox, for as long as nobody killed it.
+# (seen once, most likely the billing cleanup of a test run's platform) kept the process alive
+# after SIGTERM, its mailer still claiming the outbox, for as long as nobody killed it.
 SHUTDOWN_STEP_S = 10.0
 
 log = logging.getLogger("service")
 
 
 def _bounded(
-    step: Callable[[], Awaitable[None]], name: str, limit_s: float
+    step: Callable[[], Awaitable[None]],
+    name: str,
+    limit_s: float,
+    on_timeout: Callable[[], None] | None = None,
 ) -> Callable[[], Awaitable[None]]:
+    """`step` abandoned after `limit_s` with an error in the log, then `on_timeout` if given."""
+
     async def run() -> None:
         try:
             await asyncio.wait_for(step(), limit_s)
         except TimeoutError:
             log.error("shutdown step timed out", extra={"step": name, "limit_s": limit_s})
+            if on_timeout is not None:
+                on_timeout()
 
     return run
-
-
-def _closing(pool: asyncpg.Pool, limit_s: float) -> Callable[[], Awaitable[None]]:
-    async def close() -> None:
-        # close() waits for every connection to come back; one that never does is cut.
-        try:
-            await asyncio.wait_for(pool.close(), limit_s)
-        except TimeoutError:
-            log.error("database pool did not close in time; terminated", extra={"limit_s": limit_s})
-            pool.terminate()
-
-    return close
 
 
 class Liveness(BaseModel):
@@ -99,7 +93,11 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             app.state.pool = await create_pool(settings)
-            stack.push_async_callback(_closing(app.state.pool, shutdown_step_s))
+            # close() waits for every connection to come back; one that never does is cut.
+            pool = app.state.pool
+            stack.push_async_callback(
+                _bounded(pool.close, "database pool", shutdown_step_s, on_timeout=pool.terminate)
+            )
             app.state.redis = create_redis(settings)
             stack.push_async_callback(_bounded(app.state.redis.aclose, "redis", shutdown_step_s))
             for hook in startup_hooks:
