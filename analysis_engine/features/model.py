@@ -37,8 +37,10 @@ from typing import Any
 # key weighs which chords a loop dwells on (each frame read as a major, minor or seventh chord)
 # beside its pitch classes, with weights learned from 35 progressions rather than 8; 14: a drum
 # loop whose reading shows a backbeat of its own moves only where another octave's is clearly
-# stronger (by 0.3, not 0.2), so two-beat grooves read right are no longer halved.
-FEATURE_VERSION = 14
+# stronger (by 0.3, not 0.2), so two-beat grooves read right are no longer halved; 15: the key's
+# chord templates credit each chord tone with its partials, so a dominant seventh over a loud
+# bass root reads as a seventh, and the key weights are refitted on those readings.
+FEATURE_VERSION = 15
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

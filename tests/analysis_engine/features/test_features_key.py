@@ -329,3 +329,28 @@ def test_chord_weights_read_each_chord_from_the_candidate_tonic() -> None:
         shares[12 * quality + root] = 0.6
         shares[24 + 7] = 0.4  # a G7 that the model does not credit
         assert keys.decide(chroma, shares, 0.5, model)[:2] == key
+
+
+def _harmonic_chroma(pitch_class: int, level: float) -> torch.Tensor:
+    # A tone's pitch classes with its first eight partials at 1/h of its level, as a bright
+    # instrument (strings, a sawtooth bass) lays them into the chroma.
+    chroma = torch.zeros(12, dtype=torch.float64)
+    for h, offset in enumerate((0, 0, 7, 0, 4, 7, 10, 0), start=1):
+        chroma[(pitch_class + offset) % 12] += level / h
+    return chroma
+
+
+@pytest.mark.parametrize("bass", [1.0, 4.0])
+def test_every_chord_reads_as_itself_over_a_loud_bass_root(bass: float) -> None:
+    # Each of the 36 chords, its tones played with their partials and its root doubled in a
+    # bass `bass` times as loud, is read as itself. With bare triad templates, every
+    # dominant seventh over the loud bass read as its plain triad: the partials of the root
+    # outweighed the one tone a seventh adds.
+    for quality, (name, tones) in enumerate(keys.CHORD_QUALITIES):
+        for root in range(12):
+            chroma = _harmonic_chroma(root, bass)
+            for tone in tones:
+                chroma += _harmonic_chroma(root + tone, 1.0)
+            frames = chroma[None, :, None].expand(1, 12, 20)
+            shares = keys.chord_shares(frames)[0]
+            assert int(shares.argmax()) == quality * 12 + root, (name, PITCH_CLASSES[root])
