@@ -16,7 +16,7 @@ import pytest
 from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
 from tests.services.conftest import service_env, wait_until_ready
-from tests.stack import PASSWORD, Mailbox, Producer, signed_up
+from tests.stack import PASSWORD, Mailbox, Producer, signed_up, stop
 from tests.support import free_port
 
 
@@ -46,8 +46,7 @@ def logged_platform(
             wait_until_ready(url, process)
             yield url, log_file
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(process)
 
 
 def access_lines(log_file: Path) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ import pytest
 
 from sp404.core.settings import Settings
 from tests.services.conftest import StartService, service_env
+from tests.stack import stop
 from tests.support import free_port
 
 
@@ -59,8 +60,7 @@ def tls_gateway(migrated_db: Settings, self_signed: tuple[Path, Path]) -> Iterat
         wait_for_https(url, process)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
 
 def test_the_gateway_serves_https_with_hsts(
