@@ -39,8 +39,10 @@ from typing import Any
 # loop whose reading shows a backbeat of its own moves only where another octave's is clearly
 # stronger (by 0.3, not 0.2), so two-beat grooves read right are no longer halved; 15: the key's
 # chord templates credit each chord tone with its partials, so a dominant seventh over a loud
-# bass root reads as a seventh, and the key weights are refitted on those readings.
-FEATURE_VERSION = 15
+# bass root reads as a seventh, and the key weights are refitted on those readings; 16: a
+# clip's opening onset is capped at its later peak however quietly it opens, not only when it
+# is cut mid-sound, so a loop opening on a soft swell keeps its onsets and its tempo.
+FEATURE_VERSION = 16
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

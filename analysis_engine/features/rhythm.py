@@ -66,10 +66,8 @@ _MIN_PULSE_MOVED_UP = 1.0
 _PEAK_HALF_WIDTH = 3  # frames (about 70 ms): the closest two onsets may be
 _THRESHOLD_HALF_WIDTH = 10
 _PEAK_DELTA = 0.07
-# Frames at a clip's start whose onset may be the cut itself, and how near its typical level
-# a first frame must be for the clip to count as cut mid-sound.
+# Frames at a clip's start whose onset may be the cut itself.
 _START_FRAMES = 3
-_CUT_START_DB = 12.0
 # Below this mean rise (dB across mel bands) the rest of a clip holds no onset worth the name:
 # the fluctuation of noise, or a one-shot's decay.
 _MIN_ONSET_PEAK_DB = 2.5
@@ -97,12 +95,15 @@ def onset_envelope(
         weights[_BRIGHT_BAND_START:] = _BRIGHT_WEIGHT
     rise = (log_mel_db - previous).clamp(min=0.0)
     flux = torch.einsum("bmt,m->bt", rise, weights / weights.sum()) * mask
-    # A clip cut in the middle of a sound opens on a huge artificial onset (silence before
-    # its first frame), which would dwarf every real one: cap it at the clip's later peak,
-    # where there is one (a one-shot's decay or noise has none and keeps its first onset).
-    # Padded so a clip of few frames reads the same alone as in a longer batch.
+    # A clip's first frames rise from the floor, 80 dB under its peak, where every later
+    # onset rises from the sound before it: an opening onset that would dwarf every real one.
+    # That holds for a clip cut mid-sound and for one that opens on a quiet swell (an organ
+    # hymn whose first frame sat 37 dB under its typical one read one onset and no tempo).
+    # So it is capped at the clip's later peak, where there is one; a one-shot's decay or
+    # noise has none and keeps its first onset. Padded so a clip of few frames reads the
+    # same alone as in a longer batch.
     later = torch.nn.functional.pad(flux[:, _START_FRAMES:], (0, 1)).amax(-1, keepdim=True)
-    cap = starts_mid_sound(log_mel_db, mask)[:, None] & (later >= _MIN_ONSET_PEAK_DB)
+    cap = later >= _MIN_ONSET_PEAK_DB
     head = flux[:, :_START_FRAMES]
     head = torch.where(cap, torch.minimum(head, later), head)
     return torch.cat([head, flux[:, _START_FRAMES:]], dim=1)
@@ -130,14 +131,6 @@ def count_onsets_under_clicks(
     sound, which cutting its one attack would expose, still does not count."""
     clipped = clip_clicks(envelope, n_frames)
     return (pick_onsets(clipped, mask) & (clipped >= _MIN_ONSET_PEAK_DB)).sum(-1)
-
-
-def starts_mid_sound(log_mel_db: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """(B,) whether a clip's first frame is already about as loud as its typical frame: cut
-    in the middle of a sound, so its opening "onset" is the cut."""
-    level = log_mel_db.amax(1)
-    typical = torch.where(mask, level, torch.full_like(level, float("nan"))).nanmedian(-1).values
-    return level[:, 0] >= typical - _CUT_START_DB
 
 
 def pick_onsets(envelope: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

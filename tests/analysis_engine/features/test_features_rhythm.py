@@ -449,6 +449,25 @@ def test_a_sustained_pad_has_one_onset_and_no_tempo() -> None:
     assert features.onset_rate * 6.0 <= 1.5
 
 
+@pytest.mark.parametrize("opening_db", [0.0, -37.0])
+def test_a_loop_of_soft_onsets_keeps_them_however_quietly_it_opens(opening_db: float) -> None:
+    # Swells every 20 frames over a held level, rising 4, 2, 1 and 0.5 dB frame over frame,
+    # as an organ's chords do.
+    # The first frame rises from the clip's floor (80 dB under its peak) whether the clip
+    # opens mid-sound or on a quiet swell, 37 dB under the rest, as a hymn did that read one
+    # onset and no tempo: either way that opening may not outweigh the swells.
+    frames = 200
+    level = torch.full((1, 128, frames), -20.0)
+    swells = range(10, frames, 20)
+    for start in swells:
+        level[:, :, start : start + 4] += torch.tensor([4.0, 6.0, 7.0, 7.5])
+    level[:, :, 0] = -20.0 + opening_db
+    mask = torch.ones(1, frames, dtype=torch.bool)
+    envelope = rhythm.onset_envelope(level, mask)
+    assert envelope[0, :3].max() <= envelope[0, 3:].max()
+    assert int(rhythm.pick_onsets(envelope, mask).sum()) >= len(swells)
+
+
 def test_a_drum_loop_is_more_percussive_than_a_pad() -> None:
     drums, pad = extract_batch([(drum_loop(100.0, 2), SR), (sine_pad(4.0), SR)])
     assert drums.harmonic_percussive_ratio < pad.harmonic_percussive_ratio
