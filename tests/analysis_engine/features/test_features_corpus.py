@@ -226,3 +226,41 @@ def test_renders_cached_before_the_render_version_are_dropped(tmp_path: Path) ->
     (tmp_path / "band000_new.wav").write_bytes(b"seeded")
     corpus.fresh_cache(tmp_path)
     assert [p.name for p in tmp_path.glob("*.wav")] == ["band000_new.wav"]
+
+
+def test_the_soft_instrument_loops_refuse_a_reserved_sound_font_before_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    import corpus as bare_corpus
+    import corpus_soft
+
+    monkeypatch.setattr(corpus_soft, "SOUNDFONT", Path("/usr/share/sounds/sf2/TimGM6mb.sf2"))
+    with pytest.raises(bare_corpus.ReservedSource):
+        corpus_soft.build_soft(tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_soft_instrument_loop_holds_each_chord_legato_until_the_next(tmp_path: Path) -> None:
+    # Chords every two beats of I V vi IV in D: each note ends just before the next chord
+    # starts (no gap to read as an onset), the root doubled an octave down.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    import corpus_soft
+    import mido
+
+    progression = ((0, "maj"), (7, "maj"), (9, "min"), (5, "maj"))
+    corpus_soft._midi(tmp_path / "loop.mid", 48, 90.0, 2, 2, progression)
+    now, notes, ends = 0, [], []
+    for message in mido.MidiFile(tmp_path / "loop.mid").tracks[0]:
+        now += message.time
+        if message.type == "note_on" and message.velocity > 0:
+            notes.append((now, message.note))
+        elif message.type in ("note_on", "note_off"):
+            ends.append(now)
+    starts = sorted({at for at, _ in notes})
+    assert starts == [index * 960 for index in range((corpus_soft.BARS + 2) * 2)]
+    assert sorted(set(ends)) == [start + 960 - 10 for start in starts]
+    first_chord = sorted(note for at, note in notes if at == 0)
+    assert first_chord == [38, 50, 54, 57]  # D2, D3, F#3, A3
+    second_chord = sorted(note for at, note in notes if at == 960)
+    assert second_chord == [45, 57, 61, 64]  # A2, A3, C#4, E4

@@ -1,0 +1,190 @@
+"""Tempo and key where the corpora do not go: soft instruments, and loops worn down, beside librosa.
+
+    .venv/bin/python benchmarks/bench_robustness.py
+
+Two held-out checks of the shipped constants (nothing is fitted here or on these clips):
+
+1. Soft instruments (benchmarks/corpus_soft.py): 72 legato chord loops on strings, choir,
+   organ, pads, flute and two soft-struck instruments, no drums, a chord every 1, 2 or 4
+   beats. By instrument and by chord length.
+2. Wear: corpus v6's band loops that were rendered clean (families no fit has heard), each
+   worn down in eleven ways a producer's sample may be (band limits, bit crush, saturation,
+   crackle, wow, a phone's band, hiss 10 and 5 dB under the music), read clean first.
+
+Tempo Acc1 / Acc2 as in bench_features.py, with how many clips got no tempo; key MIREX /
+exact, with how many got no key. librosa is beat_track + chroma_cqt with Krumhansl-Kessler
+profiles, on the same clips in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+# As the worker runs (analysis_engine.features.extractor); torch reads it when it loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np
+from scipy.signal import butter, sosfilt
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_features import librosa_pipeline, mirex_key_score, tempo_hits
+from corpus import CorpusClip
+from corpus_soft import CHORD_BEATS, build_soft
+from corpus_unheard import build_unheard
+
+from analysis_engine.features.extractor import extract_batch
+
+Audio = np.ndarray
+Answer = tuple[float | None, str | None, str | None]  # tempo, key, mode
+BATCH = 16
+
+
+def _lowpass(x: Audio, rate: int, cutoff: float) -> Audio:
+    return np.asarray(sosfilt(butter(4, cutoff, fs=rate, output="sos"), x, axis=0))
+
+
+def _highpass(x: Audio, rate: int, cutoff: float) -> Audio:
+    return np.asarray(sosfilt(butter(2, cutoff, fs=rate, btype="high", output="sos"), x, axis=0))
+
+
+def _crush(x: Audio, rate: int, bits: int, hold_rate: float) -> Audio:
+    step = max(1, round(rate / hold_rate))
+    held = np.repeat(x[::step], step, axis=0)[: x.shape[0]]
+    levels = 2 ** (bits - 1)
+    return np.round(held * levels) / levels
+
+
+def _wow(x: Audio, rate: int, depth_s: float, hz: float = 0.6) -> Audio:
+    # The tape's position drifts by up to depth_s, a slow pitch wobble.
+    t = np.arange(x.shape[0]) / rate
+    position = (t + depth_s * np.sin(2 * np.pi * hz * t)) * rate
+    index = np.arange(x.shape[0])
+    return np.stack([np.interp(position, index, x[:, c]) for c in range(x.shape[1])], axis=1)
+
+
+def _hiss(x: Audio, rng: np.random.Generator, snr_db: float) -> Audio:
+    rms = float(np.sqrt(np.mean(x**2)))
+    return x + rng.standard_normal(x.shape) * rms * 10 ** (-snr_db / 20)
+
+
+def _crackle(x: Audio, rng: np.random.Generator, density: float) -> Audio:
+    return x + (rng.uniform(size=x.shape) < density) * rng.uniform(-0.6, 0.6, x.shape)
+
+
+Wear = Callable[[Audio, int, np.random.Generator], Audio]
+WEAR: dict[str, Wear] = {
+    "clean": lambda x, rate, rng: x,
+    "low-pass 1.5 kHz": lambda x, rate, rng: _lowpass(x, rate, 1500.0),
+    "low-pass 800 Hz": lambda x, rate, rng: _lowpass(x, rate, 800.0),
+    "high-pass 400 Hz": lambda x, rate, rng: _highpass(x, rate, 400.0),
+    "crush 6 bit, 8 kHz": lambda x, rate, rng: _crush(x, rate, 6, 8000.0),
+    "crush 4 bit, 6 kHz": lambda x, rate, rng: _crush(x, rate, 4, 6000.0),
+    "saturation (tanh x8)": lambda x, rate, rng: np.tanh(8 * x) / np.tanh(8),
+    "dense crackle": lambda x, rate, rng: _crackle(x, rng, 1e-3),
+    "wow 4 ms": lambda x, rate, rng: _wow(x, rate, 0.004),
+    "phone band": lambda x, rate, rng: _highpass(_lowpass(x, rate, 3400.0), rate, 300.0),
+    "hiss 10 dB under": lambda x, rate, rng: _hiss(x, rng, 10.0),
+    "hiss 5 dB under": lambda x, rate, rng: _hiss(x, rng, 5.0),
+}
+
+
+def _read(clip: CorpusClip) -> tuple[Audio, int]:
+    import soundfile
+
+    audio, rate = soundfile.read(clip.path, dtype="float64", always_2d=True)
+    return audio, int(rate)
+
+
+def _ours(clips: Sequence[tuple[Audio, int]]) -> list[Answer]:
+    answers: list[Answer] = []
+    for start in range(0, len(clips), BATCH):
+        chunk = [(a.astype(np.float32), r) for a, r in clips[start : start + BATCH]]
+        answers += [(f.tempo_bpm, f.key, f.mode) for f in extract_batch(chunk)]
+    return answers
+
+
+def _theirs(clips: Sequence[tuple[Audio, int]]) -> list[Answer]:
+    analyse = librosa_pipeline()
+    return [analyse(a.astype(np.float32), r) for a, r in clips]
+
+
+def _figures(clips: Sequence[CorpusClip], answers: Sequence[Answer]) -> str:
+    hits = [tempo_hits(t, c.bpm) for (t, _, _), c in zip(answers, clips, strict=True)]
+    keys = [
+        mirex_key_score(k, m, str(c.key), str(c.mode))
+        for (_, k, m), c in zip(answers, clips, strict=True)
+    ]
+    no_tempo = sum(t is None for t, _, _ in answers)
+    no_key = sum(k is None for _, k, _ in answers)
+    return (
+        f"{100 * np.mean([h[0] for h in hits]):5.1f} / {100 * np.mean([h[1] for h in hits]):5.1f}"
+        f" {no_tempo:3d}   {100 * np.mean(keys):5.1f} / "
+        f"{100 * np.mean([s == 1.0 for s in keys]):5.1f} {no_key:3d}"
+    )
+
+
+_HEADER = (
+    f"  {'':24s} {'clips':>5s}   {'ours: tempo Acc1 / Acc2, none; key MIREX / exact, none':56s}"
+    f" {'librosa: the same'}"
+)
+
+
+def _row(
+    label: str, clips: Sequence[CorpusClip], ours: Sequence[Answer], theirs: Sequence[Answer]
+) -> None:
+    print(f"  {label:24s} {len(clips):5d}   {_figures(clips, ours):56s} {_figures(clips, theirs)}")
+
+
+def soft_instruments() -> None:
+    corpus = build_soft()
+    if not corpus.clips:
+        print("soft instruments: fluidsynth or FluidR3 missing; skipped")
+        return
+    clips = corpus.clips
+    audio = [_read(c) for c in clips]
+    ours, theirs = _ours(audio), _theirs(audio)
+    print(f"soft instruments (benchmarks/corpus_soft.py: {len(clips)} legato chord loops):")
+    print(_HEADER)
+    _row("all", clips, ours, theirs)
+    for group in dict.fromkeys(c.group for c in clips):
+        rows = [i for i, c in enumerate(clips) if c.group == group]
+        _row(group, [clips[i] for i in rows], [ours[i] for i in rows], [theirs[i] for i in rows])
+    for beats in CHORD_BEATS:
+        rows = [i for i, c in enumerate(clips) if f"_{beats}beat_" in c.name]
+        label = f"a chord every {beats} beat{'s' if beats > 1 else ''}"
+        _row(label, [clips[i] for i in rows], [ours[i] for i in rows], [theirs[i] for i in rows])
+
+
+def worn_loops() -> None:
+    clips = [c for c in build_unheard().clips if c.kind == "band" and not c.lofi]
+    if not clips:
+        print("worn loops: corpus v6 could not be rendered; skipped")
+        return
+    audio = [_read(c) for c in clips]
+    print(f"worn loops (corpus v6's {len(clips)} band loops rendered clean, worn eleven ways):")
+    print(_HEADER)
+    for label, wear in WEAR.items():
+        rng = np.random.default_rng(0)
+        worn = []
+        for samples, rate in audio:
+            out = wear(samples, rate, rng)
+            worn.append((out / max(1e-9, float(np.abs(out).max())) * 0.8, rate))
+        _row(label, clips, _ours(worn), _theirs(worn))
+
+
+def main() -> None:
+    started = time.perf_counter()
+    soft_instruments()
+    print()
+    worn_loops()
+    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Soft-instrument loops: legato chords on strings, choir, organ, pads and more, no drums.
+
+Every other corpus is a band or a drum kit: something always strikes. A producer's pad, string
+or choir loop has no attack at all, each chord swelling in under the last, and the issue's
+harder judged set names "other instruments". Nothing is fitted on these loops; they show
+where the tempo and the key stand on that material (`bench_robustness.py`).
+
+Each loop is whole 4/4 bars cut from the middle of a longer render (so it opens mid-sound, as
+a producer's cut does): a progression of four chords in a random key, a chord every one, two
+or four beats, held legato with the root an octave below, through one FluidR3 General MIDI
+program (fluidsynth). Nothing here is reserved for judging; `check_source` proves it each run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile
+from corpus import NOTES, SOUNDFONT, SR, Corpus, CorpusClip, check_source, fresh_cache
+
+OUT = Path(__file__).resolve().parent / "out" / "corpus-soft"
+_SEED = 2026
+
+# (name, General MIDI program) of instruments that swell rather than strike, and two that
+# strike softly beside them (electric piano, vibraphone) as a check.
+INSTRUMENTS = (
+    ("strings", 48), ("slowstrings", 49), ("synthstrings", 50), ("choir", 52),
+    ("churchorgan", 19), ("reedorgan", 20), ("warmpad", 89), ("polysynth", 90),
+    ("halopad", 94), ("flute", 73), ("epiano", 4), ("vibraphone", 11),
+)  # fmt: skip
+CHORD_BEATS = (1, 2, 4)  # beats each chord lasts
+LOOPS_EACH = 2  # per instrument and chord length
+BARS = 4
+
+# A chord as (semitones above the tonic, "maj" or "min"); four of them make a progression.
+Progression = tuple[tuple[int, str], ...]
+_PROGRESSIONS: dict[str, tuple[Progression, ...]] = {
+    "major": (
+        ((0, "maj"), (7, "maj"), (9, "min"), (5, "maj")),  # I V vi IV
+        ((0, "maj"), (9, "min"), (5, "maj"), (7, "maj")),  # I vi IV V
+        ((2, "min"), (7, "maj"), (0, "maj"), (0, "maj")),  # ii V I I
+    ),
+    "minor": (
+        ((0, "min"), (8, "maj"), (3, "maj"), (10, "maj")),  # i VI III VII
+        ((0, "min"), (5, "min"), (7, "maj"), (0, "min")),  # i iv V i
+    ),
+}
+
+
+def _chord_notes(tonic: int, root: int, quality: str) -> list[int]:
+    base = 48 + (tonic + root) % 12
+    third = 3 if quality == "min" else 4
+    return [base - 12, base, base + third, base + 7]
+
+
+def _midi(
+    path: Path, program: int, bpm: float, chord_beats: int, tonic: int, progression: Progression
+) -> None:
+    import mido
+
+    song = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    song.tracks.append(track)
+    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm)))
+    track.append(mido.Message("program_change", program=program, channel=0))
+    # A bar before the loop and a bar after it, so the cut opens and closes mid-sound.
+    beats = (BARS + 2) * 4
+    step = chord_beats * 480
+    events = []
+    for index in range(beats // chord_beats):
+        root, quality = progression[index % len(progression)]
+        for note in _chord_notes(tonic, root, quality):
+            events.append((index * step, 1, note))
+            events.append(((index + 1) * step - 10, 0, note))
+    events.sort()
+    now = 0
+    for at, on, note in events:
+        kind = "note_on" if on else "note_off"
+        track.append(mido.Message(kind, note=note, velocity=90 if on else 0, time=at - now))
+        now = at
+    song.save(path)
+
+
+def _render(
+    path: Path, program: int, bpm: float, chord_beats: int, tonic: int, progression: Progression
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        midi, wav = Path(tmp) / "loop.mid", Path(tmp) / "loop.wav"
+        _midi(midi, program, bpm, chord_beats, tonic, progression)
+        command = ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(SR), "-F", str(wav)]
+        subprocess.run([*command, str(SOUNDFONT), str(midi)], check=True, capture_output=True)
+        audio, rate = soundfile.read(wav, dtype="float32")
+    beat = 60.0 / bpm
+    cut = audio[round(4 * beat * rate) : round((BARS + 1) * 4 * beat * rate)]
+    soundfile.write(path, cut / max(1e-9, float(np.abs(cut).max())) * 0.8, rate)
+
+
+def build_soft(out_dir: Path = OUT) -> Corpus:
+    """Render (or reuse) the soft-instrument loops under out_dir; empty without fluidsynth."""
+    check_source(soundfont=SOUNDFONT)
+    if not SOUNDFONT.exists():
+        return Corpus([], "none")
+    fresh_cache(out_dir)
+    rng = np.random.default_rng(_SEED)
+    clips = []
+    for name, program in INSTRUMENTS:
+        for chord_beats in CHORD_BEATS:
+            for index in range(LOOPS_EACH):
+                bpm = round(float(rng.uniform(66.0, 132.0)), 1)
+                tonic = int(rng.integers(12))
+                mode = ("major", "minor")[int(rng.integers(2))]
+                options = _PROGRESSIONS[mode]
+                progression = options[int(rng.integers(len(options)))]
+                slug = f"{name}_{chord_beats}beat_{bpm}_{NOTES[tonic]}{mode[:3]}_{index}"
+                path = out_dir / f"{slug}.wav"
+                if not path.exists():
+                    _render(path, program, bpm, chord_beats, tonic, progression)
+                clips.append(CorpusClip(slug, path, bpm, NOTES[tonic], mode, True, "band", name))
+    return Corpus(clips, "fluidsynth")
