@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_features import librosa_pipeline, mirex_key_score, tempo_hits
-from corpus import CorpusClip
-from corpus_soft import CHORD_BEATS, build_soft
+from corpus import Corpus, CorpusClip
+from corpus_soft import CHORD_BEATS, UNHEARD_INSTRUMENTS, UNHEARD_OUT, build_soft
 from corpus_unheard import build_unheard
 
 from analysis_engine.features.extractor import extract_batch
@@ -57,7 +57,7 @@ def _crush(x: Audio, rate: int, bits: int, hold_rate: float) -> Audio:
     step = max(1, round(rate / hold_rate))
     held = np.repeat(x[::step], step, axis=0)[: x.shape[0]]
     levels = 2 ** (bits - 1)
-    return np.round(held * levels) / levels
+    return np.asarray(np.round(held * levels) / levels)
 
 
 def _wow(x: Audio, rate: int, depth_s: float, hz: float = 0.6) -> Audio:
@@ -141,15 +141,14 @@ def _row(
     print(f"  {label:24s} {len(clips):5d}   {_figures(clips, ours):56s} {_figures(clips, theirs)}")
 
 
-def soft_instruments() -> None:
-    corpus = build_soft()
+def soft_instruments(title: str, corpus: Corpus) -> None:
     if not corpus.clips:
-        print("soft instruments: fluidsynth or FluidR3 missing; skipped")
+        print(f"{title}: fluidsynth or FluidR3 missing; skipped")
         return
     clips = corpus.clips
     audio = [_read(c) for c in clips]
     ours, theirs = _ours(audio), _theirs(audio)
-    print(f"soft instruments (benchmarks/corpus_soft.py: {len(clips)} legato chord loops):")
+    print(f"{title} (benchmarks/corpus_soft.py: {len(clips)} legato chord loops):")
     print(_HEADER)
     _row("all", clips, ours, theirs)
     for group in dict.fromkeys(c.group for c in clips):
@@ -180,7 +179,10 @@ def worn_loops() -> None:
 
 def main() -> None:
     started = time.perf_counter()
-    soft_instruments()
+    soft_instruments("soft instruments", build_soft())
+    print()
+    unheard = build_soft(UNHEARD_OUT, UNHEARD_INSTRUMENTS, seed=2027)
+    soft_instruments("soft instruments no rule was shaped on", unheard)
     print()
     worn_loops()
     print(f"\ntotal {time.perf_counter() - started:.0f} s")

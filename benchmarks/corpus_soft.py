@@ -9,6 +9,7 @@ Each loop is whole 4/4 bars cut from the middle of a longer render (so it opens 
 a producer's cut does): a progression of four chords in a random key, a chord every one, two
 or four beats, held legato with the root an octave below, through one FluidR3 General MIDI
 program (fluidsynth). Nothing here is reserved for judging; `check_source` proves it each run.
+`build_soft(UNHEARD_OUT, UNHEARD_INSTRUMENTS, ...)` renders the same on eight other programs.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ INSTRUMENTS = (
     ("churchorgan", 19), ("reedorgan", 20), ("warmpad", 89), ("polysynth", 90),
     ("halopad", 94), ("flute", 73), ("epiano", 4), ("vibraphone", 11),
 )  # fmt: skip
+# Instruments none of the above: the chord-change tempo (FEATURE_VERSION 17) was shaped on the
+# loops of INSTRUMENTS, and is judged on these.
+UNHEARD_INSTRUMENTS = (
+    ("cello", 42), ("synthstrings2", 51), ("voiceoohs", 53), ("synthvoice", 54),
+    ("accordion", 21), ("clarinet", 71), ("bowedglass", 92), ("sweeppad", 95),
+)  # fmt: skip
+UNHEARD_OUT = OUT.parent / "corpus-soft-unheard"
 CHORD_BEATS = (1, 2, 4)  # beats each chord lasts
 LOOPS_EACH = 2  # per instrument and chord length
 BARS = 4
@@ -98,15 +106,19 @@ def _render(
     soundfile.write(path, cut / max(1e-9, float(np.abs(cut).max())) * 0.8, rate)
 
 
-def build_soft(out_dir: Path = OUT) -> Corpus:
-    """Render (or reuse) the soft-instrument loops under out_dir; empty without fluidsynth."""
+def build_soft(
+    out_dir: Path = OUT,
+    instruments: tuple[tuple[str, int], ...] = INSTRUMENTS,
+    seed: int = _SEED,
+) -> Corpus:
+    """Render (or reuse) the loops of `instruments` under out_dir; empty without fluidsynth."""
     check_source(soundfont=SOUNDFONT)
     if not SOUNDFONT.exists():
         return Corpus([], "none")
     fresh_cache(out_dir)
-    rng = np.random.default_rng(_SEED)
+    rng = np.random.default_rng(seed)
     clips = []
-    for name, program in INSTRUMENTS:
+    for name, program in instruments:
         for chord_beats in CHORD_BEATS:
             for index in range(LOOPS_EACH):
                 bpm = round(float(rng.uniform(66.0, 132.0)), 1)

@@ -6,7 +6,7 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # OpenMP threads that spin while they wait hold the cores the other threads need on a shared
 # or CPU-limited machine (2 intra-op threads ran 4x slower than 1 on a loaded 2-core box);
@@ -37,7 +37,10 @@ _HPSS_TIME_KERNEL = 9  # frame pairs (~0.4 s)
 _HPSS_FREQ_KERNEL = 17  # mel bands
 _CHROMA_TIME_KERNEL = 9  # chroma frames (~0.8 s)
 _CHROMA_FREQ_KERNEL = 15  # 1/3-semitone bins (5 semitones)
-_CHORD_WINDOW = 8  # chroma frames (~0.46 s) each side of a chord change
+_CHORD_WINDOW = 8  # chroma frames (~0.74 s) each side of a chord change
+# Chroma frames (~0.28 s) each side of a chord change, for the rate chords change at: short
+# enough to tell chords a beat apart at 130 BPM.
+_CHORD_STEP_WINDOW = 3
 # Padded samples one sub-batch may hold: bounds memory however long the clips are. A GPU
 # takes bigger sub-batches (2^26 samples at 22050 Hz is ~50 minutes of audio, a few GiB). A
 # CPU gains nothing from width but the per-call overhead: short clips share a sub-batch, a
@@ -58,6 +61,11 @@ _LOOP_METERS = (4, 3)  # beats per bar
 _LOOP_TOLERANCE = 0.03
 # No tempo below this: a slower reading is the half-time of a real one.
 _MIN_BPM = 40.0
+# A clip without onsets to time takes the rate its chords change at where they change this
+# regularly (periodicity of their novelty; one-shots and held pads of
+# benchmarks/similar_corpus.py read at most 0.14) over at least this long.
+_MIN_CHORD_CONFIDENCE = 0.2
+_MIN_CHORD_TEMPO_S = 3.0
 # Below this harmonic share at 1-4 kHz a clip counts as drums only for the backbeat check.
 _DRUMS_ONLY_HARMONIC_SHARE = 0.5
 
@@ -319,7 +327,7 @@ def _rhythm(
     mel_db: torch.Tensor,
     drums_only: torch.Tensor,
     percussion: tuple[torch.Tensor, torch.Tensor],
-    harmony: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    harmony: Harmony,
 ) -> dict[str, torch.Tensor]:
     frame_rate = ANALYSIS_RATE / _HOP
     n_frames = spectral.frame_counts(lengths, _HOP)
@@ -356,7 +364,7 @@ def _rhythm(
     bright_rise = (bright - previous).clamp(min=0.0) * onset_mask
     previous = torch.cat([torch.zeros_like(snare[:, :1]), snare[:, :-1]], dim=1)
     snare_rise = (snare - previous).clamp(min=0.0) * onset_mask
-    change, change_frames, chords_alike = harmony
+    change, change_frames, chords_alike, _ = harmony
     cues = octave.candidate_features(
         first_bpm,
         periodicity,
@@ -375,6 +383,20 @@ def _rhythm(
         snare_rise,
         chords_alike,
     )
+    # How regularly the chords change, for clips with no onsets to time (strings, a pad):
+    # measured only for those, as decide_tempo reads it only for them.
+    untimed = (torch.maximum(onsets, tempo_onsets) < _MIN_TEMPO_ONSETS) | (
+        confidence < _MIN_TEMPO_CONFIDENCE
+    )
+    chord_bpm, chord_confidence = torch.zeros_like(confidence), torch.zeros_like(confidence)
+    rows = untimed.nonzero()[:, 0]
+    if rows.numel():
+        chord_rate = ANALYSIS_RATE / _CHROMA_HOP
+        frames = harmony.frames[rows]
+        periodicity = rhythm.envelope_periodicity(harmony.steps[rows], frames, chord_rate)
+        chord_bpm[rows], chord_confidence[rows] = rhythm.estimate_tempo(
+            periodicity, frames, chord_rate
+        )
     return {
         "onsets": onsets,
         "tempo_onsets": tempo_onsets,
@@ -382,12 +404,23 @@ def _rhythm(
         "tempo_confidence": confidence,
         "first_bpm": first_bpm,
         "octave_cues": cues,
+        "chord_bpm": chord_bpm,
+        "chord_confidence": chord_confidence,
     }
+
+
+class Harmony(NamedTuple):
+    """How a batch's chords move, on the chroma's frames."""
+
+    change: torch.Tensor  # (B, T) _chord_novelty over ~0.74 s: peaks once a bar, mostly
+    frames: torch.Tensor  # (B,) chroma frames of each clip
+    alike: torch.Tensor  # octave.chord_similarity_by_lag
+    steps: torch.Tensor  # (B, T) _chord_novelty over ~0.28 s: peaks at chords a beat apart
 
 
 def _tonality(
     signal: torch.Tensor, lengths: torch.Tensor
-) -> tuple[dict[str, torch.Tensor], tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+) -> tuple[dict[str, torch.Tensor], Harmony]:
     # Chroma from the harmonic part of a long-window, CQT-like log-frequency spectrogram.
     mag, mask = spectral.magnitude(signal, lengths, _CHROMA_FFT, _CHROMA_HOP)
     active = spectral.active_frames(mag.square(), mask, _CHROMA_FFT)
@@ -401,6 +434,7 @@ def _tonality(
     normalised = chroma / chroma.amax(1, keepdim=True).clamp(min=1e-12)
     mean, std = spectral.masked_mean_std(normalised, active)
     change = _chord_novelty(chroma) * mask
+    steps = _chord_novelty(chroma, _CHORD_STEP_WINDOW) * mask
     alike = octave.chord_similarity_by_lag(chroma)
     columns = {
         "chroma_mean": mean,
@@ -410,16 +444,15 @@ def _tonality(
         "tonality": evidence.tonality,
         "clarity": evidence.clarity,
     }
-    return columns, (change, frames, alike)
+    return columns, Harmony(change, frames, alike, steps)
 
 
-def _chord_novelty(chroma: torch.Tensor) -> torch.Tensor:
-    """(B, T) how unlike the pitch-class mix of the next ~0.5 s is to that of the last ~0.5 s.
+def _chord_novelty(chroma: torch.Tensor, width: int = _CHORD_WINDOW) -> torch.Tensor:
+    """(B, T) how unlike the pitch-class mix of the next `width` frames is to that of the last.
 
-    Averaging over half a second hides the notes of an arpeggio or a melody, so the novelty
-    peaks where the chord changes, which is usually once a bar.
+    Averaging over ~0.7 s (the default) hides the notes of an arpeggio or a melody, so the
+    novelty peaks where the chord changes, which is usually once a bar.
     """
-    width = _CHORD_WINDOW
     batch, classes, frames = chroma.shape
     flat = chroma.reshape(batch * classes, 1, frames)
     kernel = torch.ones(1, 1, width, device=chroma.device, dtype=chroma.dtype)
@@ -447,9 +480,11 @@ def decide_tempo(
     floor that the backbeat rule does not take reads by `unpitched_model`. The answer
     is never below _MIN_BPM nor a quarter of the first estimate. A loop whose length is a whole
     number of 4/4 or 3/4 bars at that tempo snaps to it exactly; the snap never changes the
-    octave, and the confidence is the periodicity times the octave choice's own share.
+    octave, and the confidence is the periodicity times the octave choice's own share. A
+    pitched clip with no onsets to time takes the rate its chords change at (_tempo_of_chords).
     """
-    # Too short, too few onsets or no repetition: no tempo, and certainly not a loop.
+    # Too short, too few onsets or no repetition: no tempo from the onsets (a pitched clip's
+    # chords may still give one), and not a loop.
     confidence = float(stats["tempo_confidence"])
     onsets = max(int(stats["onsets"]), int(stats.get("tempo_onsets", 0)))
     if (
@@ -457,7 +492,8 @@ def decide_tempo(
         or onsets < _MIN_TEMPO_ONSETS
         or confidence < _MIN_TEMPO_CONFIDENCE
     ):
-        return None, 0.0, False
+        chords_bpm, chords_confidence = _tempo_of_chords(stats, min_clarity)
+        return chords_bpm, chords_confidence, False
     first = float(stats["first_bpm"])
     # A drum-heavy band mix (a rhumba, a crushed ballad) has a percussive snare band too, but
     # its chords keep the backbeat rule from reading its snare: the fitted choice knows mixes.
@@ -478,6 +514,25 @@ def decide_tempo(
         if abs(closest / bpm - 1.0) <= _LOOP_TOLERANCE:
             bpm = closest
     return bpm, min(1.0, max(0.0, confidence * share)), is_loop
+
+
+def _tempo_of_chords(stats: dict[str, Any], min_clarity: float) -> tuple[float | None, float]:
+    """(tempo, confidence) of a pitched clip without onsets to time (strings or a pad swelling
+    into each chord): the rate its chords change at, as sure as their change is regular.
+    (None, 0) unless they change regularly (a held chord, a note or a drum hit never does:
+    _MIN_CHORD_CONFIDENCE) over _MIN_CHORD_TEMPO_S. Chords a bar or two beats apart read at
+    half or a quarter of the tempo, so the octave is the onset path's weakest."""
+    confidence = float(stats.get("chord_confidence", 0.0))
+    if (
+        stats["analysed_s"] < _MIN_CHORD_TEMPO_S
+        or float(stats["clarity"]) < min_clarity
+        or confidence < _MIN_CHORD_CONFIDENCE
+    ):
+        return None, 0.0
+    bpm = float(stats["chord_bpm"])
+    while bpm < _MIN_BPM:
+        bpm *= 2.0
+    return bpm, confidence
 
 
 def decide(evidence: Evidence, models: Models | None = None) -> AudioFeatures:

@@ -41,8 +41,10 @@ from typing import Any
 # chord templates credit each chord tone with its partials, so a dominant seventh over a loud
 # bass root reads as a seventh, and the key weights are refitted on those readings; 16: a
 # clip's opening onset is capped at its later peak however quietly it opens, not only when it
-# is cut mid-sound, so a loop opening on a soft swell keeps its onsets and its tempo.
-FEATURE_VERSION = 16
+# is cut mid-sound, so a loop opening on a soft swell keeps its onsets and its tempo; 17: a
+# pitched clip with no onsets to time (strings, a pad swelling into each chord) takes the rate
+# its chords change at, where they change regularly.
+FEATURE_VERSION = 17
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

@@ -183,6 +183,26 @@ def sine_pad(seconds: float = 6.0, sr: int = SR) -> Audio:
     return (0.2 * wave * fade)[:, None].astype(np.float32)
 
 
+def swelling_chords(bpm: float, bars: int, swell_s: float = 0.45, sr: int = SR) -> Audio:
+    """Whole 4/4 bars of legato chords (I-IV-V-I in C, a chord a beat, bass an octave down),
+    each swelling in and out over `swell_s` from 60 dB down, as strings or a pad play them:
+    no attack anywhere, so no frame rises far above the one before."""
+    beat = 60.0 / bpm
+    n = round(bars * 4 * beat * sr)
+    t = np.arange(n) / sr
+    out = np.zeros(n)
+    for index in range(-1, bars * 4 + 1):
+        start, end = index * beat - swell_s / 2, (index + 1) * beat + swell_s / 2
+        # dB-linear: the level climbs the 60 dB evenly across the swell.
+        rise = np.minimum(np.clip((t - start) / swell_s, 0, 1), np.clip((end - t) / swell_s, 0, 1))
+        envelope = np.where((t >= start) & (t <= end), 10.0 ** (-3.0 * (1.0 - rise)), 0.0)
+        chord = _MAJOR_CHORDS[index % len(_MAJOR_CHORDS)]
+        for interval in (*chord, chord[0] - 12):
+            f0 = 261.63 * 2.0 ** (interval / 12.0)
+            out += envelope * sum(np.sin(2.0 * np.pi * k * f0 * t) / k for k in range(1, 5))
+    return (0.7 * out / np.abs(out).max())[:, None].astype(np.float32)
+
+
 def waltz_loop(bpm: float, bars: int, sr: int = SR, seed: int = 0) -> Audio:
     """Kick on 1, snare on 2 and 3, hats on the eighths: 3/4, exactly `bars` bars long."""
     rng = np.random.default_rng(seed)

@@ -18,6 +18,7 @@ from tests.analysis_engine.features.synthetic_audio import (
     sine_pad,
     six_eight_band_mix,
     stab_band_mix,
+    swelling_chords,
     twelve_eight_loop,
     waltz_band_mix,
     waltz_loop,
@@ -468,6 +469,16 @@ def test_a_loop_of_soft_onsets_keeps_them_however_quietly_it_opens(opening_db: f
     assert int(rhythm.pick_onsets(envelope, mask).sum()) >= len(swells)
 
 
+@pytest.mark.parametrize("bpm", [72.0, 96.0, 126.0])
+def test_legato_chords_a_beat_apart_take_their_tempo_from_the_chords(bpm: float) -> None:
+    # Chords that swell in, with no attack, count one onset, so the onsets time nothing; the
+    # chords changing every beat do.
+    (features,) = extract_batch([(swelling_chords(bpm, 4), SR)])
+    assert features.tempo_bpm == pytest.approx(bpm, rel=0.02)
+    assert 0.2 <= features.tempo_confidence < 1.0
+    assert not features.is_loop  # no onsets: not read as a loop, and not snapped to its bars
+
+
 def test_a_drum_loop_is_more_percussive_than_a_pad() -> None:
     drums, pad = extract_batch([(drum_loop(100.0, 2), SR), (sine_pad(4.0), SR)])
     assert drums.harmonic_percussive_ratio < pad.harmonic_percussive_ratio
@@ -537,6 +548,18 @@ def test_a_loop_whose_crackle_hides_its_onsets_still_gets_its_tempo() -> None:
     # Without onsets either way there is still no tempo.
     stats["tempo_onsets"] = 1
     assert decide_tempo(stats, 11.2) == (None, 0.0, False)
+
+
+def test_chords_give_a_clip_without_onsets_a_tempo_only_where_they_change_regularly() -> None:
+    stats = _stats(96.0, 96.0, drums_only=False)
+    stats |= {"onsets": 1, "tempo_onsets": 1, "clarity": 0.6}
+    stats |= {"chord_bpm": 31.0, "chord_confidence": 0.45}
+    # Chords a bar apart read at a quarter; never below 40 BPM.
+    assert decide_tempo(stats, 8.0) == (pytest.approx(62.0), pytest.approx(0.45), False)
+    # A held chord or a note changes nothing regularly; a drum loop has no chords; a short
+    # clip holds too few changes to tell.
+    for changed in ({"chord_confidence": 0.1}, {"clarity": 0.1}, {"analysed_s": 2.0}):
+        assert decide_tempo(stats | changed, 8.0) == (None, 0.0, False)
 
 
 def test_a_loop_of_whole_3_4_bars_snaps_to_its_exact_tempo_and_keeps_its_octave() -> None:
