@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -11,11 +12,13 @@ from analysis_engine.features import EMBEDDING_SIZE, AudioFeatures
 from analysis_engine.features.extractor import extract_batch, pick_device
 from tests.analysis_engine.features.synthetic_audio import (
     SR,
+    Audio,
     chord_progression,
     drum_loop,
     kick_one_shot,
     sine,
     sine_pad,
+    swelling_chords,
 )
 
 
@@ -30,8 +33,15 @@ def _assert_close(one: AudioFeatures, other: AudioFeatures, tolerance: float) ->
             assert value == right[name], name
 
 
-def test_a_clip_reads_the_same_alone_and_in_a_padded_batch() -> None:
-    target = (drum_loop(100.0, 2, channels=2), SR)
+@pytest.mark.parametrize(
+    "make",
+    # A drum loop timed by its onsets; legato chords timed by the chords' rate, which only the
+    # clips without onsets measure.
+    [lambda: drum_loop(100.0, 2, channels=2), lambda: swelling_chords(96.0, 2)],
+    ids=["drum loop", "swelling chords"],
+)
+def test_a_clip_reads_the_same_alone_and_in_a_padded_batch(make: Callable[[], Audio]) -> None:
+    target = (make(), SR)
     alone = extract_batch([target])[0]
     batch = extract_batch(
         [
