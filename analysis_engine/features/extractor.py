@@ -481,10 +481,11 @@ def decide_tempo(
     is never below _MIN_BPM nor a quarter of the first estimate. A loop whose length is a whole
     number of 4/4 or 3/4 bars at that tempo snaps to it exactly; the snap never changes the
     octave, and the confidence is the periodicity times the octave choice's own share. A
-    pitched clip with no onsets to time takes the rate its chords change at (_tempo_of_chords).
+    pitched clip with no onsets to time takes the rate its chords change at (_tempo_of_chords),
+    their regularity as its confidence, and is a loop where that reaches _MIN_LOOP_CONFIDENCE.
     """
-    # Too short, too few onsets or no repetition: no tempo from the onsets (a pitched clip's
-    # chords may still give one), and not a loop.
+    # Too short, too few onsets or no repetition: no tempo from the onsets. A pitched clip's
+    # chords may still give one, and a loop where they change as regularly as a loop's onsets.
     confidence = float(stats["tempo_confidence"])
     onsets = max(int(stats["onsets"]), int(stats.get("tempo_onsets", 0)))
     if (
@@ -493,7 +494,10 @@ def decide_tempo(
         or confidence < _MIN_TEMPO_CONFIDENCE
     ):
         chords_bpm, chords_confidence = _tempo_of_chords(stats, min_clarity)
-        return chords_bpm, chords_confidence, False
+        if chords_bpm is None:
+            return None, 0.0, False
+        is_loop = chords_confidence >= _MIN_LOOP_CONFIDENCE
+        return _snapped(chords_bpm, duration_s, is_loop), chords_confidence, is_loop
     first = float(stats["first_bpm"])
     # A drum-heavy band mix (a rhumba, a crushed ballad) has a percussive snare band too, but
     # its chords keep the backbeat rule from reading its snare: the fitted choice knows mixes.
@@ -506,14 +510,17 @@ def decide_tempo(
     while bpm < _MIN_BPM:
         bpm *= 2.0
     is_loop = onsets >= _MIN_LOOP_ONSETS and confidence >= _MIN_LOOP_CONFIDENCE
-    if is_loop:
-        candidates = [
-            bars * beats * 60.0 / duration_s for beats in _LOOP_METERS for bars in _LOOP_BARS
-        ]
-        closest = min(candidates, key=lambda c: abs(c / bpm - 1.0))
-        if abs(closest / bpm - 1.0) <= _LOOP_TOLERANCE:
-            bpm = closest
-    return bpm, min(1.0, max(0.0, confidence * share)), is_loop
+    return _snapped(bpm, duration_s, is_loop), min(1.0, max(0.0, confidence * share)), is_loop
+
+
+def _snapped(bpm: float, duration_s: float, is_loop: bool) -> float:
+    """A loop's tempo snapped to the exact one at which it lasts a whole number of 4/4 or 3/4
+    bars, where one is within _LOOP_TOLERANCE; anything else's as it is."""
+    if not is_loop:
+        return bpm
+    candidates = [bars * beats * 60.0 / duration_s for beats in _LOOP_METERS for bars in _LOOP_BARS]
+    closest = min(candidates, key=lambda c: abs(c / bpm - 1.0))
+    return closest if abs(closest / bpm - 1.0) <= _LOOP_TOLERANCE else bpm
 
 
 def _tempo_of_chords(stats: dict[str, Any], min_clarity: float) -> tuple[float | None, float]:

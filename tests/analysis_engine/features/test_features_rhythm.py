@@ -473,10 +473,11 @@ def test_a_loop_of_soft_onsets_keeps_them_however_quietly_it_opens(opening_db: f
 def test_legato_chords_a_beat_apart_take_their_tempo_from_the_chords(bpm: float) -> None:
     # Chords that swell in, with no attack, count one onset, so the onsets time nothing; the
     # chords changing every beat do.
+    # Four whole bars, as regular as a loop: a loop, snapped to its bars.
     (features,) = extract_batch([(swelling_chords(bpm, 4), SR)])
-    assert features.tempo_bpm == pytest.approx(bpm, rel=0.02)
-    assert 0.2 <= features.tempo_confidence < 1.0
-    assert not features.is_loop  # no onsets: not read as a loop, and not snapped to its bars
+    assert features.tempo_bpm == pytest.approx(bpm, rel=1e-3)
+    assert features.is_loop
+    assert 0.3 <= features.tempo_confidence < 1.0
 
 
 def test_a_drum_loop_is_more_percussive_than_a_pad() -> None:
@@ -554,8 +555,16 @@ def test_chords_give_a_clip_without_onsets_a_tempo_only_where_they_change_regula
     stats = _stats(96.0, 96.0, drums_only=False)
     stats |= {"onsets": 1, "tempo_onsets": 1, "clarity": 0.6}
     stats |= {"chord_bpm": 31.0, "chord_confidence": 0.45}
-    # Chords a bar apart read at a quarter; never below 40 BPM.
-    assert decide_tempo(stats, 8.0) == (pytest.approx(62.0), pytest.approx(0.45), False)
+    # Chords a bar apart read at a quarter; never below 40 BPM. Regular enough for a loop.
+    assert decide_tempo(stats, 8.0) == (pytest.approx(62.0), pytest.approx(0.45), True)
+    # A loop of whole bars snaps to them: two bars of 4/4 in 8 s are 60 BPM.
+    assert decide_tempo(stats | {"chord_bpm": 59.0}, 8.0)[0] == pytest.approx(60.0)
+    # Regular, but less than a loop's onsets would be: a tempo, as it reads, and no loop.
+    assert decide_tempo(stats | {"chord_confidence": 0.25}, 8.0) == (
+        pytest.approx(62.0),
+        pytest.approx(0.25),
+        False,
+    )
     # A held chord or a note changes nothing regularly; a drum loop has no chords; a short
     # clip holds too few changes to tell.
     for changed in ({"chord_confidence": 0.1}, {"clarity": 0.1}, {"analysed_s": 2.0}):
