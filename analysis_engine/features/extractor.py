@@ -527,8 +527,8 @@ def _tempo_of_chords(stats: dict[str, Any], min_clarity: float) -> tuple[float |
     """(tempo, confidence) of a pitched clip without onsets to time (strings or a pad swelling
     into each chord): the rate its chords change at, as sure as their change is regular.
     (None, 0) unless they change regularly (a held chord, a note or a drum hit never does:
-    _MIN_CHORD_CONFIDENCE) over _MIN_CHORD_TEMPO_S. Chords a bar or two beats apart read at
-    half or a quarter of the tempo, so the octave is the onset path's weakest."""
+    _MIN_CHORD_CONFIDENCE) over _MIN_CHORD_TEMPO_S. Chords two beats or a bar apart change at
+    half or a quarter of the tempo, so this octave is less sure than the onsets' one."""
     confidence = float(stats.get("chord_confidence", 0.0))
     if (
         stats["analysed_s"] < _MIN_CHORD_TEMPO_S
