@@ -486,41 +486,40 @@ def decide_tempo(
     """
     # Too short, too few onsets or no repetition: no tempo from the onsets. A pitched clip's
     # chords may still give one, and a loop where they change as regularly as a loop's onsets.
-    confidence = float(stats["tempo_confidence"])
+    periodicity = float(stats["tempo_confidence"])
     onsets = max(int(stats["onsets"]), int(stats.get("tempo_onsets", 0)))
     if (
         stats["analysed_s"] < _MIN_TEMPO_S
         or onsets < _MIN_TEMPO_ONSETS
-        or confidence < _MIN_TEMPO_CONFIDENCE
+        or periodicity < _MIN_TEMPO_CONFIDENCE
     ):
-        chords_bpm, chords_confidence = _tempo_of_chords(stats, min_clarity)
+        chords_bpm, confidence = _tempo_of_chords(stats, min_clarity)
         if chords_bpm is None:
             return None, 0.0, False
-        is_loop = chords_confidence >= _MIN_LOOP_CONFIDENCE
-        return _snapped(chords_bpm, duration_s, is_loop), chords_confidence, is_loop
-    first = float(stats["first_bpm"])
-    # A drum-heavy band mix (a rhumba, a crushed ballad) has a percussive snare band too, but
-    # its chords keep the backbeat rule from reading its snare: the fitted choice knows mixes.
-    pitched = float(stats["clarity"]) >= min_clarity
-    if stats["drums_only"] > 0.5 and not pitched:
-        bpm, share = float(stats["drum_bpm"]), 1.0
+        bpm, is_loop = chords_bpm, confidence >= _MIN_LOOP_CONFIDENCE
     else:
-        fitted = model if pitched else unpitched_model
-        bpm, share = octave.choose(first, stats["octave_cues"], fitted, pitched)
+        first = float(stats["first_bpm"])
+        # A drum-heavy band mix (a rhumba, a crushed ballad) has a percussive snare band too,
+        # but its chords keep the backbeat rule from reading its snare: the fitted choice
+        # knows mixes.
+        pitched = float(stats["clarity"]) >= min_clarity
+        if stats["drums_only"] > 0.5 and not pitched:
+            bpm, share = float(stats["drum_bpm"]), 1.0
+        else:
+            fitted = model if pitched else unpitched_model
+            bpm, share = octave.choose(first, stats["octave_cues"], fitted, pitched)
+        confidence = min(1.0, max(0.0, periodicity * share))
+        is_loop = onsets >= _MIN_LOOP_ONSETS and periodicity >= _MIN_LOOP_CONFIDENCE
     while bpm < _MIN_BPM:
         bpm *= 2.0
-    is_loop = onsets >= _MIN_LOOP_ONSETS and confidence >= _MIN_LOOP_CONFIDENCE
-    return _snapped(bpm, duration_s, is_loop), min(1.0, max(0.0, confidence * share)), is_loop
-
-
-def _snapped(bpm: float, duration_s: float, is_loop: bool) -> float:
-    """A loop's tempo snapped to the exact one at which it lasts a whole number of 4/4 or 3/4
-    bars, where one is within _LOOP_TOLERANCE; anything else's as it is."""
-    if not is_loop:
-        return bpm
-    candidates = [bars * beats * 60.0 / duration_s for beats in _LOOP_METERS for bars in _LOOP_BARS]
-    closest = min(candidates, key=lambda c: abs(c / bpm - 1.0))
-    return closest if abs(closest / bpm - 1.0) <= _LOOP_TOLERANCE else bpm
+    if is_loop:
+        candidates = [
+            bars * beats * 60.0 / duration_s for beats in _LOOP_METERS for bars in _LOOP_BARS
+        ]
+        closest = min(candidates, key=lambda c: abs(c / bpm - 1.0))
+        if abs(closest / bpm - 1.0) <= _LOOP_TOLERANCE:
+            bpm = closest
+    return bpm, confidence, is_loop
 
 
 def _tempo_of_chords(stats: dict[str, Any], min_clarity: float) -> tuple[float | None, float]:
@@ -536,10 +535,7 @@ def _tempo_of_chords(stats: dict[str, Any], min_clarity: float) -> tuple[float |
         or confidence < _MIN_CHORD_CONFIDENCE
     ):
         return None, 0.0
-    bpm = float(stats["chord_bpm"])
-    while bpm < _MIN_BPM:
-        bpm *= 2.0
-    return bpm, confidence
+    return float(stats["chord_bpm"]), confidence
 
 
 def decide(evidence: Evidence, models: Models | None = None) -> AudioFeatures:
