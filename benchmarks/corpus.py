@@ -551,15 +551,18 @@ def _render_band(
     check_source(groove=groove.name, soundfont=SOUNDFONT)
     song = _song(groove, bpm, tonic, progression, bass_only, per_bar, drums_only)
     with tempfile.TemporaryDirectory() as tmp:
-        midi = _midi(song, Path(tmp))
-        wav = Path(tmp) / "song.wav"
-        subprocess.run(
-            ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(SR), "-F", str(wav),
-             str(SOUNDFONT), str(midi)],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-        audio, _ = soundfile.read(wav, dtype="float32", always_2d=True)
+        return fluidsynth(_midi(song, Path(tmp)), Path(tmp) / "song.wav")
+
+
+def fluidsynth(midi: Path, wav: Path) -> Audio:
+    """(frames, 2) float32 audio of a MIDI file played through FluidR3 at SR (written to wav)."""
+    subprocess.run(
+        ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(SR), "-F", str(wav),
+         str(SOUNDFONT), str(midi)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    audio, _ = soundfile.read(wav, dtype="float32", always_2d=True)
     return audio
 
 

@@ -14,13 +14,22 @@ program (fluidsynth). Nothing here is reserved for judging; `check_source` prove
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import soundfile
-from corpus import NOTES, SOUNDFONT, SR, Corpus, CorpusClip, check_source, fresh_cache
+from corpus import (
+    CHORD_TONES,
+    NOTES,
+    SOUNDFONT,
+    SR,
+    Corpus,
+    CorpusClip,
+    check_source,
+    fluidsynth,
+    fresh_cache,
+)
 
 OUT = Path(__file__).resolve().parent / "out" / "corpus-soft"
 _SEED = 2026
@@ -43,25 +52,26 @@ CHORD_BEATS = (1, 2, 4)  # beats each chord lasts
 LOOPS_EACH = 2  # per instrument and chord length
 BARS = 4
 
-# A chord as (semitones above the tonic, "maj" or "min"); four of them make a progression.
+# A chord as (semitones above the tonic, corpus.CHORD_TONES suffix), as the corpora write
+# their progressions; four of them make a progression.
 Progression = tuple[tuple[int, str], ...]
 _PROGRESSIONS: dict[str, tuple[Progression, ...]] = {
     "major": (
-        ((0, "maj"), (7, "maj"), (9, "min"), (5, "maj")),  # I V vi IV
-        ((0, "maj"), (9, "min"), (5, "maj"), (7, "maj")),  # I vi IV V
-        ((2, "min"), (7, "maj"), (0, "maj"), (0, "maj")),  # ii V I I
+        ((0, ""), (7, ""), (9, "m"), (5, "")),  # I V vi IV
+        ((0, ""), (9, "m"), (5, ""), (7, "")),  # I vi IV V
+        ((2, "m"), (7, ""), (0, ""), (0, "")),  # ii V I I
     ),
     "minor": (
-        ((0, "min"), (8, "maj"), (3, "maj"), (10, "maj")),  # i VI III VII
-        ((0, "min"), (5, "min"), (7, "maj"), (0, "min")),  # i iv V i
+        ((0, "m"), (8, ""), (3, ""), (10, "")),  # i VI III VII
+        ((0, "m"), (5, "m"), (7, ""), (0, "m")),  # i iv V i
     ),
 }
 
 
-def _chord_notes(tonic: int, root: int, quality: str) -> list[int]:
+def _chord_notes(tonic: int, root: int, suffix: str) -> list[int]:
+    # The chord on a root between C3 and B3, its root doubled an octave down.
     base = 48 + (tonic + root) % 12
-    third = 3 if quality == "min" else 4
-    return [base - 12, base, base + third, base + 7]
+    return [base - 12, *(base + tone for tone in CHORD_TONES[suffix])]
 
 
 def _midi(
@@ -79,8 +89,8 @@ def _midi(
     step = chord_beats * 480
     events = []
     for index in range(beats // chord_beats):
-        root, quality = progression[index % len(progression)]
-        for note in _chord_notes(tonic, root, quality):
+        root, suffix = progression[index % len(progression)]
+        for note in _chord_notes(tonic, root, suffix):
             events.append((index * step, 1, note))
             events.append(((index + 1) * step - 10, 0, note))
     events.sort()
@@ -96,14 +106,12 @@ def _render(
     path: Path, program: int, bpm: float, chord_beats: int, tonic: int, progression: Progression
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        midi, wav = Path(tmp) / "loop.mid", Path(tmp) / "loop.wav"
+        midi = Path(tmp) / "loop.mid"
         _midi(midi, program, bpm, chord_beats, tonic, progression)
-        command = ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(SR), "-F", str(wav)]
-        subprocess.run([*command, str(SOUNDFONT), str(midi)], check=True, capture_output=True)
-        audio, rate = soundfile.read(wav, dtype="float32")
+        audio = fluidsynth(midi, Path(tmp) / "loop.wav")
     beat = 60.0 / bpm
-    cut = audio[round(4 * beat * rate) : round((BARS + 1) * 4 * beat * rate)]
-    soundfile.write(path, cut / max(1e-9, float(np.abs(cut).max())) * 0.8, rate)
+    cut = audio[round(4 * beat * SR) : round((BARS + 1) * 4 * beat * SR)]
+    soundfile.write(path, cut / max(1e-9, float(np.abs(cut).max())) * 0.8, SR)
 
 
 def build_soft(

@@ -15,7 +15,6 @@ source, its groove family (what cross-validation leaves out whole), its tempo an
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from corpus import (
     _midi,
     _noise,
     check_source,
+    fluidsynth,
     fresh_cache,
     groove_family,
     load_kits,
@@ -194,7 +194,7 @@ def render_band(
         lines.append(f"{bar + 1} {NOTES[(root + degree) % 12]}{suffix}")
     with tempfile.TemporaryDirectory() as tmp:
         midi = _midi("\n".join(lines) + "\n", Path(tmp))
-        return _fluidsynth(midi, Path(tmp) / "song.wav")
+        return fluidsynth(midi, Path(tmp) / "song.wav")
 
 
 def render_notes(program: int, notes: list[int], held_s: float, total_s: float) -> np.ndarray:
@@ -212,16 +212,6 @@ def render_notes(program: int, notes: list[int], held_s: float, total_s: float) 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "notes.mid"
         midi.save(path)
-        audio = _fluidsynth(path, Path(tmp) / "notes.wav")
+        audio = fluidsynth(path, Path(tmp) / "notes.wav")
     mono = audio.mean(axis=1)[: round(total_s * SR)]
     return (mono / max(1e-9, float(np.abs(mono).max())) * 0.8).astype(np.float32)
-
-
-def _fluidsynth(midi: Path, wav: Path) -> np.ndarray:
-    subprocess.run(
-        ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(SR), "-F", str(wav),
-         str(SOUNDFONT), str(midi)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    audio, _ = soundfile.read(wav, dtype="float32", always_2d=True)
-    return audio
