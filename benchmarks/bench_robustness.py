@@ -33,7 +33,7 @@ from scipy.signal import butter, sosfilt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_features import librosa_pipeline, mirex_key_score, tempo_hits
+from bench_features import librosa_pipeline, score
 from corpus import Corpus, CorpusClip
 from corpus_soft import CHORD_BEATS, UNHEARD_INSTRUMENTS, UNHEARD_OUT, build_soft
 from corpus_unheard import build_unheard
@@ -115,17 +115,13 @@ def _theirs(clips: Sequence[tuple[Audio, int]]) -> list[Answer]:
 
 
 def _figures(clips: Sequence[CorpusClip], answers: Sequence[Answer]) -> str:
-    hits = [tempo_hits(t, c.bpm) for (t, _, _), c in zip(answers, clips, strict=True)]
-    keys = [
-        mirex_key_score(k, m, str(c.key), str(c.mode))
-        for (_, k, m), c in zip(answers, clips, strict=True)
-    ]
+    # Every clip here is a pitched band loop: bench_features.score's band and key figures.
+    got = score(clips, [t for t, _, _ in answers], [(k, m) for _, k, m in answers])
     no_tempo = sum(t is None for t, _, _ in answers)
     no_key = sum(k is None for _, k, _ in answers)
     return (
-        f"{100 * np.mean([h[0] for h in hits]):5.1f} / {100 * np.mean([h[1] for h in hits]):5.1f}"
-        f" {no_tempo:3d}   {100 * np.mean(keys):5.1f} / "
-        f"{100 * np.mean([s == 1.0 for s in keys]):5.1f} {no_key:3d}"
+        f"{100 * got['band_acc1']:5.1f} / {100 * got['band_acc2']:5.1f} {no_tempo:3d}   "
+        f"{100 * got['key_mirex']:5.1f} / {100 * got['key_exact']:5.1f} {no_key:3d}"
     )
 
 
