@@ -10,6 +10,11 @@ Two held-out checks of the shipped constants (nothing is fitted here or on these
 2. Wear: corpus v6's band loops that were rendered clean (families no fit has heard), each
    worn down in eleven ways a producer's sample may be (band limits, bit crush, saturation,
    crackle, wow, a phone's band, hiss 10 and 5 dB under the music), read clean first.
+3. Uploads: the same loops as a producer's file may carry them: another sample rate, mono,
+   30 dB quieter, MP3, silence before or after. "Exact" counts the loops cut at their bars
+   whose tempo is within 0.1 % of the truth: what a lead-in or a tail can cost.
+4. Another synthesiser: all of corpus v6 rendered again through TiMidity++ and the freepats
+   patches (another General MIDI sample set, never heard by any fit), beside FluidR3.
 
 Tempo Acc1 / Acc2 as in bench_features.py, with how many clips got no tempo; key MIREX /
 exact, with how many got no key. librosa is beat_track + chroma_cqt with Krumhansl-Kessler
@@ -18,6 +23,8 @@ profiles, on the same clips in the same run.
 
 from __future__ import annotations
 
+import argparse
+import io
 import os
 import sys
 import time
@@ -28,14 +35,16 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
-from scipy.signal import butter, sosfilt
+import soundfile
+from scipy.signal import butter, resample_poly, sosfilt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_features import librosa_pipeline, score
-from corpus import Corpus, CorpusClip
+from corpus import Corpus, CorpusClip, freepats_available, timidity_freepats
 from corpus_soft import CHORD_BEATS, UNHEARD_INSTRUMENTS, UNHEARD_OUT, build_soft
+from corpus_unheard import OUT as UNHEARD_OUT_V6
 from corpus_unheard import build_unheard
 
 from analysis_engine.features.extractor import extract_batch
@@ -95,8 +104,6 @@ WEAR: dict[str, Wear] = {
 
 
 def _read(clip: CorpusClip) -> tuple[Audio, int]:
-    import soundfile
-
     audio, rate = soundfile.read(clip.path, dtype="float64", always_2d=True)
     return audio, int(rate)
 
@@ -173,15 +180,112 @@ def worn_loops() -> None:
         _row(label, clips, _ours(worn), _theirs(worn))
 
 
-def main() -> None:
-    started = time.perf_counter()
+def _mp3(x: Audio, rate: int) -> tuple[Audio, int]:
+    encoded = io.BytesIO()
+    soundfile.write(encoded, x, rate, format="MP3")
+    encoded.seek(0)
+    audio, read_rate = soundfile.read(encoded, dtype="float64", always_2d=True)
+    return audio, int(read_rate)
+
+
+def _silence(x: Audio, rate: int, before_s: float, after_s: float) -> Audio:
+    before = np.zeros((round(before_s * rate), x.shape[1]))
+    after = np.zeros((round(after_s * rate), x.shape[1]))
+    return np.concatenate([before, x, after])
+
+
+Upload = Callable[[Audio, int], tuple[Audio, int]]
+UPLOADS: dict[str, Upload] = {
+    "as rendered (44.1 kHz)": lambda x, rate: (x, rate),
+    "48 kHz": lambda x, rate: (resample_poly(x, 160, 147, axis=0), 48000),
+    "22.05 kHz": lambda x, rate: (resample_poly(x, 1, 2, axis=0), 22050),
+    "mono": lambda x, rate: (x.mean(axis=1, keepdims=True), rate),
+    "30 dB quieter": lambda x, rate: (x * 10 ** (-30 / 20), rate),
+    "MP3": _mp3,
+    "0.25 s silence before": lambda x, rate: (_silence(x, rate, 0.25, 0.0), rate),
+    "0.6 s silence before": lambda x, rate: (_silence(x, rate, 0.6, 0.0), rate),
+    "0.5 s silence after": lambda x, rate: (_silence(x, rate, 0.0, 0.5), rate),
+    "0.3 s before, 0.7 s after": lambda x, rate: (_silence(x, rate, 0.3, 0.7), rate),
+}
+
+
+def _exact(clips: Sequence[CorpusClip], answers: Sequence[Answer]) -> str:
+    cut = [(c, t) for c, (t, _, _) in zip(clips, answers, strict=True) if c.loop_cut]
+    exact = sum(t is not None and abs(t / c.bpm - 1.0) <= 0.001 for c, t in cut)
+    return f"{exact:3d} / {len(cut)}"
+
+
+def uploads() -> None:
+    clips = [c for c in build_unheard().clips if c.kind == "band" and not c.lofi]
+    if not clips:
+        print("uploads: corpus v6 could not be rendered; skipped")
+        return
+    audio = [_read(c) for c in clips]
+    print(
+        f"uploads (corpus v6's {len(clips)} clean band loops as a producer's file may carry them;"
+    )
+    print("  exact: loops cut at their bars read within 0.1 % of their tempo):")
+    print(f"{_HEADER}   {'exact: ours, librosa'}")
+    for label, carry in UPLOADS.items():
+        carried = [carry(samples, rate) for samples, rate in audio]
+        ours, theirs = _ours(carried), _theirs(carried)
+        print(
+            f"  {label:24s} {len(clips):5d}   {_figures(clips, ours):56s} "
+            f"{_figures(clips, theirs)}   {_exact(clips, ours)}, {_exact(clips, theirs)}"
+        )
+
+
+def another_synthesiser() -> None:
+    fluid = build_unheard().clips
+    if not fluid or not freepats_available():
+        print("another synthesiser: corpus v6, TiMidity++ or freepats missing; skipped")
+        return
+    freepats = build_unheard(
+        UNHEARD_OUT_V6.with_name(UNHEARD_OUT_V6.name + "-freepats"), timidity_freepats
+    ).clips
+    print(f"another synthesiser (corpus v6's {len(fluid)} band loops rendered through FluidR3 and")
+    print("  through TiMidity++ with the freepats patches: the same MIDI, another sample set):")
+    print(_HEADER)
+    for name, clips in (("FluidR3", fluid), ("freepats", freepats)):
+        audio = [_read(c) for c in clips]
+        ours, theirs = _ours(audio), _theirs(audio)
+        for label, keep in (("all", lambda c: True), ("clean", lambda c: not c.lofi),
+                            ("lo-fi", lambda c: bool(c.lofi))):  # fmt: skip
+            rows = [i for i, c in enumerate(clips) if keep(c)]
+            _row(
+                f"{name}, {label}",
+                [clips[i] for i in rows],
+                [ours[i] for i in rows],
+                [theirs[i] for i in rows],
+            )
+
+
+def _soft() -> None:
     soft_instruments("soft instruments", build_soft())
     print()
     unheard = build_soft(UNHEARD_OUT, UNHEARD_INSTRUMENTS, seed=2027)
     soft_instruments("soft instruments no rule was shaped on", unheard)
-    print()
-    worn_loops()
-    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+
+
+SECTIONS: dict[str, Callable[[], None]] = {
+    "soft": _soft,
+    "wear": worn_loops,
+    "uploads": uploads,
+    "synth": another_synthesiser,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("sections", nargs="*", help=f"of {', '.join(SECTIONS)} (default: all)")
+    chosen = parser.parse_args().sections or list(SECTIONS)
+    if unknown := set(chosen) - set(SECTIONS):
+        parser.error(f"no section {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+    started = time.perf_counter()
+    for name in chosen:
+        SECTIONS[name]()
+        print()
+    print(f"total {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

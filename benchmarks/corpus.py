@@ -6,7 +6,9 @@ one-shots (rock, boom-bap, four-on-the-floor, half-time/trap, drum'n'bass, shuff
 drum hits and noise are the unpitched clips that must get no key. A quarter of the loops are
 degraded lo-fi (bit-crushed, low-passed, noisy, saturated). Without those Debian packages
 (`apt-get install mma fluidsynth fluid-soundfont-gm hydrogen-drumkits`) everything is
-synthesised in numpy instead, and `Corpus.source` says which it was.
+synthesised in numpy instead, and `Corpus.source` says which it was. A corpus of band loops may
+also be played by a second synthesiser and sample set, TiMidity++ with the freepats patches
+(`apt-get install timidity freepats`; `timidity_freepats`).
 
 The sources in ../shared/reserved-for-judging.md judge the engine, so they never enter this
 corpus: `check_source` refuses them (grooves by family, sound fonts, hydrogen kits) and every
@@ -23,6 +25,7 @@ import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +36,10 @@ import soundfile
 SR = 44100
 NOTES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+# Another General MIDI sample set, played by another synthesiser (`apt-get install timidity
+# freepats`): Gravis patches through TiMidity++, for a check that a sound set the fits never
+# heard changes nothing (benchmarks/bench_robustness.py).
+FREEPATS_CONFIG = Path("/etc/timidity/freepats.cfg")
 DRUMKITS = Path("/usr/share/hydrogen/data/drumkits")
 MMA_LIBRARY = Path("/usr/share/mma/lib")
 # Renders cached under another version are rendered again (2: MMA seeded per song).
@@ -227,6 +234,8 @@ PROGRESSIONS = {mode: tuple(p.chords for p in of_mode) for mode, of_mode in _V2_
 # Every BASS_ONLY_EVERY-th band clip keeps only its bass line (and drums): no chords to lean on.
 BASS_ONLY_EVERY = 12
 Audio = npt.NDArray[np.float32]
+# A MIDI file to (frames, channels) float32 audio at SR, through a scratch wav path.
+Render = Callable[[Path, Path], Audio]
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,8 +288,10 @@ def build_corpus(
     grooves: tuple[Groove, ...] = GROOVES,
     n_hits: int = 0,
     harmony_stress: bool = False,
+    render: Render | None = None,
 ) -> Corpus:
-    """Render (or reuse) the corpus under out_dir.
+    """Render (or reuse) the corpus under out_dir; its band clips through `render` (FluidR3
+    through fluidsynth where None).
 
     Band clips play the eight progressions of PROGRESSIONS, one chord a bar (corpus v2, the
     features benchmark's headline). With harmony_stress (corpus v3, a key-only stress set)
@@ -332,7 +343,9 @@ def build_corpus(
         path = out_dir / f"{name}.wav"
         if not path.exists():
             audio = (
-                _render_band(groove, bpm, tonic, progression.chords, bass_only, per_bar)
+                _render_band(
+                    groove, bpm, tonic, progression.chords, bass_only, per_bar, render=render
+                )
                 if rendered
                 else _synth_band(
                     bpm,
@@ -373,16 +386,25 @@ def build_corpus(
 
 
 def build_band_families(
-    out_dir: Path, grooves: tuple[Groove, ...], loops_per_family: int, seed: int
+    out_dir: Path,
+    grooves: tuple[Groove, ...],
+    loops_per_family: int,
+    seed: int,
+    render: Render | None = None,
 ) -> Corpus:
     """Render (or reuse) `loops_per_family` band loops of each groove under out_dir, exactly as
-    corpus v2's band loops, and nothing else (corpus v5 and v6); empty where MMA, FluidSynth or
-    the kits are missing (synthesised stand-ins would all be one "family", which judges and
-    widens nothing)."""
+    corpus v2's band loops (through `render`, FluidR3 where None), and nothing else (corpus v5
+    and v6); empty where MMA, FluidSynth or the kits are missing (synthesised stand-ins would
+    all be one "family", which judges and widens nothing)."""
     if not tools_available():
         return Corpus([], "not rendered")
     return build_corpus(
-        out_dir, n_band=loops_per_family * len(grooves), n_drums=0, seed=seed, grooves=grooves
+        out_dir,
+        n_band=loops_per_family * len(grooves),
+        n_drums=0,
+        seed=seed,
+        grooves=grooves,
+        render=render,
     )
 
 
@@ -545,17 +567,19 @@ def _render_band(
     bass_only: bool = False,
     per_bar: int = 1,
     drums_only: bool = False,
+    render: Render | None = None,
 ) -> Audio:
-    """The groove rendered through fluidsynth: the whole band, its bass lines and drums
-    (bass_only) or its drums alone (drums_only)."""
-    check_source(groove=groove.name, soundfont=SOUNDFONT)
+    """The groove rendered through `render` (fluidsynth where None): the whole band, its bass
+    lines and drums (bass_only) or its drums alone (drums_only)."""
+    check_source(groove=groove.name)
     song = _song(groove, bpm, tonic, progression, bass_only, per_bar, drums_only)
     with tempfile.TemporaryDirectory() as tmp:
-        return fluidsynth(_midi(song, Path(tmp)), Path(tmp) / "song.wav")
+        return (render or fluidsynth)(_midi(song, Path(tmp)), Path(tmp) / "song.wav")
 
 
 def fluidsynth(midi: Path, wav: Path) -> Audio:
     """(frames, 2) float32 audio of a MIDI file played through FluidR3 at SR (written to wav)."""
+    check_source(soundfont=SOUNDFONT)
     subprocess.run(
         ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(SR), "-F", str(wav),
          str(SOUNDFONT), str(midi)],
@@ -564,6 +588,45 @@ def fluidsynth(midi: Path, wav: Path) -> Audio:
     )  # fmt: skip
     audio, _ = soundfile.read(wav, dtype="float32", always_2d=True)
     return audio
+
+
+def freepats_available() -> bool:
+    return shutil.which("timidity") is not None and FREEPATS_CONFIG.exists()
+
+
+def timidity_freepats(midi: Path, wav: Path) -> Audio:
+    """(frames, 2) float32 audio of a MIDI file played through TiMidity++ with the freepats
+    patches at SR (written to wav).
+
+    freepats holds 72 of General MIDI's 128 programs; each missing one plays the nearest
+    program of its family of eight (a second string ensemble plays the first), else the
+    nearest at all, so that no part falls silent."""
+    check_source(soundfont=FREEPATS_CONFIG)
+    config = wav.parent / "freepats-gm.cfg"
+    if not config.exists():
+        config.write_text(_freepats_gm_config(FREEPATS_CONFIG.read_text()))
+    subprocess.run(
+        ["timidity", "-c", str(config), "-Ow", "-s", str(SR), "-A", "50", "-o", str(wav),
+         str(midi)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    audio, _ = soundfile.read(wav, dtype="float32", always_2d=True)
+    return audio
+
+
+def _freepats_gm_config(config: str) -> str:
+    """freepats.cfg with every General MIDI program of bank 0 mapped to a patch."""
+    head, bank = config.split("\nbank 0", 1)
+    present = {
+        int(m.group(1)): m.group(2) for m in re.finditer(r"^\s*(\d+)\s+(\S+\.pat)", bank, re.M)
+    }
+    lines = [head, "bank 0"]
+    for program in range(128):
+        family = [p for p in present if p // 8 == program // 8] or list(present)
+        nearest = min(family, key=lambda p: (abs(p - program), p))
+        lines.append(f" {program}\t{present[nearest]}")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True, slots=True)

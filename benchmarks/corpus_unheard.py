@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpus import Corpus, Groove, build_band_families
+from corpus import Corpus, Groove, Render, build_band_families
 from tempo_stress import DRUM_TRACK_GROOVES
 
 OUT = Path(__file__).resolve().parent / "out" / "corpus-v6"
@@ -41,7 +41,7 @@ _LAST_FAMILIES = tuple(
 UNHEARD_GROOVES = tuple(s.groove for s in DRUM_TRACK_GROOVES) + _LAST_FAMILIES
 
 
-def build_unheard(out_dir: Path = OUT) -> Corpus:
-    """Render (or reuse) corpus v6 under out_dir: LOOPS_PER_FAMILY band loops of each family;
-    empty where the tools are missing."""
-    return build_band_families(out_dir, UNHEARD_GROOVES, LOOPS_PER_FAMILY, _SEED)
+def build_unheard(out_dir: Path = OUT, render: Render | None = None) -> Corpus:
+    """Render (or reuse) corpus v6 under out_dir: LOOPS_PER_FAMILY band loops of each family,
+    through `render` (FluidR3 where None); empty where the tools are missing."""
+    return build_band_families(out_dir, UNHEARD_GROOVES, LOOPS_PER_FAMILY, _SEED, render)

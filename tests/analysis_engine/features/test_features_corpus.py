@@ -264,3 +264,34 @@ def test_a_soft_instrument_loop_holds_each_chord_legato_until_the_next(tmp_path:
     assert first_chord == [38, 50, 54, 57]  # D2, D3, F#3, A3
     second_chord = sorted(note for at, note in notes if at == 960)
     assert second_chord == [45, 57, 61, 64]  # A2, A3, C#4, E4
+
+
+def test_the_second_synthesiser_refuses_a_reserved_patch_set_before_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus, "FREEPATS_CONFIG", Path("/etc/timidity/opl3.cfg"))
+    with pytest.raises(corpus.ReservedSource):
+        corpus.timidity_freepats(tmp_path / "song.mid", tmp_path / "song.wav")
+    assert not any(tmp_path.iterdir())
+
+
+def test_every_general_midi_program_plays_a_freepats_patch_nearest_in_its_family() -> None:
+    shipped = (
+        "dir /usr/share/midi/freepats\n\ndrumset 0\n\n 36\tDrum_000/036_Kick_2.pat amp=100\n"
+        "\nbank 0\n\n 0\tTone_000/000_Acoustic_Grand_Piano.pat\n"
+        " 4\tTone_000/004_Electric_Piano_1_Rhodes.pat\n"
+        " 48\tTone_000/048_String_Ensemble_1_Marcato.pat\n"
+    )
+    config = corpus._freepats_gm_config(shipped)
+    head, bank = config.split("\nbank 0\n")
+    assert "drumset 0" in head and "036_Kick_2.pat" in head
+    patches = {
+        int(program): patch
+        for program, patch in (line.split("\t") for line in bank.splitlines() if line.strip())
+    }
+    assert list(patches) == list(range(128))
+    # A missing piano plays the nearest piano; a second string ensemble, the first.
+    assert patches[1] == patches[0] and patches[3] == patches[4]
+    assert patches[49] == "Tone_000/048_String_Ensemble_1_Marcato.pat"
+    # No organ at all (16-23): the nearest program of any family.
+    assert patches[16] == patches[4]
