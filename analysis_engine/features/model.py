@@ -43,8 +43,11 @@ from typing import Any
 # clip's opening onset is capped at its later peak however quietly it opens, not only when it
 # is cut mid-sound, so a loop opening on a soft swell keeps its onsets and its tempo; 17: a
 # pitched clip with no onsets to time (strings, a pad swelling into each chord) takes the rate
-# its chords change at, where they change regularly.
-FEATURE_VERSION = 17
+# its chords change at, where they change regularly; 18: silence before a clip's first sound
+# (a recording's lead-in, an encoder's padding) is left out of its analysis, and a loop's bars
+# may run from its first sound, or end anywhere in the silence after its last, so a lead-in or
+# a silent tail no longer snaps a loop 3 % off its tempo.
+FEATURE_VERSION = 18
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

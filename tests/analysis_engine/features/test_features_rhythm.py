@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -581,6 +582,70 @@ def test_a_loop_of_whole_3_4_bars_snaps_to_its_exact_tempo_and_keeps_its_octave(
     unsnapped, as_sure, _ = decide_tempo(_stats(61.7, 61.7, drums_only=True), 6.37)
     assert snapped == pytest.approx(60.0) and unsnapped == pytest.approx(61.7)
     assert sure == as_sure
+
+
+def _surrounded(loop: np.ndarray, lead_s: float, tail_s: float) -> np.ndarray:
+    lead, tail = np.zeros((round(lead_s * SR), 1)), np.zeros((round(tail_s * SR), 1))
+    return np.concatenate([lead, loop, tail]).astype(np.float32)
+
+
+@pytest.mark.parametrize("lead_s", [0.15, 0.25, 0.6])
+def test_a_lead_in_before_a_loop_leaves_its_exact_tempo(lead_s: float) -> None:
+    # A recording's lead-in puts an 8 s loop's length 2-7 % off its bars: with 0.15 s the
+    # snap took the whole clip's 117.8 for 120 BPM, and longer ones, beyond its reach, left
+    # the reading, 120.15. Its bars run from its first sound.
+    loop = drum_loop(120.0, 4, variant=1)
+    alone, after_silence = extract_batch([(loop, SR), (_surrounded(loop, lead_s, 0.0), SR)])
+    assert after_silence.is_loop and after_silence.tempo_bpm == pytest.approx(120.0, rel=1e-3)
+    assert after_silence.tempo_bpm == pytest.approx(alone.tempo_bpm, rel=1e-3)
+    assert after_silence.duration_s == pytest.approx(8.0 + lead_s, abs=1e-3)
+
+
+@pytest.mark.parametrize(("lead_s", "tail_s"), [(0.0, 0.5), (0.3, 0.7)])
+def test_silence_after_a_loop_never_snaps_it_off_its_tempo(lead_s: float, tail_s: float) -> None:
+    # Where a loop ends inside the silence after its last sound, the clip cannot say: its own
+    # last beat may be a rest (this one's last 0.15 s are). The reading stands: the whole
+    # clip's bars are 6 and 11 % off, and bars ending on the last sound would be 2 % off.
+    loop = drum_loop(120.0, 4, variant=1)
+    (features,) = extract_batch([(_surrounded(loop, lead_s, tail_s), SR)])
+    assert features.is_loop and features.tempo_bpm == pytest.approx(120.0, rel=0.005)
+
+
+def test_a_rest_that_ends_a_loop_is_part_of_its_bars() -> None:
+    # Its last beat cut to silence, as a loop that ends on a rest: the loop still lasts its
+    # four bars, and the whole clip, not what sounds, is its length.
+    loop = drum_loop(120.0, 4, variant=1)
+    loop[-round(0.5 * SR) :] = 0.0
+    (features,) = extract_batch([(loop, SR)])
+    assert features.is_loop and features.tempo_bpm == pytest.approx(120.0, rel=0.001)
+
+
+def test_silence_around_a_loop_moves_its_bars_only_as_far_as_the_reading_says() -> None:
+    stats = _stats(123.5, 123.5, drums_only=True) | {"lead_s": 0.25, "sounding_s": 7.75}
+    # A quarter of a second before the loop: its 7.75 s from the first sound are four bars at
+    # 123.9; the whole clip's 120 is 2.8 % from the reading, inside the snap's reach, and loses.
+    assert decide_tempo(stats, 8.0)[0] == pytest.approx(16 * 60.0 / 7.75)
+    # Read at 120.4, the whole clip's bars are nearer: the loop opened on a rest.
+    assert decide_tempo(stats | {"first_bpm": 120.4, "drum_bpm": 120.4}, 8.0)[0] == (
+        pytest.approx(120.0)
+    )
+    # Half a second after the last sound, beyond the whole clip's reach from a reading of 121
+    # (its four bars are 116.4): four bars ending anywhere in that silence read 116.4 to
+    # 123.9, so 121 stands, and 125, whose bars would end before the last sound, takes the
+    # bars that end on it.
+    tail = _stats(121.0, 121.0, drums_only=True) | {"lead_s": 0.0, "sounding_s": 7.75}
+    assert decide_tempo(tail, 8.25)[0] == pytest.approx(121.0)
+    late = tail | {"first_bpm": 125.0, "drum_bpm": 125.0}
+    assert decide_tempo(late, 8.25)[0] == pytest.approx(16 * 60.0 / 7.75)
+    # A fifth of a second after the last sound: the whole clip's four bars (117.1) are 2.6 %
+    # from a reading of 120.15, inside the snap's reach but not the reading's precision, so
+    # where silence may have been added they lose to the bars that end on the last sound.
+    added = _stats(120.15, 120.15, drums_only=True) | {"lead_s": 0.0, "sounding_s": 8.0}
+    assert decide_tempo(added, 8.2)[0] == pytest.approx(120.0)
+    # Under 1.5 % of the clip, silence is the loop's own (an attack rising from zero, a short
+    # rest): the whole clip's bars, as before.
+    short = _stats(121.0, 121.0, drums_only=True) | {"lead_s": 0.1, "sounding_s": 7.85}
+    assert decide_tempo(short, 8.0)[0] == pytest.approx(120.0)
 
 
 def test_a_two_step_read_at_half_moves_up_though_its_ghost_notes_fit_no_triplet() -> None:
