@@ -276,30 +276,37 @@ def _sounding_spans(audio: torch.Tensor, lengths: torch.Tensor, rate: int) -> li
     inside = starts[None, :] < lengths[:, None]
     floor = level.amax(-1, keepdim=True) * 10.0 ** (_SILENCE_DB / 10.0)
     sounding = (level > floor) & inside
-    anywhere = sounding.any(-1)
-    first_block = sounding.int().argmax(-1)
-    last_block = blocks - sounding.flip(-1).int().argmax(-1)
-    # The lead-in ends where the first loud block starts; its loudest sample, read before
-    # the attack could begin, is what the attack's first sample rises over.
-    positions = torch.arange(size, device=audio.device)
-    lead_end = first_block * block
-    lead_in = positions[None, :] < (lead_end - round(_ATTACK_S * rate))[:, None]
-    noise = torch.where(lead_in, loudest, 0.0).amax(-1, keepdim=True)
-    rising = (loudest > noise) & (positions[None, :] >= lead_end[:, None] - round(_ATTACK_S * rate))
-    has_lead = anywhere & lead_in.any(-1) & rising.any(-1)
-    first = torch.where(has_lead, rising.int().argmax(-1), 0)
-    # The same backwards: the last sample over the loudest of the silence after the sound.
-    tail_start = (last_block * block).clamp(max=lengths)
-    tail = (positions[None, :] >= (tail_start + round(_ATTACK_S * rate))[:, None]) & (
-        positions[None, :] < lengths[:, None]
-    )
-    noise = torch.where(tail, loudest, 0.0).amax(-1, keepdim=True)
-    falling = (loudest > noise) & (
-        positions[None, :] < tail_start[:, None] + round(_ATTACK_S * rate)
-    )
-    has_tail = anywhere & tail.any(-1) & falling.any(-1)
-    last = torch.where(has_tail, size - falling.flip(-1).int().argmax(-1), lengths)
-    return list(zip(first.tolist(), last.tolist(), strict=True))
+    first_blocks = sounding.int().argmax(-1).tolist()
+    last_blocks = (blocks - sounding.flip(-1).int().argmax(-1)).tolist()
+    guard = round(_ATTACK_S * rate)
+    spans = []
+    for row, (anywhere, length) in enumerate(
+        zip(sounding.any(-1).tolist(), lengths.tolist(), strict=True)
+    ):
+        first, last = 0, length
+        samples = loudest[row]
+        # The lead-in ends where the first loud block starts; its loudest sample, read before
+        # the attack could begin, is what the attack's first sample rises over.
+        # (Looked for near the loud block first, where it nearly always is.)
+        lead_end = first_blocks[row] * block - guard
+        if anywhere and lead_end > 0:
+            noise = samples[:lead_end].max()
+            for end in (lead_end + guard + block, length):
+                rising = torch.nonzero(samples[lead_end:end] > noise)
+                if len(rising):
+                    first = lead_end + int(rising[0])
+                    break
+        # The same backwards: the last sample over the loudest of the silence after the sound.
+        tail_start = min(last_blocks[row] * block, length) + guard
+        if anywhere and tail_start < length:
+            noise = samples[tail_start:length].max()
+            for start in (max(0, tail_start - guard - block), 0):
+                falling = torch.nonzero(samples[start:tail_start] > noise)
+                if len(falling):
+                    last = start + int(falling[-1]) + 1
+                    break
+        spans.append((first, last))
+    return spans
 
 
 def _analyse(signals: Sequence[torch.Tensor], device: torch.device) -> list[dict[str, Any]]:
