@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from sp404.core.settings import Settings
 from tests.stack import PASSWORD, Mailbox, Producer, new_email, signed_up
@@ -151,6 +151,47 @@ def test_an_upload_past_the_free_storage_quota_is_blocked_with_its_message(
     expect(page.get_by_test_id("meter-storage")).to_have_text("100 MB / 100 MB")
     expect(page.locator(".alert-warning")).to_contain_text("Storage")
     screenshot(page, "billing-over-quota")
+
+
+# Whether the page would ask before it unloads: a cancelled beforeunload event.
+_ASKS_BEFORE_LEAVING = """() => {
+    const leaving = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(leaving);
+    return leaving.defaultPrevented;
+}"""
+
+
+def test_leaving_the_page_while_files_still_upload_asks_first(
+    page: Page, api: httpx.Client, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    # Files go one at a time: a reload while the first is on its way would drop the second
+    # without a word. The page asks, as it does for an unsaved form, and stops asking once
+    # every file is sent.
+    producer = signed_up(api, mailbox)
+    sign_in(page, producer)
+    held: list[Route] = []
+
+    def hold_the_first_upload(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/samples", hold_the_first_upload)
+    page.get_by_label("Audio files to upload").set_input_files(
+        [str(wav_file(tmp_path, "first.wav")), str(wav_file(tmp_path, "second.wav"))]
+    )
+    expect(page.get_by_label("Uploading first.wav")).to_be_visible()
+    assert page.evaluate(_ASKS_BEFORE_LEAVING)
+    # Moving to another of the app's pages is no unload: the uploads carry on.
+    page.get_by_role("link", name="Collections").click()
+    assert page.evaluate(_ASKS_BEFORE_LEAVING)
+    held[0].continue_()
+    page.get_by_role("link", name="Library").click()
+    library = page.locator(".sample-list")
+    expect(library.get_by_role("link", name="first")).to_be_visible()
+    expect(library.get_by_role("link", name="second")).to_be_visible()
+    page.wait_for_function(f"() => !({_ASKS_BEFORE_LEAVING})()")
 
 
 def test_another_producers_sample_page_says_not_found(

@@ -10,6 +10,7 @@ import { isFinished } from "../../api/jobFeed";
 import type { Job, Sample } from "../../api/types";
 import { duplicateOf, uploadSample } from "../../api/upload";
 import { Link } from "../../router";
+import { holdPage } from "./leaveGuard";
 import { provisionalSample } from "./liveList";
 import { useJobProgress } from "./useJobProgress";
 
@@ -93,40 +94,46 @@ export function UploadZone({ onStored, onJob, onSettled }: Props) {
     let duplicates = 0;
     let failed = 0;
     setReport(null);
-    // One at a time: the Free plan allows a single upload in flight.
-    for (const [n, file] of files.entries()) {
-      const key = added[n].key;
-      try {
-        const result = await uploadSample(file, tags, (progress) => update(key, { progress }));
-        update(key, {
-          state: "stored",
-          progress: 1,
-          sampleId: result.body.sample_id,
-          jobId: result.body.job_id,
-          quotaWarning: result.quotaWarning,
-        });
-        stored += 1;
-        if (result.body.job_id) started.push(result.body.job_id);
-        onStored(provisionalSample(result.body, file.name, tags));
-      } catch (error) {
-        const existing = duplicateOf(error);
-        if (existing) {
-          // The same audio is already a sample: nothing was stored, the existing one is linked.
-          update(key, { state: "duplicate", sampleId: existing, progress: 1 });
-          duplicates += 1;
-          continue;
+    // Leaving the page would drop the files not yet sent: the browser asks first.
+    const release = holdPage();
+    try {
+      // One at a time: the Free plan allows a single upload in flight.
+      for (const [n, file] of files.entries()) {
+        const key = added[n].key;
+        try {
+          const result = await uploadSample(file, tags, (progress) => update(key, { progress }));
+          update(key, {
+            state: "stored",
+            progress: 1,
+            sampleId: result.body.sample_id,
+            jobId: result.body.job_id,
+            quotaWarning: result.quotaWarning,
+          });
+          stored += 1;
+          if (result.body.job_id) started.push(result.body.job_id);
+          onStored(provisionalSample(result.body, file.name, tags));
+        } catch (error) {
+          const existing = duplicateOf(error);
+          if (existing) {
+            // The same audio is already a sample: nothing was stored, the existing one is linked.
+            update(key, { state: "duplicate", sampleId: existing, progress: 1 });
+            duplicates += 1;
+            continue;
+          }
+          failed += 1;
+          update(key, { state: "failed", error });
+          // Past a quota, or told to slow down, the rest would be refused the same way: say so
+          // once instead of sending each file to be refused.
+          if (error instanceof ApiError && (error.isQuota || error.isBusy)) {
+            added.slice(n + 1).forEach((rest) => update(rest.key, { state: "failed", error }));
+            failed += added.length - n - 1;
+            break;
+          }
+          if (error instanceof DOMException && error.name === "AbortError") break; // signed out
         }
-        failed += 1;
-        update(key, { state: "failed", error });
-        // Past a quota, or told to slow down, the rest would be refused the same way: say so
-        // once instead of sending each file to be refused.
-        if (error instanceof ApiError && (error.isQuota || error.isBusy)) {
-          added.slice(n + 1).forEach((rest) => update(rest.key, { state: "failed", error }));
-          failed += added.length - n - 1;
-          break;
-        }
-        if (error instanceof DOMException && error.name === "AbortError") break; // signed out
       }
+    } finally {
+      release();
     }
     if (files.length > 1 || duplicates > 0) setReport({ stored, duplicates, failed });
     if (stored === 0) return;
