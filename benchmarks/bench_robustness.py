@@ -163,12 +163,19 @@ def soft_instruments(title: str, corpus: Corpus) -> None:
         _row(label, [clips[i] for i in rows], [ours[i] for i in rows], [theirs[i] for i in rows])
 
 
-def worn_loops() -> None:
+def _clean_unheard(section: str) -> tuple[list[CorpusClip], list[tuple[Audio, int]]]:
+    """Corpus v6's band loops rendered clean, and their audio; none (and the section says it
+    is skipped) where the corpus could not be rendered."""
     clips = [c for c in build_unheard().clips if c.kind == "band" and not c.lofi]
     if not clips:
-        print("worn loops: corpus v6 could not be rendered; skipped")
+        print(f"{section}: corpus v6 could not be rendered; skipped")
+    return clips, [_read(c) for c in clips]
+
+
+def worn_loops() -> None:
+    clips, audio = _clean_unheard("worn loops")
+    if not clips:
         return
-    audio = [_read(c) for c in clips]
     print(f"worn loops (corpus v6's {len(clips)} band loops rendered clean, worn eleven ways):")
     print(_HEADER)
     for label, wear in WEAR.items():
@@ -216,11 +223,9 @@ def _exact(clips: Sequence[CorpusClip], answers: Sequence[Answer]) -> str:
 
 
 def uploads() -> None:
-    clips = [c for c in build_unheard().clips if c.kind == "band" and not c.lofi]
+    clips, audio = _clean_unheard("uploads")
     if not clips:
-        print("uploads: corpus v6 could not be rendered; skipped")
         return
-    audio = [_read(c) for c in clips]
     print(
         f"uploads (corpus v6's {len(clips)} clean band loops as a producer's file may carry them;"
     )
