@@ -58,6 +58,8 @@ _MIN_LOOP_ONSETS = 4
 _MIN_LOOP_CONFIDENCE = 0.3
 _LOOP_BARS = (1, 2, 4, 8, 16)
 _LOOP_METERS = (4, 3)  # beats per bar
+# The beats a loop may last: whole bars of either meter.
+_LOOP_BEATS = tuple(bars * beats for beats in _LOOP_METERS for bars in _LOOP_BARS)
 _LOOP_TOLERANCE = 0.03
 # A clip's ends this far under its peak are silence: the analysis and the loop's length leave
 # them out (_sounding_spans). Dither and an encoder's noise sit further down still.
@@ -621,14 +623,11 @@ def _snap_to_bars(bpm: float, duration_s: float, lead_s: float, sounding_s: floa
     takes the bars that end on it.
     """
 
-    def nearest(length: float) -> float:
-        return min(
-            (bars * beats * 60.0 / length for beats in _LOOP_METERS for bars in _LOOP_BARS),
-            key=lambda candidate: abs(candidate / bpm - 1.0),
-        )
-
     def off(candidate: float) -> float:
         return abs(candidate / bpm - 1.0)
+
+    def nearest(length: float) -> float:
+        return min((beats * 60.0 / length for beats in _LOOP_BEATS), key=off)
 
     share = _SILENCE_SHARE * duration_s
     if duration_s > MAX_ANALYSIS_S:
@@ -642,8 +641,7 @@ def _snap_to_bars(bpm: float, duration_s: float, lead_s: float, sounding_s: floa
         return best
     if not silent_tail:
         return bpm
-    beat_counts = [bars * beats for beats in _LOOP_METERS for bars in _LOOP_BARS]
-    if any(count * 60.0 / ends <= bpm <= count * 60.0 / sounding_s for count in beat_counts):
+    if any(beats * 60.0 / ends <= bpm <= beats * 60.0 / sounding_s for beats in _LOOP_BEATS):
         return bpm
     on_last_sound = nearest(sounding_s)
     return on_last_sound if off(on_last_sound) <= _LOOP_TOLERANCE else bpm
