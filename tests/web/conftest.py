@@ -63,16 +63,22 @@ def node_env(path: str | None = None) -> dict[str, str]:
     return env
 
 
+def web_npm() -> tuple[str, dict[str, str]]:
+    """npm and its environment, with the lock file's packages installed in `web/`."""
+    env = node_env()
+    npm = shutil.which("npm", path=env["PATH"])
+    assert npm is not None, "scripts/ensure_node.sh answered a directory without npm"
+    if not (WEB / "node_modules").is_dir():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, env=env, check=True)
+    return npm, env
+
+
 @pytest.fixture(scope="session")
 def web_dist() -> Path:
     """`web/dist`, rebuilt when a source file is newer than the last build."""
     index = DIST / "index.html"
     if not index.is_file() or index.stat().st_mtime < _newest_source_mtime():
-        env = node_env()
-        npm = shutil.which("npm", path=env["PATH"])
-        assert npm is not None, "scripts/ensure_node.sh answered a directory without npm"
-        if not (WEB / "node_modules").is_dir():
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, env=env, check=True)
+        npm, env = web_npm()
         subprocess.run(
             [npm, "run", "build", "--", "--outDir", str(DIST), "--emptyOutDir"],
             cwd=WEB,

@@ -4,20 +4,13 @@ CI runs them too."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-from pathlib import Path
 
-from tests.web.conftest import WEB, node_env
+from tests.web.conftest import WEB, web_npm
 
 
-def test_the_web_apps_unit_tests_pass(web_dist: Path) -> None:
-    # web_dist installs the lock file's packages where a fresh clone has none.
-    env = node_env()
-    npm = shutil.which("npm", path=env["PATH"])
-    assert npm is not None, "scripts/ensure_node.sh answered a directory without npm"
-    if not (WEB / "node_modules").is_dir():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, env=env, check=True)
+def test_the_web_apps_unit_tests_pass() -> None:
+    npm, env = web_npm()
     result = subprocess.run(
         [npm, "test", "--", "--reporter=dot"],
         cwd=WEB,
