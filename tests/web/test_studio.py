@@ -196,6 +196,44 @@ def test_leaving_the_page_while_files_still_upload_asks_first(
     expect(library.get_by_role("link", name="second")).to_be_visible()
 
 
+def test_a_batch_still_sending_is_there_on_return_and_its_files_join_the_list(
+    page: Page, api: httpx.Client, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    # A producer drops two files, looks at Collections while the first is on its way and
+    # comes back: the batch is still listed, and the files sent after the return show up in
+    # the library without a reload (the page that started the batch is gone).
+    producer = signed_up(api, mailbox)
+    sign_in(page, producer)
+    held: list[Route] = []
+
+    def hold_the_first_upload(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/samples", hold_the_first_upload)
+    page.get_by_label("Audio files to upload").set_input_files(
+        [str(wav_file(tmp_path, "early.wav")), str(wav_file(tmp_path, "late.wav"))]
+    )
+    expect(page.get_by_label("Uploading early.wav")).to_be_visible()
+    page.get_by_role("link", name="Collections").click()
+    expect(page.get_by_role("heading", name="Collections", level=1)).to_be_visible()
+    page.get_by_role("link", name="Library").click()
+    expect(page.get_by_label("Uploading early.wav")).to_be_visible()
+    expect(page.get_by_label("Uploading late.wav")).to_be_visible()
+    # The library read its list on arrival, before either file was stored.
+    library = page.locator(".sample-list")
+    expect(library.get_by_role("link", name="early")).to_have_count(0)
+    held[0].continue_()
+    expect(library.get_by_role("link", name="early")).to_be_visible()
+    expect(library.get_by_role("link", name="late")).to_be_visible()
+    uploads = page.get_by_role("list", name="Uploads")
+    expect(uploads.get_by_role("listitem")).to_have_count(2)
+    expect(page.get_by_role("status", name="Upload report")).to_have_text("2 uploaded.")
+    screenshot(page, "upload-batch-after-return")
+
+
 def test_another_producers_sample_page_says_not_found(
     page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str
 ) -> None:

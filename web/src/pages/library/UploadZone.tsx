@@ -1,29 +1,26 @@
 /**
  * Drop files or pick them; each uploads with its own progress bar and, after, its analysis state.
- * The list learns of each file from its upload's answer and of its analysis from the shared job
- * stream; the page reads the list once when a whole batch has settled.
+ * The batches live in uploadBatches.ts, outside this page: they carry on while the producer is
+ * elsewhere in the app and are listed again on return. The list learns of each file from its
+ * upload's answer and of its analysis from the shared job stream; the page reads the list once
+ * when a whole batch has settled.
  */
-import { useEffect, useId, useRef, useState, type DragEvent } from "react";
+import { useEffect, useId, useRef, useState, useSyncExternalStore, type DragEvent } from "react";
 
 import { ApiError, messageOf } from "../../api/errors";
 import { isFinished } from "../../api/jobFeed";
 import type { Job, Sample } from "../../api/types";
-import { duplicateOf, uploadSample } from "../../api/upload";
 import { Link } from "../../router";
-import { holdPage } from "./leaveGuard";
-import { provisionalSample } from "./liveList";
+import {
+  currentUploads,
+  onBatchSettled,
+  onSampleStored,
+  settleBatches,
+  subscribeUploads,
+  uploadBatch,
+  type UploadItem,
+} from "./uploadBatches";
 import { useJobProgress } from "./useJobProgress";
-
-interface UploadItem {
-  key: string;
-  name: string;
-  progress: number;
-  state: "uploading" | "stored" | "failed" | "duplicate";
-  error?: unknown;
-  sampleId?: string;
-  jobId?: string | null;
-  quotaWarning?: string | null;
-}
 
 const ACCEPT = ".wav,.aif,.aiff,.flac,.ogg,.mp3,audio/*";
 
@@ -54,99 +51,36 @@ interface Props {
 }
 
 export function UploadZone({ onStored, onJob, onSettled }: Props) {
-  const [items, setItems] = useState<UploadItem[]>([]);
-  // What the last batch did, in one line: how many were stored, skipped as duplicates, refused.
-  const [report, setReport] = useState<{ stored: number; duplicates: number; failed: number } | null>(null);
+  const { items, report, waiting } = useSyncExternalStore(subscribeUploads, currentUploads);
   const [dragging, setDragging] = useState(false);
   const [tags, setTags] = useState("");
-  // Batches whose uploads are all answered, with the jobs they started, until those finish.
-  const [waiting, setWaiting] = useState<string[][]>([]);
   const picker = useRef<HTMLInputElement>(null);
   const tagsId = useId();
   const jobs = useJobProgress(
     items.flatMap((item) => (item.jobId ? [item.jobId] : [])),
     onJob,
   );
+  const storedCallback = useRef(onStored);
+  storedCallback.current = onStored;
   const settledCallback = useRef(onSettled);
   settledCallback.current = onSettled;
 
+  useEffect(() => onSampleStored((sample) => storedCallback.current(sample)), []);
+  useEffect(() => onBatchSettled(() => settledCallback.current()), []);
   useEffect(() => {
-    const done = (ids: string[]) => ids.every((id) => jobs[id] && isFinished(jobs[id]));
-    if (waiting.length === 0 || !waiting.some(done)) return;
-    setWaiting((all) => all.filter((ids) => !done(ids)));
-    settledCallback.current();
+    if (waiting.length === 0) return;
+    settleBatches((ids) => ids.every((id) => jobs[id] && isFinished(jobs[id])));
   }, [jobs, waiting]);
 
-  function update(key: string, patch: Partial<UploadItem>): void {
-    setItems((all) => all.map((item) => (item.key === key ? { ...item, ...patch } : item)));
-  }
-
-  async function uploadAll(files: File[]): Promise<void> {
-    const added = files.map((file, n) => ({
-      key: `${Date.now()}-${n}-${file.name}`,
-      name: file.name,
-      progress: 0,
-      state: "uploading" as const,
-    }));
-    setItems((all) => [...added, ...all]);
-    const started: string[] = [];
-    let stored = 0;
-    let duplicates = 0;
-    let failed = 0;
-    setReport(null);
-    // Leaving the page would drop the files not yet sent: the browser asks first.
-    const release = holdPage();
-    try {
-      // One at a time: the Free plan allows a single upload in flight.
-      for (const [n, file] of files.entries()) {
-        const key = added[n].key;
-        try {
-          const result = await uploadSample(file, tags, (progress) => update(key, { progress }));
-          update(key, {
-            state: "stored",
-            progress: 1,
-            sampleId: result.body.sample_id,
-            jobId: result.body.job_id,
-            quotaWarning: result.quotaWarning,
-          });
-          stored += 1;
-          if (result.body.job_id) started.push(result.body.job_id);
-          onStored(provisionalSample(result.body, file.name, tags));
-        } catch (error) {
-          const existing = duplicateOf(error);
-          if (existing) {
-            // The same audio is already a sample: nothing was stored, the existing one is linked.
-            update(key, { state: "duplicate", sampleId: existing, progress: 1 });
-            duplicates += 1;
-            continue;
-          }
-          failed += 1;
-          update(key, { state: "failed", error });
-          // Past a quota, or told to slow down, the rest would be refused the same way: say so
-          // once instead of sending each file to be refused.
-          if (error instanceof ApiError && (error.isQuota || error.isBusy)) {
-            added.slice(n + 1).forEach((rest) => update(rest.key, { state: "failed", error }));
-            failed += added.length - n - 1;
-            break;
-          }
-          if (error instanceof DOMException && error.name === "AbortError") break; // signed out
-        }
-      }
-    } finally {
-      release();
-    }
-    if (files.length > 1 || duplicates > 0) setReport({ stored, duplicates, failed });
-    if (stored === 0) return;
-    // Read the list once: now when no analysis runs, else when the last one finishes.
-    if (started.length === 0) onSettled();
-    else setWaiting((all) => [...all, started]);
+  function uploadAll(files: File[]): void {
+    void uploadBatch(files, tags);
   }
 
   function onDrop(event: DragEvent<HTMLDivElement>): void {
     event.preventDefault();
     setDragging(false);
     const files = [...event.dataTransfer.files];
-    if (files.length) void uploadAll(files);
+    if (files.length) uploadAll(files);
   }
 
   return (
@@ -180,7 +114,7 @@ export function UploadZone({ onStored, onJob, onSettled }: Props) {
           onChange={(event) => {
             const files = [...(event.target.files ?? [])];
             event.target.value = "";
-            if (files.length) void uploadAll(files);
+            if (files.length) uploadAll(files);
           }}
         />
       </div>
