@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 from sp404.core.settings import Settings
 from tests.gateway_signing import as_gateway
 from tests.services.conftest import service_env, wait_until_ready
-from tests.support import free_port
+from tests.support import free_port, stop
 
 PASSWORD = "correct horse battery staple"
 
@@ -91,24 +91,6 @@ def start_service(name: str, settings: Settings, **env: str) -> tuple[str, subpr
     url = f"http://127.0.0.1:{port}"
     wait_until_ready(url, process)
     return url, process
-
-
-# How long a service may take to stop after SIGTERM: uvicorn gives open connections 5 s, then
-# the lifespan's cleanups run, each bounded (service_app.SHUTDOWN_STEP_S). Once a platform never
-# stopped, and outlived the run that started it.
-STOP_TIMEOUT_S = 30.0
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a service process and wait for it; one that outlives STOP_TIMEOUT_S is killed (so
-    it cannot leak into later tests) and fails the caller."""
-    process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        raise AssertionError(f"{process.args} did not stop within {STOP_TIMEOUT_S} s of SIGTERM")
 
 
 def start_platform(

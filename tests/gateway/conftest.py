@@ -19,7 +19,7 @@ import pytest
 from sp404.core.settings import Settings
 from sp404.tokens import KeyRing, build_jwks, generate, issue_access_token
 from tests.services.conftest import service_env
-from tests.support import free_port
+from tests.support import free_port, stop
 
 CORS_ORIGIN = "https://app.sp404.test"
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,11 +103,7 @@ class Gateway:
     def stop(self) -> None:
         self.client.close()
         if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop(self.process)
 
 
 StartGateway = Callable[..., Gateway]

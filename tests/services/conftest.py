@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from sp404.core.settings import Settings
-from tests.support import free_port
+from tests.support import free_port, stop
 
 
 def service_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -64,10 +64,12 @@ def start_service(migrated_db: Settings) -> Iterator[StartService]:
         return url
 
     yield start
-    for process in processes:
-        process.terminate()
+    # Every service is stopped before one that would not stop fails the test.
+    failures = []
     for process in processes:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            stop(process)
+        except AssertionError as failure:
+            failures.append(failure)
+    if failures:
+        raise failures[0]

@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_
 
 from sp404.core.settings import Settings
 from tests.services.conftest import service_env
-from tests.support import free_port
+from tests.support import free_port, stop
 from tests.support.chromium import AUDIO_ARGS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,12 +124,7 @@ def web_url(
             raise TimeoutError("the gateway did not come up")
         time.sleep(0.1)
     yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+    stop(process)
 
 
 @pytest.fixture(scope="session")
