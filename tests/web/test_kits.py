@@ -161,6 +161,45 @@ def test_a_producer_fills_a_kit_by_drag_and_keyboard_and_downloads_its_import_pa
     expect(page.get_by_text("No exports yet.")).to_be_visible()
 
 
+def test_with_no_pad_selected_the_library_buttons_fill_the_empty_pads_in_turn(
+    page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str
+) -> None:
+    # A producer with a handful of samples wants them on pads without picking each pad: with
+    # none selected, each "Put on" takes the next empty pad of the bank shown. Selecting a pad
+    # targets it instead, and letting it go goes back to filling.
+    producer = signed_up(api, mailbox)
+    for name in ("first-loop", "second-hit", "third-hit"):
+        upload(web_url, producer, name)
+    sign_in(page, producer)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Kits").click()
+    new_kit = page.get_by_role("form", name="New kit")
+    new_kit.get_by_label("Kit name").fill("Quick Fill")
+    new_kit.get_by_role("button", name="Create kit").click()
+    expect(page.get_by_role("heading", name="Quick Fill", level=1)).to_be_visible()
+    library = page.get_by_role("list", name="Library samples")
+    expect(page.get_by_text("it fills the next empty pad, A-01")).to_be_visible()
+
+    library.get_by_role("button", name="Put on A-01: first-loop").click()
+    expect(pad(page, "A-01")).to_have_accessible_name(re.compile(r": first-loop$"))
+    library.get_by_role("button", name="Put on A-02: second-hit").click()
+    expect(pad(page, "A-02")).to_have_accessible_name(re.compile(r": second-hit$"))
+    # Another bank fills from its own first pad.
+    page.get_by_role("tab", name=re.compile(r"^Bank C")).click()
+    library.get_by_role("button", name="Put on C-01: third-hit").click()
+    expect(pad(page, "C-01")).to_have_accessible_name(re.compile(r": third-hit$"))
+
+    # A selected pad is the target, until it is let go.
+    page.get_by_role("tab", name=re.compile(r"^Bank A")).click()
+    pad(page, "A-01").click()
+    expect(page.get_by_text("it goes on the selected pad, A-01")).to_be_visible()
+    library.get_by_role("button", name="Put on A-01: third-hit").click()
+    expect(pad(page, "A-01")).to_have_accessible_name(re.compile(r": third-hit$"))
+    page.get_by_role("button", name="Fill empty pads instead").click()
+    expect(library.get_by_role("button", name="Put on A-03: first-loop")).to_be_enabled()
+    expect(page.get_by_role("tab", name="Bank A, 2 pads used")).to_be_visible()
+    screenshot(page, "kit-fill-empty-pads")
+
+
 def test_kits_are_built_from_a_prompt_renamed_and_deleted_in_the_list(
     page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str
 ) -> None:

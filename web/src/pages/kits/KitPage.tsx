@@ -12,7 +12,7 @@ import { EmptyPads, UnderstoodLine, builtReport, type EmptyPad } from "./BuildRe
 import type { Dropped } from "./dragData";
 import { ExportList } from "./ExportList";
 import { ExportPanel } from "./ExportPanel";
-import { countByBank, defaultSettings, padLabel, padsByLabel, tempoAndKey } from "./grid";
+import { countByBank, defaultSettings, nextEmptyPad, padLabel, padsByLabel, tempoAndKey } from "./grid";
 import { KitSettingsForm } from "./KitSettingsForm";
 import { assignPad, clearPad, completeFromSeed, getKit, movePad } from "./kitApi";
 import { LibraryPanel } from "./LibraryPanel";
@@ -80,12 +80,20 @@ export function KitPage({ id }: { id: string }) {
     setBank(ref.bank);
   }
 
+  const kitId = kit.id;
+  function put(target: PadRef, sampleId: string, title: string, isLoop: boolean | null): void {
+    void change(
+      () => assignPad(kitId, target, sampleId, defaultSettings(target.pad, isLoop)),
+      () => `Put “${title}” on ${padLabel(target)}.`,
+    );
+  }
+
+  // With no pad selected, the library's buttons fill the empty pads in turn from this bank on.
+  const nextEmpty = selected ? null : nextEmptyPad(pads, bank);
+
   const actions: PadActions = {
     assign(target, sampleId, title, isLoop) {
-      void change(
-        () => assignPad(kit.id, target, sampleId, defaultSettings(target.pad, isLoop)),
-        () => `Put “${title}” on ${padLabel(target)}.`,
-      );
+      put(target, sampleId, title, isLoop);
       select(target);
     },
     move(source, target) {
@@ -196,10 +204,19 @@ export function KitPage({ id }: { id: string }) {
         </div>
         <div className="kit-side">
           <LibraryPanel
-            selected={selected}
+            target={selected ?? nextEmpty}
+            chosen={selected != null}
             busy={busy}
             searchRef={searchRef}
-            onAssign={(sampleId, title, isLoop) => selected && actions.assign(selected, sampleId, title, isLoop)}
+            onRelease={() => setSelected(null)}
+            onAssign={(sampleId, title, isLoop) => {
+              if (selected) actions.assign(selected, sampleId, title, isLoop);
+              else if (nextEmpty) {
+                // Filling stays filling: the pad is not selected, so the next click takes the next one.
+                put(nextEmpty, sampleId, title, isLoop);
+                setBank(nextEmpty.bank);
+              }
+            }}
           />
         </div>
       </div>

@@ -1,5 +1,6 @@
 /** The library beside the grid: search, then drag a sample onto a pad, or (keyboard and touch)
- * put it on the selected pad with its button. */
+ * put it on a pad with its button: the selected pad, or with none selected the next empty one, so
+ * a bank fills one click per sample. */
 import { useState, type RefObject } from "react";
 
 import { call } from "../../api/client";
@@ -17,14 +18,19 @@ import type { PadRef } from "./types";
 const SEARCH_DELAY_MS = 250;
 
 interface LibraryPanelProps {
-  selected: PadRef | null;
+  /** The pad a sample's button puts it on: the selected one, else the next empty one. */
+  target: PadRef | null;
+  /** Whether `target` is the selected pad (not the next empty one). */
+  chosen: boolean;
   busy: boolean;
+  /** Let go of the selected pad, so the buttons fill empty pads again. */
+  onRelease: () => void;
   onAssign: (sampleId: string, title: string, isLoop: boolean | null) => void;
   /** The search box, focused by the pad panel's "Choose from library". */
   searchRef: RefObject<HTMLInputElement | null>;
 }
 
-export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPanelProps) {
+export function LibraryPanel({ target: pad, chosen, busy, onRelease, onAssign, searchRef }: LibraryPanelProps) {
   const [text, setText] = useState("");
   const { data: page, error } = useResource(
     async (signal) => {
@@ -35,10 +41,23 @@ export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPan
     [text],
   );
 
-  const target = selected ? padLabel(selected) : null;
+  const target = pad ? padLabel(pad) : null;
   return (
     <section className="card library-panel" aria-labelledby="library-panel-heading">
       <h2 id="library-panel-heading">Library</h2>
+      <p className="muted" id="library-panel-help">
+        Drag a sample onto a pad, or use its &ldquo;Put on&rdquo; button:{" "}
+        {chosen
+          ? `it goes on the selected pad, ${target}.`
+          : target
+            ? `it fills the next empty pad, ${target} (select a pad to choose one).`
+            : "every pad of the kit is taken; select one to replace its sample."}
+      </p>
+      {chosen && (
+        <button type="button" className="kit-small kit-secondary" onClick={onRelease}>
+          Fill empty pads instead
+        </button>
+      )}
       <div className="field">
         <label htmlFor="kit-library-search">Search your samples</label>
         <input
@@ -50,9 +69,6 @@ export function LibraryPanel({ selected, busy, onAssign, searchRef }: LibraryPan
           placeholder="title, tag or vibe"
         />
       </div>
-      <p className="muted" id="library-panel-help">
-        Drag a sample onto a pad, or select a pad and use a sample&rsquo;s &ldquo;Put on&rdquo; button.
-      </p>
       <ErrorMessage error={error} />
       {page && page.samples.length === 0 && <p>No samples match.</p>}
       {page && page.samples.length > 0 && (

@@ -4,7 +4,9 @@ import {
   HARDWARE_ROWS,
   countByBank,
   defaultSettings,
+  nextEmptyPad,
   padLabel,
+  padsByLabel,
   parsePadLabel,
   roleOfPad,
   tempoAndKey,
@@ -71,6 +73,19 @@ describe("the pad grid as the sampler shows it", () => {
     expect(counts.A).toBe(2);
     expect(counts.B).toBe(0);
     expect(counts.C).toBe(1);
+  });
+
+  it("fills empty pads in order from the bank shown, then the banks after it", () => {
+    expect(nextEmptyPad(padsByLabel([]), "A")).toEqual({ bank: "A", pad: 1 });
+    expect(nextEmptyPad(padsByLabel([pad("A", 1), pad("A", 2), pad("A", 4)]), "A")).toEqual({ bank: "A", pad: 3 });
+    const fullC = Array.from({ length: 16 }, (_, n) => pad("C", n + 1));
+    expect(nextEmptyPad(padsByLabel(fullC), "C")).toEqual({ bank: "D", pad: 1 });
+    const fullJ = Array.from({ length: 16 }, (_, n) => pad("J", n + 1));
+    expect(nextEmptyPad(padsByLabel([...fullJ, pad("A", 1)]), "J")).toEqual({ bank: "A", pad: 2 });
+    const all = (["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"] as const).flatMap((bank) =>
+      Array.from({ length: 16 }, (_, n) => pad(bank, n + 1)),
+    );
+    expect(nextEmptyPad(padsByLabel(all), "E")).toBeNull();
   });
 
   it("shows tempo and key when known", () => {

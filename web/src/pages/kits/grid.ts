@@ -62,6 +62,23 @@ export function padsByLabel(pads: readonly Pad[]): Map<string, Pad> {
   return new Map(pads.map((pad) => [padLabel(pad), pad]));
 }
 
+/**
+ * Where a sample goes when no pad is chosen: the first empty pad of `bank` (pads 1 to 16), else
+ * of the banks after it, wrapping round to A; null when all 160 are taken. The sampler's own
+ * import fills pads in that order too.
+ */
+export function nextEmptyPad(pads: ReadonlyMap<string, Pad>, bank: Bank): PadRef | null {
+  const from = BANKS.indexOf(bank);
+  for (let step = 0; step < BANKS.length; step += 1) {
+    const next = BANKS[(from + step) % BANKS.length];
+    for (let pad = 1; pad <= 16; pad += 1) {
+      const ref: PadRef = { bank: next, pad };
+      if (!pads.has(padLabel(ref))) return ref;
+    }
+  }
+  return null;
+}
+
 /** How many pads of each bank hold a sample (for the bank tabs). */
 export function countByBank(pads: readonly Pad[]): Record<Bank, number> {
   const counts = Object.fromEntries(BANKS.map((bank) => [bank, 0])) as Record<Bank, number>;
