@@ -38,6 +38,15 @@ def pad(page: Page, label: str) -> Locator:
     return page.get_by_role("button", name=re.compile(rf"^Pad {label}, "))
 
 
+def new_kit(page: Page, name: str) -> None:
+    """Create an empty kit named `name` from the Kits page and open it."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Kits").click()
+    form = page.get_by_role("form", name="New kit")
+    form.get_by_label("Kit name").fill(name)
+    form.get_by_role("button", name="Create kit").click()
+    expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+
+
 def test_a_producer_fills_a_kit_by_drag_and_keyboard_and_downloads_its_import_pack(
     page: Page, api: httpx.Client, mailbox: Mailbox, web_url: str, tmp_path: Path
 ) -> None:
@@ -171,11 +180,7 @@ def test_with_no_pad_selected_the_library_buttons_fill_the_empty_pads_in_turn(
     for name in ("first-loop", "second-hit", "third-hit"):
         upload(web_url, producer, name)
     sign_in(page, producer)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Kits").click()
-    new_kit = page.get_by_role("form", name="New kit")
-    new_kit.get_by_label("Kit name").fill("Quick Fill")
-    new_kit.get_by_role("button", name="Create kit").click()
-    expect(page.get_by_role("heading", name="Quick Fill", level=1)).to_be_visible()
+    new_kit(page, "Quick Fill")
     library = page.get_by_role("list", name="Library samples")
     expect(page.get_by_text("it fills the next empty pad, A-01")).to_be_visible()
 

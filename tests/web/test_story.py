@@ -28,6 +28,7 @@ from tests.services.conftest import service_env
 from tests.stack import PASSWORD, Mailbox, new_email, signed_up
 from tests.web.conftest import run_async, screenshot
 from tests.web.test_account import open_account, png_file
+from tests.web.test_kits import new_kit
 from tests.web.test_studio import sign_in, wav_file
 
 ANALYSIS_TIMEOUT_MS = 120_000  # the worker's first batch also loads torch
@@ -178,11 +179,7 @@ def test_a_producer_goes_from_sign_up_to_an_import_pack_and_meets_the_analyses_q
     screenshot(page, "story-4-sample")
 
     # A kit: both samples onto pads with the select-then-"Put on" buttons.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Kits").click()
-    new_kit = page.get_by_role("form", name="New kit")
-    new_kit.get_by_label("Kit name").fill("Story Kit")
-    new_kit.get_by_role("button", name="Create kit").click()
-    expect(page.get_by_role("heading", name="Story Kit", level=1)).to_be_visible()
+    new_kit(page, "Story Kit")
     library = page.get_by_role("list", name="Library samples")
     pad(page, "A-01").click()
     library.get_by_role("button", name="Put on A-01: dusty-keys").click()

@@ -161,14 +161,9 @@ _ASKS_BEFORE_LEAVING = """() => {
 }"""
 
 
-def test_leaving_the_page_while_files_still_upload_asks_first(
-    page: Page, api: httpx.Client, mailbox: Mailbox, tmp_path: Path
-) -> None:
-    # Files go one at a time: a reload while the first is on its way would drop the second
-    # without a word. The page asks, as it does for an unsaved form, and stops asking once
-    # every file is sent.
-    producer = signed_up(api, mailbox)
-    sign_in(page, producer)
+def upload_holding_the_first(page: Page, tmp_path: Path, *names: str) -> list[Route]:
+    """Drop files named `names` on the library with the first upload held on its way (the
+    test lets it go with `continue_()` on the route returned); the others wait behind it."""
     held: list[Route] = []
 
     def hold_the_first_upload(route: Route) -> None:
@@ -179,8 +174,20 @@ def test_leaving_the_page_while_files_still_upload_asks_first(
 
     page.route("**/api/samples", hold_the_first_upload)
     page.get_by_label("Audio files to upload").set_input_files(
-        [str(wav_file(tmp_path, "first.wav")), str(wav_file(tmp_path, "second.wav"))]
+        [str(wav_file(tmp_path, name)) for name in names]
     )
+    return held
+
+
+def test_leaving_the_page_while_files_still_upload_asks_first(
+    page: Page, api: httpx.Client, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    # Files go one at a time: a reload while the first is on its way would drop the second
+    # without a word. The page asks, as it does for an unsaved form, and stops asking once
+    # every file is sent.
+    producer = signed_up(api, mailbox)
+    sign_in(page, producer)
+    held = upload_holding_the_first(page, tmp_path, "first.wav", "second.wav")
     expect(page.get_by_label("Uploading first.wav")).to_be_visible()
     assert page.evaluate(_ASKS_BEFORE_LEAVING)
     # Moving to another of the app's pages is no unload: the uploads carry on.
@@ -204,18 +211,7 @@ def test_a_batch_still_sending_is_there_on_return_and_its_files_join_the_list(
     # the library without a reload (the page that started the batch is gone).
     producer = signed_up(api, mailbox)
     sign_in(page, producer)
-    held: list[Route] = []
-
-    def hold_the_first_upload(route: Route) -> None:
-        if route.request.method == "POST" and not held:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route("**/api/samples", hold_the_first_upload)
-    page.get_by_label("Audio files to upload").set_input_files(
-        [str(wav_file(tmp_path, "early.wav")), str(wav_file(tmp_path, "late.wav"))]
-    )
+    held = upload_holding_the_first(page, tmp_path, "early.wav", "late.wav")
     expect(page.get_by_label("Uploading early.wav")).to_be_visible()
     page.get_by_role("link", name="Collections").click()
     expect(page.get_by_role("heading", name="Collections", level=1)).to_be_visible()
