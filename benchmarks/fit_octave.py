@@ -142,9 +142,11 @@ KEY_PRIORS = ("albrecht", "temperley")
 # The calibration reads log-odds of keys fitted without the clip's progression: the folds
 # deal the progressions out in turn.
 CALIBRATION_FOLDS = 5
-# key_cues' columns: keys.candidate_features flattened (both modes' blocks), "is minor", then
-# the priors' correlations, whose (24, prior, 12) tables are built once.
+# key_cues' columns: keys.candidate_features flattened (both modes' blocks), "is minor", the
+# priors' correlations, whose (24, prior, 12) tables are built once, then keys.cadence_cues.
 _SEEN = 2 * (12 + 12 * len(keys.CHORD_QUALITIES))
+_CADENCES = 2
+_KEY_COLUMNS = _SEEN + 1 + len(KEY_PRIORS) + _CADENCES
 _PRIOR_TABLES = np.stack([keys.profile_table(keys.PROFILES[name]) for name in KEY_PRIORS], 1)
 
 
@@ -160,14 +162,15 @@ class KeyRows:
 
 def key_cues(stats: dict[str, Any]) -> npt.NDArray[np.float64] | None:
     """(24, F) the cues of each key for one clip: keys.candidate_features flattened, then
-    "is minor", then the mix's correlation with each of KEY_PRIORS; None for no energy."""
+    "is minor", the mix's correlation with each of KEY_PRIORS and the cadences onto the
+    key's tonic chord (keys.cadence_cues); None for no energy."""
     mix = keys.chroma_mix(stats["chroma_energy"])
     if mix is None:
         return None
     seen = keys.candidate_features(mix, stats["chord_shares"]).reshape(24, -1)
     minor = (np.arange(24) >= 12).astype(np.float64)[:, None]
     priors = _PRIOR_TABLES @ mix
-    return np.concatenate([seen, minor, priors], axis=1)
+    return np.concatenate([seen, minor, priors, keys.cadence_cues(stats["cadences"])], axis=1)
 
 
 def key_rows(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) -> KeyRows:
@@ -182,7 +185,7 @@ def key_rows(clips: Sequence[CorpusClip], stats: Sequence[dict[str, Any]]) -> Ke
         progressions.append(clip.progression or f"clip {clip.name}")
         clarity.append(float(row["clarity"]))
     return KeyRows(
-        np.asarray(features, dtype=np.float64).reshape(-1, 24, _SEEN + 1 + len(KEY_PRIORS)),
+        np.asarray(features, dtype=np.float64).reshape(-1, 24, _KEY_COLUMNS),
         np.asarray(truth, dtype=np.int64),
         np.asarray(progressions, dtype=np.str_),
         np.asarray(clarity, dtype=np.float64),
@@ -222,7 +225,8 @@ def key_model_of(
     """The KeyModel that scores keys as `weights` do over key_cues (the priors folded in)."""
     blocks = weights[:_SEEN].reshape(2, -1)
     profiles = blocks[:, :12].copy()
-    for name, weight in zip(KEY_PRIORS, weights[-len(KEY_PRIORS) :], strict=True):
+    priors = weights[_SEEN + 1 : _SEEN + 1 + len(KEY_PRIORS)]
+    for name, weight in zip(KEY_PRIORS, priors, strict=True):
         for mode in range(2):
             shape = keys.unit_shape(keys.PROFILES[name][mode])
             assert shape is not None
@@ -233,6 +237,7 @@ def key_model_of(
         minor_bias=float(weights[_SEEN]),
         min_clarity=min_clarity,
         calibration=calibration,
+        cadence_weights=(float(weights[-2]), float(weights[-1])),
     )
 
 
@@ -362,6 +367,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"    minor_bias={key_model.minor_bias:.6g},")
     print(f"    min_clarity={key_model.min_clarity:.6g},")
     print(f"    calibration={numbers(key_model.calibration)},")
+    print(f"    cadence_weights={numbers(key_model.cadence_weights)},")
     print(")  # fmt: skip")
 
 

@@ -104,7 +104,10 @@ def load_data(cache: Path | None = None) -> Data:
                 bpm, _, _ = decide_tempo(ev.stats, duration)
                 tonality = float(ev.stats["tonality"])
                 key, mode, _ = keys.decide(
-                    ev.stats["chroma_energy"], ev.stats["chord_shares"], float(ev.stats["clarity"])
+                    ev.stats["chroma_energy"],
+                    ev.stats["chord_shares"],
+                    float(ev.stats["clarity"]),
+                    cadence_shares=ev.stats["cadences"],
                 )
                 hp = float(ev.stats["hp_ratio"])
                 d = describe(

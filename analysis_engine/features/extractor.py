@@ -528,10 +528,18 @@ def _tonality(
         "chroma_std": std,
         "chroma_energy": evidence.chroma,
         "chord_shares": evidence.chords,
+        "cadences": _cadences(evidence.chord_frames),
         "tonality": evidence.tonality,
         "clarity": evidence.clarity,
     }
     return columns, Harmony(change, frames, alike, steps)
+
+
+def _cadences(chord_frames: torch.Tensor) -> torch.Tensor:
+    # keys.cadences of each clip, read on the host (a walk along a few hundred frames a clip),
+    # back on the batch's device beside the other columns.
+    rows = [keys.cadences(frames) for frames in chord_frames.cpu().tolist()]
+    return torch.tensor(np.stack(rows), device=chord_frames.device, dtype=torch.float32)
 
 
 def _chord_novelty(chroma: torch.Tensor, width: int = _CHORD_WINDOW) -> torch.Tensor:
@@ -683,7 +691,7 @@ def _assemble(
     tonality = float(stats["tonality"])
     clarity = float(stats["clarity"])
     key, mode, key_confidence = keys.decide(
-        stats["chroma_energy"], stats["chord_shares"], clarity, models.key
+        stats["chroma_energy"], stats["chord_shares"], clarity, models.key, stats["cadences"]
     )
     rms_dbfs, peak_dbfs, lufs = level
     values: dict[str, Any] = {

@@ -14,10 +14,17 @@ tonality of 0.11, like the busiest drum loop, and a clarity of 0.35 or more, aga
 most for any drum loop or drum hit of the corpora, and under 0.16 for white, pink and brown
 noise. The tonality stays a timbre figure of the similarity descriptor.
 
+The torch side also reads each frame's chord (`chord_frames`); the host counts, of the
+chord changes a loop makes (its last chord back to its first included: a loop repeats), those
+whose root falls a fifth onto the next chord (`cadences`: V to I, V7 to I, E7 to Am). That
+resolution marks a tonic where the chords alone leave it open: I-vi-IV-V holds the notes and
+chords of its relative minor's III-i-VI-VII, and only G resolving to C says C major.
+
 The host side (`decide`) turns them into a key with plain numpy: no key when the clarity is
 under the fitted floor; otherwise each of the 24 keys scores what the clip shows seen from
-its tonic (the pitch classes of the mix and the chords' shares, by root above the tonic and
-quality), with fitted weights (`KeyModel`), and the best wins. The weights are a conditional
+its tonic (the pitch classes of the mix, the chords' shares by root above the tonic and
+quality, and the cadences onto its tonic chord), with fitted weights (`KeyModel`), and the
+best wins. The weights are a conditional
 logit (the softmax of the scores is the probability of each key) learned from rendered band
 loops over 35 progressions, so they carry what a profile of notes alone cannot: that E7
 (with the leading tone G#) makes a loop A minor where C major never holds it, that a loop
@@ -32,7 +39,9 @@ their chord progressions, and on corpora of families no fit has heard.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -96,6 +105,11 @@ _PARTIALS: tuple[tuple[int, float], ...] = tuple(
 )
 # Chroma frames (~0.46 s) a frame's chord is read over: an arpeggio reads as its chord.
 CHORD_SMOOTHING = 5
+# Frames (~0.37 s) a chord must hold to count as one the loop moves to (`cadences`): a shorter
+# reading is a passing tone or the blur between two chords. Chosen before any corpus was read
+# with it; 2, 6 and 8 frames give the same cross-validated key on corpus v2 and v3 within 0.6
+# points (README, FEATURE_VERSION 19).
+CADENCE_MIN_FRAMES = 4
 
 Profile = tuple[float, ...]
 
@@ -120,6 +134,9 @@ class KeyModel:
     min_clarity: float
     # Logistic calibration: intercept, then the weight of the best key's log-odds.
     calibration: tuple[float, float]
+    # The weight of the cadences onto the tonic chord (`cadences`): onto a major or seventh
+    # chord for a major key, onto a minor chord for a minor key.
+    cadence_weights: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self) -> None:
         if len(self.chord_weights) != 2 * 12 * len(CHORD_QUALITIES):
@@ -133,31 +150,32 @@ class KeyModel:
 DEFAULT_MODEL = KeyModel(
     profiles=(
         (
-            5.16131, -4.40169, 1.53427, -1.83143, 2.89062, 0.612619,
-            -4.45521, 3.85605, -3.82836, 2.68773, -4.55954, 2.33362,
+            5.2195, -4.12993, 1.23982, -1.6257, 3.02293, 0.355805,
+            -4.25406, 3.68556, -3.66387, 2.66052, -4.36898, 1.8584,
         ),
         (
-            5.2667, -6.67448, 1.93459, 2.82228, -3.95799, 1.23493,
-            -2.55203, 3.45349, 0.979304, -1.37999, -1.61944, 0.492633,
+            5.28361, -6.44405, 1.73167, 2.81289, -3.85258, 1.19127,
+            -2.44724, 3.35845, 0.925958, -1.36031, -1.66034, 0.46067,
         ),
     ),
     chord_weights=(
-        4.63163, -1.88485, -1.00674, -0.0431125, -0.104727, -0.0165269,
-        -0.702852, 1.1164, -0.639359, -0.0284537, -0.119034, -0.0156105,
-        -0.433701, -0.740145, -1.02762, -1.2845, -0.895442, 2.15658,
-        -0.00409597, -0.147958, -0.0130291, 1.76968, -1.03317, 2.5781,
-        -0.179473, -0.440722, -0.00108573, 0.288549, 0.515804, -0.289765,
-        -2.66236, 0.0918777, -0.0468999, -0.113839, -0.603785, -0.403797,
-        -0.00785805, 3.08145, -0.996705, -0.647358, 0.108669, -0.00879156,
-        -0.672266, -0.335486, -0.585398, -2.77552, 0.517077, -0.49762,
-        0.0673094, 0.347999, 0.0885024, -1.76916, 1.25607, -0.902716,
-        -0.0382724, -0.307076, -0.0101265, 1.60681, -1.6357, 2.44866,
-        0.618965, 0.805536, 0.0239394, -0.0459029, -0.088332, 0.101712,
-        2.44613, 0.528472, -0.946335, -0.020347, -0.0329375, 0.0106439,
+        4.17337, -1.57473, -1.30314, -0.0411618, -0.0964729, -0.0156011,
+        -0.52945, 1.0575, -0.399082, -0.0101783, -0.102732, -0.0167429,
+        -0.38666, -0.478993, -0.879907, -1.09243, -0.722579, 2.43703,
+        -0.00393714, -0.133739, -0.0128881, 1.35956, -1.27007, 1.69005,
+        -0.169822, -0.464517, -0.00127042, 0.349145, 0.507311, -0.221481,
+        -2.36355, 0.114027, -0.0433296, -0.0845754, -0.620958, -0.365163,
+        0.0875219, 3.09667, -0.95867, -0.643976, 0.0853555, -0.00936953,
+        -0.675863, -0.365822, -0.595237, -2.52406, 0.466113, -0.363273,
+        0.0637556, 0.335283, 0.0878506, -1.82117, 1.14775, -0.787675,
+        -0.0422465, -0.326644, -0.0101221, 1.47523, -1.71623, 2.34621,
+        0.582656, 0.721904, 0.0180404, -0.0498632, -0.114779, 0.0984265,
+        2.37158, 0.496025, -0.705936, -0.0238736, -0.0396805, 0.0112711,
     ),
-    minor_bias=1.73403,
+    minor_bias=1.71716,
     min_clarity=0.310726,
-    calibration=(-0.241258, 1.361),
+    calibration=(0.236382, 1.07788),
+    cadence_weights=(4.33815, 0.948125),
 )  # fmt: skip
 
 
@@ -166,6 +184,7 @@ class KeyEvidence(NamedTuple):
 
     chroma: torch.Tensor  # (B, 12) pitch-class energy
     chords: torch.Tensor  # (B, 12 * len(CHORD_QUALITIES)) share of the energy on each chord
+    chord_frames: torch.Tensor  # (B, T) each frame's chord (a chords column), -1 where silent
     tonality: torch.Tensor  # (B,) share of the treble's energy on one sub-bin in three
     clarity: torch.Tensor  # (B,) the same, of what stands above each semitone's floor
 
@@ -176,8 +195,13 @@ def key_evidence(tonal_log_freq: torch.Tensor, chroma: torch.Tensor) -> KeyEvide
     spectrum = tonal_log_freq.sum(-1)
     low, high = _TONAL_BINS
     sub_bins = spectrum[:, low:high].reshape(spectrum.shape[0], -1, 3)
+    best, weight = _chord_reading(chroma)
     return KeyEvidence(
-        chroma.sum(-1), chord_shares(chroma), _grid_share(sub_bins), _clarity(spectrum)
+        chroma.sum(-1),
+        _shares(best, weight),
+        torch.where(weight > 0, best, torch.full_like(best, -1)),
+        _grid_share(sub_bins),
+        _clarity(spectrum),
     )
 
 
@@ -191,6 +215,11 @@ def chord_shares(chroma: torch.Tensor) -> torch.Tensor:
     tells A minor from C major, and an added sixth or ninth (C6/9 holds the notes of Am7) no
     longer pulls the key to a fifth or the relative.
     """
+    return _shares(*_chord_reading(chroma))
+
+
+def _chord_reading(chroma: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    # (B, T) each frame's best chord (a chord_shares column) and its energy, 0 where silent.
     smoothed = smooth_frames(chroma, CHORD_SMOOTHING)
     energy = smoothed.sum(1)
     present = energy > 1e-9 * energy.amax(-1, keepdim=True).clamp(min=1e-30)
@@ -198,11 +227,37 @@ def chord_shares(chroma: torch.Tensor) -> torch.Tensor:
     centred = smoothed - smoothed.mean(1, keepdim=True)
     shape = centred / centred.norm(dim=1, keepdim=True).clamp(min=1e-12)
     fit = torch.einsum("qc,bct->bqt", _chord_templates(chroma.device, chroma.dtype), shape)
-    best = fit.argmax(1)  # (B, T)
-    shares = torch.zeros(chroma.shape[0], fit.shape[1], device=chroma.device, dtype=chroma.dtype)
+    return fit.argmax(1), weight
+
+
+def _shares(best: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    columns = 12 * len(CHORD_QUALITIES)
+    shares = torch.zeros(best.shape[0], columns, device=best.device, dtype=weight.dtype)
     shares.scatter_add_(1, best, weight)
     total: torch.Tensor = shares / weight.sum(-1, keepdim=True).clamp(min=1e-30)
     return total
+
+
+def cadences(chord_frames: Sequence[int]) -> npt.NDArray[np.float64]:
+    """(12 * len(CHORD_QUALITIES),) the share of a clip's chord changes that land on each chord
+    (a chord_shares column) from a chord whose root lies a fifth above it: V to I.
+
+    The chords are the frames' readings held CADENCE_MIN_FRAMES or more (-1, silence, is no
+    chord); the change from the last of them back to the first counts too, since a loop
+    repeats. Zeros where the clip holds fewer than two chords."""
+    held: list[int] = []
+    for chord, run in itertools.groupby(chord_frames):
+        if chord >= 0 and len(list(run)) >= CADENCE_MIN_FRAMES and (not held or held[-1] != chord):
+            held.append(int(chord))
+    landed = np.zeros(12 * len(CHORD_QUALITIES))
+    changes = list(itertools.pairwise(held))
+    if len(held) > 1 and held[-1] != held[0]:
+        changes.append((held[-1], held[0]))
+    for before, after in changes:
+        if (before - after) % 12 == 7:
+            landed[after] += 1.0
+    shares: npt.NDArray[np.float64] = landed / max(1, len(changes))
+    return shares
 
 
 @functools.lru_cache(maxsize=8)
@@ -311,16 +366,33 @@ def model_weights(model: KeyModel) -> npt.NDArray[np.float64]:
 
 
 def key_scores(
-    chroma: npt.ArrayLike, chords: npt.ArrayLike, model: KeyModel
+    chroma: npt.ArrayLike,
+    chords: npt.ArrayLike,
+    model: KeyModel,
+    cadence_shares: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.float64] | None:
-    """(24,) each key's score (its softmax is the fitted probability); None for no energy."""
+    """(24,) each key's score (its softmax is the fitted probability); None for no energy.
+    cadence_shares are `cadences` of the clip (none: no cadence weighs)."""
     mix = chroma_mix(chroma)
     if mix is None:
         return None
     # (12 tonics, 2 modes) -> major keys C..B, then minor.
     scores: npt.NDArray[np.float64] = (tonic_views(mix, chords) @ _weights(model).T).T.ravel()
     scores[12:] += model.minor_bias
+    if cadence_shares is not None:
+        scores += cadence_cues(cadence_shares) @ np.asarray(model.cadence_weights)
     return scores
+
+
+def cadence_cues(cadence_shares: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """(24, 2) each key's cadences onto its tonic chord, in KeyModel.cadence_weights' layout:
+    onto a major or seventh chord for a major key (first column), a minor one for a minor key."""
+    landed = np.asarray(cadence_shares, dtype=np.float64).reshape(len(CHORD_QUALITIES), 12)
+    quality = [name for name, _ in CHORD_QUALITIES]
+    cues = np.zeros((24, 2))
+    cues[:12, 0] = landed[quality.index("major")] + landed[quality.index("seventh")]
+    cues[12:, 1] = landed[quality.index("minor")]
+    return cues
 
 
 # Cross-validation fits hundreds of models; each one's weights are laid out once.
@@ -348,12 +420,14 @@ def decide(
     chords: npt.ArrayLike,
     clarity: float,
     model: KeyModel = DEFAULT_MODEL,
+    cadence_shares: npt.ArrayLike | None = None,
 ) -> tuple[str | None, str | None, float]:
     """(key, mode, confidence) for one clip; (None, None, 0.0) for unpitched sound (clarity
-    under the model's floor). chords are `chord_shares`' row of the clip."""
+    under the model's floor). chords are `chord_shares`' row of the clip, cadence_shares its
+    `cadences`."""
     if not clarity >= model.min_clarity:
         return None, None, 0.0
-    scores = key_scores(chroma, chords, model)
+    scores = key_scores(chroma, chords, model, cadence_shares)
     if scores is None:
         return None, None, 0.0
     index, log_odds = top_log_odds(scores)

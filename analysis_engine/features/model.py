@@ -46,8 +46,11 @@ from typing import Any
 # its chords change at, where they change regularly; 18: silence before a clip's first sound
 # (a recording's lead-in, an encoder's padding) is left out of its analysis, and a loop's bars
 # may run from its first sound, or end anywhere in the silence after its last, so a lead-in or
-# a silent tail no longer snaps a loop 3 % off its tempo.
-FEATURE_VERSION = 18
+# a silent tail no longer snaps a loop 3 % off its tempo; 19: the key weighs the cadences
+# onto each candidate tonic (chord changes whose root falls a fifth, the loop's return from its
+# last chord to its first included), so I-vi-IV-V reads as its major key, not as the relative
+# minor whose chords it shares.
+FEATURE_VERSION = 19
 N_MFCC = 13
 N_CHROMA = 12
 EMBEDDING_SIZE = 64

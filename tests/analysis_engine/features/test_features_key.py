@@ -354,3 +354,59 @@ def test_every_chord_reads_as_itself_over_a_loud_bass_root(bass: float) -> None:
             frames = chroma[None, :, None].expand(1, 12, 20)
             shares = keys.chord_shares(frames)[0]
             assert int(shares.argmax()) == quality * 12 + root, (name, PITCH_CLASSES[root])
+
+
+def _readings(*held: tuple[int, int]) -> list[int]:
+    """Chord readings frame by frame: (chord column, frames held), -1 for silence."""
+    return [chord for chord, frames in held for _ in range(frames)]
+
+
+C, D, F, G, A_MINOR, D_MINOR, E7, G7 = 0, 2, 5, 7, 12 + 9, 12 + 2, 24 + 4, 24 + 7
+
+
+def test_cadences_are_the_chord_changes_that_fall_a_fifth_the_loops_return_included() -> None:
+    # I-vi-IV-V: C Am F G, then the loop starts again on C. Of its four changes only the
+    # last, G back to C, falls a fifth.
+    shares = keys.cadences(_readings((C, 10), (A_MINOR, 10), (F, 10), (G, 10)))
+    assert shares[C] == pytest.approx(0.25)
+    assert shares.sum() == pytest.approx(0.25)
+    # i-VI-iv-V7 in A minor: E7 back to Am is the cadence, onto a minor chord.
+    shares = keys.cadences(_readings((A_MINOR, 10), (F, 10), (D_MINOR, 10), (E7, 10)))
+    assert shares[A_MINOR] == pytest.approx(0.25)
+    # A seventh chord resolves like its triad; a reading shorter than CADENCE_MIN_FRAMES
+    # (a passing D between G7 and C) and silence are no chords.
+    short = keys.CADENCE_MIN_FRAMES - 1
+    shares = keys.cadences(_readings((C, 10), (-1, 6), (G7, 10), (D, short), (C, 10), (F, 10)))
+    # Held: C G7 C F, and F back to C. G7 to C falls a fifth, and so does C to F (I to IV
+    # is the same root motion; the key's weights read only the cadence onto its tonic).
+    assert shares[C] == pytest.approx(0.25)
+    assert shares[F] == pytest.approx(0.25)
+    assert shares.sum() == pytest.approx(0.5)
+    # One chord, or none, makes no change.
+    assert not keys.cadences(_readings((C, 40))).any()
+    assert not keys.cadences(_readings((-1, 40))).any()
+
+
+def test_a_cadence_onto_the_tonic_tells_a_major_loop_from_its_relative_minor() -> None:
+    # A model that weighs nothing but cadences: I-vi-IV-V and vi-IV-I-V hold the same chords,
+    # but only the first resolves onto C (G to C); Am F C E7 resolves onto Am.
+    flat = (0.0,) * 12
+    model = keys.KeyModel((flat, flat), (0.0,) * 72, 0.0, 0.2, (0.0, 1.0), (1.0, 1.0))
+    chroma = np.ones(12) + np.eye(12)[0]  # any shape: the profiles weigh nothing
+    shares = np.zeros(12 * len(keys.CHORD_QUALITIES))
+    major = keys.cadences(_readings((C, 10), (A_MINOR, 10), (F, 10), (G, 10)))
+    minor = keys.cadences(_readings((A_MINOR, 10), (F, 10), (C, 10), (E7, 10)))
+    assert keys.decide(chroma, shares, 0.5, model, major)[:2] == ("C", "major")
+    assert keys.decide(chroma, shares, 0.5, model, minor)[:2] == ("A", "minor")
+
+
+@pytest.mark.parametrize(("tonic", "mode", "landing"), [("C", "major", C), ("A", "minor", A_MINOR)])
+def test_the_extractor_reads_a_progressions_cadence_onto_its_tonic(
+    tonic: str, mode: str, landing: int
+) -> None:
+    # I-IV-V-I (i-iv-V-i) twice: V resolves onto the tonic chord in two of its six changes
+    # (I to IV, the same fall of a fifth, lands on IV in two more).
+    (evidence,) = extract_evidence([(chord_progression(tonic, mode), SR)])
+    shares = np.asarray(evidence.stats["cadences"])
+    assert shares[landing] == pytest.approx(1.0 / 3.0)
+    assert shares.sum() == pytest.approx(2.0 / 3.0)
