@@ -116,6 +116,10 @@ def test_a_producer_signs_up_verifies_signs_in_uploads_and_opens_a_sample(
 
     page.get_by_role("link", name="Account").click()
     expect(page.get_by_text("(this device)")).to_be_visible()
+    # The session is named as a producer would say it, not by its raw User-Agent.
+    this_device = page.locator(".sessions li").filter(has_text="(this device)")
+    expect(this_device).to_contain_text(re.compile(r"Chrom\w* \d+ on Linux"))
+    expect(this_device).not_to_contain_text("Mozilla/5.0")
     screenshot(page, "account-after-signup")
 
     page.set_viewport_size({"width": 375, "height": 800})

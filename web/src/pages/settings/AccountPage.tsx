@@ -13,6 +13,7 @@ import { AvatarSection } from "../account/AvatarSection";
 import { DataExport } from "../account/DataExport";
 import { PasswordForm } from "../account/PasswordForm";
 import { PreferencesForm } from "../account/PreferencesForm";
+import { deviceName } from "./deviceName";
 
 function ProfileForm() {
   const { profile, reloadProfile } = useSession();
@@ -83,8 +84,8 @@ function Sessions() {
         <ul className="sessions">
           {sessions.map((session) => (
             <li key={session.id}>
-              <span>
-                {session.user_agent ?? "Unknown device"}
+              <span title={session.user_agent ?? undefined}>
+                {deviceName(session.user_agent)}
                 {session.ip ? ` · ${session.ip}` : ""} · last used {formatWhen(session.last_used_at)}
                 {session.current && <strong> (this device)</strong>}
               </span>
