@@ -121,8 +121,9 @@ class KeyModel:
     A key's score is linear in what the clip shows seen from that key's tonic: the weights
     of the mix's pitch classes counted from the tonic (`profiles`, major then minor) and of
     the time spent on each chord, by its root counted from the tonic and its quality
-    (`chord_weights`, laid out [mode][root interval][quality of CHORD_QUALITIES]), plus
-    `minor_bias` for a minor key. The softmax of the 24 scores is the fitted probability of
+    (`chord_weights`, laid out [mode][root interval][quality of CHORD_QUALITIES]), of the
+    cadences onto its tonic chord (`cadence_weights`, by mode), plus `minor_bias` for a minor
+    key. The softmax of the 24 scores is the fitted probability of
     each key; `calibration` maps the best key's log-odds to the probability that it is
     exactly right on harmony the fit never heard.
     """
